@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the tests use, only when missing (a fresh machine has Node + npm only).
+set -euo pipefail
+need=()
+command -v g++ >/dev/null || need+=(g++)
+[ -f /usr/include/doctest/doctest.h ] || need+=(doctest-dev)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "setup-system: installing ${need[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
