@@ -42,3 +42,44 @@ export const ZERO_COUNTS: Readonly<TokenCounts> = Object.freeze({
 export function totalTokens(c: TokenCounts): number {
   return c.input + c.output + c.cacheCreation + c.cacheRead;
 }
+
+/**
+ * What the message ledger hands to windows and aggregates: the growth of one message's counted
+ * usage. The first sighting of a message carries its full counts; later, larger lines of the same
+ * message carry only the difference, so an incremental consumer that sums deltas stays exact.
+ */
+export interface UsageDelta {
+  /** ms since epoch, of the line that produced this growth */
+  timestamp: number;
+  model: string;
+  sessionId: string;
+  project: string;
+  /** the growth; every field ≥ 0 */
+  counts: TokenCounts;
+  /** part of counts.output attributed to thinking blocks (see docs/thinking-ratio.md) */
+  thinkingOutput: number;
+  /** growth of the message's API-equivalent cost, USD (may be negative by float noise only) */
+  costUsd: number;
+}
+
+/**
+ * Non-usage signals the lamps need. Derived from line types, never from text:
+ * prompt = a user prompt, tool_result = a user line carrying tool results, interrupt = the user
+ * cancelled the turn, tool_use / thinking / text = the block type of an assistant line.
+ */
+export type TurnSignalKind = "prompt" | "tool_result" | "interrupt" | "tool_use" | "thinking" | "text";
+
+export interface TurnSignal {
+  /** ms since epoch */
+  timestamp: number;
+  sessionId: string;
+  kind: TurnSignalKind;
+}
+
+/** Claude's own "usage limit reached" notice with the reset time it announced. */
+export interface LimitNotice {
+  /** ms since epoch, when the notice was logged */
+  timestamp: number;
+  /** ms since epoch, when Claude said the limit resets */
+  resetAt: number;
+}
