@@ -1,15 +1,22 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
+// Tests import the core from source, so they never run against a stale build.
+const core = fileURLToPath(new URL("./packages/core/src/index.ts", import.meta.url));
+
 export default defineConfig({
+  resolve: { alias: { "@claude-gauge/core": core } },
   test: {
     projects: [
       {
+        extends: true,
         test: {
           name: "unit",
           include: ["packages/*/src/**/*.test.ts", "codegen/**/*.test.ts"],
         },
       },
       {
+        extends: true,
         test: {
           name: "e2e",
           include: ["test/**/*.test.ts"],

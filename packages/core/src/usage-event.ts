@@ -2,7 +2,7 @@
 export interface TokenCounts {
   input: number;
   output: number;
-  /** cache writes, all TTLs (= cacheCreation5m + cacheCreation1h when the split is known) */
+  /** cache writes, all TTLs, as the flat total logged (the TTL split below may disagree) */
   cacheCreation: number;
   cacheRead: number;
   /** part of cacheCreation written with the 5 min TTL (priced 1.25× input) */

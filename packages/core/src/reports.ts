@@ -1,0 +1,193 @@
+import { dateInZone } from "./calendar.js";
+import type { UsageEvent } from "./usage-event.js";
+
+/** One counted message as batch reports see it: the kept line and its cost (USD). */
+export interface PricedEntry {
+  event: UsageEvent;
+  cost: number;
+}
+
+/** Token totals with ccusage's field names, so scripts written for ccusage can switch. */
+export interface ReportTotals {
+  inputTokens: number;
+  outputTokens: number;
+  cacheCreationTokens: number;
+  cacheReadTokens: number;
+  totalTokens: number;
+  totalCost: number;
+}
+
+export interface ModelBreakdown {
+  modelName: string;
+  inputTokens: number;
+  outputTokens: number;
+  cacheCreationTokens: number;
+  cacheReadTokens: number;
+  cost: number;
+}
+
+export interface DailyRow extends ReportTotals {
+  date: string;
+  modelsUsed: string[];
+  modelBreakdowns: ModelBreakdown[];
+}
+
+export interface SessionRow extends ReportTotals {
+  sessionId: string;
+  projectPath: string;
+  firstActivity: string;
+  lastActivity: string;
+  modelsUsed: string[];
+  modelBreakdowns: ModelBreakdown[];
+}
+
+export interface ReportFilter {
+  /** IANA zone for calendar dates; default UTC */
+  timeZone?: string;
+  /** inclusive YYYY-MM-DD bounds on the entry's date in timeZone */
+  since?: string;
+  until?: string;
+}
+
+/** Models that are bookkeeping, not billing: never listed in model lists. */
+export const SYNTHETIC_MODEL = "<synthetic>";
+
+class Bucket {
+  input = 0;
+  output = 0;
+  cacheCreation = 0;
+  cacheRead = 0;
+  cost = 0;
+  first = Number.POSITIVE_INFINITY;
+  last = Number.NEGATIVE_INFINITY;
+  readonly models = new Map<string, ModelBreakdown>();
+
+  add(e: UsageEvent, cost: number): void {
+    this.input += e.input;
+    this.output += e.output;
+    this.cacheCreation += e.cacheCreation;
+    this.cacheRead += e.cacheRead;
+    this.cost += cost;
+    if (e.timestamp < this.first) this.first = e.timestamp;
+    if (e.timestamp > this.last) this.last = e.timestamp;
+    if (e.model === SYNTHETIC_MODEL) return;
+    let m = this.models.get(e.model);
+    if (m === undefined) {
+      m = { modelName: e.model, inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, cost: 0 };
+      this.models.set(e.model, m);
+    }
+    m.inputTokens += e.input;
+    m.outputTokens += e.output;
+    m.cacheCreationTokens += e.cacheCreation;
+    m.cacheReadTokens += e.cacheRead;
+    m.cost += cost;
+  }
+
+  totals(): ReportTotals {
+    return {
+      inputTokens: this.input,
+      outputTokens: this.output,
+      cacheCreationTokens: this.cacheCreation,
+      cacheReadTokens: this.cacheRead,
+      totalTokens: this.input + this.output + this.cacheCreation + this.cacheRead,
+      totalCost: this.cost,
+    };
+  }
+
+  breakdowns(): ModelBreakdown[] {
+    return [...this.models.values()];
+  }
+}
+
+/** Entries in time order (ties by model then session, so the result does not depend on file order). */
+export function sortEntries(entries: Iterable<PricedEntry>): PricedEntry[] {
+  return [...entries].sort((a, b) => a.event.timestamp - b.event.timestamp);
+}
+
+function makeDater(timeZone: string): (ms: number) => string {
+  // Zone offsets are whole quarter hours, so one formatting per quarter hour is enough.
+  const cache = new Map<number, string>();
+  return (ms) => {
+    const q = Math.floor(ms / 900_000);
+    let d = cache.get(q);
+    if (d === undefined) {
+      d = dateInZone(ms, timeZone);
+      cache.set(q, d);
+    }
+    return d;
+  };
+}
+
+function inRange(date: string, f: ReportFilter): boolean {
+  return (f.since === undefined || date >= f.since) && (f.until === undefined || date <= f.until);
+}
+
+function grandTotals(rows: readonly ReportTotals[]): ReportTotals {
+  const t: ReportTotals = { inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, totalTokens: 0, totalCost: 0 };
+  for (const r of rows) {
+    t.inputTokens += r.inputTokens;
+    t.outputTokens += r.outputTokens;
+    t.cacheCreationTokens += r.cacheCreationTokens;
+    t.cacheReadTokens += r.cacheReadTokens;
+    t.totalTokens += r.totalTokens;
+    t.totalCost += r.totalCost;
+  }
+  return t;
+}
+
+/** `report daily`: one row per calendar date in the filter's zone, oldest first. */
+export function dailyReport(sorted: readonly PricedEntry[], filter: ReportFilter = {}): { daily: DailyRow[]; totals: ReportTotals } {
+  const dater = makeDater(filter.timeZone ?? "UTC");
+  const days = new Map<string, Bucket>();
+  for (const { event, cost } of sorted) {
+    const date = dater(event.timestamp);
+    if (!inRange(date, filter)) continue;
+    let b = days.get(date);
+    if (b === undefined) {
+      b = new Bucket();
+      days.set(date, b);
+    }
+    b.add(event, cost);
+  }
+  const daily = [...days.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([date, b]): DailyRow => {
+      const breakdowns = b.breakdowns();
+      return { date, ...b.totals(), modelsUsed: breakdowns.map((m) => m.modelName), modelBreakdowns: breakdowns };
+    });
+  return { daily, totals: grandTotals(daily) };
+}
+
+/** `report session`: one row per (project, session), ordered by last activity, oldest first. */
+export function sessionReport(
+  sorted: readonly PricedEntry[],
+  filter: ReportFilter = {},
+): { sessions: SessionRow[]; totals: ReportTotals } {
+  const dater = makeDater(filter.timeZone ?? "UTC");
+  const sessions = new Map<string, { project: string; session: string; bucket: Bucket }>();
+  for (const { event, cost } of sorted) {
+    if (!inRange(dater(event.timestamp), filter)) continue;
+    const key = `${event.project}\u0000${event.sessionId}`;
+    let s = sessions.get(key);
+    if (s === undefined) {
+      s = { project: event.project, session: event.sessionId, bucket: new Bucket() };
+      sessions.set(key, s);
+    }
+    s.bucket.add(event, cost);
+  }
+  const rows = [...sessions.values()]
+    .map(({ project, session, bucket }): SessionRow => {
+      const breakdowns = bucket.breakdowns();
+      return {
+        sessionId: session,
+        projectPath: project,
+        firstActivity: new Date(bucket.first).toISOString(),
+        lastActivity: new Date(bucket.last).toISOString(),
+        ...bucket.totals(),
+        modelsUsed: breakdowns.map((m) => m.modelName),
+        modelBreakdowns: breakdowns,
+      };
+    })
+    .sort((a, b) => (a.lastActivity < b.lastActivity ? -1 : a.lastActivity > b.lastActivity ? 1 : 0));
+  return { sessions: rows, totals: grandTotals(rows) };
+}

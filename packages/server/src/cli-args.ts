@@ -1,0 +1,51 @@
+import { parseArgs } from "node:util";
+
+/** A usage mistake on the command line: printed with the usage text, exit code 2. */
+export class UsageError extends Error {}
+
+export interface CommonFlags {
+  json: boolean;
+  quiet: boolean;
+  timezone: string;
+  since: string | undefined;
+  until: string | undefined;
+}
+
+/** ccusage takes YYYYMMDD; we also accept YYYY-MM-DD. Returns YYYY-MM-DD. */
+export function parseDateFlag(name: string, v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  const m = /^(\d{4})-?(\d{2})-?(\d{2})$/.exec(v);
+  if (!m) throw new UsageError(`--${name}: expected YYYYMMDD or YYYY-MM-DD, got ${JSON.stringify(v)}`);
+  return `${m[1]}-${m[2]}-${m[3]}`;
+}
+
+export function parseCommon(args: string[]): { flags: CommonFlags; positionals: string[] } {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        json: { type: "boolean", short: "j", default: false },
+        quiet: { type: "boolean", short: "q", default: false },
+        timezone: { type: "string", short: "z" },
+        since: { type: "string", short: "s" },
+        until: { type: "string", short: "u" },
+        offline: { type: "boolean", short: "O", default: true },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const v = parsed.values;
+  return {
+    positionals: parsed.positionals,
+    flags: {
+      json: v.json === true,
+      quiet: v.quiet === true,
+      timezone: v.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
+      since: parseDateFlag("since", v.since),
+      until: parseDateFlag("until", v.until),
+    },
+  };
+}
