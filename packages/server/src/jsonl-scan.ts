@@ -45,8 +45,9 @@ function countNewlines(buf: Buffer, from: number, to: number): number {
 export async function scanCandidates(
   path: string,
   onLine: (line: CandidateLine) => void,
-  opts: { start?: number; startLine?: number; includePartial?: boolean } = {},
+  opts: { start?: number; startLine?: number; includePartial?: boolean; maxLineBytes?: number } = {},
 ): Promise<ScanResult> {
+  const maxLine = opts.maxLineBytes ?? MAX_LINE_BYTES;
   const fh = await open(path, "r");
   const oversized: number[] = [];
   let fileOffset = opts.start ?? 0;
@@ -93,7 +94,7 @@ export async function scanCandidates(
       fileOffset += end;
       if (eof) break;
       carry = Buffer.from(buf.subarray(end));
-      if (carry.length > MAX_LINE_BYTES) {
+      if (carry.length > maxLine) {
         oversized.push(lineNo);
         skippingLong = true;
         fileOffset += carry.length;

@@ -1,0 +1,93 @@
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { MessageLedger } from "./message-ledger.js";
+import { totalTokens, type TokenCounts, type UsageEvent } from "./usage-event.js";
+
+// A linear toy price keeps the arithmetic visible: 1 USD per token of any kind.
+const price = (_m: string, c: TokenCounts) => totalTokens(c);
+
+function ev(over: Partial<UsageEvent>): UsageEvent {
+  return {
+    timestamp: 1_000,
+    messageId: "m1",
+    requestId: "r1",
+    model: "claude-sonnet-4-5",
+    sessionId: "s",
+    project: "p",
+    isSidechain: false,
+    speed: null,
+    thinking: false,
+    input: 10,
+    output: 1,
+    cacheCreation: 0,
+    cacheRead: 100,
+    cacheCreation5m: 0,
+    cacheCreation1h: 0,
+    ...over,
+  };
+}
+
+describe("MessageLedger", () => {
+  it("counts a multi-line message once, at its largest usage, emitting only the growth", () => {
+    const l = new MessageLedger(price);
+    const d1 = l.add(ev({ output: 1, thinking: true }));
+    const d2 = l.add(ev({ output: 40, timestamp: 2_000, thinking: true }));
+    const d3 = l.add(ev({ output: 55, timestamp: 3_000 }));
+    expect(d1?.counts).toMatchObject({ input: 10, output: 1, cacheRead: 100 });
+    expect(d2?.counts).toMatchObject({ input: 0, output: 39, cacheRead: 0 });
+    expect(d2?.thinkingOutput).toBe(39);
+    expect(d3?.counts.output).toBe(15);
+    expect(d3?.thinkingOutput).toBe(0);
+    expect(l.size).toBe(1);
+    const [kept] = [...l.entries()];
+    expect(kept?.event.output).toBe(55);
+    expect(kept?.thinkingOutput).toBe(40);
+    expect(kept?.cost).toBe(165);
+  });
+
+  it("ignores a repeated line from a resumed session", () => {
+    const l = new MessageLedger(price);
+    l.add(ev({ output: 55 }));
+    expect(l.add(ev({ output: 55, sessionId: "resumed" }))).toBeNull();
+    expect(l.add(ev({ output: 30, sessionId: "resumed" }))).toBeNull();
+    expect([...l.entries()][0]?.event.sessionId).toBe("s");
+  });
+
+  it("on equal totals prefers the line that reports speed", () => {
+    const l = new MessageLedger(price);
+    l.add(ev({}));
+    const d = l.add(ev({ speed: "fast" }));
+    expect(d?.counts.output).toBe(0);
+    expect([...l.entries()][0]?.event.speed).toBe("fast");
+  });
+
+  it("keys by message id alone without a request id, and counts id-less lines each", () => {
+    const l = new MessageLedger(price);
+    l.add(ev({ requestId: null }));
+    expect(l.add(ev({ requestId: null }))).toBeNull();
+    l.add(ev({ messageId: null }));
+    l.add(ev({ messageId: null }));
+    expect(l.size).toBe(3);
+  });
+
+  it("sum of deltas equals sum of kept lines for any line order", () => {
+    const line = fc.record({ msg: fc.integer({ min: 0, max: 5 }), output: fc.integer({ min: 0, max: 1000 }), input: fc.integer({ min: 0, max: 50 }) });
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 60 }), (lines) => {
+        const l = new MessageLedger(price);
+        let sum = 0;
+        let cost = 0;
+        for (const x of lines) {
+          const d = l.add(ev({ messageId: `m${x.msg}`, output: x.output, input: x.input }));
+          if (d) {
+            sum += totalTokens(d.counts);
+            cost += d.costUsd;
+          }
+        }
+        const kept = [...l.entries()];
+        expect(sum).toBe(kept.reduce((n, k) => n + totalTokens(k.event), 0));
+        expect(cost).toBe(kept.reduce((n, k) => n + k.cost, 0));
+      }),
+    );
+  });
+});

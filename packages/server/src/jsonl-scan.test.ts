@@ -1,0 +1,66 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { scanCandidates, type CandidateLine } from "./jsonl-scan.js";
+
+const dir = mkdtempSync(join(tmpdir(), "cg-scan-"));
+let n = 0;
+function file(content: string | Buffer): string {
+  const p = join(dir, `f${n++}.jsonl`);
+  writeFileSync(p, content);
+  return p;
+}
+async function scan(p: string, opts: Parameters<typeof scanCandidates>[2] = {}) {
+  const lines: CandidateLine[] = [];
+  const r = await scanCandidates(p, (l) => lines.push(l), opts);
+  return { lines, r };
+}
+
+const U = (i: number) => `{"type":"assistant","i":${i},"message":{"usage":{"input_tokens":${i}}}}`;
+const OTHER = '{"type":"user","message":{"content":"hello"}}';
+
+describe("scanCandidates", () => {
+  it("offers only usage and limit lines, with their 1-based line numbers and offsets", async () => {
+    const limit = '{"type":"assistant","isApiErrorMessage":true,"message":{"content":[{"type":"text","text":"Claude AI usage limit reached|1"}]}}';
+    const content = [OTHER, U(1), OTHER, limit, U(2), ""].join("\n");
+    const { lines, r } = await scan(file(content));
+    expect(lines.map((l) => l.lineNo)).toEqual([2, 4, 5]);
+    expect(lines[0]?.text).toBe(U(1));
+    expect(lines[0]?.offset).toBe(OTHER.length + 1);
+    expect(r).toMatchObject({ consumed: Buffer.byteLength(content), partial: false });
+  });
+
+  it("holds back an unterminated last line unless asked for it", async () => {
+    const p = file(`${U(1)}\n${U(2)}`);
+    const held = await scan(p);
+    expect(held.lines.map((l) => l.lineNo)).toEqual([1]);
+    expect(held.r).toMatchObject({ partial: true, consumed: U(1).length + 1 });
+    const batch = await scan(p, { includePartial: true });
+    expect(batch.lines.map((l) => l.text)).toEqual([U(1), U(2)]);
+  });
+
+  it("resumes from an offset with the right line numbers", async () => {
+    const p = file(`${U(1)}\n${OTHER}\n${U(3)}\n`);
+    const { lines } = await scan(p, { start: U(1).length + 1, startLine: 2 });
+    expect(lines.map((l) => [l.lineNo, l.text])).toEqual([[3, U(3)]]);
+  });
+
+  it("finds lines across 4 MB chunk boundaries, multi-byte text included", async () => {
+    const filler = `{"type":"user","message":{"content":"${"é".repeat(700_000)}"}}`; // 1.4 MB per line
+    const parts: string[] = [];
+    for (let i = 0; i < 12; i++) parts.push(filler, U(i));
+    const { lines } = await scan(file(`${parts.join("\n")}\n`));
+    expect(lines.map((l) => l.lineNo)).toEqual(Array.from({ length: 12 }, (_, i) => 2 * i + 2));
+    expect(lines.every((l, i) => l.text === U(i))).toBe(true);
+  });
+});
+
+describe("scanCandidates with an oversized line", () => {
+  it("skips the line, reports its number, and keeps reading after it", async () => {
+    const huge = `{"type":"assistant","message":{"usage":{"input_tokens":1}},"x":"${"a".repeat(9 << 20)}"}`;
+    const { lines, r } = await scan(file(`${U(1)}\n${huge}\n${U(3)}\n`), { maxLineBytes: 1 << 20 });
+    expect(lines.map((l) => l.lineNo)).toEqual([1, 3]);
+    expect(r.oversized).toEqual([2]);
+  });
+});
