@@ -64,3 +64,11 @@ describe("scanCandidates with an oversized line", () => {
     expect(r.oversized).toEqual([2]);
   });
 });
+
+describe("scanCandidates({ all: true })", () => {
+  it("offers every complete line, numbered, and holds the partial one", async () => {
+    const { lines, r } = await scan(file(`${OTHER}\n\n${U(3)}\n${OTHER}`), { all: true });
+    expect(lines.map((l) => [l.lineNo, l.text])).toEqual([[1, OTHER], [3, U(3)]]);
+    expect(r.partial).toBe(true);
+  });
+});

@@ -24,6 +24,8 @@ export interface ScanResult {
   partial: boolean;
   /** lines skipped for exceeding MAX_LINE_BYTES, as 1-based numbers */
   oversized: number[];
+  /** 1-based number of the line that starts at `consumed` (where a tail continues) */
+  nextLine: number;
 }
 
 function countNewlines(buf: Buffer, from: number, to: number): number {
@@ -45,7 +47,14 @@ function countNewlines(buf: Buffer, from: number, to: number): number {
 export async function scanCandidates(
   path: string,
   onLine: (line: CandidateLine) => void,
-  opts: { start?: number; startLine?: number; includePartial?: boolean; maxLineBytes?: number } = {},
+  opts: {
+    start?: number;
+    startLine?: number;
+    includePartial?: boolean;
+    maxLineBytes?: number;
+    /** offer every complete line, not only candidates (a live tail needs user lines for turn state) */
+    all?: boolean;
+  } = {},
 ): Promise<ScanResult> {
   const maxLine = opts.maxLineBytes ?? MAX_LINE_BYTES;
   const fh = await open(path, "r");
@@ -89,7 +98,7 @@ export async function scanCandidates(
         end = eof && opts.includePartial ? buf.length : buf.lastIndexOf(NL) + 1;
         skippingLong = false;
       }
-      emitCandidates(buf, end, fileOffset, lineNo, onLine);
+      (opts.all ? emitAll : emitCandidates)(buf, end, fileOffset, lineNo, onLine);
       lineNo += countNewlines(buf, 0, end);
       fileOffset += end;
       if (eof) break;
@@ -104,7 +113,7 @@ export async function scanCandidates(
   } finally {
     await fh.close();
   }
-  return { consumed: fileOffset, partial, oversized };
+  return { consumed: fileOffset, partial, oversized, nextLine: lineNo };
 }
 
 function emitCandidates(
@@ -139,5 +148,23 @@ function emitCandidates(
     let e = buf.indexOf(NL, s);
     if (e === -1 || e > end) e = end;
     onLine({ text: buf.toString("utf8", s, e), lineNo: line, offset: baseOffset + s });
+  }
+}
+
+function emitAll(
+  buf: Buffer,
+  end: number,
+  baseOffset: number,
+  baseLine: number,
+  onLine: (line: CandidateLine) => void,
+): void {
+  let s = 0;
+  let line = baseLine;
+  while (s < end) {
+    let e = buf.indexOf(NL, s);
+    if (e === -1 || e > end) e = end;
+    if (e > s) onLine({ text: buf.toString("utf8", s, e), lineNo: line, offset: baseOffset + s });
+    line++;
+    s = e + 1;
   }
 }

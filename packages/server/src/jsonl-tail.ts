@@ -1,0 +1,212 @@
+import { watch, type FSWatcher } from "node:fs";
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
+import { decodeLine, type DecodedLine } from "@claude-gauge/core";
+import { scanCandidates } from "./jsonl-scan.js";
+import { listTranscriptFiles, type TranscriptFile, type WalkProblem } from "./transcript-files.js";
+import type { BadLine } from "./transcript-load.js";
+
+export interface TailHandlers {
+  /** a decoded usage, signal or limit line; `initial` is true during the cold scan */
+  line(d: Exclude<DecodedLine, { kind: "skip" | "error" }>, initial: boolean): void;
+  badLine(b: BadLine): void;
+  /** an unreadable file or folder, reported once per path until it recovers */
+  problem(p: WalkProblem): void;
+}
+
+export interface TailOptions {
+  /** slow safety rescan of the tree (ms); fs.watch does the real work. Default 30 s. */
+  rescanMs?: number;
+  /** appends larger than this are scanned for usage lines only (bytes) */
+  fullDecodeMaxBytes?: number;
+}
+
+interface FileState {
+  file: TranscriptFile;
+  offset: number;
+  lineNo: number;
+  ino: number;
+  reading: boolean;
+  dirty: boolean;
+}
+
+export interface TailStats {
+  files: number;
+  bytes: number;
+  badLines: number;
+  problems: number;
+  /** ms since epoch of the last line read (wall clock of the edge, not of the line) */
+  lastReadAt: number | null;
+}
+
+/**
+ * Follows every transcript under the roots: a cold scan, then fs.watch (recursive) for appends,
+ * new files and folders, truncation and rotation, plus a slow rescan in case a watch event is lost.
+ * Half-written last lines stay unread until their newline arrives.
+ */
+export class TranscriptTail {
+  readonly #roots: readonly string[];
+  readonly #h: TailHandlers;
+  readonly #rescanMs: number;
+  readonly #fullMax: number;
+  readonly #files = new Map<string, FileState>();
+  readonly #watchers: FSWatcher[] = [];
+  readonly #reported = new Set<string>();
+  #timer: ReturnType<typeof setInterval> | null = null;
+  #listing: Promise<void> | null = null;
+  #relist = false;
+  #closed = false;
+  readonly stats: TailStats = { files: 0, bytes: 0, badLines: 0, problems: 0, lastReadAt: null };
+
+  constructor(roots: readonly string[], handlers: TailHandlers, opts: TailOptions = {}) {
+    this.#roots = roots;
+    this.#h = handlers;
+    this.#rescanMs = opts.rescanMs ?? 30_000;
+    this.#fullMax = opts.fullDecodeMaxBytes ?? 4 << 20;
+  }
+
+  /** Cold scan (usage lines of every file), then start following. */
+  async start(): Promise<void> {
+    for (const root of this.#roots) {
+      try {
+        const w = watch(root, { recursive: true }, (_event, name) => this.#onEvent(root, name));
+        w.on("error", (e) => this.#problem({ path: root, error: `watch failed: ${e.message}` }));
+        this.#watchers.push(w);
+      } catch (e) {
+        this.#problem({ path: root, error: `watch failed: ${(e as Error).message}` });
+      }
+    }
+    await this.#list(true);
+    this.#timer = setInterval(() => void this.rescan(), this.#rescanMs);
+    this.#timer.unref?.();
+  }
+
+  close(): void {
+    this.#closed = true;
+    for (const w of this.#watchers) w.close();
+    if (this.#timer) clearInterval(this.#timer);
+  }
+
+  /** Re-list the tree and catch up every file (also what the safety timer runs). */
+  async rescan(): Promise<void> {
+    await this.#list(false);
+  }
+
+  #onEvent(root: string, name: string | Buffer | null): void {
+    if (this.#closed) return;
+    if (name === null) {
+      void this.#list(false);
+      return;
+    }
+    const path = join(root, name.toString());
+    const known = this.#files.get(path);
+    if (known) void this.#pump(known);
+    else void this.#list(false); // a new file or folder: find it with the same rules as the cold scan
+  }
+
+  #list(initial: boolean): Promise<void> {
+    if (this.#listing) {
+      this.#relist = true;
+      return this.#listing;
+    }
+    this.#listing = (async () => {
+      do {
+        this.#relist = false;
+        const problems: WalkProblem[] = [];
+        const files = await listTranscriptFiles(this.#roots, problems);
+        for (const p of problems) this.#problem(p);
+        const seen = new Set<string>();
+        for (const f of files) {
+          seen.add(f.path);
+          let st = this.#files.get(f.path);
+          if (!st) {
+            st = { file: f, offset: 0, lineNo: 1, ino: -1, reading: false, dirty: false };
+            this.#files.set(f.path, st);
+          }
+          await this.#pump(st, initial);
+        }
+        for (const path of this.#files.keys()) if (!seen.has(path)) this.#files.delete(path);
+        this.stats.files = this.#files.size;
+      } while (this.#relist && !this.#closed);
+    })().finally(() => {
+      this.#listing = null;
+    });
+    return this.#listing;
+  }
+
+  async #pump(st: FileState, initial = false): Promise<void> {
+    if (st.reading) {
+      st.dirty = true;
+      return;
+    }
+    st.reading = true;
+    try {
+      do {
+        st.dirty = false;
+        await this.#readNew(st, initial);
+      } while (st.dirty && !this.#closed);
+    } finally {
+      st.reading = false;
+    }
+  }
+
+  async #readNew(st: FileState, initial: boolean): Promise<void> {
+    const path = st.file.path;
+    let s;
+    try {
+      s = await stat(path);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") {
+        this.#files.delete(path);
+        return;
+      }
+      this.#problem({ path, error: (e as Error).message });
+      return;
+    }
+    if (s.ino !== st.ino || s.size < st.offset) {
+      // rotated or truncated: read it again from the top; the ledger ignores lines it already counted
+      if (st.ino !== -1) this.stats.bytes -= st.offset;
+      st.ino = s.ino;
+      st.offset = 0;
+      st.lineNo = 1;
+    }
+    if (s.size === st.offset) return;
+    const project = st.file.project;
+    const sessionId = st.file.name;
+    const all = !initial && s.size - st.offset <= this.#fullMax;
+    try {
+      const r = await scanCandidates(
+        path,
+        ({ text, lineNo }) => {
+          const d = decodeLine(text, { signals: all, project, sessionId });
+          if (d.kind === "skip") return;
+          if (d.kind === "error") {
+            this.stats.badLines++;
+            this.#h.badLine({ path, line: lineNo, error: d.error });
+            return;
+          }
+          this.#h.line(d, initial);
+        },
+        { start: st.offset, startLine: st.lineNo, all },
+      );
+      for (const n of r.oversized) {
+        this.stats.badLines++;
+        this.#h.badLine({ path, line: n, error: "line too long, skipped" });
+      }
+      this.stats.bytes += r.consumed - st.offset;
+      st.lineNo = r.nextLine;
+      st.offset = r.consumed;
+      this.stats.lastReadAt = Date.now();
+      this.#reported.delete(path);
+    } catch (e) {
+      this.#problem({ path, error: (e as Error).message });
+    }
+  }
+
+  #problem(p: WalkProblem): void {
+    if (this.#reported.has(p.path)) return;
+    this.#reported.add(p.path);
+    this.stats.problems++;
+    this.#h.problem(p);
+  }
+}
