@@ -1,0 +1,76 @@
+import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
+import type { TokenCounts, UsageSnapshot } from "@claude-gauge/core";
+
+const TYPES: readonly [keyof TokenCounts, string][] = [
+  ["input", "input"],
+  ["output", "output"],
+  ["cacheCreation", "cache_creation"],
+  ["cacheRead", "cache_read"],
+];
+
+/**
+ * Prometheus view of the daemon. Labels are model and token type only: never project names,
+ * session ids or anything from message text.
+ */
+export class GaugeMetrics {
+  readonly registry: Registry;
+  readonly #tokens: Counter<"model" | "type">;
+  readonly #cost: Counter<"model">;
+  readonly #gauges: Map<string, Gauge>;
+  readonly #ingestLag: Gauge;
+  readonly badLines: Counter;
+  readonly sourceProblems: Counter;
+  readonly filesFollowed: Gauge;
+  readonly bytesRead: Gauge;
+  readonly wsClients: Gauge;
+
+  constructor(registry = new Registry(), opts: { defaultMetrics?: boolean } = {}) {
+    this.registry = registry;
+    if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: "claude_gauge_process_" });
+    const r = [registry];
+    this.#tokens = new Counter({ name: "claude_gauge_tokens_total", help: "Tokens counted (each message once, at its largest usage)", labelNames: ["model", "type"], registers: r });
+    this.#cost = new Counter({ name: "claude_gauge_cost_usd_total", help: "API-equivalent cost of counted tokens, USD", labelNames: ["model"], registers: r });
+    const g = (name: string, help: string) => new Gauge({ name, help, registers: r });
+    this.#gauges = new Map<string, Gauge>([
+      ["rate_1m", g("claude_gauge_rate_tokens_per_minute", "Tokens per minute over the last 60 s")],
+      ["window_5h_tokens", g("claude_gauge_window_5h_tokens", "Tokens in the current 5 h window")],
+      ["window_5h_pct", g("claude_gauge_window_5h_ratio", "Share of the 5 h ceiling used (0..1)")],
+      ["window_7d_tokens", g("claude_gauge_window_7d_tokens", "Tokens in the current 7 d window")],
+      ["window_7d_pct", g("claude_gauge_window_7d_ratio", "Share of the 7 d ceiling used (0..1)")],
+      ["cost_5h_usd", g("claude_gauge_window_5h_cost_usd", "API-equivalent cost of the 5 h window, USD")],
+      ["cost_7d_usd", g("claude_gauge_window_7d_cost_usd", "API-equivalent cost of the 7 d window, USD")],
+      ["cache_hit_rate", g("claude_gauge_cache_hit_ratio", "Cache hit rate over 5 min (0..1)")],
+      ["thinking_ratio", g("claude_gauge_thinking_ratio", "Share of output spent thinking over 5 min (0..1)")],
+      ["hot", g("claude_gauge_lamp_hot", "HOT lamp (1 = lit)")],
+      ["warn", g("claude_gauge_lamp_warn", "WARN lamp (1 = lit)")],
+      ["stall", g("claude_gauge_lamp_stall", "STALL lamp (1 = lit)")],
+      ["idle", g("claude_gauge_lamp_idle", "IDLE lamp (1 = lit)")],
+      ["source_ok", g("claude_gauge_source_up", "1 when the usage source is healthy")],
+    ]);
+    this.#ingestLag = g("claude_gauge_ingest_lag_seconds", "Wall time between a usage line's own timestamp and its ingestion (newest line)");
+    this.badLines = new Counter({ name: "claude_gauge_bad_lines_total", help: "Transcript lines that could not be used", registers: r });
+    this.sourceProblems = new Counter({ name: "claude_gauge_source_problems_total", help: "Unreadable files or folders reported", registers: r });
+    this.filesFollowed = g("claude_gauge_files_followed", "Transcript files being followed");
+    this.bytesRead = g("claude_gauge_bytes_read", "Transcript bytes read so far");
+    this.wsClients = g("claude_gauge_ws_clients", "Connected WebSocket clients");
+  }
+
+  countDelta(model: string, counts: TokenCounts, costUsd: number): void {
+    for (const [key, type] of TYPES) {
+      const v = counts[key];
+      if (v > 0) this.#tokens.inc({ model, type }, v);
+    }
+    if (costUsd > 0) this.#cost.inc({ model }, costUsd);
+  }
+
+  ingested(lineTimestamp: number, now: number): void {
+    this.#ingestLag.set(Math.max(0, (now - lineTimestamp) / 1000));
+  }
+
+  snapshot(s: UsageSnapshot): void {
+    for (const [field, gauge] of this.#gauges) {
+      const v = s[field as keyof UsageSnapshot];
+      gauge.set(typeof v === "boolean" ? (v ? 1 : 0) : typeof v === "number" ? v : 0);
+    }
+  }
+}
