@@ -1,5 +1,6 @@
 import { dateInZone } from "./calendar.js";
-import type { UsageEvent } from "./usage-event.js";
+import { identifySessionBlocks } from "./session-blocks.js";
+import { SYNTHETIC_MODEL, type UsageEvent } from "./usage-event.js";
 
 /** One counted message as batch reports see it: the kept line and its cost (USD). */
 export interface PricedEntry {
@@ -49,8 +50,6 @@ export interface ReportFilter {
   until?: string;
 }
 
-/** Models that are bookkeeping, not billing: never listed in model lists. */
-export const SYNTHETIC_MODEL = "<synthetic>";
 
 class Bucket {
   input = 0;
@@ -190,4 +189,65 @@ export function sessionReport(
     })
     .sort((a, b) => (a.lastActivity < b.lastActivity ? -1 : a.lastActivity > b.lastActivity ? 1 : 0));
   return { sessions: rows, totals: grandTotals(rows) };
+}
+
+export interface BlockRow {
+  id: string;
+  startTime: string;
+  endTime: string;
+  actualEndTime: string | null;
+  isActive: boolean;
+  isGap: boolean;
+  entries: number;
+  models: string[];
+  tokenCounts: { inputTokens: number; outputTokens: number; cacheCreationInputTokens: number; cacheReadInputTokens: number };
+  totalTokens: number;
+  costUSD: number;
+  burnRate: { tokensPerMinute: number; tokensPerMinuteForIndicator: number; costPerHour: number } | null;
+  projection: { totalTokens: number; totalCost: number; remainingMinutes: number } | null;
+}
+
+/** `report blocks`: ccusage's 5 h session blocks as seen at `now` (ms since epoch), gaps included. */
+export function blocksReport(sorted: readonly PricedEntry[], now: number, filter: ReportFilter = {}): { blocks: BlockRow[] } {
+  const dater = makeDater(filter.timeZone ?? "UTC");
+  const entries = sorted
+    .filter(({ event }) => inRange(dater(event.timestamp), filter))
+    .map(({ event, cost }) => ({ timestamp: event.timestamp, model: event.model, counts: event, costUsd: cost }));
+  const blocks = identifySessionBlocks(entries, now).map((b): BlockRow => {
+    const c = b.counts;
+    const totalTokens = c.input + c.output + c.cacheCreation + c.cacheRead;
+    let burnRate: BlockRow["burnRate"] = null;
+    let projection: BlockRow["projection"] = null;
+    const minutes = b.firstEntryMs !== null && b.lastEntryMs !== null ? (b.lastEntryMs - b.firstEntryMs) / 60_000 : 0;
+    // ccusage only projects the active block, and needs a span to measure a rate over.
+    if (b.isActive && minutes > 0) {
+      burnRate = {
+        tokensPerMinute: totalTokens / minutes,
+        tokensPerMinuteForIndicator: (c.input + c.output) / minutes,
+        costPerHour: (b.costUsd / minutes) * 60,
+      };
+      const remaining = Math.max(0, (b.endMs - now) / 60_000);
+      projection = {
+        totalTokens: Math.round(totalTokens + burnRate.tokensPerMinute * remaining),
+        totalCost: Math.round((b.costUsd + (burnRate.costPerHour / 60) * remaining) * 100) / 100,
+        remainingMinutes: Math.round(remaining),
+      };
+    }
+    return {
+      id: b.id,
+      startTime: new Date(b.startMs).toISOString(),
+      endTime: new Date(b.endMs).toISOString(),
+      actualEndTime: b.lastEntryMs === null ? null : new Date(b.lastEntryMs).toISOString(),
+      isActive: b.isActive,
+      isGap: b.isGap,
+      entries: b.entryCount,
+      models: b.models,
+      tokenCounts: { inputTokens: c.input, outputTokens: c.output, cacheCreationInputTokens: c.cacheCreation, cacheReadInputTokens: c.cacheRead },
+      totalTokens,
+      costUSD: b.costUsd,
+      burnRate,
+      projection,
+    };
+  });
+  return { blocks };
 }

@@ -30,6 +30,9 @@ export interface UsageEvent extends TokenCounts {
   thinking: boolean;
 }
 
+/** Model of Claude Code's bookkeeping lines: zero usage, never listed among models. */
+export const SYNTHETIC_MODEL = "<synthetic>";
+
 export const ZERO_COUNTS: Readonly<TokenCounts> = Object.freeze({
   input: 0,
   output: 0,

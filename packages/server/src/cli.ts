@@ -1,4 +1,4 @@
-import { assertTimeZone, dailyReport, sessionReport, sortEntries } from "@claude-gauge/core";
+import { assertTimeZone, blocksReport, dailyReport, sessionReport, sortEntries } from "@claude-gauge/core";
 import { parseCommon, UsageError, type CommonFlags } from "./cli-args.js";
 import { loadTranscripts, type LoadResult } from "./transcript-load.js";
 import { findTranscriptRoots } from "./transcript-roots.js";
@@ -52,6 +52,8 @@ async function report(kind: string | undefined, flags: CommonFlags): Promise<voi
       return printJson(dailyReport(sorted, filter));
     case "session":
       return printJson(sessionReport(sorted, filter));
+    case "blocks":
+      return printJson(blocksReport(sorted, now, filter));
     default:
       throw new UsageError(`report: expected daily, session or blocks, got ${JSON.stringify(kind ?? "")}`);
   }
