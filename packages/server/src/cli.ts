@@ -1,5 +1,18 @@
-import { assertTimeZone, blocksReport, dailyReport, sessionReport, sortEntries } from "@claude-gauge/core";
+import {
+  assertTimeZone,
+  blocksReport,
+  ConfigError,
+  dailyReport,
+  parseConfig,
+  sessionReport,
+  sortEntries,
+  UsageSnapshotSchema,
+  type CalibrationSuggestion,
+  type SeriesEvidence,
+} from "@claude-gauge/core";
 import { parseCommon, UsageError, type CommonFlags } from "./cli-args.js";
+import { engineFromLedger } from "./cold-engine.js";
+import { formatOnce } from "./format-once.js";
 import { loadTranscripts, type LoadResult } from "./transcript-load.js";
 import { findTranscriptRoots } from "./transcript-roots.js";
 
@@ -7,7 +20,7 @@ const USAGE = `claude-gauge — Claude Code usage as gauges
 
   claude-gauge once [--json]                 the /usage snapshot now
   claude-gauge report daily|session|blocks [--json] [--since YYYYMMDD] [--until YYYYMMDD] [--timezone ZONE]
-  claude-gauge calibrate                     suggested ceilings from your history, as env lines
+  claude-gauge calibrate [--json]            suggested ceilings from your history, as env lines
 
 Transcripts are read from CLAUDE_CONFIG_DIR (comma list), else ~/.config/claude and ~/.claude.
 Options: -q/--quiet (no progress on stderr)`;
@@ -59,10 +72,56 @@ async function report(kind: string | undefined, flags: CommonFlags): Promise<voi
   }
 }
 
+async function once(flags: CommonFlags): Promise<void> {
+  const config = parseConfig(process.env);
+  const now = Date.now();
+  const r = await load(flags, true, now);
+  const engine = engineFromLedger(config, r.ledger, r.signals, r.limits);
+  // Unreadable roots or files make the numbers incomplete; say so in the contract.
+  const ok = r.problems.length === 0;
+  const snapshot = UsageSnapshotSchema.parse(engine.snapshot(now, { kind: "jsonl", ok }));
+  process.stdout.write(flags.json ? `${JSON.stringify(snapshot)}\n` : `${formatOnce(snapshot, now)}\n`);
+}
+
+function evidenceLine(name: string, e: SeriesEvidence, unit: string): string {
+  if (e.basis === "fallback") {
+    return `#   ${name}: ${e.samples} sample(s), fewer than ${e.minSamples}: fallback used${e.max !== null ? ` (largest seen ${Math.round(e.max).toLocaleString("en-US")} ${unit})` : ""}`;
+  }
+  const f = (x: number | null) => (x === null ? "—" : Math.round(x).toLocaleString("en-US"));
+  return `#   ${name}: ${e.samples} samples; p50 ${f(e.p50)}, p90 ${f(e.p90)}, p95 ${f(e.p95)}, max ${f(e.max)} ${unit}`;
+}
+
+function formatCalibration(c: CalibrationSuggestion): string {
+  return [
+    "# claude-gauge calibration from your transcripts",
+    "# evidence:",
+    evidenceLine("completed 5 h blocks", c.evidence.blocks5h, "tokens"),
+    evidenceLine("completed weeks", c.evidence.weeks7d, "tokens"),
+    evidenceLine("active minutes", c.evidence.activeMinutes, "tokens/min"),
+    `CLAUDE_GAUGE_5H_CEILING=${Math.round(c.ceiling5hTokens)}`,
+    `CLAUDE_GAUGE_7D_CEILING=${Math.round(c.ceiling7dTokens)}`,
+    `CLAUDE_GAUGE_TACH_REDLINE=${Math.round(c.tachRedlineTokensPerMin)}`,
+  ].join("\n");
+}
+
+async function calibrate(flags: CommonFlags): Promise<void> {
+  const config = parseConfig(process.env);
+  const now = Date.now();
+  const r = await load(flags, false, now);
+  const suggestion = engineFromLedger(config, r.ledger, [], r.limits).calibration(now);
+  process.stdout.write(flags.json ? `${JSON.stringify(suggestion, null, 2)}\n` : `${formatCalibration(suggestion)}\n`);
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
+      case "once":
+        await once(parseCommon(rest).flags);
+        return 0;
+      case "calibrate":
+        await calibrate(parseCommon(rest).flags);
+        return 0;
       case "report": {
         const { flags, positionals } = parseCommon(rest);
         await report(positionals[0], flags);
@@ -78,6 +137,10 @@ async function main(argv: string[]): Promise<number> {
         throw new UsageError(`unknown command ${JSON.stringify(command)}`);
     }
   } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`claude-gauge: ${e.message}\n`);
+      return 2;
+    }
     if (e instanceof UsageError || e instanceof RangeError) {
       process.stderr.write(`claude-gauge: ${e.message}\n\n${USAGE}\n`);
       return 2;
