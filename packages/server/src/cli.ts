@@ -13,11 +13,14 @@ import {
 import { parseCommon, UsageError, type CommonFlags } from "./cli-args.js";
 import { engineFromLedger } from "./cold-engine.js";
 import { formatOnce } from "./format-once.js";
+import { serve } from "./serve.js";
 import { loadTranscripts, type LoadResult } from "./transcript-load.js";
 import { findTranscriptRoots } from "./transcript-roots.js";
 
 const USAGE = `claude-gauge — Claude Code usage as gauges
 
+  claude-gauge serve [--port 8080] [--host 127.0.0.1] [--lan] [--token T] [--show-projects]
+                                             the live daemon: GET /usage, /ws, /metrics, /stats, /history
   claude-gauge once [--json]                 the /usage snapshot now
   claude-gauge report daily|session|blocks [--json] [--since YYYYMMDD] [--until YYYYMMDD] [--timezone ZONE]
   claude-gauge calibrate [--json]            suggested ceilings from your history, as env lines
@@ -116,6 +119,9 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
+      case "serve":
+        await serve(rest);
+        return 0;
       case "once":
         await once(parseCommon(rest).flags);
         return 0;

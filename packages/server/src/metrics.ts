@@ -22,7 +22,8 @@ export class GaugeMetrics {
   readonly sourceProblems: Counter;
   readonly filesFollowed: Gauge;
   readonly bytesRead: Gauge;
-  readonly wsClients: Gauge;
+  /** read at scrape time; the transport sets it once it exists */
+  wsClientCount: () => number = () => 0;
 
   constructor(registry = new Registry(), opts: { defaultMetrics?: boolean } = {}) {
     this.registry = registry;
@@ -52,7 +53,15 @@ export class GaugeMetrics {
     this.sourceProblems = new Counter({ name: "claude_gauge_source_problems_total", help: "Unreadable files or folders reported", registers: r });
     this.filesFollowed = g("claude_gauge_files_followed", "Transcript files being followed");
     this.bytesRead = g("claude_gauge_bytes_read", "Transcript bytes read so far");
-    this.wsClients = g("claude_gauge_ws_clients", "Connected WebSocket clients");
+    const metrics = this;
+    new Gauge({
+      name: "claude_gauge_ws_clients",
+      help: "Connected WebSocket clients",
+      registers: r,
+      collect() {
+        this.set(metrics.wsClientCount());
+      },
+    });
   }
 
   countDelta(model: string, counts: TokenCounts, costUsd: number): void {

@@ -1,0 +1,257 @@
+import { createHash } from "node:crypto";
+import {
+  computeStats,
+  costOf,
+  MessageLedger,
+  sortEntries,
+  thresholdLevel,
+  UsageSnapshotSchema,
+  WindowEngine,
+  type GaugeConfig,
+  type LimitNotice,
+  type SourceKind,
+  type StatsWindow,
+  type TurnSignal,
+  type UsageSnapshot,
+} from "@claude-gauge/core";
+import { engineFromLedger } from "./cold-engine.js";
+import { TranscriptTail } from "./jsonl-tail.js";
+import type { GaugeMetrics } from "./metrics.js";
+import { SnapshotFeed } from "./snapshot-feed.js";
+import type { BadLine } from "./transcript-load.js";
+import type { WalkProblem } from "./transcript-files.js";
+
+export interface ServiceOptions {
+  roots: readonly string[];
+  config: GaugeConfig;
+  metrics: GaugeMetrics;
+  /** ms since epoch; injectable so tests can run many services against one clock */
+  clock?: () => number;
+  /** show project folder names in /stats (otherwise a short hash) */
+  showProjects?: boolean;
+  /** IANA zone for /stats days */
+  timeZone?: string;
+  /** recompute the snapshot this often even without input (lamps and windows age), ms */
+  tickMs?: number;
+  rescanMs?: number;
+  log?: (msg: string) => void;
+  source?: SourceKind;
+}
+
+const HISTORY_STEP_MS = 5 * 60_000;
+
+/**
+ * The live daemon's state: the tail feeds the ledger, the ledger's growth feeds the windows, and
+ * every change publishes a new snapshot frame. Nothing here keeps message text.
+ */
+export class GaugeService {
+  readonly feed: SnapshotFeed;
+  readonly #o: ServiceOptions;
+  readonly #clock: () => number;
+  readonly #ledger = new MessageLedger(costOf);
+  #engine: WindowEngine;
+  #tail: TranscriptTail | null = null;
+  #ticker: ReturnType<typeof setInterval> | null = null;
+  #scheduled = false;
+  #ready = false;
+  #initialSignals: TurnSignal[] = [];
+  #initialLimits: LimitNotice[] = [];
+  #version = 0;
+  #statsCache = new Map<string, { version: number; minute: number; value: unknown }>();
+  readonly #problems = new Map<string, string>();
+  lastBadLine: BadLine | null = null;
+
+  constructor(opts: ServiceOptions) {
+    this.#o = opts;
+    this.#clock = opts.clock ?? Date.now;
+    this.#engine = new WindowEngine(opts.config);
+    this.feed = new SnapshotFeed(this.#compute());
+  }
+
+  get ready(): boolean {
+    return this.#ready;
+  }
+
+  get tailStats() {
+    return this.#tail?.stats ?? null;
+  }
+
+  /** Cold scan, then follow. Resolves when the first full snapshot is published. */
+  async start(): Promise<void> {
+    const tail = new TranscriptTail(
+      this.#o.roots,
+      {
+        line: (d, initial) => {
+          if (d.kind === "usage") {
+            const delta = this.#ledger.add(d.event);
+            if (delta) this.#o.metrics.countDelta(delta.model, delta.counts, delta.costUsd);
+            if (initial) {
+              if (d.limit) this.#initialLimits.push(d.limit);
+              return;
+            }
+            this.#o.metrics.ingested(d.event.timestamp, this.#clock());
+            if (delta) this.#engine.addDelta(delta);
+            if (d.signal) this.#engine.addSignal(d.signal);
+            if (d.limit) this.#engine.addLimit(d.limit);
+          } else if (d.kind === "signal") {
+            if (initial) this.#initialSignals.push(d.signal);
+            else this.#engine.addSignal(d.signal);
+          } else if (d.kind === "limit") {
+            if (initial) this.#initialLimits.push(d.limit);
+            else this.#engine.addLimit(d.limit);
+          }
+          if (!initial) {
+            this.#version++;
+            this.#schedule();
+          }
+        },
+        badLine: (b) => {
+          this.lastBadLine = b;
+          this.#o.metrics.badLines.inc();
+          this.#o.log?.(`bad line ${b.path}:${b.line}: ${b.error}`);
+        },
+        problem: (p: WalkProblem) => {
+          this.#problems.set(p.path, p.error);
+          this.#o.metrics.sourceProblems.inc();
+          this.#o.log?.(`cannot read ${p.path}: ${p.error}`);
+        },
+      },
+      this.#o.rescanMs === undefined ? {} : { rescanMs: this.#o.rescanMs },
+    );
+    this.#tail = tail;
+    await tail.start();
+    // The cold scan fed only the ledger; the windows get each message once, in time order.
+    this.#engine = engineFromLedger(this.#o.config, this.#ledger, this.#initialSignals, this.#initialLimits);
+    this.#initialSignals = [];
+    this.#initialLimits = [];
+    this.#ready = true;
+    this.#version++;
+    this.#publish();
+    this.#ticker = setInterval(() => this.#publish(), this.#o.tickMs ?? 1000);
+    this.#ticker.unref?.();
+  }
+
+  stop(): void {
+    this.#tail?.close();
+    if (this.#ticker) clearInterval(this.#ticker);
+  }
+
+  /** Problems seen since start that have not recovered (path → error). */
+  get problems(): ReadonlyMap<string, string> {
+    return this.#problems;
+  }
+
+  #sourceOk(): boolean {
+    // A missing root is a fresh install, not a failure; unreadable paths make numbers incomplete.
+    return this.#ready && this.#problems.size === 0;
+  }
+
+  #compute(): UsageSnapshot {
+    return this.#engine.snapshot(this.#clock(), { kind: this.#o.source ?? "jsonl", ok: this.#sourceOk() });
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    // Lines of one read arrive together: publish once after the batch, before the next I/O turn.
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.#publish();
+    });
+  }
+
+  #publish(): void {
+    const s = this.#compute();
+    this.#o.metrics.snapshot(s);
+    const tail = this.#tail?.stats;
+    if (tail) {
+      this.#o.metrics.filesFollowed.set(tail.files);
+      this.#o.metrics.bytesRead.set(tail.bytes);
+    }
+    this.feed.publish(s);
+  }
+
+  #projectLabel(): (p: string) => string {
+    if (this.#o.showProjects) return (p) => p;
+    return (p) => `project-${createHash("sha256").update(p).digest("hex").slice(0, 8)}`;
+  }
+
+  /** /stats: aggregates plus the 50/80/95 % state of both windows against the ceilings in use. */
+  stats(window: StatsWindow): unknown {
+    const now = this.#clock();
+    const minute = Math.floor(now / 60_000);
+    const hit = this.#statsCache.get(window);
+    if (hit && hit.version === this.#version && hit.minute === minute) return hit.value;
+    const stats = computeStats(this.#ledger.entries(), window, now, {
+      timeZone: this.#o.timeZone ?? "UTC",
+      projectLabel: this.#projectLabel(),
+    });
+    const snap = UsageSnapshotSchema.parse(JSON.parse(this.feed.current.json));
+    const cal = this.#engine.calibration(now);
+    const c = this.#o.config;
+    const value = {
+      ...stats,
+      ceilings: {
+        window5hTokens: c.ceiling5hTokens ?? cal.ceiling5hTokens,
+        window7dTokens: c.ceiling7dTokens ?? cal.ceiling7dTokens,
+        tachRedlineTokensPerMin: c.tachRedlineTokensPerMin ?? cal.tachRedlineTokensPerMin,
+        basis: c.ceiling5hTokens === null || c.ceiling7dTokens === null ? "suggested" : "configured",
+      },
+      thresholds: {
+        window5h: { pct: snap.window_5h_pct, level: thresholdLevel(snap.window_5h_pct) },
+        window7d: { pct: snap.window_7d_pct, level: thresholdLevel(snap.window_7d_pct) },
+      },
+    };
+    this.#statsCache.set(window, { version: this.#version, minute, value });
+    return value;
+  }
+
+  /**
+   * /history: the gauge values every 5 min over the last `hours`, rebuilt by replaying the kept
+   * messages through a fresh engine (so it survives restarts and does not depend on uptime).
+   */
+  history(hours: number): unknown {
+    const now = this.#clock();
+    const end = Math.floor(now / HISTORY_STEP_MS) * HISTORY_STEP_MS;
+    const start = end - hours * 3_600_000;
+    const entries = sortEntries(this.#ledger.entries());
+    const engine = new WindowEngine(this.#o.config);
+    const points: {
+      t: string;
+      rate_1m: number;
+      window_5h_tokens: number;
+      window_5h_pct: number;
+      window_7d_tokens: number;
+      window_7d_pct: number;
+      cost_5h_usd: number;
+      cost_7d_usd: number;
+    }[] = [];
+    let i = 0;
+    for (let t = start + HISTORY_STEP_MS; t <= end; t += HISTORY_STEP_MS) {
+      for (; i < entries.length && (entries[i]?.event.timestamp ?? Infinity) <= t; i++) {
+        const { event, cost } = entries[i]!;
+        engine.addDelta({
+          timestamp: event.timestamp,
+          model: event.model,
+          sessionId: event.sessionId,
+          project: event.project,
+          counts: event,
+          thinkingOutput: 0,
+          costUsd: cost,
+        });
+      }
+      const s = engine.snapshot(t, { kind: this.#o.source ?? "jsonl", ok: true });
+      points.push({
+        t: new Date(t).toISOString(),
+        rate_1m: s.rate_1m,
+        window_5h_tokens: s.window_5h_tokens,
+        window_5h_pct: s.window_5h_pct,
+        window_7d_tokens: s.window_7d_tokens,
+        window_7d_pct: s.window_7d_pct,
+        cost_5h_usd: s.cost_5h_usd,
+        cost_7d_usd: s.cost_7d_usd,
+      });
+    }
+    return { stepMinutes: 5, hours, points };
+  }
+}
