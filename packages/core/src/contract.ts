@@ -12,14 +12,62 @@ export const NEEDLE_SCALE = 1000;
 export const MODEL_FAMILIES = ["opus", "sonnet", "haiku"] as const;
 export type ModelFamily = (typeof MODEL_FAMILIES)[number];
 
-export const SOURCES = ["jsonl", "otlp", "prometheus", "ccusage", "demo"] as const;
+/** promql = a Prometheus server queried with PromQL (an OTel collector feeding it). */
+export const SOURCES = ["jsonl", "otlp", "promql", "ccusage", "demo"] as const;
 export type SourceKind = (typeof SOURCES)[number];
 
+/*
+ * Every value has a bounded printed width so the worst case fits CONTRACT_MAX_BYTES (a test builds
+ * it). The encoders below are the only way values should enter a snapshot.
+ */
+/** largest rate, tokens/min (7 digits) */
+export const MAX_RATE = 9_999_999;
+/** largest 5 h window, tokens (9 digits) */
+export const MAX_TOKENS_5H = 999_999_999;
+/** largest 7 d window, tokens (10 digits) */
+export const MAX_TOKENS_7D = 9_999_999_999;
+/** largest cost, USD (5 characters) */
+export const MAX_USD = 99_999;
+
 const fraction = z.number().min(0).max(1);
-const tokens = z.number().int().min(0);
-const usd = z.number().min(0);
+const usd = z.number().min(0).max(MAX_USD);
 const needle = z.number().int().min(0).max(NEEDLE_SCALE);
-const isoTime = z.iso.datetime({ offset: true });
+const isoSecond = z.iso.datetime({ offset: true, precision: 0 });
+const isoMinute = z.iso.datetime({ offset: true, precision: -1 });
+
+const clamp = (x: number, lo: number, hi: number): number => (Number.isFinite(x) ? Math.min(hi, Math.max(lo, x)) : lo);
+
+/** A 0..1 share at 1 % resolution (the needles carry the fine position). */
+export function encodeShare(x: number): number {
+  return Math.round(clamp(x, 0, 1) * 100) / 100;
+}
+
+/** A token count or rate as a bounded integer. */
+export function encodeCount(x: number, max: number): number {
+  return Math.round(clamp(x, 0, max));
+}
+
+/** USD in at most 5 characters: cents below $100, dimes below $1000, whole dollars above. */
+export function encodeUsd(x: number): number {
+  const v = clamp(x, 0, MAX_USD);
+  if (v < 99.995) return Math.round(v * 100) / 100;
+  if (v < 999.95) return Math.round(v * 10) / 10;
+  return Math.round(v);
+}
+
+/** `updated_at`: whole seconds, UTC ("2026-11-26T14:05:07Z"). */
+export function encodeTime(ms: number): string {
+  return `${new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 19)}Z`;
+}
+
+/**
+ * Reset times: whole minutes, rounded up so the gauge never announces a reset before it happens
+ * ("2026-11-26T19:00Z"). Block ends and week anchors fall on whole minutes, so this is exact there.
+ */
+export function encodeResetTime(ms: number | null): string | null {
+  if (ms === null || !Number.isFinite(ms)) return null;
+  return `${new Date(Math.ceil(ms / 60_000) * 60_000).toISOString().slice(0, 16)}Z`;
+}
 
 /**
  * The /usage contract: one flat object, the same JSON over HTTP, WebSocket and in the firmware header.
@@ -28,15 +76,15 @@ const isoTime = z.iso.datetime({ offset: true });
 export const UsageSnapshotSchema = z
   .object({
     v: z.literal(CONTRACT_VERSION).describe("contract version"),
-    rate_1m: z.number().min(0).describe("tokens per minute over the last 60 s"),
-    window_5h_tokens: tokens.describe("tokens counted in the current 5 h window"),
-    window_5h_pct: fraction.describe("share of the 5 h ceiling used, 0..1"),
-    window_5h_reset_at: isoTime.nullable().describe("when the 5 h window resets; null when no window is open"),
-    window_7d_tokens: tokens.describe("tokens counted in the current 7 d window"),
-    window_7d_pct: fraction.describe("share of the 7 d ceiling used, 0..1"),
-    window_7d_reset_at: isoTime.nullable().describe("when the 7 d window resets (weekly mode) or its oldest tokens expire (rolling)"),
-    cost_5h_usd: usd.describe("API-equivalent cost of the 5 h window, USD"),
-    cost_7d_usd: usd.describe("API-equivalent cost of the 7 d window, USD"),
+    rate_1m: z.number().int().min(0).max(MAX_RATE).describe("tokens per minute over the last 60 s"),
+    window_5h_tokens: z.number().int().min(0).max(MAX_TOKENS_5H).describe("tokens counted in the current 5 h window"),
+    window_5h_pct: fraction.describe("share of the 5 h ceiling used, 0..1 (1 % steps)"),
+    window_5h_reset_at: isoMinute.nullable().describe("when the 5 h window resets (whole minutes, UTC); null when no window is open"),
+    window_7d_tokens: z.number().int().min(0).max(MAX_TOKENS_7D).describe("tokens counted in the current 7 d window"),
+    window_7d_pct: fraction.describe("share of the 7 d ceiling used, 0..1 (1 % steps)"),
+    window_7d_reset_at: isoMinute.nullable().describe("when the 7 d window resets (weekly) or its oldest tokens expire (rolling); whole minutes, UTC"),
+    cost_5h_usd: usd.describe("API-equivalent cost of the 5 h window, USD (cents below $100, dimes below $1000, dollars above)"),
+    cost_7d_usd: usd.describe("API-equivalent cost of the 7 d window, USD (same rounding)"),
     thinking_ratio: fraction.describe("share of output tokens spent thinking over the last 5 min"),
     cache_hit_rate: fraction.describe("cacheRead / (input + cacheRead + cacheCreation) over the last 5 min"),
     last_model: z.enum(MODEL_FAMILIES).nullable().describe("family of the newest model seen"),
@@ -50,7 +98,7 @@ export const UsageSnapshotSchema = z
     fuel_7d_pos: needle.describe("7 d fuel needle, 0..1000 (1000 = full tank)"),
     source: z.enum(SOURCES).describe("where the numbers come from"),
     source_ok: z.boolean().describe("false when the source is failing; the numbers may be stale"),
-    updated_at: isoTime.describe("when this snapshot was computed"),
+    updated_at: isoSecond.describe("when this snapshot was computed (whole seconds, UTC)"),
   })
   .strict();
 

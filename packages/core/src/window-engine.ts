@@ -1,0 +1,427 @@
+import type { CalibrationSuggestion } from "./calibration.js";
+import { CalibrationHistory, suggestCalibration } from "./calibration.js";
+import type { GaugeConfig } from "./config.js";
+import { tokenCounter } from "./config.js";
+import type { ModelFamily, SourceKind, UsageSnapshot } from "./contract.js";
+import {
+  CONTRACT_VERSION,
+  encodeCount,
+  encodeResetTime,
+  encodeShare,
+  encodeTime,
+  encodeUsd,
+  MAX_RATE,
+  MAX_TOKENS_5H,
+  MAX_TOKENS_7D,
+} from "./contract.js";
+import { computeLamps, LAMP_THRESHOLDS } from "./lamps.js";
+import type { SessionTurnState } from "./lamps.js";
+import { fuelPosition, tachPosition } from "./needles.js";
+import { modelFamily } from "./pricing.js";
+import { BLOCK_DURATION_MS, BlockTracker } from "./session-blocks.js";
+import type { LimitNotice, TokenCounts, TurnSignal, TurnSignalKind, UsageDelta } from "./usage-event.js";
+import { totalTokens } from "./usage-event.js";
+import { weekWindowAt } from "./week-anchor.js";
+
+/** Tach window, ms: the rate is the tokens of the last 60 s, so tokens/min. */
+export const TACH_WINDOW_MS = 60_000;
+/** Window of the cache hit rate and the thinking ratio, ms. */
+export const RATIO_WINDOW_MS = 5 * 60_000;
+/** Rolling 7 d window, ms; kept in 1 min buckets. */
+export const WEEK_MS = 7 * 86_400_000;
+
+const MINUTE_MS = 60_000;
+/** a week of minutes plus an hour of slack for clocks that run ahead */
+const RING_MINUTES = WEEK_MS / MINUTE_MS + 60;
+
+export interface SourceStatus {
+  kind: SourceKind;
+  ok: boolean;
+}
+
+/** One delta as the short windows need it: `t` in ms since epoch, tokens by type and counted, USD. */
+interface DeltaRecord {
+  t: number;
+  counted: number;
+  costUsd: number;
+  input: number;
+  cacheRead: number;
+  cacheCreation: number;
+  output: number;
+  thinking: number;
+}
+
+/** Sorted records, appended at the tail, dropped at the head; a straggler is inserted in place. */
+class RecordQueue {
+  private items: DeltaRecord[] = [];
+  private head = 0;
+
+  insert(r: DeltaRecord): void {
+    let i = this.items.length;
+    while (i > this.head && (this.items[i - 1]?.t ?? 0) > r.t) i -= 1;
+    if (i === this.items.length) this.items.push(r);
+    else this.items.splice(i, 0, r);
+  }
+
+  /** Drops records at or before `cutoffMs`. */
+  dropThrough(cutoffMs: number): void {
+    while (this.head < this.items.length && (this.items[this.head]?.t ?? 0) <= cutoffMs) this.head += 1;
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  get size(): number {
+    return this.items.length - this.head;
+  }
+
+  /** Records newer than `afterMs`, newest first. */
+  *newerThan(afterMs: number): Generator<DeltaRecord> {
+    for (let i = this.items.length - 1; i >= this.head; i -= 1) {
+      const r = this.items[i];
+      if (r === undefined || r.t <= afterMs) return;
+      yield r;
+    }
+  }
+}
+
+interface Sum {
+  /** counted tokens */
+  tokens: number;
+  /** USD */
+  costUsd: number;
+  /** ms since epoch of the oldest slot or record holding anything; null when empty */
+  oldestMs: number | null;
+}
+
+/** Counted tokens and cost per minute over the last week, in a fixed ring (no per-delta memory). */
+class MinuteRing {
+  private readonly minute = new Float64Array(RING_MINUTES).fill(-1);
+  private readonly tokens = new Float64Array(RING_MINUTES);
+  private readonly cost = new Float64Array(RING_MINUTES);
+
+  add(t: number, tokens: number, costUsd: number): void {
+    const m = Math.floor(t / MINUTE_MS);
+    const slot = m % RING_MINUTES;
+    const held = this.minute[slot] ?? -1;
+    // A slot holding a newer minute means this delta fell out of the week already.
+    if (held > m) return;
+    if (held < m) {
+      this.minute[slot] = m;
+      this.tokens[slot] = 0;
+      this.cost[slot] = 0;
+    }
+    this.tokens[slot] = (this.tokens[slot] ?? 0) + tokens;
+    this.cost[slot] = (this.cost[slot] ?? 0) + costUsd;
+  }
+
+  /** Minutes whose start lies in [fromMs, toMs). */
+  sum(fromMs: number, toMs: number): Sum {
+    const from = Math.ceil(fromMs / MINUTE_MS);
+    const to = Math.ceil(toMs / MINUTE_MS);
+    let tokens = 0;
+    let costUsd = 0;
+    let oldest = Number.POSITIVE_INFINITY;
+    for (let slot = 0; slot < RING_MINUTES; slot += 1) {
+      const m = this.minute[slot] ?? -1;
+      if (m < from || m >= to) continue;
+      const tk = this.tokens[slot] ?? 0;
+      const c = this.cost[slot] ?? 0;
+      tokens += tk;
+      costUsd += c;
+      if ((tk > 0 || c > 0) && m < oldest) oldest = m;
+    }
+    return { tokens, costUsd, oldestMs: oldest === Number.POSITIVE_INFINITY ? null : oldest * MINUTE_MS };
+  }
+}
+
+interface SessionState {
+  kind: TurnSignalKind | null;
+  /** ms since epoch of the newest signal */
+  at: number;
+  /** ms since epoch of the newest tokens */
+  lastTokenAt: number | null;
+}
+
+interface Window {
+  tokens: number;
+  costUsd: number;
+  /** ms since epoch; null when no window is open */
+  resetMs: number | null;
+  limitHit: boolean;
+}
+
+const fraction = (x: number): number => (Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : 0);
+
+/**
+ * The live windows behind /usage, fed deltas, turn signals and limit notices, asked for a
+ * snapshot at any `now`. Memory follows the windows: records for the last 5 min (5 h in rolling
+ * 5 h mode), a fixed ring of minute buckets for the week, one open block, the sessions of the last
+ * 30 min and the calibration series — never the whole history.
+ *
+ * Deltas may arrive slightly out of order; a record older than a window when it arrives is left
+ * out of that window rather than corrupting it. `now` is expected not to go backwards by more
+ * than the shortest window between snapshots.
+ */
+export class WindowEngine {
+  private readonly counted: (c: TokenCounts) => number;
+  private readonly records = new RecordQueue();
+  private readonly retentionMs: number;
+  private readonly week = new MinuteRing();
+  private readonly block = new BlockTracker();
+  private readonly history: CalibrationHistory;
+  private readonly sessions = new Map<string, SessionState>();
+  private limits: LimitNotice[] = [];
+  private lastTokenAt: number | null = null;
+  private lastModel: { t: number; family: ModelFamily } | null = null;
+  private watermark = Number.NEGATIVE_INFINITY;
+  private cachedSuggestion: { minute: number; value: CalibrationSuggestion } | null = null;
+
+  constructor(readonly config: GaugeConfig) {
+    this.counted = tokenCounter(config.count);
+    this.retentionMs = config.mode5h === "rolling" ? BLOCK_DURATION_MS : RATIO_WINDOW_MS;
+    this.history = new CalibrationHistory({
+      count: config.count,
+      weekAnchor: config.weekAnchor,
+      weekTimeZone: config.weekTimeZone,
+    });
+  }
+
+  addDelta(d: UsageDelta): void {
+    const t = d.timestamp;
+    const counted = this.counted(d.counts);
+    const costUsd = d.costUsd > 0 ? d.costUsd : 0;
+    this.advance(t);
+    if (t > this.watermark - this.retentionMs) {
+      this.records.insert({
+        t,
+        counted,
+        costUsd,
+        input: d.counts.input,
+        cacheRead: d.counts.cacheRead,
+        cacheCreation: d.counts.cacheCreation,
+        output: d.counts.output,
+        thinking: d.thinkingOutput,
+      });
+    }
+    this.week.add(t, counted, costUsd);
+    if (this.config.mode5h === "block") this.block.add(d);
+    this.history.add(d);
+
+    if (totalTokens(d.counts) > 0) {
+      if (this.lastTokenAt === null || t > this.lastTokenAt) this.lastTokenAt = t;
+      const s = this.session(d.sessionId);
+      if (s.lastTokenAt === null || t > s.lastTokenAt) s.lastTokenAt = t;
+    }
+    const family = modelFamily(d.model);
+    if (family !== null && (this.lastModel === null || t >= this.lastModel.t)) this.lastModel = { t, family };
+  }
+
+  addSignal(sig: TurnSignal): void {
+    const s = this.session(sig.sessionId);
+    // Same-millisecond signals keep feed order: a tool result logged with its tool call wins.
+    if (sig.timestamp >= s.at) {
+      s.kind = sig.kind;
+      s.at = sig.timestamp;
+    }
+  }
+
+  addLimit(n: LimitNotice): void {
+    this.limits.push(n);
+  }
+
+  /**
+   * The calibration suggestion as of `now` (ms since epoch), with its evidence. Its samples are
+   * completed minutes, blocks and weeks, so it is recomputed at most once per minute.
+   */
+  calibration(now: number): CalibrationSuggestion {
+    const minute = Math.floor(now / MINUTE_MS);
+    const c = this.cachedSuggestion;
+    if (c !== null && c.minute === minute) return c.value;
+    const value = suggestCalibration(this.history.samples(now));
+    this.cachedSuggestion = { minute, value };
+    return value;
+  }
+
+  /** How much per-event state is held (for tests and benchmarks): it must follow the windows. */
+  get retained(): { records: number; sessions: number; limits: number } {
+    return { records: this.records.size, sessions: this.sessions.size, limits: this.limits.length };
+  }
+
+  snapshot(now: number, source: SourceStatus): UsageSnapshot {
+    this.advance(now);
+    this.pruneSessions(now);
+
+    let rateTokens = 0;
+    let input = 0;
+    let cacheRead = 0;
+    let cacheCreation = 0;
+    let output = 0;
+    let thinking = 0;
+    for (const r of this.records.newerThan(now - RATIO_WINDOW_MS)) {
+      if (r.t > now - TACH_WINDOW_MS) rateTokens += r.counted;
+      input += r.input;
+      cacheRead += r.cacheRead;
+      cacheCreation += r.cacheCreation;
+      output += r.output;
+      thinking += r.thinking;
+    }
+    const cacheInputTokens = input + cacheRead + cacheCreation;
+    const cacheHitRate = cacheInputTokens > 0 ? fraction(cacheRead / cacheInputTokens) : 0;
+    const thinkingRatio = output > 0 ? fraction(thinking / output) : 0;
+
+    const w5 = this.config.mode5h === "block" ? this.blockWindow(now) : this.rolling5h(now);
+    const w7 = this.config.mode7d === "weekly" ? this.weeklyWindow(now) : this.rolling7d(now);
+
+    const suggestion = this.calibration(now);
+    const ceiling5h = this.config.ceiling5hTokens ?? suggestion.ceiling5hTokens;
+    const ceiling7d = this.config.ceiling7dTokens ?? suggestion.ceiling7dTokens;
+    const redline = this.config.tachRedlineTokensPerMin ?? suggestion.tachRedlineTokensPerMin;
+    const pct5h = fraction(w5.tokens / ceiling5h);
+    const pct7d = fraction(w7.tokens / ceiling7d);
+
+    const sessions: SessionTurnState[] = [];
+    for (const s of this.sessions.values()) {
+      if (s.kind !== null) sessions.push({ kind: s.kind, at: s.at, lastTokenAt: s.lastTokenAt });
+    }
+    const lamps = computeLamps({
+      now,
+      sourceOk: source.ok,
+      rateTokensPerMin: rateTokens,
+      redlineTokensPerMin: redline,
+      pct5h,
+      pct7d,
+      warnPct: this.config.warnPct,
+      cacheHitRate,
+      cacheInputTokens,
+      lastTokenAt: this.lastTokenAt,
+      sessions,
+      stallMs: this.config.stallMs,
+    });
+
+    return {
+      v: CONTRACT_VERSION,
+      // The contract's encoders bound every printed width (the 512-byte limit); the needle
+      // positions keep the fine resolution.
+      rate_1m: encodeCount(rateTokens, MAX_RATE),
+      window_5h_tokens: encodeCount(w5.tokens, MAX_TOKENS_5H),
+      window_5h_pct: encodeShare(pct5h),
+      window_5h_reset_at: encodeResetTime(w5.resetMs),
+      window_7d_tokens: encodeCount(w7.tokens, MAX_TOKENS_7D),
+      window_7d_pct: encodeShare(pct7d),
+      window_7d_reset_at: encodeResetTime(w7.resetMs),
+      cost_5h_usd: encodeUsd(w5.costUsd),
+      cost_7d_usd: encodeUsd(w7.costUsd),
+      thinking_ratio: encodeShare(thinkingRatio),
+      cache_hit_rate: encodeShare(cacheHitRate),
+      last_model: this.lastModel?.family ?? null,
+      hot: lamps.hot,
+      warn: lamps.warn,
+      stall: lamps.stall,
+      idle: lamps.idle,
+      limit_hit: w5.limitHit,
+      tach_pos: tachPosition(rateTokens, redline),
+      fuel_5h_pos: fuelPosition(pct5h),
+      fuel_7d_pos: fuelPosition(pct7d),
+      source: source.kind,
+      source_ok: source.ok,
+      updated_at: encodeTime(now),
+    };
+  }
+
+  /** The current ccusage block; Claude's own reset time wins while a limit it reported is in force. */
+  private blockWindow(now: number): Window {
+    const b = this.block.current(now);
+    if (b === null || !b.isActive) return { tokens: 0, costUsd: 0, resetMs: null, limitHit: false };
+    const limit = this.limitInForce(now, b.startMs, b.endMs);
+    return {
+      tokens: this.counted(b.counts),
+      costUsd: b.costUsd,
+      resetMs: limit?.resetAt ?? b.endMs,
+      limitHit: limit !== null,
+    };
+  }
+
+  /** The last 5 h; resets when its oldest tokens leave it (or when Claude said the limit lifts). */
+  private rolling5h(now: number): Window {
+    let tokens = 0;
+    let costUsd = 0;
+    let oldest: number | null = null;
+    for (const r of this.records.newerThan(now - BLOCK_DURATION_MS)) {
+      tokens += r.counted;
+      costUsd += r.costUsd;
+      if (r.counted > 0 || r.costUsd > 0) oldest = r.t;
+    }
+    const limit = this.limitInForce(now, now - BLOCK_DURATION_MS, Number.POSITIVE_INFINITY);
+    const expiry = oldest === null ? null : oldest + BLOCK_DURATION_MS;
+    return { tokens, costUsd, resetMs: limit?.resetAt ?? expiry, limitHit: limit !== null };
+  }
+
+  private rolling7d(now: number): Window {
+    // Tokens leave at the end of their minute + 7 d, so they may linger up to 60 s.
+    const s = this.week.sum(Math.floor((now - WEEK_MS) / MINUTE_MS) * MINUTE_MS, Number.POSITIVE_INFINITY);
+    const resetMs = s.oldestMs === null ? null : s.oldestMs + MINUTE_MS + WEEK_MS;
+    return { tokens: s.tokens, costUsd: s.costUsd, resetMs, limitHit: false };
+  }
+
+  private weeklyWindow(now: number): Window {
+    const w = weekWindowAt(now, this.config.weekAnchor, this.config.weekTimeZone);
+    const s = this.week.sum(w.startMs, w.resetMs);
+    return { tokens: s.tokens, costUsd: s.costUsd, resetMs: w.resetMs, limitHit: false };
+  }
+
+  /** The newest notice logged in [fromMs, toMs) whose announced reset is still ahead of `now`. */
+  private limitInForce(now: number, fromMs: number, toMs: number): LimitNotice | null {
+    let hit: LimitNotice | null = null;
+    for (const n of this.limits) {
+      if (n.timestamp < fromMs || n.timestamp >= toMs || n.resetAt <= now) continue;
+      if (hit === null || n.timestamp >= hit.timestamp) hit = n;
+    }
+    return hit;
+  }
+
+  private session(id: string): SessionState {
+    let s = this.sessions.get(id);
+    if (s === undefined) {
+      s = { kind: null, at: Number.NEGATIVE_INFINITY, lastTokenAt: null };
+      this.sessions.set(id, s);
+    }
+    return s;
+  }
+
+  /** Moves the high-water mark of time seen and drops what no window can need any more. */
+  private advance(t: number): void {
+    if (t <= this.watermark) return;
+    this.watermark = t;
+    this.records.dropThrough(t - this.retentionMs);
+    // A notice counts only inside the current block or the last 5 h, both younger than 5 h.
+    const oldestUseful = t - BLOCK_DURATION_MS;
+    if (this.limits.some((n) => n.timestamp < oldestUseful)) {
+      this.limits = this.limits.filter((n) => n.timestamp >= oldestUseful);
+    }
+    if (this.sessions.size > 1024) this.pruneSessions(t);
+  }
+
+  /** Sessions quiet for longer than the abandon time no longer light any lamp. */
+  private pruneSessions(now: number): void {
+    const cutoff = now - LAMP_THRESHOLDS.abandonMs;
+    for (const [id, s] of this.sessions) {
+      if (Math.max(s.at, s.lastTokenAt ?? Number.NEGATIVE_INFINITY) < cutoff) this.sessions.delete(id);
+    }
+  }
+}
+
+/** An engine fed a history in time order (deltas sorted stably by timestamp first). */
+export function engineFromHistory(
+  config: GaugeConfig,
+  deltas: readonly UsageDelta[],
+  signals: readonly TurnSignal[] = [],
+  limits: readonly LimitNotice[] = [],
+): WindowEngine {
+  const engine = new WindowEngine(config);
+  for (const d of [...deltas].sort((a, b) => a.timestamp - b.timestamp)) engine.addDelta(d);
+  for (const s of [...signals].sort((a, b) => a.timestamp - b.timestamp)) engine.addSignal(s);
+  for (const n of limits) engine.addLimit(n);
+  return engine;
+}

@@ -1,0 +1,70 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+export const CLI = fileURLToPath(new URL("../../packages/server/dist/cli.js", import.meta.url));
+
+export interface RunningServer {
+  proc: ChildProcess;
+  url: string;
+  port: number;
+  /** everything the process wrote to stderr so far */
+  logs(): string;
+  stop(): Promise<number | null>;
+}
+
+/** Starts the built CLI's `serve` on a free port and resolves once it prints its URL. */
+export async function startServer(
+  configDir: string,
+  args: string[] = [],
+  env: Record<string, string> = {},
+  runtime: string[] = [process.execPath],
+): Promise<RunningServer> {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
+  const [cmd, ...pre] = runtime;
+  const proc = spawn(cmd!, [...pre, CLI, "serve", "--port", "0", ...args], {
+    env: { ...process.env, CLAUDE_CONFIG_DIR: configDir, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  proc.stderr!.setEncoding("utf8");
+  proc.stderr!.on("data", (d: string) => {
+    stderr += d;
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 30_000);
+    proc.stderr!.on("data", () => {
+      const m = /serving http:\/\/[^:]+:(\d+)\//.exec(stderr);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    proc.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}: ${stderr}`));
+    });
+  });
+  return {
+    proc,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    logs: () => stderr,
+    stop: () =>
+      new Promise((resolve) => {
+        if (proc.exitCode !== null) return resolve(proc.exitCode);
+        proc.once("exit", (code) => resolve(code));
+        proc.kill("SIGTERM");
+      }),
+  };
+}
+
+export async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, ms = 5000, what = "condition"): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
