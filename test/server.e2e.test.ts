@@ -93,13 +93,15 @@ describe("claude-gauge serve (real process, real files)", () => {
     const t = tree();
     const lines = [0, 1, 2, 3].map((i) => assistantLine({ id: `r${i}`, ts: ago((40 - i) * 60_000), input: 10 * i, output: 100 + i, cacheRead: 5000 }));
     writeFileSync(t.file, `${lines.join("\n")}\n`);
-    const a = await start(t.dir);
+    // Fixed ceilings: a suggested ceiling may legitimately move as minutes complete.
+    const env = { CLAUDE_GAUGE_5H_CEILING: "1M", CLAUDE_GAUGE_7D_CEILING: "10M", CLAUDE_GAUGE_TACH_REDLINE: "50k" };
+    const a = await start(t.dir, [], env);
     appendFileSync(t.file, `${assistantLine({ id: "r9", ts: ago(30_000), input: 1, output: 999 })}\n`);
-    await waitFor(async () => ((await usage(a)).window_5h_tokens > 20_000 ? true : undefined));
+    await waitFor(async () => ((await usage(a)).window_5h_tokens === 20_466 + 1000 ? true : undefined));
     const before = await usage(a);
     await a.stop();
     running.splice(running.indexOf(a), 1);
-    const b = await start(t.dir);
+    const b = await start(t.dir, [], env);
     const after = await usage(b);
     const strip = ({ updated_at: _u, rate_1m: _r, tach_pos: _t, ...rest }: UsageSnapshot) => rest;
     expect(strip(after)).toEqual(strip(before));

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { decodeLine, type DecodedLine } from "@claude-gauge/core";
 import { scanCandidates } from "./jsonl-scan.js";
 import { listTranscriptFiles, type TranscriptFile, type WalkProblem } from "./transcript-files.js";
-import type { BadLine } from "./transcript-load.js";
+import { SIGNAL_WINDOW_MS, tailSignals, type BadLine } from "./transcript-load.js";
 
 export interface TailHandlers {
   /** a decoded usage, signal or limit line; `initial` is true during the cold scan */
@@ -77,6 +77,13 @@ export class TranscriptTail {
       }
     }
     await this.#list(true);
+    // The cold scan skips user lines; the newest lines of recent files tell which turns are open.
+    const now = Date.now();
+    for (const st of this.#files.values()) {
+      if (now - st.file.mtimeMs > SIGNAL_WINDOW_MS) continue;
+      const signals = await tailSignals({ ...st.file, size: st.offset }).catch(() => []);
+      for (const signal of signals) this.#h.line({ kind: "signal", signal }, true);
+    }
     this.#timer = setInterval(() => void this.rescan(), this.#rescanMs);
     this.#timer.unref?.();
   }

@@ -27,7 +27,7 @@ export interface LoadResult {
 
 const MAX_KEPT_BAD = 200;
 /** Files written this recently get their last lines decoded for turn signals. */
-const SIGNAL_WINDOW_MS = 60 * 60_000;
+export const SIGNAL_WINDOW_MS = 60 * 60_000;
 const SIGNAL_TAIL_BYTES = 256 << 10;
 
 export interface LoadOptions {
@@ -91,7 +91,7 @@ export async function loadTranscripts(roots: readonly string[], opts: LoadOption
 }
 
 /** Turn signals from the last lines of a file (only the newest ones decide whether a turn is open). */
-async function tailSignals(f: TranscriptFile): Promise<TurnSignal[]> {
+export async function tailSignals(f: Pick<TranscriptFile, "path" | "size" | "project" | "name">): Promise<TurnSignal[]> {
   const fh = await open(f.path, "r");
   try {
     const start = Math.max(0, f.size - SIGNAL_TAIL_BYTES);
