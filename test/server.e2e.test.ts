@@ -4,7 +4,10 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { UsageSnapshotSchema, type UsageSnapshot } from "@claude-gauge/core";
-import { startServer, waitFor, type RunningServer } from "./helpers/server-process.js";
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { beforeAll } from "vitest";
+import { CLI, startServer, waitFor, type RunningServer } from "./helpers/server-process.js";
 import { assistantLine, userLine } from "./helpers/transcript-lines.js";
 
 const SECRET = "CG_SECRET_MARKER";
@@ -20,8 +23,23 @@ function tree() {
   return { dir, proj, file: join(proj, "s1.jsonl") };
 }
 
+const BUN = fileURLToPath(new URL("../node_modules/.bin/bun", import.meta.url));
+const COMPILED = join(mkdtempSync(join(tmpdir(), "cg-bin-")), "claude-gauge");
+
+/** The same suite runs on Node, on Bun, and as Bun's single-file executable. */
+const RUNTIMES: [string, () => string[]][] = [
+  ["node", () => [process.execPath, CLI]],
+  ["bun", () => [BUN, CLI]],
+  ["bun --compile", () => [COMPILED]],
+];
+let runtime: string[] = [];
+
+beforeAll(() => {
+  execFileSync(BUN, ["build", "--compile", CLI, "--outfile", COMPILED], { stdio: "pipe" });
+});
+
 async function start(dir: string, args: string[] = [], env: Record<string, string> = {}) {
-  const s = await startServer(dir, args, env);
+  const s = await startServer(dir, args, env, runtime);
   running.push(s);
   return s;
 }
@@ -34,7 +52,11 @@ async function usage(s: RunningServer): Promise<UsageSnapshot> {
 
 const ago = (ms: number) => new Date(Date.now() - ms);
 
-describe("claude-gauge serve (real process, real files)", () => {
+describe.each(RUNTIMES)("claude-gauge serve on %s (real process, real files)", (_name, cmd) => {
+  beforeAll(() => {
+    runtime = cmd();
+  });
+
   it("serves the cold-scan numbers, then follows appends by delta, over HTTP and WebSocket", async () => {
     const t = tree();
     writeFileSync(t.file, `${assistantLine({ id: "a", ts: ago(60 * 60_000), input: 100, output: 50, cacheRead: 1000 })}\n`);
@@ -182,6 +204,6 @@ describe("claude-gauge serve (real process, real files)", () => {
 
   it("refuses a LAN address without --lan or a token", async () => {
     const t = tree();
-    await expect(startServer(t.dir, ["--host", "0.0.0.0"])).rejects.toThrow(/refusing to listen on 0\.0\.0\.0/);
+    await expect(startServer(t.dir, ["--host", "0.0.0.0"], {}, runtime)).rejects.toThrow(/refusing to listen on 0\.0\.0\.0/);
   });
 });

@@ -18,11 +18,12 @@ export async function startServer(
   configDir: string,
   args: string[] = [],
   env: Record<string, string> = {},
-  runtime: string[] = [process.execPath],
+  /** the command that runs the CLI: [node, cli.js] by default, or a compiled executable */
+  runtime: string[] = [process.execPath, CLI],
 ): Promise<RunningServer> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
   const [cmd, ...pre] = runtime;
-  const proc = spawn(cmd!, [...pre, CLI, "serve", "--port", "0", ...args], {
+  const proc = spawn(cmd!, [...pre, "serve", "--port", "0", ...args], {
     env: { ...process.env, CLAUDE_CONFIG_DIR: configDir, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

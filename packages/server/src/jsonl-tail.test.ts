@@ -48,7 +48,7 @@ describe("TranscriptTail", () => {
     const f = join(t.proj, "s1.jsonl");
     writeFileSync(f, `${usageLine("a", 5)}\n`);
     await tail!.start();
-    expect(t.seen.map((s) => s.initial)).toEqual([true]);
+    expect(t.seen.filter((s) => s.d.kind === "usage").map((s) => s.initial)).toEqual([true]);
     const line = usageLine("b", 7);
     appendFileSync(f, line.slice(0, 30));
     await new Promise((r) => setTimeout(r, 150));
@@ -56,7 +56,7 @@ describe("TranscriptTail", () => {
     appendFileSync(f, `${line.slice(30)}\n`);
     await until(() => t.outputs().length === 2);
     expect(t.outputs()).toEqual([5, 7]);
-    expect(t.seen[1]?.initial).toBe(false);
+    expect(t.seen.filter((s) => s.d.kind === "usage")[1]?.initial).toBe(false);
   });
 
   it("finds a new subagent folder and file", async () => {
@@ -77,6 +77,18 @@ describe("TranscriptTail", () => {
     appendFileSync(f, `{"usage":{ broken\n${usageLine("z", 11)}\n`);
     await until(() => t.outputs().includes(11));
     expect(t.bad).toEqual([{ path: f, line: 1, error: expect.stringContaining("malformed JSON") }]);
+  });
+
+  it("notices a file rewritten in place to a larger size between two reads", async () => {
+    const t = setup();
+    const f = join(t.proj, "s1.jsonl");
+    writeFileSync(f, `${usageLine("a", 5)}\n`);
+    await tail!.start();
+    tail!.close(); // no watch events: the rewrite is only seen by the next rescan
+    writeFileSync(f, `${usageLine("x", 21)}\n${usageLine("y", 22)}\n`);
+    await tail!.rescan();
+    expect(t.outputs()).toEqual([5, 21, 22]);
+    expect(t.bad).toEqual([]);
   });
 
   it("keeps following other files when one is deleted", async () => {

@@ -1,5 +1,5 @@
 import { watch, type FSWatcher } from "node:fs";
-import { stat } from "node:fs/promises";
+import { open, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { decodeLine, type DecodedLine } from "@claude-gauge/core";
 import { scanCandidates } from "./jsonl-scan.js";
@@ -26,6 +26,8 @@ interface FileState {
   offset: number;
   lineNo: number;
   ino: number;
+  /** the bytes just before `offset`, to notice a file rewritten in place to at least its old size */
+  mark: Buffer;
   reading: boolean;
   dirty: boolean;
 }
@@ -127,7 +129,7 @@ export class TranscriptTail {
           seen.add(f.path);
           let st = this.#files.get(f.path);
           if (!st) {
-            st = { file: f, offset: 0, lineNo: 1, ino: -1, reading: false, dirty: false };
+            st = { file: f, offset: 0, lineNo: 1, ino: -1, mark: Buffer.alloc(0), reading: false, dirty: false };
             this.#files.set(f.path, st);
           }
           await this.#pump(st, initial);
@@ -170,7 +172,7 @@ export class TranscriptTail {
       this.#problem({ path, error: (e as Error).message });
       return;
     }
-    if (s.ino !== st.ino || s.size < st.offset) {
+    if (s.ino !== st.ino || s.size < st.offset || !(await this.#markHolds(st))) {
       // rotated or truncated: read it again from the top; the ledger ignores lines it already counted
       if (st.ino !== -1) this.stats.bytes -= st.offset;
       st.ino = s.ino;
@@ -203,6 +205,7 @@ export class TranscriptTail {
       this.stats.bytes += r.consumed - st.offset;
       st.lineNo = r.nextLine;
       st.offset = r.consumed;
+      st.mark = await readMark(path, st.offset);
       this.stats.lastReadAt = Date.now();
       this.#reported.delete(path);
     } catch (e) {
@@ -210,10 +213,32 @@ export class TranscriptTail {
     }
   }
 
+  /** False when the bytes before our offset changed: truncated and rewritten between two reads. */
+  async #markHolds(st: FileState): Promise<boolean> {
+    if (st.mark.length === 0) return true;
+    const now = await readMark(st.file.path, st.offset).catch(() => Buffer.alloc(0));
+    return now.equals(st.mark);
+  }
+
   #problem(p: WalkProblem): void {
     if (this.#reported.has(p.path)) return;
     this.#reported.add(p.path);
     this.stats.problems++;
     this.#h.problem(p);
+  }
+}
+
+const MARK_BYTES = 64;
+
+async function readMark(path: string, offset: number): Promise<Buffer> {
+  if (offset === 0) return Buffer.alloc(0);
+  const len = Math.min(MARK_BYTES, offset);
+  const fh = await open(path, "r");
+  try {
+    const buf = Buffer.alloc(len);
+    const { bytesRead } = await fh.read(buf, 0, len, offset - len);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
   }
 }
