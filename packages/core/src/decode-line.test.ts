@@ -72,7 +72,7 @@ describe("decodeLine", () => {
 
   it("names the field of a wrong type", () => {
     const d = decodeLine(assistant({}, { output_tokens: "12" }));
-    expect(d).toEqual({ kind: "error", error: 'message.usage.output_tokens: expected a non-negative number, got "12"' });
+    expect(d).toEqual({ kind: "error", error: 'message.usage.output_tokens: expected a non-negative integer, got "12"' });
   });
 
   it("reports a truncated usage line as malformed JSON", () => {

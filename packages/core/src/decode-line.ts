@@ -21,8 +21,29 @@ export interface DecodeOptions {
   signals?: boolean;
   /** project folder the file lives in; used when the line carries no cwd */
   project?: string;
-  /** session id from the file name; used when the line carries none */
+  /** the session the file belongs to (from its path); used when the line carries none */
   sessionId?: string;
+}
+
+/**
+ * ccusage drops a usage line whose raw text holds `"<key>":null` for any of these keys, anywhere
+ * in the line; we drop the same lines so totals stay equal (docs/ccusage-semantics.md §2).
+ */
+const NULL_KEYS = /"(id|cwd|model|speed|costUSD|version|sessionId|requestId|isApiErrorMessage|cache_read_input_tokens|cache_creation_input_tokens)":null/g;
+const SEMVER_PREFIX = /^\d+\.\d+\.\d+/;
+
+function hasDisqualifyingNull(line: string): boolean {
+  if (!line.includes('":null')) return false;
+  NULL_KEYS.lastIndex = 0;
+  for (let m = NULL_KEYS.exec(line); m !== null; m = NULL_KEYS.exec(line)) {
+    // `"model":null` inside usage.iterations[] is exempt.
+    if (m[1] === "model") {
+      const it = line.lastIndexOf('"iterations":[', m.index);
+      if (it !== -1 && line.indexOf("]", it) > m.index) continue;
+    }
+    return true;
+  }
+  return false;
 }
 
 type Json = Record<string, unknown>;
@@ -102,6 +123,7 @@ export function decodeLine(line: string, opts: DecodeOptions = {}): DecodedLine 
   if (!hasUsage && !line.includes(LIMIT_PREFIX) && !(opts.signals && (line.includes('"type":"user"') || line.includes('"type":"assistant"')))) {
     return { kind: "skip" };
   }
+  if (hasUsage && hasDisqualifyingNull(line)) return { kind: "skip" };
   let obj: unknown;
   try {
     obj = JSON.parse(line);
@@ -114,47 +136,41 @@ export function decodeLine(line: string, opts: DecodeOptions = {}): DecodedLine 
   return decodeObject(obj, hasUsage, opts);
 }
 
-/** Second half of decodeLine, for callers that already hold the parsed object. */
-export function decodeObject(obj: Json, hasUsage: boolean, opts: DecodeOptions = {}): DecodedLine {
-  const type = obj["type"];
-  const sessionId = typeof obj["sessionId"] === "string" ? obj["sessionId"] : (opts.sessionId ?? "");
-  const message = obj["message"];
-
-  if (type === "user") {
-    if (!opts.signals) return { kind: "skip" };
-    const timestamp = parseTime(obj["timestamp"]);
-    const kind = userSignal(message);
-    if (timestamp === null || kind === null) return { kind: "skip" };
-    return { kind: "signal", signal: { timestamp, sessionId, kind } };
+function countField(usage: Json, key: string): number | string {
+  const v = usage[key];
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 0) {
+    return `message.usage.${key}: expected a non-negative integer, got ${v === undefined ? "nothing" : typeof v === "string" ? JSON.stringify(v.slice(0, 20)) : String(v)}`;
   }
-  if (type !== "assistant" || !isObject(message)) return { kind: "skip" };
+  return v;
+}
 
-  const timestamp = parseTime(obj["timestamp"]);
-  const usage = message["usage"];
-  if (!hasUsage || !isObject(usage)) {
-    if (timestamp === null) return { kind: "skip" };
-    const resetAt = obj["isApiErrorMessage"] === true ? limitReset(message["content"]) : null;
-    if (resetAt !== null) return { kind: "limit", limit: { timestamp, resetAt } };
-    if (!opts.signals) return { kind: "skip" };
-    const kind = firstBlockKind(message["content"]);
-    return kind === null ? { kind: "skip" } : { kind: "signal", signal: { timestamp, sessionId, kind } };
-  }
+/** ccusage's validity rules for fields it does not count: an empty id or a non-semver version drops the line. */
+function invalidIdentity(line: Json, message: Json): boolean {
+  const version = line["version"];
+  if (version !== undefined && (typeof version !== "string" || !SEMVER_PREFIX.test(version))) return true;
+  for (const v of [line["sessionId"], line["requestId"], message["id"], message["model"]]) if (v === "") return true;
+  return false;
+}
+
+/** The usage event of an assistant-shaped line (`line` holds timestamp/ids, `message` the API message). */
+function usageEvent(line: Json, message: Json, usage: Json, opts: DecodeOptions, sessionId: string, progress: boolean): DecodedLine {
+  const timestamp = parseTime(line["timestamp"]);
   if (timestamp === null) {
-    return { kind: "error", error: `timestamp: expected an ISO date, got ${JSON.stringify(obj["timestamp"])}` };
+    return { kind: "error", error: `timestamp: expected an ISO date, got ${JSON.stringify(line["timestamp"])}` };
   }
-
-  const input = count(usage, "input_tokens", "message.usage");
+  if (invalidIdentity(line, message)) return { kind: "skip" };
+  const input = countField(usage, "input_tokens");
   if (typeof input === "string") return { kind: "error", error: input };
-  const output = count(usage, "output_tokens", "message.usage");
+  const output = countField(usage, "output_tokens");
   if (typeof output === "string") return { kind: "error", error: output };
-  const cacheCreation = count(usage, "cache_creation_input_tokens", "message.usage");
-  if (typeof cacheCreation === "string") return { kind: "error", error: cacheCreation };
+  const flatCreation = count(usage, "cache_creation_input_tokens", "message.usage");
+  if (typeof flatCreation === "string") return { kind: "error", error: flatCreation };
   const cacheRead = count(usage, "cache_read_input_tokens", "message.usage");
   if (typeof cacheRead === "string") return { kind: "error", error: cacheRead };
 
-  // The TTL split is kept as logged (pricing uses it when present, even if it disagrees with the
-  // flat total); without a split every write counts as 5 min.
-  let cacheCreation5m = cacheCreation;
+  // With a TTL split, the split is the count (ccusage ignores the flat total then, even when they
+  // disagree); without one every write is a 5 min write.
+  let cacheCreation5m = flatCreation;
   let cacheCreation1h = 0;
   const split = usage["cache_creation"];
   if (isObject(split)) {
@@ -162,40 +178,74 @@ export function decodeObject(obj: Json, hasUsage: boolean, opts: DecodeOptions =
     if (typeof m5 === "string") return { kind: "error", error: m5 };
     const h1 = count(split, "ephemeral_1h_input_tokens", "message.usage.cache_creation");
     if (typeof h1 === "string") return { kind: "error", error: h1 };
-    if (m5 + h1 > 0) {
-      cacheCreation5m = m5;
-      cacheCreation1h = h1;
-    }
+    cacheCreation5m = m5;
+    cacheCreation1h = h1;
   }
 
-  const model = typeof message["model"] === "string" ? message["model"] : "unknown";
   const rawSpeed = usage["speed"];
   const speed: Speed | null = rawSpeed === "fast" || rawSpeed === "standard" ? rawSpeed : null;
   const blockKind = firstBlockKind(message["content"]);
-  const cwd = obj["cwd"];
-
+  const cwd = line["cwd"];
+  const logged = line["costUSD"];
   const event: UsageEvent = {
     timestamp,
     messageId: typeof message["id"] === "string" ? message["id"] : null,
-    requestId: typeof obj["requestId"] === "string" ? obj["requestId"] : null,
-    model,
+    requestId: typeof line["requestId"] === "string" ? line["requestId"] : null,
+    model: typeof message["model"] === "string" ? message["model"] : "",
     sessionId,
+    fileSession: opts.sessionId ?? sessionId,
     project: opts.project ?? (typeof cwd === "string" ? cwd : ""),
-    isSidechain: obj["isSidechain"] === true,
+    isSidechain: line["isSidechain"] === true,
+    progress,
+    loggedCostUsd: typeof logged === "number" && Number.isFinite(logged) ? logged : null,
     speed,
     thinking: blockKind === "thinking",
     input,
     output,
-    cacheCreation,
+    cacheCreation: cacheCreation5m + cacheCreation1h,
     cacheRead,
     cacheCreation5m,
     cacheCreation1h,
   };
-  const resetAt = obj["isApiErrorMessage"] === true ? limitReset(message["content"]) : null;
+  const resetAt = line["isApiErrorMessage"] === true ? limitReset(message["content"]) : null;
   return {
     kind: "usage",
     event,
-    signal: blockKind === null ? null : { timestamp, sessionId, kind: blockKind },
+    signal: blockKind === null || progress ? null : { timestamp, sessionId, kind: blockKind },
     limit: resetAt === null ? null : { timestamp, resetAt },
   };
+}
+
+/** Second half of decodeLine, for callers that already hold the parsed object. */
+export function decodeObject(obj: Json, hasUsage: boolean, opts: DecodeOptions = {}): DecodedLine {
+  const type = obj["type"];
+  const sessionId = typeof obj["sessionId"] === "string" && obj["sessionId"] !== "" ? obj["sessionId"] : (opts.sessionId ?? "");
+  const message = obj["message"];
+
+  if (hasUsage && type === "progress") {
+    // A subagent's message nested in its parent's log: ids and time from the nested line, the
+    // session from the outer one.
+    const data = obj["data"];
+    const nested = isObject(data) ? data["message"] : undefined;
+    if (!isObject(nested) || !isObject(nested["message"]) || !isObject(nested["message"]["usage"])) return { kind: "skip" };
+    return usageEvent(nested, nested["message"], nested["message"]["usage"], opts, sessionId, true);
+  }
+  if (hasUsage && isObject(message) && isObject(message["usage"])) {
+    // ccusage does not look at `type`: any line with message.usage counts.
+    return usageEvent(obj, message, message["usage"], opts, sessionId, false);
+  }
+
+  const timestamp = parseTime(obj["timestamp"]);
+  if (timestamp === null) return { kind: "skip" };
+  if (type === "user") {
+    if (!opts.signals) return { kind: "skip" };
+    const kind = userSignal(message);
+    return kind === null ? { kind: "skip" } : { kind: "signal", signal: { timestamp, sessionId, kind } };
+  }
+  if (type !== "assistant" || !isObject(message)) return { kind: "skip" };
+  const resetAt = obj["isApiErrorMessage"] === true ? limitReset(message["content"]) : null;
+  if (resetAt !== null) return { kind: "limit", limit: { timestamp, resetAt } };
+  if (!opts.signals) return { kind: "skip" };
+  const kind = firstBlockKind(message["content"]);
+  return kind === null ? { kind: "skip" } : { kind: "signal", signal: { timestamp, sessionId, kind } };
 }

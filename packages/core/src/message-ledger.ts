@@ -4,6 +4,13 @@ import { totalTokens } from "./usage-event.js";
 /** USD for one message's counts; the ledger prices whole messages so tiered prices stay exact. */
 export type CostFn = (model: string, counts: TokenCounts, speed: Speed | null) => number;
 
+/**
+ * ccusage 20 has two loaders that disagree in three corners (docs/ccusage-semantics.md §7):
+ * `daily` also counts progress lines and keys request-less messages by timestamp too;
+ * `session` (also blocks, and our live windows) does neither.
+ */
+export type LedgerMode = "session" | "daily";
+
 interface Kept {
   event: UsageEvent;
   total: number;
@@ -14,12 +21,16 @@ interface Kept {
 
 /**
  * Dedupe key: Claude Code writes one line per content block and resumed sessions copy old lines
- * into new files, all sharing message.id + requestId. Lines without a message id cannot be matched
- * and count on their own.
+ * into new files, all sharing message.id + requestId (global). Without a requestId the key is
+ * scoped to the session (and, for daily, the timestamp). Without a message id: no key.
  */
-export function messageKey(e: Pick<UsageEvent, "messageId" | "requestId">): string | null {
+export function messageKey(
+  e: Pick<UsageEvent, "messageId" | "requestId" | "sessionId" | "timestamp">,
+  mode: LedgerMode = "session",
+): string | null {
   if (e.messageId === null) return null;
-  return e.requestId === null ? e.messageId : `${e.messageId}:${e.requestId}`;
+  if (e.requestId !== null) return `r\u0000${e.messageId}\u0000${e.requestId}`;
+  return mode === "daily" ? `s\u0000${e.messageId}\u0000${e.sessionId}\u0000${e.timestamp}` : `s\u0000${e.messageId}\u0000${e.sessionId}`;
 }
 
 function diff(a: TokenCounts, b: TokenCounts): TokenCounts {
@@ -33,45 +44,66 @@ function diff(a: TokenCounts, b: TokenCounts): TokenCounts {
   };
 }
 
-/** Whether a later line of the same message replaces the kept one (ccusage ≥ 20's rule). */
+/**
+ * Whether a later line of the same message replaces the kept one (ccusage 20's rule): the main
+ * conversation's copy beats a sidechain copy; otherwise the larger total; on a tie, the line that
+ * reports its speed.
+ */
 function replaces(next: UsageEvent, nextTotal: number, kept: Kept): boolean {
+  if (kept.event.isSidechain !== next.isSidechain) return kept.event.isSidechain;
   if (nextTotal !== kept.total) return nextTotal > kept.total;
   return next.speed !== null && kept.event.speed === null;
 }
 
 /**
- * Counts each API message once, at its largest usage. `add` returns the growth to apply to
+ * Counts each API message once, at its kept line. `add` returns the growth to apply to
  * incremental consumers (null when the line changes nothing), so that summing every delta equals
- * summing the kept lines — the figure ccusage reports.
+ * summing the kept lines — the figure ccusage reports. Deltas can be negative in a field when a
+ * main-conversation copy replaces a larger sidechain copy.
  */
 export class MessageLedger {
   readonly #kept = new Map<string, Kept>();
-  readonly #unkeyed: Kept[] = [];
+  /** message id + session → entry key, for sidechain replays that carry a new requestId */
+  readonly #bySession = new Map<string, string>();
   readonly #cost: CostFn;
+  readonly #mode: LedgerMode;
+  #unkeyed = 0;
 
-  constructor(cost: CostFn) {
+  constructor(cost: CostFn, mode: LedgerMode = "session") {
     this.#cost = cost;
+    this.#mode = mode;
   }
 
   /** number of distinct messages held */
   get size(): number {
-    return this.#kept.size + this.#unkeyed.length;
+    return this.#kept.size;
   }
 
   add(event: UsageEvent): UsageDelta | null {
-    const key = messageKey(event);
+    if (event.progress && this.#mode !== "daily") return null;
     const total = totalTokens(event);
-    const cost = this.#cost(event.model, event, event.speed);
+    const cost = event.loggedCostUsd ?? this.#cost(event.model, event, event.speed);
+    const thinking = event.thinking ? event.output : 0;
+    let key = messageKey(event, this.#mode);
     if (key === null) {
-      this.#unkeyed.push({ event, total, cost, thinkingOutput: event.thinking ? event.output : 0 });
-      return this.#delta(event, event, event.thinking ? event.output : 0, cost);
+      // Map order is entry order (it orders model lists), so id-less lines get a slot of their own.
+      this.#kept.set(`u\u0000${this.#unkeyed++}`, { event, total, cost, thinkingOutput: thinking });
+      return this.#delta(event, event, thinking, cost);
     }
-    const kept = this.#kept.get(key);
+    let kept = this.#kept.get(key);
     if (kept === undefined) {
-      const thinkingOutput = event.thinking ? event.output : 0;
-      this.#kept.set(key, { event, total, cost, thinkingOutput });
-      return this.#delta(event, event, thinkingOutput, cost);
+      const replayOf = this.#replayOf(event);
+      if (replayOf !== null) {
+        key = replayOf;
+        kept = this.#kept.get(replayOf);
+      }
     }
+    if (kept === undefined) {
+      this.#kept.set(key, { event, total, cost, thinkingOutput: thinking });
+      this.#remember(event, key);
+      return this.#delta(event, event, thinking, cost);
+    }
+    this.#remember(event, key);
     if (!replaces(event, total, kept)) return null;
     const counts = diff(event, kept.event);
     // Output grows block by block; growth that arrives on a thinking line was spent thinking.
@@ -82,6 +114,27 @@ export class MessageLedger {
     kept.total = total;
     kept.cost = cost;
     return this.#delta(event, counts, thinkingGrowth, costGrowth);
+  }
+
+  /**
+   * A sidechain replay repeats a message of the same session under a new requestId. It is a
+   * duplicate when either side is a sidechain line — and, for session/blocks, only when it repeats
+   * the kept line's timestamp.
+   */
+  #replayOf(event: UsageEvent): string | null {
+    if (event.messageId === null) return null;
+    const key = this.#bySession.get(`${event.messageId}\u0000${event.sessionId}`);
+    if (key === undefined) return null;
+    const kept = this.#kept.get(key);
+    if (kept === undefined || !(event.isSidechain || kept.event.isSidechain)) return null;
+    if (this.#mode === "session" && kept.event.timestamp !== event.timestamp) return null;
+    return key;
+  }
+
+  #remember(event: UsageEvent, key: string): void {
+    if (event.messageId === null) return;
+    const k = `${event.messageId}\u0000${event.sessionId}`;
+    if (!this.#bySession.has(k)) this.#bySession.set(k, key);
   }
 
   #delta(event: UsageEvent, counts: TokenCounts, thinkingOutput: number, costUsd: number): UsageDelta {
@@ -104,11 +157,10 @@ export class MessageLedger {
   }
 
   /**
-   * The kept line of every message with its cost (USD) and thinking share (tokens) — what batch
-   * reports aggregate, and what a cold start feeds the windows (one delta per message).
+   * The kept line of every message, in first-seen order, with its cost (USD) and thinking share
+   * (tokens) — what batch reports aggregate, and what a cold start feeds the windows.
    */
   *entries(): IterableIterator<{ event: UsageEvent; cost: number; thinkingOutput: number }> {
     for (const k of this.#kept.values()) yield { event: k.event, cost: k.cost, thinkingOutput: k.thinkingOutput };
-    for (const k of this.#unkeyed) yield { event: k.event, cost: k.cost, thinkingOutput: k.thinkingOutput };
   }
 }

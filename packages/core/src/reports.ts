@@ -1,6 +1,7 @@
 import { dateInZone } from "./calendar.js";
 import { identifySessionBlocks } from "./session-blocks.js";
-import { SYNTHETIC_MODEL, type UsageEvent } from "./usage-event.js";
+import { lookupPricing } from "./pricing.js";
+import { SYNTHETIC_MODEL, type LimitNotice, type UsageEvent } from "./usage-event.js";
 
 /** One counted message as batch reports see it: the kept line and its cost (USD). */
 export interface PricedEntry {
@@ -25,6 +26,17 @@ export interface ModelBreakdown {
   cacheCreationTokens: number;
   cacheReadTokens: number;
   cost: number;
+  /** present (true) when the bundled price table does not know the model; its cost is 0 */
+  missingPricing?: true;
+}
+
+/**
+ * The name a report lists an entry under, as ccusage does: fast-mode messages as `<model>-fast`;
+ * null for `<synthetic>` and model-less lines, which count tokens but are never listed.
+ */
+export function reportModelName(e: Pick<UsageEvent, "model" | "speed">): string | null {
+  if (e.model === "" || e.model === SYNTHETIC_MODEL) return null;
+  return e.speed === "fast" ? `${e.model}-fast` : e.model;
 }
 
 export interface DailyRow extends ReportTotals {
@@ -69,11 +81,13 @@ class Bucket {
     this.cost += cost;
     if (e.timestamp < this.first) this.first = e.timestamp;
     if (e.timestamp > this.last) this.last = e.timestamp;
-    if (e.model === SYNTHETIC_MODEL) return;
-    let m = this.models.get(e.model);
+    const name = reportModelName(e);
+    if (name === null) return;
+    let m = this.models.get(name);
     if (m === undefined) {
-      m = { modelName: e.model, inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, cost: 0 };
-      this.models.set(e.model, m);
+      m = { modelName: name, inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, cost: 0 };
+      if (lookupPricing(e.model) === null) m.missingPricing = true;
+      this.models.set(name, m);
     }
     m.inputTokens += e.input;
     m.outputTokens += e.output;
@@ -93,12 +107,18 @@ class Bucket {
     };
   }
 
+  /** models in first-seen order */
+  modelsUsed(): string[] {
+    return [...this.models.keys()];
+  }
+
+  /** by cost, highest first; ties keep first-seen order (Array.prototype.sort is stable) */
   breakdowns(): ModelBreakdown[] {
-    return [...this.models.values()];
+    return [...this.models.values()].sort((a, b) => b.cost - a.cost);
   }
 }
 
-/** Entries in time order (ties by model then session, so the result does not depend on file order). */
+/** Entries in time order; ties keep the given (first-seen) order. */
 export function sortEntries(entries: Iterable<PricedEntry>): PricedEntry[] {
   return [...entries].sort((a, b) => a.event.timestamp - b.event.timestamp);
 }
@@ -121,8 +141,16 @@ function inRange(date: string, f: ReportFilter): boolean {
   return (f.since === undefined || date >= f.since) && (f.until === undefined || date <= f.until);
 }
 
-function grandTotals(rows: readonly ReportTotals[]): ReportTotals {
-  const t: ReportTotals = { inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, totalTokens: 0, totalCost: 0 };
+export interface GrandTotals extends ReportTotals {
+  /** unknown models seen (priced at 0), only when there are any */
+  unpricedModels?: string[];
+}
+
+function grandTotals(rows: readonly (ReportTotals & { modelBreakdowns: ModelBreakdown[] })[]): GrandTotals {
+  const t: GrandTotals = { inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, totalTokens: 0, totalCost: 0 };
+  const unpriced = new Set<string>();
+  for (const r of rows) for (const m of r.modelBreakdowns) if (m.missingPricing) unpriced.add(m.modelName);
+  if (unpriced.size > 0) t.unpricedModels = [...unpriced];
   for (const r of rows) {
     t.inputTokens += r.inputTokens;
     t.outputTokens += r.outputTokens;
@@ -134,11 +162,14 @@ function grandTotals(rows: readonly ReportTotals[]): ReportTotals {
   return t;
 }
 
-/** `report daily`: one row per calendar date in the filter's zone, oldest first. */
-export function dailyReport(sorted: readonly PricedEntry[], filter: ReportFilter = {}): { daily: DailyRow[]; totals: ReportTotals } {
+/**
+ * `report daily`: one row per calendar date in the filter's zone, oldest first. Entries in
+ * first-seen order (path order of files, then line order), which orders `modelsUsed`.
+ */
+export function dailyReport(entries: Iterable<PricedEntry>, filter: ReportFilter = {}): { daily: DailyRow[]; totals: GrandTotals } {
   const dater = makeDater(filter.timeZone ?? "UTC");
   const days = new Map<string, Bucket>();
-  for (const { event, cost } of sorted) {
+  for (const { event, cost } of entries) {
     const date = dater(event.timestamp);
     if (!inRange(date, filter)) continue;
     let b = days.get(date);
@@ -151,43 +182,44 @@ export function dailyReport(sorted: readonly PricedEntry[], filter: ReportFilter
   const daily = [...days.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([date, b]): DailyRow => {
-      const breakdowns = b.breakdowns();
-      return { date, ...b.totals(), modelsUsed: breakdowns.map((m) => m.modelName), modelBreakdowns: breakdowns };
+      return { date, ...b.totals(), modelsUsed: b.modelsUsed(), modelBreakdowns: b.breakdowns() };
     });
   return { daily, totals: grandTotals(daily) };
 }
 
-/** `report session`: one row per (project, session), ordered by last activity, oldest first. */
+/**
+ * `report session`: one row per (project, session) of the file each kept entry came from
+ * (subagent logs belong to their parent session), most expensive first; sessions without tokens
+ * are left out.
+ */
 export function sessionReport(
-  sorted: readonly PricedEntry[],
+  entries: Iterable<PricedEntry>,
   filter: ReportFilter = {},
-): { sessions: SessionRow[]; totals: ReportTotals } {
+): { sessions: SessionRow[]; totals: GrandTotals } {
   const dater = makeDater(filter.timeZone ?? "UTC");
   const sessions = new Map<string, { project: string; session: string; bucket: Bucket }>();
-  for (const { event, cost } of sorted) {
+  for (const { event, cost } of entries) {
     if (!inRange(dater(event.timestamp), filter)) continue;
-    const key = `${event.project}\u0000${event.sessionId}`;
+    const key = `${event.project}\u0000${event.fileSession}`;
     let s = sessions.get(key);
     if (s === undefined) {
-      s = { project: event.project, session: event.sessionId, bucket: new Bucket() };
+      s = { project: event.project, session: event.fileSession, bucket: new Bucket() };
       sessions.set(key, s);
     }
     s.bucket.add(event, cost);
   }
   const rows = [...sessions.values()]
-    .map(({ project, session, bucket }): SessionRow => {
-      const breakdowns = bucket.breakdowns();
-      return {
-        sessionId: session,
-        projectPath: project,
-        firstActivity: new Date(bucket.first).toISOString(),
-        lastActivity: new Date(bucket.last).toISOString(),
-        ...bucket.totals(),
-        modelsUsed: breakdowns.map((m) => m.modelName),
-        modelBreakdowns: breakdowns,
-      };
-    })
-    .sort((a, b) => (a.lastActivity < b.lastActivity ? -1 : a.lastActivity > b.lastActivity ? 1 : 0));
+    .map(({ project, session, bucket }): SessionRow => ({
+      sessionId: session,
+      projectPath: project,
+      firstActivity: new Date(bucket.first).toISOString(),
+      lastActivity: new Date(bucket.last).toISOString(),
+      ...bucket.totals(),
+      modelsUsed: bucket.modelsUsed(),
+      modelBreakdowns: bucket.breakdowns(),
+    }))
+    .filter((r) => r.totalTokens > 0)
+    .sort((a, b) => b.totalCost - a.totalCost);
   return { sessions: rows, totals: grandTotals(rows) };
 }
 
@@ -205,14 +237,22 @@ export interface BlockRow {
   costUSD: number;
   burnRate: { tokensPerMinute: number; tokensPerMinuteForIndicator: number; costPerHour: number } | null;
   projection: { totalTokens: number; totalCost: number; remainingMinutes: number } | null;
+  /** Claude's announced reset, from the earliest limit notice inside the block */
+  usageLimitResetTime?: string;
 }
 
 /** `report blocks`: ccusage's 5 h session blocks as seen at `now` (ms since epoch), gaps included. */
-export function blocksReport(sorted: readonly PricedEntry[], now: number, filter: ReportFilter = {}): { blocks: BlockRow[] } {
+export function blocksReport(
+  sorted: readonly PricedEntry[],
+  now: number,
+  filter: ReportFilter = {},
+  limits: readonly LimitNotice[] = [],
+): { blocks: BlockRow[] } {
   const dater = makeDater(filter.timeZone ?? "UTC");
   const entries = sorted
     .filter(({ event }) => inRange(dater(event.timestamp), filter))
-    .map(({ event, cost }) => ({ timestamp: event.timestamp, model: event.model, counts: event, costUsd: cost }));
+    .map(({ event, cost }) => ({ timestamp: event.timestamp, model: reportModelName(event) ?? SYNTHETIC_MODEL, counts: event, costUsd: cost }));
+  const notices = [...limits].sort((a, b) => a.timestamp - b.timestamp);
   const blocks = identifySessionBlocks(entries, now).map((b): BlockRow => {
     const c = b.counts;
     const totalTokens = c.input + c.output + c.cacheCreation + c.cacheRead;
@@ -233,7 +273,12 @@ export function blocksReport(sorted: readonly PricedEntry[], now: number, filter
         remainingMinutes: Math.round(remaining),
       };
     }
+    const notice =
+      b.firstEntryMs === null || b.lastEntryMs === null
+        ? undefined
+        : notices.find((n) => n.timestamp >= b.firstEntryMs! && n.timestamp <= b.lastEntryMs!);
     return {
+      ...(notice ? { usageLimitResetTime: new Date(notice.resetAt).toISOString() } : {}),
       id: b.id,
       startTime: new Date(b.startMs).toISOString(),
       endTime: new Date(b.endMs).toISOString(),

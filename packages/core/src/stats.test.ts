@@ -8,7 +8,7 @@ const H = 3_600_000;
 
 function entry(hoursAgo: number, model: string, project: string, tokens: number, cost: number): PricedEntry {
   const event: UsageEvent = {
-    timestamp: NOW - hoursAgo * H, messageId: null, requestId: null, model, sessionId: "s", project,
+    timestamp: NOW - hoursAgo * H, messageId: null, requestId: null, model, sessionId: "s", fileSession: "s", project, progress: false, loggedCostUsd: null,
     isSidechain: false, speed: null, thinking: false,
     input: tokens, output: 1, cacheCreation: 0, cacheRead: 0, cacheCreation5m: 0, cacheCreation1h: 0,
   };

@@ -19,12 +19,19 @@ export interface UsageEvent extends TokenCounts {
   timestamp: number;
   messageId: string | null;
   requestId: string | null;
-  /** raw model id as logged, e.g. "claude-opus-4-5-20251101" or "<synthetic>" */
+  /** raw model id as logged, e.g. "claude-opus-4-5-20251101" or "<synthetic>"; "" when absent */
   model: string;
+  /** the line's sessionId, else the session its file belongs to */
   sessionId: string;
+  /** the session of the file the line came from (subagent logs belong to their parent session) */
+  fileSession: string;
   /** project folder name (encoded cwd) — the caller decides whether to expose it */
   project: string;
   isSidechain: boolean;
+  /** read from a `progress` line's nested agent message (ccusage's daily report counts these) */
+  progress: boolean;
+  /** a cost logged on the line itself (old Claude Code's costUSD), USD; replaces the computed one */
+  loggedCostUsd: number | null;
   speed: Speed | null;
   /** this line carried a thinking block (used for the thinking ratio) */
   thinking: boolean;

@@ -8,6 +8,7 @@ import {
   sortEntries,
   UsageSnapshotSchema,
   type CalibrationSuggestion,
+  type LedgerMode,
   type SeriesEvidence,
 } from "@claude-gauge/core";
 import { parseCommon, UsageError, type CommonFlags } from "./cli-args.js";
@@ -28,7 +29,7 @@ const USAGE = `claude-gauge — Claude Code usage as gauges
 Transcripts are read from CLAUDE_CONFIG_DIR (comma list), else ~/.config/claude and ~/.claude.
 Options: -q/--quiet (no progress on stderr)`;
 
-async function load(flags: CommonFlags, signals: boolean, now: number): Promise<LoadResult> {
+async function load(flags: CommonFlags, signals: boolean, now: number, mode: LedgerMode = "session"): Promise<LoadResult> {
   const { roots, missing } = findTranscriptRoots();
   if (roots.length === 0) {
     process.stderr.write(
@@ -36,7 +37,7 @@ async function load(flags: CommonFlags, signals: boolean, now: number): Promise<
     );
   }
   const progress = flags.quiet ? undefined : (msg: string) => process.stderr.write(`claude-gauge: ${msg}\n`);
-  const result = await loadTranscripts(roots, { now, signals, ...(progress ? { progress } : {}) });
+  const result = await loadTranscripts(roots, { now, signals, mode, ...(progress ? { progress } : {}) });
   if (!flags.quiet) reportProblems(result);
   return result;
 }
@@ -60,18 +61,19 @@ async function report(kind: string | undefined, flags: CommonFlags): Promise<voi
     ...(flags.since ? { since: flags.since } : {}),
     ...(flags.until ? { until: flags.until } : {}),
   };
+  if (kind !== "daily" && kind !== "session" && kind !== "blocks") {
+    throw new UsageError(`report: expected daily, session or blocks, got ${JSON.stringify(kind ?? "")}`);
+  }
   const now = Date.now();
-  const { ledger } = await load(flags, false, now);
-  const sorted = sortEntries(ledger.entries());
+  // ccusage's daily loader differs from its session/blocks loader in three corners; mirror each.
+  const { ledger, limits } = await load(flags, false, now, kind === "daily" ? "daily" : "session");
   switch (kind) {
     case "daily":
-      return printJson(dailyReport(sorted, filter));
+      return printJson(dailyReport(ledger.entries(), filter));
     case "session":
-      return printJson(sessionReport(sorted, filter));
+      return printJson(sessionReport(ledger.entries(), filter));
     case "blocks":
-      return printJson(blocksReport(sorted, now, filter));
-    default:
-      throw new UsageError(`report: expected daily, session or blocks, got ${JSON.stringify(kind ?? "")}`);
+      return printJson(blocksReport(sortEntries(ledger.entries()), now, filter, limits));
   }
 }
 

@@ -21,8 +21,8 @@ const U = (i: number) => `{"type":"assistant","i":${i},"message":{"usage":{"inpu
 const OTHER = '{"type":"user","message":{"content":"hello"}}';
 
 describe("scanCandidates", () => {
-  it("offers only usage and limit lines, with their 1-based line numbers and offsets", async () => {
-    const limit = '{"type":"assistant","isApiErrorMessage":true,"message":{"content":[{"type":"text","text":"Claude AI usage limit reached|1"}]}}';
+  it("offers only usage-bearing lines (limit notices carry a zero usage), with line numbers and offsets", async () => {
+    const limit = '{"type":"assistant","isApiErrorMessage":true,"message":{"model":"<synthetic>","content":[{"type":"text","text":"Claude AI usage limit reached|1"}],"usage":{"input_tokens":0,"output_tokens":0}}}';
     const content = [OTHER, U(1), OTHER, limit, U(2), ""].join("\n");
     const { lines, r } = await scan(file(content));
     expect(lines.map((l) => l.lineNo)).toEqual([2, 4, 5]);

@@ -6,11 +6,15 @@ const CHUNK = 4 << 20;
 export const MAX_LINE_BYTES = 64 << 20;
 
 const NL = 0x0a;
+// Limit notices are synthetic assistant lines and carry a (zero) usage object too: one marker finds
+// both, as in ccusage, which reads reset times only from lines that pass this same filter.
 const USAGE = Buffer.from('"usage":{');
-const LIMIT = Buffer.from("usage limit reached|");
 
 export interface CandidateLine {
+  /** the line, decoded as latin1 for candidates (see decodeLatin1) and as UTF-8 with `all` */
   text: string;
+  /** the same line decoded as UTF-8 */
+  utf8: () => string;
   /** 1-based line number in the file */
   lineNo: number;
   /** byte offset of the line start */
@@ -39,7 +43,7 @@ function countNewlines(buf: Buffer, from: number, to: number): number {
 }
 
 /**
- * Finds the lines of a JSONL file that can carry usage or a limit notice without decoding the rest
+ * Finds the lines of a JSONL file that can carry usage (or a limit notice) without decoding the rest
  * (tool results and file snapshots are most of the bytes). Only candidate lines become strings.
  * With `includePartial`, an unterminated last line is also offered (batch reports; ccusage parses
  * it too); a live tail passes false and resumes from `consumed`.
@@ -123,32 +127,34 @@ function emitCandidates(
   baseLine: number,
   onLine: (line: CandidateLine) => void,
 ): void {
-  // Collect line starts hit by either marker, in order, each once.
-  const starts: number[] = [];
-  for (const marker of [USAGE, LIMIT]) {
-    let p = buf.indexOf(marker, 0);
-    while (p !== -1 && p < end) {
-      const s = buf.lastIndexOf(NL, p) + 1;
-      starts.push(s);
-      const e = buf.indexOf(NL, p);
-      if (e === -1) break;
-      p = buf.indexOf(marker, e + 1);
-    }
-  }
-  if (starts.length === 0) return;
-  starts.sort((a, b) => a - b);
-  let counted = 0;
+  // One forward pass: a multi-byte search for the marker, and single-byte (memchr-fast) newline
+  // searches only up to each hit to learn its line bounds and number.
+  let lineStart = 0;
   let line = baseLine;
-  let prev = -1;
-  for (const s of starts) {
-    if (s === prev) continue;
-    prev = s;
-    line += countNewlines(buf, counted, s);
-    counted = s;
-    let e = buf.indexOf(NL, s);
-    if (e === -1 || e > end) e = end;
-    onLine({ text: buf.toString("utf8", s, e), lineNo: line, offset: baseOffset + s });
+  let p = buf.indexOf(USAGE, 0);
+  while (p !== -1 && p < end) {
+    let nl = buf.indexOf(NL, lineStart);
+    while (nl !== -1 && nl < p) {
+      line++;
+      lineStart = nl + 1;
+      nl = buf.indexOf(NL, lineStart);
+    }
+    const e = nl === -1 || nl > end ? end : nl;
+    const s = lineStart;
+    onLine({ text: decodeLatin1(buf, s, e), utf8: () => buf.toString("utf8", s, e), lineNo: line, offset: baseOffset + s });
+    if (e >= end) return;
+    line++;
+    lineStart = e + 1;
+    p = buf.indexOf(USAGE, lineStart);
   }
+}
+
+/**
+ * Candidate lines are decoded as latin1: JSON.parse is much faster on one-byte strings and the
+ * fields we keep are ASCII. The decoder re-reads a line as UTF-8 when a kept field is not ASCII.
+ */
+function decodeLatin1(buf: Buffer, s: number, e: number): string {
+  return buf.toString("latin1", s, e);
 }
 
 function emitAll(
@@ -163,7 +169,10 @@ function emitAll(
   while (s < end) {
     let e = buf.indexOf(NL, s);
     if (e === -1 || e > end) e = end;
-    if (e > s) onLine({ text: buf.toString("utf8", s, e), lineNo: line, offset: baseOffset + s });
+    if (e > s) {
+      const text = buf.toString("utf8", s, e);
+      onLine({ text, utf8: () => text, lineNo: line, offset: baseOffset + s });
+    }
     line++;
     s = e + 1;
   }

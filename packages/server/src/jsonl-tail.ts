@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { decodeLine, type DecodedLine } from "@claude-gauge/core";
 import { scanCandidates } from "./jsonl-scan.js";
 import { listTranscriptFiles, type TranscriptFile, type WalkProblem } from "./transcript-files.js";
-import { SIGNAL_WINDOW_MS, tailSignals, type BadLine } from "./transcript-load.js";
+import { decodeCandidate, SIGNAL_WINDOW_MS, tailSignals, type BadLine } from "./transcript-load.js";
 
 export interface TailHandlers {
   /** a decoded usage, signal or limit line; `initial` is true during the cold scan */
@@ -186,8 +186,8 @@ export class TranscriptTail {
     try {
       const r = await scanCandidates(
         path,
-        ({ text, lineNo }) => {
-          const d = decodeLine(text, { signals: all, project, sessionId });
+        ({ text, lineNo, utf8 }) => {
+          const d = all ? decodeLine(text, { signals: true, project, sessionId }) : decodeCandidate(text, utf8, { project, sessionId });
           if (d.kind === "skip") return;
           if (d.kind === "error") {
             this.stats.badLines++;

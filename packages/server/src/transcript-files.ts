@@ -5,9 +5,9 @@ export interface TranscriptFile {
   path: string;
   /** the `projects/` folder it was found under */
   root: string;
-  /** first folder below projects/: Claude Code's encoded cwd */
+  /** the project the file belongs to: the encoded-cwd folder below projects/ (ccusage's rule) */
   project: string;
-  /** file name without .jsonl (the session id for top-level files, agent-<id> for subagents) */
+  /** the session the file belongs to: `P/S.jsonl` and `P/S/subagents/*.jsonl` both belong to S */
   name: string;
   size: number;
   mtimeMs: number;
@@ -16,6 +16,20 @@ export interface TranscriptFile {
 export interface WalkProblem {
   path: string;
   error: string;
+}
+
+/**
+ * Session and project of a transcript from its path below projects/, as ccusage groups them:
+ * `P/S.jsonl` → S in P; `P/S/subagents/X.jsonl` → S in P; deeper files → their folder in the
+ * folders above it; a file directly in projects/ → itself in "Unknown Project".
+ */
+export function sessionOfPath(parts: readonly string[]): { project: string; session: string } {
+  const n = parts.length;
+  const file = parts[n - 1] ?? "";
+  if (n <= 1) return { project: "Unknown Project", session: file };
+  if (n === 2) return { project: parts[0] ?? "", session: file.slice(0, -".jsonl".length) };
+  if (n === 4 && parts[2] === "subagents") return { project: parts[0] ?? "", session: parts[1] ?? "" };
+  return { project: parts.slice(0, n - 2).join("/"), session: parts[n - 2] ?? "" };
 }
 
 /**
@@ -69,12 +83,12 @@ export async function listTranscriptFiles(
           const realFile = await realpath(p);
           if (seenFiles.has(realFile)) continue;
           seenFiles.add(realFile);
-          const rel = relative(root, p).split(sep);
+          const { project, session } = sessionOfPath(relative(root, p).split(sep));
           out.push({
             path: p,
             root,
-            project: rel.length > 1 ? (rel[0] ?? "") : "",
-            name: ent.name.slice(0, -".jsonl".length),
+            project,
+            name: session,
             size: s.size,
             mtimeMs: s.mtimeMs,
           });

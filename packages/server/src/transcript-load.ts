@@ -1,6 +1,6 @@
 import { open } from "node:fs/promises";
 import { decodeLine, MessageLedger, costOf } from "@claude-gauge/core";
-import type { LimitNotice, TurnSignal } from "@claude-gauge/core";
+import type { DecodedLine, LedgerMode, LimitNotice, TurnSignal } from "@claude-gauge/core";
 import { scanCandidates } from "./jsonl-scan.js";
 import { listTranscriptFiles, type TranscriptFile, type WalkProblem } from "./transcript-files.js";
 
@@ -37,6 +37,24 @@ export interface LoadOptions {
   progress?: (msg: string) => void;
   /** read turn signals from recent files (live views); batch reports skip it */
   signals?: boolean;
+  /** which of ccusage's two loaders to mirror (daily counts progress lines); default session */
+  mode?: LedgerMode;
+}
+
+const NON_ASCII = /[^\x00-\x7e]/;
+
+/**
+ * Candidate lines arrive decoded as latin1 (fast to parse); a kept string that is not ASCII means
+ * the line must be decoded again as UTF-8 to get that string right.
+ */
+export function decodeCandidate(text: string, utf8: () => string, opts: { project: string; sessionId: string }): DecodedLine {
+  const d = decodeLine(text, opts);
+  if (d.kind !== "usage") return d;
+  const e = d.event;
+  if (NON_ASCII.test(e.model) || NON_ASCII.test(e.sessionId) || NON_ASCII.test(e.messageId ?? "") || NON_ASCII.test(e.requestId ?? "")) {
+    return decodeLine(utf8(), opts);
+  }
+  return d;
 }
 
 /** Cold scan of every transcript under `roots` into a fresh ledger. */
@@ -44,7 +62,7 @@ export async function loadTranscripts(roots: readonly string[], opts: LoadOption
   const started = performance.now();
   const problems: WalkProblem[] = [];
   const files = await listTranscriptFiles(roots, problems);
-  const ledger = new MessageLedger(costOf);
+  const ledger = new MessageLedger(costOf, opts.mode ?? "session");
   const limits: LimitNotice[] = [];
   const signals: TurnSignal[] = [];
   const badLines: BadLine[] = [];
@@ -58,8 +76,8 @@ export async function loadTranscripts(roots: readonly string[], opts: LoadOption
     try {
       await scanCandidates(
         f.path,
-        ({ text, lineNo }) => {
-          const d = decodeLine(text, decodeOpts);
+        ({ text, lineNo, utf8 }) => {
+          const d = decodeCandidate(text, utf8, decodeOpts);
           if (d.kind === "usage") {
             ledger.add(d.event);
             if (d.limit) limits.push(d.limit);
