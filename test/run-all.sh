@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 bash test/setup-system.sh
 npm run build --silent
 npx tsc -p tsconfig.json --noEmit
+# generated files (JSON Schema, firmware header, client models) must match the zod schema
+npm run codegen --silent -- --check
 npx vitest run --project unit
 npx vitest run --project e2e
 if [ -f firmware/test/run.sh ]; then bash firmware/test/run.sh; fi

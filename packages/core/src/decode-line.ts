@@ -29,17 +29,32 @@ export interface DecodeOptions {
  * ccusage drops a usage line whose raw text holds `"<key>":null` for any of these keys, anywhere
  * in the line; we drop the same lines so totals stay equal (docs/ccusage-semantics.md §2).
  */
-const NULL_KEYS = /"(id|cwd|model|speed|costUSD|version|sessionId|requestId|isApiErrorMessage|cache_read_input_tokens|cache_creation_input_tokens)":null/g;
+const NULL_KEYS = new Set([
+  "id",
+  "cwd",
+  "model",
+  "speed",
+  "costUSD",
+  "version",
+  "sessionId",
+  "requestId",
+  "isApiErrorMessage",
+  "cache_read_input_tokens",
+  "cache_creation_input_tokens",
+]);
 const SEMVER_PREFIX = /^\d+\.\d+\.\d+/;
 
 function hasDisqualifyingNull(line: string): boolean {
-  if (!line.includes('":null')) return false;
-  NULL_KEYS.lastIndex = 0;
-  for (let m = NULL_KEYS.exec(line); m !== null; m = NULL_KEYS.exec(line)) {
+  for (let at = line.indexOf('":null'); at !== -1; at = line.indexOf('":null', at + 6)) {
+    if (line.charCodeAt(at - 1) === 92) continue; // an escaped quote: text inside a string
+    const open = line.lastIndexOf('"', at - 1);
+    if (open < 0 || line.charCodeAt(open - 1) === 92) continue;
+    const key = line.slice(open + 1, at);
+    if (!NULL_KEYS.has(key)) continue;
     // `"model":null` inside usage.iterations[] is exempt.
-    if (m[1] === "model") {
-      const it = line.lastIndexOf('"iterations":[', m.index);
-      if (it !== -1 && line.indexOf("]", it) > m.index) continue;
+    if (key === "model") {
+      const it = line.lastIndexOf('"iterations":[', at);
+      if (it !== -1 && line.indexOf("]", it) > at) continue;
     }
     return true;
   }
@@ -85,6 +100,43 @@ function parseTime(v: unknown): number | null {
   return Number.isFinite(t) ? t : null;
 }
 
+const CONTENT_KEY = '"content":[';
+const CONTENT_END = '],"stop_reason":';
+const FIRST_TYPE = /^\{"type":"([a-z_]+)"/;
+
+/**
+ * Parses a usage line without its message content (most of its bytes, and none of what we keep
+ * but the first block's type). Claude Code writes `stop_reason` right after `content`; when the
+ * line is shaped otherwise, or the cut text does not give a message with usage, the whole line is
+ * parsed instead, so the result is always what JSON.parse of the line would yield for our fields.
+ */
+function parseUsageLine(line: string): unknown {
+  const c = line.indexOf(CONTENT_KEY);
+  const m = line.indexOf('"message":{');
+  // The content's end is searched from the line's end: the usage tail after it is short.
+  const e = line.lastIndexOf(CONTENT_END);
+  if (m !== -1 && c > m && e > c) {
+    const first = FIRST_TYPE.exec(line.slice(c + CONTENT_KEY.length, c + CONTENT_KEY.length + 40))?.[1];
+    const head = first === undefined ? CONTENT_KEY : `${CONTENT_KEY}{"type":"${first}"}`;
+    try {
+      const obj: unknown = JSON.parse(line.slice(0, c) + head + line.slice(e));
+      // Limit notices need their text block, which the cut removed.
+      if (isObject(obj) && obj["isApiErrorMessage"] !== true && hasUsageShape(obj)) return obj;
+    } catch {
+      // fall through to the full parse
+    }
+  }
+  return JSON.parse(line);
+}
+
+function hasUsageShape(obj: Json): boolean {
+  const message = obj["message"];
+  if (isObject(message) && isObject(message["usage"])) return true;
+  const data = obj["data"];
+  const nested = isObject(data) ? data["message"] : undefined;
+  return isObject(nested) && isObject(nested["message"]) && isObject(nested["message"]["usage"]);
+}
+
 /** Reset time from "Claude AI usage limit reached|<unix seconds>" without copying any other text. */
 function limitReset(content: unknown): number | null {
   if (!Array.isArray(content)) return null;
@@ -126,7 +178,7 @@ export function decodeLine(line: string, opts: DecodeOptions = {}): DecodedLine 
   if (hasUsage && hasDisqualifyingNull(line)) return { kind: "skip" };
   let obj: unknown;
   try {
-    obj = JSON.parse(line);
+    obj = hasUsage ? parseUsageLine(line) : JSON.parse(line);
   } catch {
     const trimmed = line.trim();
     if (trimmed === "") return { kind: "skip" };

@@ -13,7 +13,7 @@ function file(content: string | Buffer): string {
 }
 async function scan(p: string, opts: Parameters<typeof scanCandidates>[2] = {}) {
   const lines: CandidateLine[] = [];
-  const r = await scanCandidates(p, (l) => lines.push(l), opts);
+  const r = scanCandidates(p, (l) => lines.push(l), opts);
   return { lines, r };
 }
 

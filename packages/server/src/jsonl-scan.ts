@@ -1,7 +1,7 @@
-import { open } from "node:fs/promises";
+import { closeSync, openSync, readSync } from "node:fs";
 
 /** Bytes read per syscall; large enough to amortise, small enough that a 500 MB file stays cheap. */
-const CHUNK = 4 << 20;
+const CHUNK = 8 << 20;
 /** A single line longer than this is skipped (and reported) instead of being held in memory. */
 export const MAX_LINE_BYTES = 64 << 20;
 
@@ -48,7 +48,7 @@ function countNewlines(buf: Buffer, from: number, to: number): number {
  * With `includePartial`, an unterminated last line is also offered (batch reports; ccusage parses
  * it too); a live tail passes false and resumes from `consumed`.
  */
-export async function scanCandidates(
+export function scanCandidates(
   path: string,
   onLine: (line: CandidateLine) => void,
   opts: {
@@ -59,9 +59,11 @@ export async function scanCandidates(
     /** offer every complete line, not only candidates (a live tail needs user lines for turn state) */
     all?: boolean;
   } = {},
-): Promise<ScanResult> {
+): ScanResult {
+  // Synchronous on purpose: a cold scan is CPU-bound and each read is one large chunk; the daemon
+  // scans before it listens and afterwards only reads small appends.
   const maxLine = opts.maxLineBytes ?? MAX_LINE_BYTES;
-  const fh = await open(path, "r");
+  const fd = openSync(path, "r");
   const oversized: number[] = [];
   let fileOffset = opts.start ?? 0;
   let lineNo = opts.startLine ?? 1;
@@ -69,9 +71,9 @@ export async function scanCandidates(
   let skippingLong = false;
   let partial = false;
   try {
-    const chunk = Buffer.allocUnsafe(CHUNK);
+    const chunk = sharedChunk();
     for (;;) {
-      const { bytesRead } = await fh.read(chunk, 0, CHUNK, fileOffset + carry.length);
+      const bytesRead = readSync(fd, chunk, 0, CHUNK, fileOffset + carry.length);
       const eof = bytesRead === 0;
       let buf: Buffer;
       if (eof) {
@@ -102,10 +104,10 @@ export async function scanCandidates(
         end = eof && opts.includePartial ? buf.length : buf.lastIndexOf(NL) + 1;
         skippingLong = false;
       }
-      (opts.all ? emitAll : emitCandidates)(buf, end, fileOffset, lineNo, onLine);
-      lineNo += countNewlines(buf, 0, end);
+      lineNo += (opts.all ? emitAll : emitCandidates)(buf, end, fileOffset, lineNo, onLine);
       fileOffset += end;
       if (eof) break;
+      // copy: the shared chunk is overwritten by the next read
       carry = Buffer.from(buf.subarray(end));
       if (carry.length > maxLine) {
         oversized.push(lineNo);
@@ -115,18 +117,26 @@ export async function scanCandidates(
       }
     }
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
   return { consumed: fileOffset, partial, oversized, nextLine: lineNo };
 }
 
+let chunkBuffer: Buffer | null = null;
+/** One read buffer for all scans (they are synchronous, so never interleave). */
+function sharedChunk(): Buffer {
+  chunkBuffer ??= Buffer.allocUnsafe(CHUNK);
+  return chunkBuffer;
+}
+
+/** Offers the candidate lines among the complete lines in buf[0, end); returns how many newlines that range holds. */
 function emitCandidates(
   buf: Buffer,
   end: number,
   baseOffset: number,
   baseLine: number,
   onLine: (line: CandidateLine) => void,
-): void {
+): number {
   // One forward pass: a multi-byte search for the marker, and single-byte (memchr-fast) newline
   // searches only up to each hit to learn its line bounds and number.
   let lineStart = 0;
@@ -142,11 +152,12 @@ function emitCandidates(
     const e = nl === -1 || nl > end ? end : nl;
     const s = lineStart;
     onLine({ text: decodeLatin1(buf, s, e), utf8: () => buf.toString("utf8", s, e), lineNo: line, offset: baseOffset + s });
-    if (e >= end) return;
+    if (e >= end) return line - baseLine; // the range ended inside this (unterminated) line
     line++;
     lineStart = e + 1;
     p = buf.indexOf(USAGE, lineStart);
   }
+  return line - baseLine + countNewlines(buf, lineStart, end);
 }
 
 /**
@@ -163,7 +174,7 @@ function emitAll(
   baseOffset: number,
   baseLine: number,
   onLine: (line: CandidateLine) => void,
-): void {
+): number {
   let s = 0;
   let line = baseLine;
   while (s < end) {
@@ -176,4 +187,5 @@ function emitAll(
     line++;
     s = e + 1;
   }
+  return countNewlines(buf, 0, end);
 }

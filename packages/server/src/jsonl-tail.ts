@@ -184,7 +184,7 @@ export class TranscriptTail {
     const sessionId = st.file.name;
     const all = !initial && s.size - st.offset <= this.#fullMax;
     try {
-      const r = await scanCandidates(
+      const r = scanCandidates(
         path,
         ({ text, lineNo, utf8 }) => {
           const d = all ? decodeLine(text, { signals: true, project, sessionId }) : decodeCandidate(text, utf8, { project, sessionId });

@@ -74,7 +74,7 @@ export async function loadTranscripts(roots: readonly string[], opts: LoadOption
   for (const [i, f] of files.entries()) {
     const decodeOpts = { project: f.project, sessionId: f.name };
     try {
-      await scanCandidates(
+      scanCandidates(
         f.path,
         ({ text, lineNo, utf8 }) => {
           const d = decodeCandidate(text, utf8, decodeOpts);

@@ -1,0 +1,229 @@
+/** Shared plumbing of the benchmarks: child processes (always killed), stats, corpora, /proc. */
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { generateCorpus } from "../corpus/corpus-lib.js";
+import { CLI } from "../helpers/server-process.js";
+
+export { CLI };
+export const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+export const BENCH_DIR = join(ROOT, ".bench");
+/** Far in the past: the corpora never touch the live windows, and `now` never changes a report. */
+export const CORPUS_END = "2024-01-01T00:00:00.000Z";
+
+export interface Row {
+  name: string;
+  value: number | string | null;
+  unit?: string;
+  target?: string;
+  /** whether the target is met; absent when there is no target */
+  ok?: boolean;
+}
+
+export interface SectionResult {
+  rows: Row[];
+  notes: string[];
+  /** everything measured, raw samples included, for results.json */
+  data: Record<string, unknown>;
+}
+
+export interface BenchOptions {
+  runs: number;
+  appends: number;
+  burstAppends: number;
+  idleSeconds: number;
+  wrkSeconds: number;
+  wrkRuns: number;
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export function median(xs: readonly number[]): number {
+  return percentile(xs, 50);
+}
+
+/** Nearest-rank percentile (p in 0..100); NaN for an empty list. */
+export function percentile(xs: readonly number[], p: number): number {
+  if (xs.length === 0) return Number.NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const rank = Math.min(s.length, Math.max(1, Math.ceil((p / 100) * s.length)));
+  return s[rank - 1] ?? Number.NaN;
+}
+
+export const round = (x: number, digits = 1): number => {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Child processes: each in its own process group, all killed on exit, error or signal.
+
+const children = new Set<ChildProcess>();
+
+function killGroup(p: ChildProcess, sig: NodeJS.Signals): void {
+  if (p.pid === undefined || p.exitCode !== null || p.signalCode !== null) return;
+  try {
+    process.kill(-p.pid, sig);
+  } catch {
+    try {
+      p.kill(sig);
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+export function killAll(): void {
+  for (const p of children) killGroup(p, "SIGKILL");
+  children.clear();
+}
+
+export function spawnTracked(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv, capture = false): ChildProcess {
+  const p = spawn(cmd, args, { env, stdio: ["ignore", capture ? "pipe" : "ignore", "pipe"], detached: true });
+  children.add(p);
+  p.once("exit", () => children.delete(p));
+  return p;
+}
+
+/** Stops a tracked child: SIGTERM, then SIGKILL after `graceMs`. */
+export function stopChild(p: ChildProcess, graceMs = 3000): Promise<void> {
+  if (p.exitCode !== null || p.signalCode !== null) return Promise.resolve();
+  return new Promise((done) => {
+    const t = setTimeout(() => killGroup(p, "SIGKILL"), graceMs);
+    p.once("exit", () => {
+      clearTimeout(t);
+      done();
+    });
+    killGroup(p, "SIGTERM");
+  });
+}
+
+export interface Finished {
+  ms: number;
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command to completion (killed after timeoutMs); wall time measured from spawn to exit. */
+export function runTimed(
+  cmd: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+  capture = false,
+  onSpawn?: (p: ChildProcess) => void,
+): Promise<Finished> {
+  return new Promise((done, fail) => {
+    const t0 = performance.now();
+    const p = spawnTracked(cmd, args, env, capture);
+    onSpawn?.(p);
+    let stdout = "";
+    let stderr = "";
+    p.stdout?.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    p.stderr?.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    const timer = setTimeout(() => {
+      killGroup(p, "SIGKILL");
+      fail(new Error(`${cmd} ${args.join(" ")}: no exit after ${timeoutMs} ms`));
+    }, timeoutMs);
+    p.once("error", (e) => {
+      clearTimeout(timer);
+      fail(e);
+    });
+    p.once("close", (code) => {
+      clearTimeout(timer);
+      done({ ms: performance.now() - t0, code, stdout, stderr });
+    });
+  });
+}
+
+export interface Daemon {
+  proc: ChildProcess;
+  pid: number;
+  port: number;
+  url: string;
+  /** ms from spawn to the "serving" line */
+  readyMs: number;
+  logs(): string;
+  stop(): Promise<void>;
+}
+
+/** `claude-gauge serve --port 0` on configDir; resolves at its "serving http://…" line. */
+export async function startDaemon(configDir: string, timeoutMs = 60_000): Promise<Daemon> {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
+  const t0 = performance.now();
+  const proc = spawnTracked(process.execPath, [CLI, "serve", "--port", "0", "--timezone", "UTC"], {
+    ...process.env,
+    CLAUDE_CONFIG_DIR: configDir,
+  });
+  let stderr = "";
+  const port = await new Promise<number>((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`daemon not serving after ${timeoutMs} ms: ${stderr}`)), timeoutMs);
+    proc.stderr?.setEncoding("utf8").on("data", (d: string) => {
+      stderr += d;
+      const m = /serving http:\/\/[^:]+:(\d+)\//.exec(stderr);
+      if (m) {
+        clearTimeout(timer);
+        ok(Number(m[1]));
+      }
+    });
+    proc.once("exit", (code) => {
+      clearTimeout(timer);
+      fail(new Error(`daemon exited with ${code}: ${stderr}`));
+    });
+  }).catch(async (e: unknown) => {
+    await stopChild(proc);
+    throw e;
+  });
+  if (proc.pid === undefined) throw new Error("daemon has no pid");
+  return {
+    proc,
+    pid: proc.pid,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    readyMs: performance.now() - t0,
+    logs: () => stderr,
+    stop: () => stopChild(proc),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// /proc
+
+/** VmRSS and VmHWM (peak RSS) in KiB. */
+export function memoryKb(pid: number): { rssKb: number; hwmKb: number } {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? Number.NaN);
+  return { rssKb: field("VmRSS"), hwmKb: field("VmHWM") };
+}
+
+/** utime + stime of a process, in clock ticks. */
+export function cpuTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // fields after the ")" that closes the command name: state is field 3, utime 14, stime 15
+  const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return Number(rest[11]) + Number(rest[12]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Corpora
+
+/** Generates a corpus once into .bench/<name> (a marker file records completion), then reuses it. */
+export async function ensureCorpus(name: string, seed: number, sizeMb: number, days: number): Promise<{ dir: string; files: number; bytes: number; generatedMs: number | null }> {
+  const dir = join(BENCH_DIR, name);
+  const marker = join(dir, "bench-corpus.json");
+  const want = { seed, sizeMb, days, end: CORPUS_END };
+  if (existsSync(marker)) {
+    const m = JSON.parse(readFileSync(marker, "utf8")) as typeof want & { files: number; bytes: number };
+    if (m.seed === seed && m.sizeMb === sizeMb && m.days === days && m.end === CORPUS_END) {
+      return { dir, files: m.files, bytes: m.bytes, generatedMs: null };
+    }
+  }
+  rmSync(dir, { recursive: true, force: true }); // a half-written or different corpus
+  process.stderr.write(`bench: generating ${sizeMb} MiB corpus into ${dir} …\n`);
+  const t0 = performance.now();
+  const stats = await generateCorpus({ outDir: dir, seed, sizeMb, days, end: CORPUS_END });
+  writeFileSync(marker, JSON.stringify({ ...want, files: stats.files, bytes: stats.bytes }));
+  return { dir, files: stats.files, bytes: stats.bytes, generatedMs: performance.now() - t0 };
+}
