@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { decodeLine, type DecodedLine } from "@claude-gauge/core";
 import { scanCandidates } from "./jsonl-scan.js";
 import { listTranscriptFiles, type TranscriptFile, type WalkProblem } from "./transcript-files.js";
-import { decodeCandidate, SIGNAL_WINDOW_MS, tailSignals, type BadLine } from "./transcript-load.js";
+import { SIGNAL_WINDOW_MS, tailSignals } from "./transcript-load.js";
+import { decodeCandidate, type BadLine } from "./transcript-scan.js";
 
 export interface TailHandlers {
   /** a decoded usage, signal or limit line; `initial` is true during the cold scan */

@@ -1,15 +1,13 @@
+import { existsSync } from "node:fs";
 import { open } from "node:fs/promises";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
 import { decodeLine, MessageLedger, costOf } from "@claude-gauge/core";
-import type { DecodedLine, LedgerMode, LimitNotice, TurnSignal } from "@claude-gauge/core";
-import { scanCandidates } from "./jsonl-scan.js";
+export type { BadLine } from "./transcript-scan.js";
+import type { LedgerMode, LimitNotice, TurnSignal } from "@claude-gauge/core";
+import { scanFiles, type BadLine, type FileScan } from "./transcript-scan.js";
 import { listTranscriptFiles, type TranscriptFile, type WalkProblem } from "./transcript-files.js";
-
-/** A line we could not use, named by file and 1-based line number. Never carries line text. */
-export interface BadLine {
-  path: string;
-  line: number;
-  error: string;
-}
 
 export interface LoadResult {
   ledger: MessageLedger;
@@ -41,20 +39,37 @@ export interface LoadOptions {
   mode?: LedgerMode;
 }
 
-const NON_ASCII = /[^\x00-\x7e]/;
+/** Cold scan of every transcript under `roots` into a fresh ledger. */
+/** Below this many bytes a second thread costs more than it saves. */
+const PARALLEL_MIN_BYTES = 48 << 20;
+const WORKER_URL = new URL("./scan-worker.js", import.meta.url);
 
 /**
- * Candidate lines arrive decoded as latin1 (fast to parse); a kept string that is not ASCII means
- * the line must be decoded again as UTF-8 to get that string right.
+ * The files' scans in path order: the later half (by bytes) on a worker thread when the tree is
+ * big and the bundled worker is present, the rest here, at the same time.
  */
-export function decodeCandidate(text: string, utf8: () => string, opts: { project: string; sessionId: string }): DecodedLine {
-  const d = decodeLine(text, opts);
-  if (d.kind !== "usage") return d;
-  const e = d.event;
-  if (NON_ASCII.test(e.model) || NON_ASCII.test(e.sessionId) || NON_ASCII.test(e.messageId ?? "") || NON_ASCII.test(e.requestId ?? "")) {
-    return decodeLine(utf8(), opts);
+async function scanAll(files: readonly TranscriptFile[], totalBytes: number): Promise<FileScan[]> {
+  if (totalBytes < PARALLEL_MIN_BYTES || availableParallelism() < 2 || !existsSync(fileURLToPath(WORKER_URL))) {
+    return scanFiles(files);
   }
-  return d;
+  let split = 0;
+  for (let acc = 0; split < files.length && acc < totalBytes / 2; split++) acc += files[split]?.size ?? 0;
+  const later = files.slice(split);
+  const worker = new Worker(WORKER_URL, { workerData: later });
+  const fromWorker = new Promise<FileScan[]>((resolve, reject) => {
+    worker.once("message", (m: FileScan[]) => resolve(m));
+    worker.once("error", reject);
+    worker.once("exit", (code) => reject(new Error(`scan worker exited with ${code}`)));
+  });
+  const first = scanFiles(files.slice(0, split));
+  try {
+    return [...first, ...(await fromWorker)];
+  } catch {
+    // A worker that cannot start (some runtimes) is not a reason to fail: scan here instead.
+    return [...first, ...scanFiles(later)];
+  } finally {
+    void worker.terminate();
+  }
 }
 
 /** Cold scan of every transcript under `roots` into a fresh ledger. */
@@ -67,45 +82,29 @@ export async function loadTranscripts(roots: readonly string[], opts: LoadOption
   const signals: TurnSignal[] = [];
   const badLines: BadLine[] = [];
   let badLineCount = 0;
-  let bytes = 0;
   const totalBytes = files.reduce((n, f) => n + f.size, 0);
-  let lastProgress = started;
-
-  for (const [i, f] of files.entries()) {
-    const decodeOpts = { project: f.project, sessionId: f.name };
-    try {
-      scanCandidates(
-        f.path,
-        ({ text, lineNo, utf8 }) => {
-          const d = decodeCandidate(text, utf8, decodeOpts);
-          if (d.kind === "usage") {
-            ledger.add(d.event);
-            if (d.limit) limits.push(d.limit);
-          } else if (d.kind === "limit") {
-            limits.push(d.limit);
-          } else if (d.kind === "error") {
-            badLineCount++;
-            if (badLines.length < MAX_KEPT_BAD) badLines.push({ path: f.path, line: lineNo, error: d.error });
-          }
-        },
-        { includePartial: true },
-      );
-    } catch (e) {
-      problems.push({ path: f.path, error: (e as Error).message });
-    }
+  const progress = opts.progress;
+  const timer = progress
+    ? setInterval(() => progress(`scanning ${files.length} files, ${(totalBytes / 1e6).toFixed(0)} MB…`), 1000)
+    : null;
+  let scans: FileScan[];
+  try {
+    scans = await scanAll(files, totalBytes);
+  } finally {
+    if (timer) clearInterval(timer);
+  }
+  for (const [i, scan] of scans.entries()) {
+    const f = files[i]!;
+    for (const e of scan.events) ledger.add(e);
+    limits.push(...scan.limits);
+    badLineCount += scan.badLines.length;
+    for (const b of scan.badLines) if (badLines.length < MAX_KEPT_BAD) badLines.push(b);
+    if (scan.problem !== null) problems.push({ path: f.path, error: scan.problem });
     if (opts.signals && opts.now - f.mtimeMs < SIGNAL_WINDOW_MS) {
       signals.push(...(await tailSignals(f).catch(() => [])));
     }
-    bytes += f.size;
-    const t = performance.now();
-    if (opts.progress && t - started > 1000 && t - lastProgress > 1000) {
-      lastProgress = t;
-      opts.progress(
-        `scanning ${i + 1}/${files.length} files, ${(bytes / 1e6).toFixed(0)}/${(totalBytes / 1e6).toFixed(0)} MB`,
-      );
-    }
   }
-  return { ledger, files, signals, limits, badLines, badLineCount, problems, bytes, ms: performance.now() - started };
+  return { ledger, files, signals, limits, badLines, badLineCount, problems, bytes: totalBytes, ms: performance.now() - started };
 }
 
 /** Turn signals from the last lines of a file (only the newest ones decide whether a turn is open). */

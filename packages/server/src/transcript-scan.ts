@@ -1,0 +1,61 @@
+import type { DecodedLine, LimitNotice, UsageEvent } from "@claude-gauge/core";
+import { decodeLine } from "@claude-gauge/core";
+import { scanCandidates } from "./jsonl-scan.js";
+import type { TranscriptFile } from "./transcript-files.js";
+
+/** A line we could not use, named by file and 1-based line number. Never carries line text. */
+export interface BadLine {
+  path: string;
+  line: number;
+  error: string;
+}
+
+/** What one file holds for the windows and reports, in line order. */
+export interface FileScan {
+  events: UsageEvent[];
+  limits: LimitNotice[];
+  badLines: BadLine[];
+  /** the file could not be read */
+  problem: string | null;
+}
+
+const NON_ASCII = /[^\x00-\x7e]/;
+
+/**
+ * Candidate lines arrive decoded as latin1 (fast to parse); a kept string that is not ASCII means
+ * the line must be decoded again as UTF-8 to get that string right.
+ */
+export function decodeCandidate(text: string, utf8: () => string, opts: { project: string; sessionId: string }): DecodedLine {
+  const d = decodeLine(text, opts);
+  if (d.kind !== "usage") return d;
+  const e = d.event;
+  if (NON_ASCII.test(e.model) || NON_ASCII.test(e.sessionId) || NON_ASCII.test(e.messageId ?? "") || NON_ASCII.test(e.requestId ?? "")) {
+    return decodeLine(utf8(), opts);
+  }
+  return d;
+}
+
+/** Reads the usage lines of each file (synchronously; a cold scan is CPU-bound). */
+export function scanFiles(files: readonly TranscriptFile[]): FileScan[] {
+  return files.map((f) => {
+    const out: FileScan = { events: [], limits: [], badLines: [], problem: null };
+    const opts = { project: f.project, sessionId: f.name };
+    try {
+      scanCandidates(
+        f.path,
+        ({ text, lineNo, utf8 }) => {
+          const d = decodeCandidate(text, utf8, opts);
+          if (d.kind === "usage") {
+            out.events.push(d.event);
+            if (d.limit) out.limits.push(d.limit);
+          } else if (d.kind === "limit") out.limits.push(d.limit);
+          else if (d.kind === "error") out.badLines.push({ path: f.path, line: lineNo, error: d.error });
+        },
+        { includePartial: true },
+      );
+    } catch (e) {
+      out.problem = (e as Error).message;
+    }
+    return out;
+  });
+}
