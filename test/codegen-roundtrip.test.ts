@@ -2,12 +2,16 @@
 // server would send them (JSON.stringify), firmware/test/roundtrip.cpp parses them with
 // usage_parse() and writes them back with usage_to_json(); every field must survive unchanged.
 import { execFile, spawn } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { startServer } from "./helpers/server-process.js";
+import { assistantLine } from "./helpers/transcript-lines.js";
 import {
   encodeCount,
   encodeResetTime,
@@ -247,5 +251,48 @@ describe("contract round trip through usage_parse / usage_to_json", () => {
     const big = await roundtrip(JSON.stringify({ ...base, pad: "x".repeat(2048) }));
     expect(big.code).toBe(1);
     expect(big.stderr).toMatch(/^json: \d+ bytes is over the \d+ byte limit$/m);
+  });
+});
+
+describe("contract round trip against the real server", () => {
+  it("parses what GET /usage and the WebSocket serve, field by field", async () => {
+    const tree = join(dir, "tree");
+    const proj = join(tree, "projects", "-home-u-fw");
+    mkdirSync(proj, { recursive: true });
+    const now = Date.now();
+    writeFileSync(
+      join(proj, "s.jsonl"),
+      [
+        assistantLine({ id: "a", ts: new Date(now - 90_000), model: "claude-opus-4-5-20251101", input: 1200, output: 3400, cacheRead: 250_000, cacheCreation: 9000 }),
+        assistantLine({ id: "b", ts: new Date(now - 20_000), model: "claude-opus-4-5-20251101", input: 50, output: 777, cacheRead: 260_000, block: "thinking" }),
+        "",
+      ].join("\n"),
+    );
+    const server = await startServer(tree, [], { CLAUDE_GAUGE_5H_CEILING: "1M", CLAUDE_GAUGE_7D_CEILING: "20M", CLAUDE_GAUGE_TACH_REDLINE: "200k" });
+    try {
+      const body = await fetch(`${server.url}/usage`).then((r) => r.text());
+      const served = UsageSnapshotSchema.parse(JSON.parse(body));
+      expect(served.window_5h_tokens).toBeGreaterThan(500_000); // real numbers, not an empty snapshot
+      expect(served.last_model).toBe("opus");
+      const r = await roundtrip(body);
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      const back = JSON.parse(r.stdout) as Record<string, unknown>;
+      for (const [k, v] of Object.entries(served)) expect(back[k], k).toStrictEqual(v);
+
+      const frame = await new Promise<string>((resolve, reject) => {
+        const ws = new WebSocket(`${server.url.replace("http", "ws")}/ws`);
+        ws.once("message", (m) => {
+          resolve(m.toString());
+          ws.close();
+        });
+        ws.once("error", reject);
+      });
+      const fromWs = await roundtrip(frame);
+      expect(fromWs.code).toBe(0);
+      expect(JSON.parse(fromWs.stdout)).toStrictEqual(JSON.parse(frame));
+    } finally {
+      await server.stop();
+    }
   });
 });
