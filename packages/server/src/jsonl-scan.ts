@@ -129,6 +129,23 @@ function sharedChunk(): Buffer {
   return chunkBuffer;
 }
 
+/**
+ * Lines at least this long are first classified by their head: most transcript bytes are user
+ * lines carrying tool results, and Claude Code writes `"type":"user","message":{"role":"user"`
+ * in their first few hundred bytes. A user message never carries `message.usage`, so such a line
+ * cannot count (ccusage parses it and drops it); skipping it unread is the big saving of a scan.
+ */
+const CLASSIFY_MIN_BYTES = 2048;
+const HEAD_BYTES = 1024;
+const USER_HEAD = Buffer.from('"type":"user","message":{"role":"user"');
+const SNAPSHOT_HEAD = Buffer.from('{"type":"file-history-snapshot"');
+
+function cannotCarryUsage(buf: Buffer, s: number, e: number): boolean {
+  if (e - s < CLASSIFY_MIN_BYTES) return false;
+  const head = buf.subarray(s, s + HEAD_BYTES);
+  return head.indexOf(USER_HEAD) !== -1 || head.indexOf(SNAPSHOT_HEAD) === 0;
+}
+
 /** Offers the candidate lines among the complete lines in buf[0, end); returns how many newlines that range holds. */
 function emitCandidates(
   buf: Buffer,
@@ -137,27 +154,22 @@ function emitCandidates(
   baseLine: number,
   onLine: (line: CandidateLine) => void,
 ): number {
-  // One forward pass: a multi-byte search for the marker, and single-byte (memchr-fast) newline
-  // searches only up to each hit to learn its line bounds and number.
-  let lineStart = 0;
+  let s = 0;
   let line = baseLine;
-  let p = buf.indexOf(USAGE, 0);
-  while (p !== -1 && p < end) {
-    let nl = buf.indexOf(NL, lineStart);
-    while (nl !== -1 && nl < p) {
-      line++;
-      lineStart = nl + 1;
-      nl = buf.indexOf(NL, lineStart);
+  while (s < end) {
+    let e = buf.indexOf(NL, s);
+    const terminated = e !== -1 && e < end;
+    if (!terminated) e = end;
+    if (!cannotCarryUsage(buf, s, e) && buf.subarray(s, e).indexOf(USAGE) !== -1) {
+      const from = s;
+      const to = e;
+      onLine({ text: decodeLatin1(buf, from, to), utf8: () => buf.toString("utf8", from, to), lineNo: line, offset: baseOffset + from });
     }
-    const e = nl === -1 || nl > end ? end : nl;
-    const s = lineStart;
-    onLine({ text: decodeLatin1(buf, s, e), utf8: () => buf.toString("utf8", s, e), lineNo: line, offset: baseOffset + s });
-    if (e >= end) return line - baseLine; // the range ended inside this (unterminated) line
+    if (!terminated) break;
     line++;
-    lineStart = e + 1;
-    p = buf.indexOf(USAGE, lineStart);
+    s = e + 1;
   }
-  return line - baseLine + countNewlines(buf, lineStart, end);
+  return line - baseLine;
 }
 
 /**

@@ -1,7 +1,8 @@
 import { parentPort, workerData } from "node:worker_threads";
 import type { TranscriptFile } from "./transcript-files.js";
-import { scanFiles } from "./transcript-scan.js";
+import { scanShared } from "./transcript-scan.js";
 
-// A second core for cold scans: this worker reads the later half of the files (in path order)
-// while the main thread reads the first; the ledger then sees every line in the same order.
-parentPort?.postMessage(scanFiles(workerData as TranscriptFile[]));
+// A second core for cold scans: this worker and the main thread take files from one shared
+// counter; the main thread puts the results back in path order before the ledger sees them.
+const { files, next } = workerData as { files: TranscriptFile[]; next: Int32Array };
+parentPort?.postMessage(scanShared(files, next));

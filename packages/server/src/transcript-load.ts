@@ -4,10 +4,11 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { decodeLine, MessageLedger, costOf } from "@claude-gauge/core";
-export type { BadLine } from "./transcript-scan.js";
 import type { LedgerMode, LimitNotice, TurnSignal } from "@claude-gauge/core";
-import { scanFiles, type BadLine, type FileScan } from "./transcript-scan.js";
+import { scanFiles, scanShared, type BadLine, type FileScan } from "./transcript-scan.js";
 import { listTranscriptFiles, type TranscriptFile, type WalkProblem } from "./transcript-files.js";
+
+export type { BadLine } from "./transcript-scan.js";
 
 export interface LoadResult {
   ledger: MessageLedger;
@@ -39,37 +40,33 @@ export interface LoadOptions {
   mode?: LedgerMode;
 }
 
-/** Cold scan of every transcript under `roots` into a fresh ledger. */
 /** Below this many bytes a second thread costs more than it saves. */
 const PARALLEL_MIN_BYTES = 48 << 20;
 const WORKER_URL = new URL("./scan-worker.js", import.meta.url);
 
-/**
- * The files' scans in path order: the later half (by bytes) on a worker thread when the tree is
- * big and the bundled worker is present, the rest here, at the same time.
- */
+/** The files' scans in path order, on two threads when the tree is big and the bundled worker exists. */
 async function scanAll(files: readonly TranscriptFile[], totalBytes: number): Promise<FileScan[]> {
   if (totalBytes < PARALLEL_MIN_BYTES || availableParallelism() < 2 || !existsSync(fileURLToPath(WORKER_URL))) {
     return scanFiles(files);
   }
-  let split = 0;
-  for (let acc = 0; split < files.length && acc < totalBytes / 2; split++) acc += files[split]?.size ?? 0;
-  const later = files.slice(split);
-  const worker = new Worker(WORKER_URL, { workerData: later });
-  const fromWorker = new Promise<FileScan[]>((resolve, reject) => {
-    worker.once("message", (m: FileScan[]) => resolve(m));
+  const next = new Int32Array(new SharedArrayBuffer(4));
+  const worker = new Worker(WORKER_URL, { workerData: { files, next } });
+  const fromWorker = new Promise<[number, FileScan][]>((resolve, reject) => {
+    worker.once("message", resolve);
     worker.once("error", reject);
     worker.once("exit", (code) => reject(new Error(`scan worker exited with ${code}`)));
   });
-  const first = scanFiles(files.slice(0, split));
+  const results: FileScan[] = new Array<FileScan>(files.length);
+  for (const [i, scan] of scanShared(files, next)) results[i] = scan;
   try {
-    return [...first, ...(await fromWorker)];
+    for (const [i, scan] of await fromWorker) results[i] = scan;
   } catch {
-    // A worker that cannot start (some runtimes) is not a reason to fail: scan here instead.
-    return [...first, ...scanFiles(later)];
+    // A worker that cannot run (some runtimes) is not a reason to fail: finish its files here.
+    for (let i = 0; i < files.length; i++) results[i] ??= scanFiles([files[i]!])[0]!;
   } finally {
     void worker.terminate();
   }
+  return results;
 }
 
 /** Cold scan of every transcript under `roots` into a fresh ledger. */

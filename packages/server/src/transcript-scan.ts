@@ -37,7 +37,21 @@ export function decodeCandidate(text: string, utf8: () => string, opts: { projec
 
 /** Reads the usage lines of each file (synchronously; a cold scan is CPU-bound). */
 export function scanFiles(files: readonly TranscriptFile[]): FileScan[] {
-  return files.map((f) => {
+  return files.map(scanFile);
+}
+
+/**
+ * Scans files taken one at a time from a counter shared between threads, so two threads split
+ * the work by how fast each goes rather than by a guess; returns [file index, scan] pairs.
+ */
+export function scanShared(files: readonly TranscriptFile[], next: Int32Array): [number, FileScan][] {
+  const out: [number, FileScan][] = [];
+  for (let i = Atomics.add(next, 0, 1); i < files.length; i = Atomics.add(next, 0, 1)) out.push([i, scanFile(files[i]!)]);
+  return out;
+}
+
+function scanFile(f: TranscriptFile): FileScan {
+  {
     const out: FileScan = { events: [], limits: [], badLines: [], problem: null };
     const opts = { project: f.project, sessionId: f.name };
     try {
@@ -57,5 +71,5 @@ export function scanFiles(files: readonly TranscriptFile[]): FileScan[] {
       out.problem = (e as Error).message;
     }
     return out;
-  });
+  }
 }
