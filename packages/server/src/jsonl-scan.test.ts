@@ -72,3 +72,13 @@ describe("scanCandidates({ all: true })", () => {
     expect(r.partial).toBe(true);
   });
 });
+
+describe("scanCandidates skips long lines that cannot carry usage", () => {
+  it("does not offer a long user tool-result line, even when its tool result holds a usage object", async () => {
+    const user = `{"parentUuid":null,"type":"user","message":{"role":"user","content":[{"type":"tool_result","content":"${"x".repeat(4000)}"}]},"toolUseResult":{"usage":{"input_tokens":5}}}`;
+    const snapshot = `{"type":"file-history-snapshot","snapshot":{"note":"${"y".repeat(4000)}","usage":{"input_tokens":1}}}`;
+    const longAssistant = `{"type":"assistant","message":{"content":[{"type":"text","text":"${"z".repeat(4000)}"}],"usage":{"input_tokens":9}}}`;
+    const { lines } = await scan(file([user, snapshot, longAssistant, U(4), ""].join("\n")));
+    expect(lines.map((l) => l.lineNo)).toEqual([3, 4]);
+  });
+});
