@@ -32,16 +32,6 @@ export interface ScanResult {
   nextLine: number;
 }
 
-function countNewlines(buf: Buffer, from: number, to: number): number {
-  let n = 0;
-  let p = buf.indexOf(NL, from);
-  while (p !== -1 && p < to) {
-    n++;
-    p = buf.indexOf(NL, p + 1);
-  }
-  return n;
-}
-
 /**
  * Finds the lines of a JSONL file that can carry usage (or a limit notice) without decoding the rest
  * (tool results and file snapshots are most of the bytes). Only candidate lines become strings.
@@ -104,7 +94,7 @@ export function scanCandidates(
         end = eof && opts.includePartial ? buf.length : buf.lastIndexOf(NL) + 1;
         skippingLong = false;
       }
-      lineNo += (opts.all ? emitAll : emitCandidates)(buf, end, fileOffset, lineNo, onLine);
+      lineNo += emitLines(opts.all === true, buf, end, fileOffset, lineNo, onLine);
       fileOffset += end;
       if (eof) break;
       // copy: the shared chunk is overwritten by the next read
@@ -146,8 +136,14 @@ function cannotCarryUsage(buf: Buffer, s: number, e: number): boolean {
   return head.indexOf(USER_HEAD) !== -1 || head.indexOf(SNAPSHOT_HEAD) === 0;
 }
 
-/** Offers the candidate lines among the complete lines in buf[0, end); returns how many newlines that range holds. */
-function emitCandidates(
+/**
+ * Offers the lines in buf[0, end) — only the candidates, or with `all` every non-empty one — and
+ * returns how many newlines that range holds. Candidates are decoded as latin1: JSON.parse is much
+ * faster on one-byte strings and the fields we keep are ASCII (the decoder asks for `utf8()` when
+ * a kept field is not).
+ */
+function emitLines(
+  all: boolean,
   buf: Buffer,
   end: number,
   baseOffset: number,
@@ -160,44 +156,17 @@ function emitCandidates(
     let e = buf.indexOf(NL, s);
     const terminated = e !== -1 && e < end;
     if (!terminated) e = end;
-    if (!cannotCarryUsage(buf, s, e) && buf.subarray(s, e).indexOf(USAGE) !== -1) {
-      const from = s;
-      const to = e;
-      onLine({ text: decodeLatin1(buf, from, to), utf8: () => buf.toString("utf8", from, to), lineNo: line, offset: baseOffset + from });
+    const from = s;
+    const to = e;
+    if (all && to > from) {
+      const text = buf.toString("utf8", from, to);
+      onLine({ text, utf8: () => text, lineNo: line, offset: baseOffset + from });
+    } else if (!all && !cannotCarryUsage(buf, from, to) && buf.subarray(from, to).indexOf(USAGE) !== -1) {
+      onLine({ text: buf.toString("latin1", from, to), utf8: () => buf.toString("utf8", from, to), lineNo: line, offset: baseOffset + from });
     }
     if (!terminated) break;
     line++;
     s = e + 1;
   }
   return line - baseLine;
-}
-
-/**
- * Candidate lines are decoded as latin1: JSON.parse is much faster on one-byte strings and the
- * fields we keep are ASCII. The decoder re-reads a line as UTF-8 when a kept field is not ASCII.
- */
-function decodeLatin1(buf: Buffer, s: number, e: number): string {
-  return buf.toString("latin1", s, e);
-}
-
-function emitAll(
-  buf: Buffer,
-  end: number,
-  baseOffset: number,
-  baseLine: number,
-  onLine: (line: CandidateLine) => void,
-): number {
-  let s = 0;
-  let line = baseLine;
-  while (s < end) {
-    let e = buf.indexOf(NL, s);
-    if (e === -1 || e > end) e = end;
-    if (e > s) {
-      const text = buf.toString("utf8", s, e);
-      onLine({ text, utf8: () => text, lineNo: line, offset: baseOffset + s });
-    }
-    line++;
-    s = e + 1;
-  }
-  return countNewlines(buf, 0, end);
 }
