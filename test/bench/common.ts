@@ -1,10 +1,12 @@
 /** Shared plumbing of the benchmarks: child processes (always killed), stats, corpora, /proc. */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateCorpus } from "../corpus/corpus-lib.js";
 import { CLI } from "../helpers/server-process.js";
+import { assistantLine } from "../helpers/transcript-lines.js";
 
 export { CLI };
 export const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
@@ -77,6 +79,26 @@ function killGroup(p: ChildProcess, sig: NodeJS.Signals): void {
 export function killAll(): void {
   for (const p of children) killGroup(p, "SIGKILL");
   children.clear();
+}
+
+const tempDirs = new Set<string>();
+
+/** A temp dir removed by removeTempDir, or by cleanupAll when the bench stops early. */
+export function makeTempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.add(dir);
+  return dir;
+}
+
+export function removeTempDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  tempDirs.delete(dir);
+}
+
+/** Kills every child and removes every temp dir (on exit, error or signal). */
+export function cleanupAll(): void {
+  killAll();
+  for (const d of [...tempDirs]) removeTempDir(d);
 }
 
 export function spawnTracked(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv, capture = false): ChildProcess {
@@ -226,4 +248,23 @@ export async function ensureCorpus(name: string, seed: number, sizeMb: number, d
   const stats = await generateCorpus({ outDir: dir, seed, sizeMb, days, end: CORPUS_END });
   writeFileSync(marker, JSON.stringify({ ...want, files: stats.files, bytes: stats.bytes }));
   return { dir, files: stats.files, bytes: stats.bytes, generatedMs: performance.now() - t0 };
+}
+
+/**
+ * A temp config dir with one project and one session holding `lines` assistant lines spread over
+ * the `spanMs` before `endAgoMs` ago (all inside the live windows when endAgoMs + spanMs < 5 h).
+ */
+export function smallTree(lines: number, endAgoMs: number, spanMs: number): { dir: string; file: string; remove(): void } {
+  const dir = makeTempDir("cg-bench-");
+  const proj = join(dir, "projects", "-home-bench-app");
+  mkdirSync(proj, { recursive: true });
+  const file = join(proj, "bench-session.jsonl");
+  const end = Date.now() - endAgoMs;
+  const text: string[] = [];
+  for (let i = 0; i < lines; i++) {
+    const ts = new Date(end - spanMs + Math.floor((spanMs * i) / Math.max(1, lines - 1)));
+    text.push(assistantLine({ id: `seed${i}`, ts, input: 40 + i, output: 300, cacheRead: 5000, session: "bench-session" }));
+  }
+  writeFileSync(file, text.length > 0 ? `${text.join("\n")}\n` : "");
+  return { dir, file, remove: () => removeTempDir(dir) };
 }

@@ -27,7 +27,9 @@ export class GaugeMetrics {
 
   constructor(registry = new Registry(), opts: { defaultMetrics?: boolean } = {}) {
     this.registry = registry;
-    if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: "claude_gauge_process_" });
+    // The event-loop lag monitor samples every 10 ms by default, which alone keeps an idle daemon at
+    // ~0.5 % CPU; once a second is plenty for a gauge.
+    if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: "claude_gauge_process_", eventLoopMonitoringPrecision: 1000 });
     const r = [registry];
     this.#tokens = new Counter({ name: "claude_gauge_tokens_total", help: "Tokens counted (each message once, at its largest usage)", labelNames: ["model", "type"], registers: r });
     this.#cost = new Counter({ name: "claude_gauge_cost_usd_total", help: "API-equivalent cost of counted tokens, USD", labelNames: ["model"], registers: r });

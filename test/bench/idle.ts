@@ -1,0 +1,55 @@
+/** `idle`: CPU the daemon burns while nothing is written (one WebSocket client connected). */
+import { execFileSync } from "node:child_process";
+import WebSocket from "ws";
+import { cpuTicks, memoryKb, round, sleep, smallTree, startDaemon, type BenchOptions, type Row, type SectionResult } from "./common.js";
+
+const SETTLE_MS = 5000;
+
+function clockTicksPerSecond(): number {
+  try {
+    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+}
+
+export async function idle(o: BenchOptions): Promise<SectionResult> {
+  // the user stopped an hour ago: the 5 h window is live but nothing grows
+  const tree = smallTree(200, 3_600_000, 2 * 3_600_000);
+  const daemon = await startDaemon(tree.dir);
+  const ws = new WebSocket(`ws://127.0.0.1:${daemon.port}/ws`);
+  try {
+    let frames = 0;
+    ws.on("message", () => frames++);
+    await new Promise<void>((ok, fail) => {
+      ws.once("open", () => ok());
+      ws.once("error", fail);
+    });
+    await sleep(SETTLE_MS);
+    const hz = clockTicksPerSecond();
+    const framesBefore = frames;
+    const t0 = performance.now();
+    const c0 = cpuTicks(daemon.pid);
+    await sleep(o.idleSeconds * 1000);
+    const c1 = cpuTicks(daemon.pid);
+    const secs = (performance.now() - t0) / 1000;
+    const cpuPct = ((c1 - c0) / hz / secs) * 100;
+    const mem = memoryKb(daemon.pid);
+    const idleFrames = frames - framesBefore;
+    const rows: Row[] = [
+      { name: `idle CPU over ${round(secs, 0)} s (after ${SETTLE_MS / 1000} s settle)`, value: round(cpuPct, 2), unit: "%", target: "≈ 0 (≤ 0.5)", ok: cpuPct <= 0.5 },
+      { name: "  CPU time used", value: round(((c1 - c0) / hz) * 1000, 0), unit: "ms" },
+      { name: "  ws frames pushed while idle", value: idleFrames, unit: "" },
+      { name: "  VmRSS at the end", value: round(mem.rssKb / 1024), unit: "MiB" },
+    ];
+    return {
+      rows,
+      notes: [`idle: utime+stime from /proc/<pid>/stat at ${hz} ticks/s (resolution ${round(1000 / hz, 0)} ms); tree of 200 lines, last one an hour old.`],
+      data: { seconds: secs, cpu_ticks: c1 - c0, clk_tck: hz, cpu_pct: cpuPct, frames_while_idle: idleFrames, rss_kb: mem.rssKb, hwm_kb: mem.hwmKb },
+    };
+  } finally {
+    ws.terminate();
+    await daemon.stop();
+    tree.remove();
+  }
+}
