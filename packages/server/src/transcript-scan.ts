@@ -22,6 +22,30 @@ export interface FileScan {
 const NON_ASCII = /[^\x00-\x7e]/;
 
 /**
+ * Model names, sessions and projects repeat on every message; one shared copy each keeps a daemon
+ * that holds every message of a long history small. Bounded so a pathological tree cannot grow it
+ * without limit.
+ */
+const interned = new Map<string, string>();
+const INTERN_MAX = 100_000;
+function intern(s: string): string {
+  const hit = interned.get(s);
+  if (hit !== undefined) return hit;
+  if (interned.size < INTERN_MAX) interned.set(s, s);
+  return s;
+}
+
+function internEvent(d: DecodedLine): DecodedLine {
+  if (d.kind !== "usage") return d;
+  const e = d.event;
+  e.model = intern(e.model);
+  e.sessionId = intern(e.sessionId);
+  e.fileSession = intern(e.fileSession);
+  e.project = intern(e.project);
+  return d;
+}
+
+/**
  * Candidate lines arrive decoded as latin1 (fast to parse); a kept string that is not ASCII means
  * the line must be decoded again as UTF-8 to get that string right.
  */
@@ -30,9 +54,9 @@ export function decodeCandidate(text: string, utf8: () => string, opts: { projec
   if (d.kind !== "usage") return d;
   const e = d.event;
   if (NON_ASCII.test(e.model) || NON_ASCII.test(e.sessionId) || NON_ASCII.test(e.messageId ?? "") || NON_ASCII.test(e.requestId ?? "")) {
-    return decodeLine(utf8(), opts);
+    return internEvent(decodeLine(utf8(), opts));
   }
-  return d;
+  return internEvent(d);
 }
 
 /** Reads the usage lines of each file (synchronously; a cold scan is CPU-bound). */
