@@ -24,6 +24,7 @@ import {
   MAX_USD,
   MODEL_FAMILIES,
   SOURCES,
+  FUEL_SOURCES,
   UsageSnapshotSchema,
   type UsageSnapshot,
 } from "../packages/core/src/contract.js";
@@ -73,6 +74,7 @@ const base: UsageSnapshot = UsageSnapshotSchema.parse({
   tach_pos: 300,
   fuel_5h_pos: 750,
   fuel_7d_pos: 900,
+  fuel_source: "estimated",
   source: "jsonl",
   source_ok: true,
   updated_at: "2026-11-26T12:00:00Z",
@@ -161,6 +163,7 @@ describe("contract round trip through usage_parse / usage_to_json", () => {
   it("every model family and every source", async () => {
     for (const m of MODEL_FAMILIES) await expectRoundTrip(snap({ last_model: m }));
     for (const s of SOURCES) await expectRoundTrip(snap({ source: s }));
+    for (const f of FUEL_SOURCES) await expectRoundTrip(snap({ fuel_source: f }));
   });
 
   it("arbitrary snapshots, raw and as the server's encoders round them", async () => {
@@ -191,6 +194,7 @@ describe("contract round trip through usage_parse / usage_to_json", () => {
       fuel_5h_pos: needle,
       fuel_7d_pos: needle,
       source: fc.constantFrom(...SOURCES),
+      fuel_source: fc.constantFrom(...FUEL_SOURCES),
       source_ok: fc.boolean(),
       updated_at: ms.map(encodeTime),
     });

@@ -34,6 +34,9 @@ type UsageSnapshot struct {
 	Fuel5HPos                                                                                   int64      `json:"fuel_5h_pos"`
 	// 7 d fuel needle, 0..1000 (1000 = full tank)                                                         
 	Fuel7DPos                                                                                   int64      `json:"fuel_7d_pos"`
+	// official: a fuel window follows Claude's own percentage (and its reset time); estimated:            
+	// local tokens against the ceiling                                                                    
+	FuelSource                                                                                  FuelSource `json:"fuel_source"`
 	// lamp: rate above the tach redline                                                                   
 	Hot                                                                                         bool       `json:"hot"`
 	// lamp: source healthy and nothing in flight                                                          
@@ -74,6 +77,15 @@ type UsageSnapshot struct {
 	// tokens counted in the current 7 d window                                                            
 	Window7DTokens                                                                              int64      `json:"window_7d_tokens"`
 }
+
+// official: a fuel window follows Claude's own percentage (and its reset time); estimated:
+// local tokens against the ceiling
+type FuelSource string
+
+const (
+	Estimated FuelSource = "estimated"
+	Official  FuelSource = "official"
+)
 
 type LastModel string
 

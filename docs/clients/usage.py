@@ -64,6 +64,14 @@ def to_class(c: Type[T], x: Any) -> dict:
     return cast(Any, x).to_dict()
 
 
+class FuelSource(Enum):
+    """official: a fuel window follows Claude's own percentage (and its reset time); estimated:
+    local tokens against the ceiling
+    """
+    ESTIMATED = "estimated"
+    OFFICIAL = "official"
+
+
 class LastModel(Enum):
     HAIKU = "haiku"
     OPUS = "opus"
@@ -98,6 +106,10 @@ class UsageSnapshot:
     fuel_7_d_pos: int
     """7 d fuel needle, 0..1000 (1000 = full tank)"""
 
+    fuel_source: FuelSource
+    """official: a fuel window follows Claude's own percentage (and its reset time); estimated:
+    local tokens against the ceiling
+    """
     hot: bool
     """lamp: rate above the tach redline"""
 
@@ -165,6 +177,7 @@ class UsageSnapshot:
         cost_7_d_usd = from_float(obj.get("cost_7d_usd"))
         fuel_5_h_pos = from_int(obj.get("fuel_5h_pos"))
         fuel_7_d_pos = from_int(obj.get("fuel_7d_pos"))
+        fuel_source = FuelSource(obj.get("fuel_source"))
         hot = from_bool(obj.get("hot"))
         idle = from_bool(obj.get("idle"))
         limit_hit = from_bool(obj.get("limit_hit"))
@@ -184,7 +197,7 @@ class UsageSnapshot:
         last_model = from_union([from_none, LastModel], obj.get("last_model"))
         window_5_h_reset_at = from_union([from_none, from_str], obj.get("window_5h_reset_at"))
         window_7_d_reset_at = from_union([from_none, from_str], obj.get("window_7d_reset_at"))
-        return UsageSnapshot(cache_hit_rate, cost_5_h_usd, cost_7_d_usd, fuel_5_h_pos, fuel_7_d_pos, hot, idle, limit_hit, rate_1_m, source, source_ok, stall, tach_pos, thinking_ratio, updated_at, v, warn, window_5_h_pct, window_5_h_tokens, window_7_d_pct, window_7_d_tokens, last_model, window_5_h_reset_at, window_7_d_reset_at)
+        return UsageSnapshot(cache_hit_rate, cost_5_h_usd, cost_7_d_usd, fuel_5_h_pos, fuel_7_d_pos, fuel_source, hot, idle, limit_hit, rate_1_m, source, source_ok, stall, tach_pos, thinking_ratio, updated_at, v, warn, window_5_h_pct, window_5_h_tokens, window_7_d_pct, window_7_d_tokens, last_model, window_5_h_reset_at, window_7_d_reset_at)
 
     def to_dict(self) -> dict:
         result: dict = {}
@@ -193,6 +206,7 @@ class UsageSnapshot:
         result["cost_7d_usd"] = to_float(self.cost_7_d_usd)
         result["fuel_5h_pos"] = from_int(self.fuel_5_h_pos)
         result["fuel_7d_pos"] = from_int(self.fuel_7_d_pos)
+        result["fuel_source"] = to_enum(FuelSource, self.fuel_source)
         result["hot"] = from_bool(self.hot)
         result["idle"] = from_bool(self.idle)
         result["limit_hit"] = from_bool(self.limit_hit)

@@ -32,6 +32,11 @@ export interface UsageSnapshot {
      */
     fuel_7d_pos: number;
     /**
+     * official: a fuel window follows Claude's own percentage (and its reset time); estimated:
+     * local tokens against the ceiling
+     */
+    fuel_source: FuelSource;
+    /**
      * lamp: rate above the tach redline
      */
     hot: boolean;
@@ -109,6 +114,12 @@ export interface UsageSnapshot {
      */
     window_7d_tokens: number;
 }
+
+/**
+ * official: a fuel window follows Claude's own percentage (and its reset time); estimated:
+ * local tokens against the ceiling
+ */
+export type FuelSource = "official" | "estimated";
 
 export type LastModel = "opus" | "sonnet" | "haiku";
 
@@ -288,6 +299,7 @@ const typeMap: any = {
         { json: "cost_7d_usd", js: "cost_7d_usd", typ: 3.14 },
         { json: "fuel_5h_pos", js: "fuel_5h_pos", typ: 0 },
         { json: "fuel_7d_pos", js: "fuel_7d_pos", typ: 0 },
+        { json: "fuel_source", js: "fuel_source", typ: r("FuelSource") },
         { json: "hot", js: "hot", typ: true },
         { json: "idle", js: "idle", typ: true },
         { json: "last_model", js: "last_model", typ: u(r("LastModel"), null) },
@@ -308,6 +320,10 @@ const typeMap: any = {
         { json: "window_7d_reset_at", js: "window_7d_reset_at", typ: u(null, "") },
         { json: "window_7d_tokens", js: "window_7d_tokens", typ: 0 },
     ], false),
+    "FuelSource": [
+        "estimated",
+        "official",
+    ],
     "LastModel": [
         "haiku",
         "opus",

@@ -76,6 +76,18 @@ inline const char* usage_last_model_name(UsageLastModel v) {
   return nullptr;
 }
 
+/** fuel_source: official: a fuel window follows Claude's own percentage (and its reset time); estimated: local tokens against the ceiling */
+enum class UsageFuelSource : uint8_t { OFFICIAL, ESTIMATED };
+
+/** The JSON text of a UsageFuelSource. */
+inline const char* usage_fuel_source_name(UsageFuelSource v) {
+  switch (v) {
+    case UsageFuelSource::OFFICIAL: return "official";
+    case UsageFuelSource::ESTIMATED: return "estimated";
+  }
+  return nullptr;
+}
+
 /** source: where the numbers come from */
 enum class UsageSource : uint8_t { JSONL, OTLP, PROMQL, CCUSAGE, DEMO };
 
@@ -137,6 +149,8 @@ struct UsageContract {
   int32_t fuel_5h_pos;
   // 7 d fuel needle, 0..1000 (1000 = full tank); clamped to 0..1000
   int32_t fuel_7d_pos;
+  // official: a fuel window follows Claude's own percentage (and its reset time); estimated: local tokens against the ceiling
+  UsageFuelSource fuel_source;
   // where the numbers come from
   UsageSource source;
   // false when the source is failing; the numbers may be stale
@@ -466,6 +480,10 @@ inline bool usage_parse(const char* json, size_t len, UsageContract& out, char* 
   tmp.fuel_5h_pos = static_cast<int32_t>(wide);
   if (!usage_detail::read_integer(root["fuel_7d_pos"], "fuel_7d_pos", USAGE_FUEL_7D_POS_MIN, USAGE_FUEL_7D_POS_MAX, nullptr, wide, err, errlen)) return false;
   tmp.fuel_7d_pos = static_cast<int32_t>(wide);
+  if (!usage_detail::read_enum_text(root["fuel_source"], "fuel_source", false, text, err, errlen)) return false;
+  if (strcmp(text, "official") == 0) tmp.fuel_source = UsageFuelSource::OFFICIAL;
+  else if (strcmp(text, "estimated") == 0) tmp.fuel_source = UsageFuelSource::ESTIMATED;
+  else return usage_detail::fail_value(err, errlen, "fuel_source", "unknown value", text);
   if (!usage_detail::read_enum_text(root["source"], "source", false, text, err, errlen)) return false;
   if (strcmp(text, "jsonl") == 0) tmp.source = UsageSource::JSONL;
   else if (strcmp(text, "otlp") == 0) tmp.source = UsageSource::OTLP;
@@ -528,6 +546,8 @@ inline size_t usage_to_json(const UsageContract& in, char* dst, size_t size) {
   usage_detail::write_int(o, in.fuel_5h_pos);
   usage_detail::write_key(o, "fuel_7d_pos");
   usage_detail::write_int(o, in.fuel_7d_pos);
+  usage_detail::write_key(o, "fuel_source");
+  usage_detail::write_string(o, usage_fuel_source_name(in.fuel_source));
   usage_detail::write_key(o, "source");
   usage_detail::write_string(o, usage_source_name(in.source));
   usage_detail::write_key(o, "source_ok");

@@ -45,7 +45,7 @@ done
 "$OUT/host-tests" --no-version=true || fail "doctest cases failed (see above)"
 
 # Smoke test of the round-trip binary; the full comparison lives in test/codegen-roundtrip.test.ts.
-sample='{"v":1,"rate_1m":1235,"window_5h_tokens":123,"window_5h_pct":0.25,"window_5h_reset_at":"2026-11-26T15:00Z","window_7d_tokens":456,"window_7d_pct":0.1,"window_7d_reset_at":null,"cost_5h_usd":1.5,"cost_7d_usd":3,"thinking_ratio":0.2,"cache_hit_rate":0.9,"last_model":"opus","hot":false,"warn":false,"stall":false,"idle":true,"limit_hit":false,"tach_pos":300,"fuel_5h_pos":750,"fuel_7d_pos":900,"source":"jsonl","source_ok":true,"updated_at":"2026-11-26T12:00:00Z"}'
+sample='{"v":1,"rate_1m":1235,"window_5h_tokens":123,"window_5h_pct":0.25,"window_5h_reset_at":"2026-11-26T15:00Z","window_7d_tokens":456,"window_7d_pct":0.1,"window_7d_reset_at":null,"cost_5h_usd":1.5,"cost_7d_usd":3,"thinking_ratio":0.2,"cache_hit_rate":0.9,"last_model":"opus","hot":false,"warn":false,"stall":false,"idle":true,"limit_hit":false,"tach_pos":300,"fuel_5h_pos":750,"fuel_7d_pos":900,"fuel_source":"estimated","source":"jsonl","source_ok":true,"updated_at":"2026-11-26T12:00:00Z"}'
 echoed=$(printf '%s' "$sample" | "$OUT/roundtrip") || fail "roundtrip refused the sample snapshot"
 [ "$echoed" = "$sample" ] || fail "roundtrip output differs from its input"
 

@@ -10,7 +10,7 @@ inline std::string sample_json() {
          "\"window_7d_reset_at\":null,\"cost_5h_usd\":1.5,\"cost_7d_usd\":3,\"thinking_ratio\":0.2,"
          "\"cache_hit_rate\":0.9,\"last_model\":\"opus\",\"hot\":false,\"warn\":false,\"stall\":false,"
          "\"idle\":true,\"limit_hit\":false,\"tach_pos\":300,\"fuel_5h_pos\":750,\"fuel_7d_pos\":900,"
-         "\"source\":\"jsonl\",\"source_ok\":true,\"updated_at\":\"2026-11-26T12:00:00Z\"}";
+         "\"fuel_source\":\"estimated\",\"source\":\"jsonl\",\"source_ok\":true,\"updated_at\":\"2026-11-26T12:00:00Z\"}";
 }
 
 /** The sample with the value of `key` replaced by the JSON text `value`. */
@@ -55,5 +55,6 @@ inline const char* const kFields[] = {
     "v",           "rate_1m",        "window_5h_tokens", "window_5h_pct", "window_5h_reset_at", "window_7d_tokens",
     "window_7d_pct", "window_7d_reset_at", "cost_5h_usd", "cost_7d_usd",  "thinking_ratio",     "cache_hit_rate",
     "last_model",  "hot",            "warn",             "stall",         "idle",               "limit_hit",
-    "tach_pos",    "fuel_5h_pos",    "fuel_7d_pos",      "source",        "source_ok",          "updated_at",
+    "tach_pos",    "fuel_5h_pos",    "fuel_7d_pos",      "fuel_source",   "source",             "source_ok",
+    "updated_at",
 };

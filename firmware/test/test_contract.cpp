@@ -81,7 +81,7 @@ TEST_CASE("an older server's snapshot (fractional rate, millisecond times) is re
       "\"window_7d_reset_at\":null,\"cost_5h_usd\":1.5,\"cost_7d_usd\":3,\"thinking_ratio\":0.2,"
       "\"cache_hit_rate\":0.9,\"last_model\":\"opus\",\"hot\":false,\"warn\":false,\"stall\":false,"
       "\"idle\":true,\"limit_hit\":false,\"tach_pos\":300,\"fuel_5h_pos\":750,\"fuel_7d_pos\":900,"
-      "\"source\":\"jsonl\",\"source_ok\":true,\"updated_at\":\"2026-11-26T12:00:00.000Z\"}";
+      "\"fuel_source\":\"estimated\",\"source\":\"jsonl\",\"source_ok\":true,\"updated_at\":\"2026-11-26T12:00:00.000Z\"}";
   CHECK(parse(old).err == "rate_1m: expected integer");
   CHECK(parse(with_value("window_5h_reset_at", "\"2026-11-26T15:00:00.000Z\"")).err ==
         "window_5h_reset_at: too long: \"2026-11-26T15:00:00.000Z\"");
@@ -148,6 +148,7 @@ TEST_CASE("the size limit covers the longest valid snapshot") {
   set("updated_at", "\"2026-11-26T12:00:00+05:30\"");
   for (const char* k : {"tach_pos", "fuel_5h_pos", "fuel_7d_pos"}) set(k, "1000");
   set("source", "\"ccusage\"");
+  set("fuel_source", "\"estimated\"");
   set("last_model", "\"sonnet\"");
   CHECK(s.size() <= USAGE_JSON_MAX_BYTES);
   const Result r = parse(s);

@@ -5,6 +5,7 @@ import {
   encodeShare,
   encodeTime,
   encodeUsd,
+  FUEL_SOURCES,
   MAX_RATE,
   MAX_TOKENS_5H,
   MAX_TOKENS_7D,
@@ -18,7 +19,7 @@ import {
 const longest = <T extends string>(xs: readonly T[]): T => xs.reduce((a, b) => (b.length > a.length ? b : a));
 
 describe("the /usage contract", () => {
-  it("fits 512 bytes even with every value at its widest", () => {
+  it("fits CONTRACT_MAX_BYTES even with every value at its widest", () => {
     const worst: UsageSnapshot = {
       v: 1,
       rate_1m: MAX_RATE,
@@ -41,6 +42,7 @@ describe("the /usage contract", () => {
       tach_pos: 1000,
       fuel_5h_pos: 1000,
       fuel_7d_pos: 1000,
+      fuel_source: longest(FUEL_SOURCES),
       source: longest(SOURCES),
       source_ok: false,
       updated_at: "2026-11-26T14:05:07Z",
@@ -74,7 +76,7 @@ describe("the /usage contract", () => {
       v: 1, rate_1m: 0, window_5h_tokens: 0, window_5h_pct: 0, window_5h_reset_at: null, window_7d_tokens: 0,
       window_7d_pct: 0, window_7d_reset_at: null, cost_5h_usd: 0, cost_7d_usd: 0, thinking_ratio: 0, cache_hit_rate: 0,
       last_model: null, hot: false, warn: false, stall: false, idle: true, limit_hit: false, tach_pos: 0, fuel_5h_pos: 1000,
-      fuel_7d_pos: 1000, source: "jsonl", source_ok: true, updated_at: "2026-11-26T14:05:07Z",
+      fuel_7d_pos: 1000, fuel_source: "estimated", source: "jsonl", source_ok: true, updated_at: "2026-11-26T14:05:07Z",
     });
     const bad = (patch: Record<string, unknown>) => {
       const r = UsageSnapshotSchema.safeParse({ ...ok, ...patch });
@@ -90,7 +92,7 @@ describe("the /usage contract", () => {
 
   it("derives a JSON Schema that lists every field as required", () => {
     const s = usageJsonSchema() as { required: string[]; properties: Record<string, unknown> };
-    expect(s.required).toHaveLength(24);
+    expect(s.required).toHaveLength(25);
     expect(Object.keys(s.properties)).toEqual(s.required);
   });
 });

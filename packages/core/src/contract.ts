@@ -3,8 +3,11 @@ import { z } from "zod";
 /** Bumped on any breaking change of the /usage shape; the firmware rejects other versions. */
 export const CONTRACT_VERSION = 1 as const;
 
-/** Largest serialized snapshot the firmware must accept (bytes). */
-export const CONTRACT_MAX_BYTES = 512;
+/**
+ * Largest serialized snapshot (bytes), every value at its widest (a test builds that case).
+ * It was 512 until `fuel_source` (26 bytes) joined; the firmware's parser accepts 704.
+ */
+export const CONTRACT_MAX_BYTES = 544;
 
 /** Needle positions are integers on this scale; the firmware maps them to its own steps. */
 export const NEEDLE_SCALE = 1000;
@@ -15,6 +18,10 @@ export type ModelFamily = (typeof MODEL_FAMILIES)[number];
 /** promql = a Prometheus server queried with PromQL (an OTel collector feeding it). */
 export const SOURCES = ["jsonl", "otlp", "promql", "ccusage", "demo"] as const;
 export type SourceKind = (typeof SOURCES)[number];
+
+/** official = Claude Code's own rate-limit percentage (statusline); estimated = local tokens ÷ ceiling. */
+export const FUEL_SOURCES = ["official", "estimated"] as const;
+export type FuelSource = (typeof FUEL_SOURCES)[number];
 
 /*
  * Every value has a bounded printed width so the worst case fits CONTRACT_MAX_BYTES (a test builds
@@ -96,6 +103,9 @@ export const UsageSnapshotSchema = z
     tach_pos: needle.describe("tach needle, 0..1000 of full scale"),
     fuel_5h_pos: needle.describe("5 h fuel needle, 0..1000 (1000 = full tank)"),
     fuel_7d_pos: needle.describe("7 d fuel needle, 0..1000 (1000 = full tank)"),
+    fuel_source: z
+      .enum(FUEL_SOURCES)
+      .describe("official: a fuel window follows Claude's own percentage (and its reset time); estimated: local tokens against the ceiling"),
     source: z.enum(SOURCES).describe("where the numbers come from"),
     source_ok: z.boolean().describe("false when the source is failing; the numbers may be stale"),
     updated_at: isoSecond.describe("when this snapshot was computed (whole seconds, UTC)"),

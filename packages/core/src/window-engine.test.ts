@@ -388,3 +388,30 @@ describe("engineFromHistory", () => {
     expect(snap.window_5h_reset_at).toBe("2024-01-01T15:00Z");
   });
 });
+
+describe("official fuel", () => {
+  it("takes Claude's percentage and reset time for a window when given, and says so", () => {
+    const e = new WindowEngine(config({ ceiling5hTokens: 1_000_000, ceiling7dTokens: 10_000_000 }));
+    e.addDelta(delta(T0, { input: 100_000 }));
+    const estimated = e.snapshot(T0 + MIN, OK);
+    expect(estimated).toMatchObject({ fuel_source: "estimated", window_5h_pct: 0.1, fuel_5h_pos: 900 });
+    const resetAt = T0 + 3 * H;
+    const official = e.snapshot(T0 + MIN, OK, { window5h: { pct: 0.42, resetAt } });
+    expect(official).toMatchObject({
+      fuel_source: "official",
+      window_5h_pct: 0.42,
+      fuel_5h_pos: 580,
+      window_5h_reset_at: new Date(resetAt).toISOString().slice(0, 16) + "Z",
+      window_7d_pct: 0.01, // the 7 d window stays estimated
+      window_5h_tokens: 100_000, // tokens are always the local count
+    });
+  });
+
+  it("counts tokens over any span of the last week at minute resolution", () => {
+    const e = new WindowEngine(config({}));
+    e.addDelta(delta(T0, { input: 10 }));
+    e.addDelta(delta(T0 + 2 * H, { input: 20 }));
+    expect(e.countedTokensBetween(T0 - H, T0 + H)).toBe(10);
+    expect(e.countedTokensBetween(T0 - H, T0 + 3 * H)).toBe(30);
+  });
+});

@@ -39,6 +39,22 @@ export interface SourceStatus {
   ok: boolean;
 }
 
+/**
+ * Claude's own view of a fuel window (from the statusline, via official-fuel.ts): when present it
+ * replaces the estimated share and reset time of that window.
+ */
+export interface OfficialOverride {
+  /** 0..1 */
+  pct: number;
+  /** ms since epoch */
+  resetAt: number;
+}
+
+export interface OfficialWindows {
+  window5h?: OfficialOverride | null;
+  window7d?: OfficialOverride | null;
+}
+
 /** One delta as the short windows need it: `t` in ms since epoch, tokens by type and counted, USD. */
 interface DeltaRecord {
   t: number;
@@ -249,7 +265,15 @@ export class WindowEngine {
     return { records: this.records.size, sessions: this.sessions.size, limits: this.limits.length };
   }
 
-  snapshot(now: number, source: SourceStatus): UsageSnapshot {
+  /**
+   * Counted tokens (per CLAUDE_GAUGE_COUNT) with timestamps in [fromMs, toMs], at minute
+   * resolution, for spans inside the last 7 days: what official percentages are fitted against.
+   */
+  countedTokensBetween(fromMs: number, toMs: number): number {
+    return this.week.sum(fromMs, toMs).tokens;
+  }
+
+  snapshot(now: number, source: SourceStatus, official: OfficialWindows = {}): UsageSnapshot {
     this.advance(now);
     this.pruneSessions(now);
 
@@ -278,8 +302,10 @@ export class WindowEngine {
     const ceiling5h = this.config.ceiling5hTokens ?? suggestion.ceiling5hTokens;
     const ceiling7d = this.config.ceiling7dTokens ?? suggestion.ceiling7dTokens;
     const redline = this.config.tachRedlineTokensPerMin ?? suggestion.tachRedlineTokensPerMin;
-    const pct5h = fraction(w5.tokens / ceiling5h);
-    const pct7d = fraction(w7.tokens / ceiling7d);
+    const o5 = official.window5h ?? null;
+    const o7 = official.window7d ?? null;
+    const pct5h = o5 ? fraction(o5.pct) : fraction(w5.tokens / ceiling5h);
+    const pct7d = o7 ? fraction(o7.pct) : fraction(w7.tokens / ceiling7d);
 
     const sessions: SessionTurnState[] = [];
     for (const s of this.sessions.values()) {
@@ -307,10 +333,10 @@ export class WindowEngine {
       rate_1m: encodeCount(rateTokens, MAX_RATE),
       window_5h_tokens: encodeCount(w5.tokens, MAX_TOKENS_5H),
       window_5h_pct: encodeShare(pct5h),
-      window_5h_reset_at: encodeResetTime(w5.resetMs),
+      window_5h_reset_at: encodeResetTime(o5 ? o5.resetAt : w5.resetMs),
       window_7d_tokens: encodeCount(w7.tokens, MAX_TOKENS_7D),
       window_7d_pct: encodeShare(pct7d),
-      window_7d_reset_at: encodeResetTime(w7.resetMs),
+      window_7d_reset_at: encodeResetTime(o7 ? o7.resetAt : w7.resetMs),
       cost_5h_usd: encodeUsd(w5.costUsd),
       cost_7d_usd: encodeUsd(w7.costUsd),
       thinking_ratio: encodeShare(thinkingRatio),
@@ -324,6 +350,7 @@ export class WindowEngine {
       tach_pos: tachPosition(rateTokens, redline),
       fuel_5h_pos: fuelPosition(pct5h),
       fuel_7d_pos: fuelPosition(pct7d),
+      fuel_source: o5 || o7 ? "official" : "estimated",
       source: source.kind,
       source_ok: source.ok,
       updated_at: encodeTime(now),
