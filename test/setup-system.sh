@@ -4,6 +4,8 @@ set -euo pipefail
 need=()
 command -v g++ >/dev/null || need+=(g++)
 [ -f /usr/include/doctest/doctest.h ] || need+=(doctest-dev)
+# the browser cluster's e2e test drives Debian's Chromium through playwright-core
+[ -x /usr/bin/chromium ] || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup-system: installing ${need[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive

@@ -13,9 +13,17 @@ import { idle } from "./idle.js";
 import { latency } from "./latency.js";
 import { rss } from "./rss.js";
 import { scan } from "./scan.js";
+import { statuslineSection } from "./statusline.js";
 import { throughput } from "./throughput.js";
 
-const SECTIONS: Record<string, (o: BenchOptions) => Promise<SectionResult>> = { scan, latency, throughput, idle, rss };
+const SECTIONS: Record<string, (o: BenchOptions) => Promise<SectionResult>> = {
+  scan,
+  latency,
+  throughput,
+  idle,
+  rss,
+  statusline: () => statuslineSection(),
+};
 
 process.once("exit", cleanupAll);
 for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {

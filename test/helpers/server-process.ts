@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const CLI = fileURLToPath(new URL("../../packages/server/dist/cli.js", import.meta.url));
@@ -24,7 +26,8 @@ export async function startServer(
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
   const [cmd, ...pre] = runtime;
   const proc = spawn(cmd!, [...pre, "serve", "--port", "0", ...args], {
-    env: { ...process.env, CLAUDE_CONFIG_DIR: configDir, ...env },
+    // A fresh state dir: the daemon must never read the statusline readings of the machine's user.
+    env: { ...process.env, XDG_STATE_HOME: mkdtempSync(join(tmpdir(), "cg-state-")), CLAUDE_CONFIG_DIR: configDir, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stderr = "";
@@ -53,7 +56,8 @@ export async function startServer(
     logs: () => stderr,
     stop: () =>
       new Promise((resolve) => {
-        if (proc.exitCode !== null) return resolve(proc.exitCode);
+        // a process killed by a signal has no exit code, only a signal code
+        if (proc.exitCode !== null || proc.signalCode !== null) return resolve(proc.exitCode);
         proc.once("exit", (code) => resolve(code));
         proc.kill("SIGTERM");
       }),

@@ -14,3 +14,5 @@ export * from "./lamps.js";
 export * from "./needles.js";
 export * from "./window-engine.js";
 export * from "./stats.js";
+export * from "./official-fuel.js";
+export * from "./needle-motion.js";

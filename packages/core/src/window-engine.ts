@@ -234,6 +234,12 @@ export class WindowEngine {
     if (family !== null && (this.lastModel === null || t >= this.lastModel.t)) this.lastModel = { t, family };
   }
 
+  /**
+   * Ceilings fitted to Claude's own percentages (tokens; null = none yet). Between configured
+   * ceilings and the history-based suggestion in precedence: a measured ceiling beats a guess.
+   */
+  fitted: { ceiling5hTokens: number | null; ceiling7dTokens: number | null } = { ceiling5hTokens: null, ceiling7dTokens: null };
+
   addSignal(sig: TurnSignal): void {
     const s = this.session(sig.sessionId);
     // Same-millisecond signals keep feed order: a tool result logged with its tool call wins.
@@ -299,8 +305,8 @@ export class WindowEngine {
     const w7 = this.config.mode7d === "weekly" ? this.weeklyWindow(now) : this.rolling7d(now);
 
     const suggestion = this.calibration(now);
-    const ceiling5h = this.config.ceiling5hTokens ?? suggestion.ceiling5hTokens;
-    const ceiling7d = this.config.ceiling7dTokens ?? suggestion.ceiling7dTokens;
+    const ceiling5h = this.config.ceiling5hTokens ?? this.fitted.ceiling5hTokens ?? suggestion.ceiling5hTokens;
+    const ceiling7d = this.config.ceiling7dTokens ?? this.fitted.ceiling7dTokens ?? suggestion.ceiling7dTokens;
     const redline = this.config.tachRedlineTokensPerMin ?? suggestion.tachRedlineTokensPerMin;
     const o5 = official.window5h ?? null;
     const o7 = official.window7d ?? null;

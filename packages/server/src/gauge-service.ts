@@ -15,6 +15,8 @@ import {
   type UsageSnapshot,
 } from "@claude-gauge/core";
 import { engineFromLedger } from "./cold-engine.js";
+import { OfficialStore, parseStatuslineSample } from "./official-store.js";
+import type { StatuslineSample } from "./statusline.js";
 import { TranscriptTail } from "./jsonl-tail.js";
 import type { GaugeMetrics } from "./metrics.js";
 import { SnapshotFeed } from "./snapshot-feed.js";
@@ -33,6 +35,8 @@ export interface ServiceOptions {
   timeZone?: string;
   /** recompute the snapshot this often even without input (lamps and windows age), ms */
   tickMs?: number;
+  /** readings the statusline saved while the daemon was down (its state file), replayed at start */
+  officialHistory?: () => StatuslineSample[];
   rescanMs?: number;
   log?: (msg: string) => void;
   source?: SourceKind;
@@ -59,6 +63,7 @@ export class GaugeService {
   #version = 0;
   #statsCache = new Map<string, { version: number; minute: number; value: unknown }>();
   readonly #problems = new Map<string, string>();
+  readonly #official = new OfficialStore();
   lastBadLine: BadLine | null = null;
 
   constructor(opts: ServiceOptions) {
@@ -124,6 +129,8 @@ export class GaugeService {
     this.#engine = engineFromLedger(this.#o.config, this.#ledger, this.#initialSignals, this.#initialLimits);
     this.#initialSignals = [];
     this.#initialLimits = [];
+    for (const sample of this.#o.officialHistory?.() ?? []) this.#official.add(sample, this.#engine);
+    this.#refit();
     this.#ready = true;
     this.#version++;
     this.#publish();
@@ -147,7 +154,34 @@ export class GaugeService {
   }
 
   #compute(): UsageSnapshot {
-    return this.#engine.snapshot(this.#clock(), { kind: this.#o.source ?? "jsonl", ok: this.#sourceOk() });
+    const now = this.#clock();
+    return this.#engine.snapshot(now, { kind: this.#o.source ?? "jsonl", ok: this.#sourceOk() }, this.#official.fuel(this.#engine, now));
+  }
+
+  #refit(): void {
+    this.#engine.fitted = {
+      ceiling5hTokens: this.#official.fit("5h").ceilingTokens,
+      ceiling7dTokens: this.#official.fit("7d").ceilingTokens,
+    };
+  }
+
+  /**
+   * POST /statusline: one reading of Claude's own rate limits. Returns an error naming the bad
+   * field, or null when taken (the snapshot is republished at once).
+   */
+  acceptStatusline(body: unknown): string | null {
+    const sample = parseStatuslineSample(body);
+    if (typeof sample === "string") return sample;
+    if (this.#official.add(sample, this.#engine) > 0) {
+      this.#refit();
+      this.#publish();
+    }
+    return null;
+  }
+
+  /** The ceilings fitted to official readings, with their evidence (for /stats and calibrate). */
+  officialFits() {
+    return { window5h: this.#official.fit("5h"), window7d: this.#official.fit("7d") };
   }
 
   #schedule(): void {
@@ -192,10 +226,11 @@ export class GaugeService {
     const value = {
       ...stats,
       ceilings: {
-        window5hTokens: c.ceiling5hTokens ?? cal.ceiling5hTokens,
-        window7dTokens: c.ceiling7dTokens ?? cal.ceiling7dTokens,
+        window5hTokens: c.ceiling5hTokens ?? this.#engine.fitted.ceiling5hTokens ?? cal.ceiling5hTokens,
+        window7dTokens: c.ceiling7dTokens ?? this.#engine.fitted.ceiling7dTokens ?? cal.ceiling7dTokens,
         tachRedlineTokensPerMin: c.tachRedlineTokensPerMin ?? cal.tachRedlineTokensPerMin,
         basis: c.ceiling5hTokens === null || c.ceiling7dTokens === null ? "suggested" : "configured",
+        fittedToOfficial: this.officialFits(),
       },
       thresholds: {
         window5h: { pct: snap.window_5h_pct, level: thresholdLevel(snap.window_5h_pct) },

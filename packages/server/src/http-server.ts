@@ -15,6 +15,8 @@ export interface Routes {
   health(): { ok: boolean; [k: string]: unknown };
   registry: Registry;
   ws: WsPush;
+  /** POST /statusline: returns an error naming the bad field, or null when accepted */
+  statusline?: (body: unknown) => string | null;
   /** optional extra routes (e.g. the web cluster); return false when not handled */
   extra?: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
 }
@@ -43,11 +45,50 @@ function sendJson(res: ServerResponse, status: number, v: unknown): void {
   send(res, status, JSON.stringify(v));
 }
 
+/** A statusline reading is a few hundred bytes; anything much larger is not one. */
+const STATUSLINE_MAX_BODY = 16 << 10;
+
+function readJsonBody(req: IncomingMessage, max: number): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    let size = 0;
+    req.on("data", (d: Buffer) => {
+      size += d.length;
+      // Past the limit: answer at once and let the rest drain unread (destroying the socket would
+      // leave the client without the answer).
+      if (size > max) reject(new Error(`body: larger than ${max} bytes`));
+      else parts.push(d);
+    });
+    req.on("end", () => {
+      if (size > max) return;
+      try {
+        resolve(JSON.parse(Buffer.concat(parts).toString("utf8")) as unknown);
+      } catch {
+        reject(new Error("body: not valid JSON"));
+      }
+    });
+    req.on("error", reject);
+  });
+}
+
 export function createHttpServer(routes: Routes, opts: HttpOptions = {}): Server {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
     if (!tokenOk(req, url, opts.token)) {
       send(res, 401, JSON.stringify({ error: "missing or wrong bearer token" }), undefined, { "www-authenticate": "Bearer" });
+      return;
+    }
+    if (req.method === "POST" && url.pathname === "/statusline" && routes.statusline) {
+      readJsonBody(req, STATUSLINE_MAX_BODY).then(
+        (body) => {
+          const error = routes.statusline!(body);
+          if (error === null) {
+            res.writeHead(204, { "cache-control": "no-store" });
+            res.end();
+          } else sendJson(res, 400, { error });
+        },
+        (e: unknown) => sendJson(res, 400, { error: (e as Error).message }),
+      );
       return;
     }
     if (req.method !== "GET" && req.method !== "HEAD") {

@@ -1,11 +1,15 @@
 import { parseArgs } from "node:util";
 import { isIP } from "node:net";
+import { fileURLToPath } from "node:url";
 import { parseConfig, usageJsonSchema } from "@claude-gauge/core";
 import { UsageError } from "./cli-args.js";
+import { DemoSource } from "./demo-source.js";
 import { GaugeService } from "./gauge-service.js";
+import { readStateSamples, statePath } from "./statusline.js";
 import { createHttpServer } from "./http-server.js";
 import { GaugeMetrics } from "./metrics.js";
 import { findTranscriptRoots } from "./transcript-roots.js";
+import { webRoutes } from "./web-routes.js";
 import { WsPush } from "./ws-push.js";
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
@@ -21,6 +25,10 @@ export interface ServeFlags {
   lan: boolean;
   showProjects: boolean;
   timezone: string;
+  /** replay a generated session instead of reading transcripts */
+  demo: boolean;
+  /** demo seconds per real second */
+  demoSpeed: number;
 }
 
 export function parseServeFlags(args: string[], env: Record<string, string | undefined>): ServeFlags {
@@ -35,6 +43,8 @@ export function parseServeFlags(args: string[], env: Record<string, string | und
         lan: { type: "boolean", default: false },
         "show-projects": { type: "boolean", default: false },
         timezone: { type: "string" },
+        demo: { type: "boolean", default: false },
+        "demo-speed": { type: "string" },
       },
     }).values;
   } catch (e) {
@@ -49,6 +59,9 @@ export function parseServeFlags(args: string[], env: Record<string, string | und
   if (!isLoopback(host) && !lan && !token) {
     throw new UsageError(`refusing to listen on ${host} without --lan or --token: the gauge would be open to your network`);
   }
+  const speedText = v["demo-speed"] ?? "1";
+  const demoSpeed = Number(speedText);
+  if (!(demoSpeed > 0 && demoSpeed <= 1000)) throw new UsageError(`--demo-speed: expected a number in (0, 1000], got ${JSON.stringify(speedText)}`);
   return {
     host,
     port,
@@ -56,27 +69,34 @@ export function parseServeFlags(args: string[], env: Record<string, string | und
     lan,
     showProjects: v["show-projects"] === true,
     timezone: v.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
+    demo: v.demo === true,
+    demoSpeed,
   };
 }
 
-/** `claude-gauge serve`: tail the transcripts and serve /usage, /ws, /metrics, /stats, /history. */
+/** `claude-gauge serve`: tail the transcripts and serve the cluster page, /usage, /ws, /metrics, /stats, /history. */
 export async function serve(args: string[]): Promise<void> {
   const flags = parseServeFlags(args, process.env);
-  const config = parseConfig(process.env);
   const log = (msg: string) => process.stderr.write(`claude-gauge: ${msg}\n`);
-  const { roots, missing } = findTranscriptRoots();
+  // The demo writes transcripts for the normal tail to follow, on its own (faster) clock.
+  const base = parseConfig(process.env);
+  const demo = flags.demo ? new DemoSource({ speed: flags.demoSpeed, log }) : null;
+  const config = demo ? demo.prepare(base) : base;
+  const { roots, missing } = demo ? { roots: [demo.root], missing: [] } : findTranscriptRoots();
   if (roots.length === 0) log(`no transcripts yet (looked in ${missing.join(", ")}); serving zeros until some appear`);
   const metrics = new GaugeMetrics();
   const service = new GaugeService({
     roots,
     config,
     metrics,
-    showProjects: flags.showProjects,
+    showProjects: flags.showProjects || demo !== null,
     timeZone: flags.timezone,
     log,
+    ...(demo ? { clock: demo.clock, source: "demo" as const } : { officialHistory: () => readStateSamples(statePath(process.env)) }),
   });
   const started = performance.now();
   await service.start();
+  demo?.start();
   const ws = new WsPush(service.feed);
   const server = createHttpServer(
     {
@@ -92,13 +112,18 @@ export async function serve(args: string[]): Promise<void> {
         ws_clients: ws.clientCount,
       }),
       registry: metrics.registry,
+      statusline: (body) => service.acceptStatusline(body),
       ws,
+      extra: webRoutes(fileURLToPath(new URL("./web/", import.meta.url))),
     },
     flags.token ? { token: flags.token } : {},
   );
   metrics.wsClientCount = () => ws.clientCount;
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    server.once("error", (e) => {
+      demo?.stop();
+      reject(e);
+    });
     server.listen(flags.port, flags.host, () => resolve());
   });
   const addr = server.address();
@@ -107,12 +132,14 @@ export async function serve(args: string[]): Promise<void> {
   log(
     `serving http://${shownHost}:${port}/usage (ws /ws) from ${roots.join(", ") || "no transcript folder"}` +
       ` — ${service.tailStats?.files ?? 0} files scanned in ${Math.round(performance.now() - started)} ms` +
-      `${flags.token ? ", bearer token required" : ""}`,
+      `${flags.token ? ", bearer token required" : ""}${demo ? `, DEMO at ${demo.speed}× speed` : ""}`,
   );
+  log(`the cluster: http://${shownHost}:${port}/${flags.token ? "?token=<your token>" : ""}`);
   await new Promise<void>((resolve) => {
     const stop = (sig: string) => {
       log(`${sig}: shutting down`);
       service.stop();
+      demo?.stop();
       ws.close();
       server.close(() => resolve());
       server.closeAllConnections?.();

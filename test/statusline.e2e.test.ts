@@ -1,0 +1,176 @@
+/** The built statusline entry as Claude Code runs it: a real process, JSON on stdin, one line out, exit 0. */
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startServer, type RunningServer } from "./helpers/server-process.js";
+
+const MAIN = fileURLToPath(new URL("../packages/server/dist/statusline-main.js", import.meta.url));
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** wall time, ms */
+  ms: number;
+}
+
+/** Runs the entry; `stdin` null leaves stdin open forever, as a terminal would. */
+function run(stdin: string | null, env: Record<string, string>, args: string[] = []): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const p = spawn(process.execPath, [MAIN, ...args], {
+      env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin", HOME: dir, ...env },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    p.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    p.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    p.on("error", reject);
+    p.on("close", (code) => resolve({ code, stdout, stderr, ms: performance.now() - t0 }));
+    p.stdin.on("error", () => {});
+    if (stdin === null) p.stdin.write("");
+    else p.stdin.end(stdin);
+  });
+}
+
+/** Recorded shape of Claude Code's statusLine input (v2.1.80), reset times relative to now. */
+function claudeInput(withLimits: boolean): string {
+  const nowS = Math.floor(Date.now() / 1000);
+  // a few seconds short of the round figure, so start-up time cannot round the countdown up
+  const in5h = nowS + (2 * HOUR + 14 * MIN) / 1000 - 3;
+  const in7d = nowS + (3 * 24 * HOUR + 4 * HOUR + 30 * MIN) / 1000;
+  return JSON.stringify({
+    hook_event_name: "Status",
+    session_id: "4b9e7c1a-e2e",
+    transcript_path: "/home/u/.claude/projects/-tmp-p/4b9e7c1a-e2e.jsonl",
+    cwd: "/tmp/p",
+    model: { id: "claude-sonnet-4-5-20250929", display_name: "Sonnet 4.5" },
+    workspace: { current_dir: "/tmp/p", project_dir: "/tmp/p" },
+    version: "2.1.80",
+    output_style: { name: "default" },
+    cost: { total_cost_usd: 0.42, total_duration_ms: 61_000, total_api_duration_ms: 20_000, total_lines_added: 3, total_lines_removed: 1 },
+    exceeds_200k_tokens: false,
+    ...(withLimits
+      ? {
+          rate_limits: {
+            five_hour: { used_percentage: 23.5, resets_at: in5h },
+            seven_day: { used_percentage: 41.2, resets_at: in7d },
+          },
+        }
+      : {}),
+  });
+}
+
+async function closedPort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+let dir: string;
+let env: Record<string, string>;
+beforeAll(() => {
+  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build first`);
+});
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), "cg-statusline-e2e-"));
+  env = { CLAUDE_GAUGE_PORT: String(await closedPort()), XDG_STATE_HOME: join(dir, "state"), NO_COLOR: "1" };
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const stateFile = (): string => join(dir, "state", "claude-gauge", "official.jsonl");
+const OFFICIAL = "5h 23% ↺2h14m · 7d 41% ↺3d4h";
+
+describe("statusline-main, nothing listening on the port", () => {
+  it("prints the official line, exits 0 and keeps the sample in the state file", async () => {
+    const r = await run(claudeInput(true), env);
+    expect(r).toMatchObject({ code: 0, stdout: `${OFFICIAL}\n`, stderr: "" });
+    const lines = readFileSync(stateFile(), "utf8").trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      sessionId: "4b9e7c1a-e2e",
+      rateLimits: { fiveHour: { usedPct: 0.235 }, sevenDay: { usedPct: 0.412 } },
+    });
+  });
+
+  it("colours the percentages without NO_COLOR", async () => {
+    const { NO_COLOR: _, ...colour } = env;
+    const r = await run(claudeInput(true), colour);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("5h \x1b[32m23%\x1b[0m ↺2h14m · 7d \x1b[32m41%\x1b[0m ↺3d4h\n");
+  });
+
+  it("defaults the state file to ~/.local/state", async () => {
+    const { XDG_STATE_HOME: _, ...noXdg } = env;
+    expect((await run(claudeInput(true), noXdg)).code).toBe(0);
+    expect(existsSync(join(dir, ".local", "state", "claude-gauge", "official.jsonl"))).toBe(true);
+  });
+
+  it.each([
+    ["without rate_limits", claudeInput(false)],
+    ["malformed", '{"session_id": "x", "rate_limits": {'],
+    ["not an object", "[1,2,3]"],
+    ["empty", ""],
+  ])("prints the fallback line and exits 0 for input %s", async (_name, stdin) => {
+    const r = await run(stdin, env);
+    expect(r).toMatchObject({ code: 0, stdout: "claude-gauge\n", stderr: "" });
+    expect(existsSync(stateFile())).toBe(false);
+  });
+
+  it("does not wait for a stdin that never closes", async () => {
+    const r = await run(null, env);
+    expect(r).toMatchObject({ code: 0, stdout: "claude-gauge\n" });
+    expect(r.ms).toBeLessThan(3000);
+  });
+
+  it("exits 0 when the state directory cannot be created", async () => {
+    // a file where the directory should be (the tests may run as root, so permissions would not stop it)
+    writeFileSync(join(dir, "not-a-dir"), "");
+    const r = await run(claudeInput(true), { ...env, XDG_STATE_HOME: join(dir, "not-a-dir") });
+    expect(r).toMatchObject({ code: 0, stdout: `${OFFICIAL}\n` });
+  });
+
+  it("chains the previous command with the same stdin", async () => {
+    const r = await run(claudeInput(true), env, ["--chain", `grep -o '"display_name":"[^"]*"'`]);
+    expect(r).toMatchObject({ code: 0, stdout: `${OFFICIAL} │ "display_name":"Sonnet 4.5"\n` });
+  });
+});
+
+describe("statusline-main against the real daemon", () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    const config = mkdtempSync(join(tmpdir(), "cg-statusline-daemon-"));
+    mkdirSync(join(config, "projects"), { recursive: true });
+    server = await startServer(config);
+  });
+  afterAll(() => server.stop());
+
+  it("adds the tach and lamps from GET /usage", async () => {
+    const r = await run(claudeInput(true), { ...env, CLAUDE_GAUGE_PORT: String(server.port) });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^5h 23% ↺2h14m · 7d 41% ↺3d4h · 0 tok\/min( · [A-Z ]+)?\n$/);
+    // the sample is kept even though the daemon took it
+    expect(existsSync(stateFile())).toBe(true);
+    const usage = (await fetch(`${server.url}/usage`).then((x) => x.json())) as { fuel_source: string; window_7d_pct: number };
+    expect(usage).toMatchObject({ fuel_source: "official", window_7d_pct: 0.41 });
+  });
+
+  it("shows the daemon's view (marked ~) when Claude sent no rate limits", async () => {
+    const r = await run(claudeInput(false), { ...env, CLAUDE_GAUGE_PORT: String(server.port) });
+    expect(r.code).toBe(0);
+    // the daemon still holds the reading the previous run handed it
+    expect(r.stdout).toMatch(/^5h ~2[34]%( ↺\S+)? · 7d ~41%( ↺\S+)? · 0 tok\/min/);
+  });
+});
