@@ -13,7 +13,7 @@ import { homedir } from "node:os";
 import { dirname, isAbsolute, join } from "node:path";
 // By path, not through the package index: the index also loads the zod contract, which would
 // triple the start-up time of this bundle.
-import { parseStatuslineInput, type OfficialLimit, type OfficialRateLimits } from "../../core/src/official-fuel.js";
+import { parseStatuslineInput, type OfficialLimit, type OfficialRateLimits } from "@claude-gauge/core";
 
 export type StatuslineEnv = Readonly<Record<string, string | undefined>>;
 

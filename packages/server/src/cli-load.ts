@@ -1,0 +1,31 @@
+import type { LedgerMode } from "@claude-gauge/core";
+import type { CommonFlags } from "./cli-args.js";
+import { loadTranscripts, type LoadResult } from "./transcript-load.js";
+import { findTranscriptRoots } from "./transcript-roots.js";
+
+/** Scans every transcript root for a one-shot command, with progress and problems on stderr. */
+export async function load(flags: CommonFlags, signals: boolean, now: number, mode: LedgerMode = "session"): Promise<LoadResult> {
+  const { roots, missing } = findTranscriptRoots();
+  if (roots.length === 0) {
+    process.stderr.write(
+      `claude-gauge: no transcripts found (looked in ${missing.join(", ") || "nothing"}); reporting zeros\n`,
+    );
+  }
+  const progress = flags.quiet ? undefined : (msg: string) => process.stderr.write(`claude-gauge: ${msg}\n`);
+  const result = await loadTranscripts(roots, { now, signals, mode, ...(progress ? { progress } : {}) });
+  if (!flags.quiet) reportProblems(result);
+  return result;
+}
+
+function reportProblems(r: LoadResult): void {
+  for (const p of r.problems) process.stderr.write(`claude-gauge: skipped ${p.path}: ${p.error}\n`);
+  if (r.badLineCount === 0) return;
+  process.stderr.write(`claude-gauge: ${r.badLineCount} bad usage line(s) skipped\n`);
+  for (const b of r.badLines.slice(0, 10)) process.stderr.write(`  ${b.path}:${b.line}: ${b.error}\n`);
+  if (r.badLineCount > 10) process.stderr.write(`  … ${r.badLineCount - 10} more\n`);
+}
+
+export function printJson(v: unknown): void {
+  process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
+}
+
