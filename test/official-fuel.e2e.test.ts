@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { UsageSnapshotSchema, type UsageSnapshot } from "@claude-gauge/core";
+import { claudeStatuslineInput } from "./helpers/claude-statusline.js";
 import { CLI, startServer, waitFor, type RunningServer } from "./helpers/server-process.js";
 import { assistantLine } from "./helpers/transcript-lines.js";
 
@@ -27,17 +28,9 @@ function runStatusline(cmd: string[], stdin: string, env: Record<string, string>
 }
 
 function claudeInput(fiveHourPct: number, fiveHourReset: number, sevenDayPct?: number, sevenDayReset?: number): string {
-  return JSON.stringify({
-    session_id: "s-1",
-    transcript_path: "/home/u/.claude/projects/p/s-1.jsonl",
-    cwd: "/home/u/p",
-    model: { id: "claude-opus-4-5-20251101", display_name: "Opus 4.5" },
-    version: "2.1.90",
-    cost: { total_cost_usd: 1.23 },
-    rate_limits: {
-      five_hour: { used_percentage: fiveHourPct, resets_at: Math.floor(fiveHourReset / 1000) },
-      ...(sevenDayPct === undefined ? {} : { seven_day: { used_percentage: sevenDayPct, resets_at: Math.floor(sevenDayReset! / 1000) } }),
-    },
+  return claudeStatuslineInput({
+    fiveHour: { usedPercentage: fiveHourPct, resetsAt: fiveHourReset },
+    ...(sevenDayPct === undefined ? {} : { sevenDay: { usedPercentage: sevenDayPct, resetsAt: sevenDayReset! } }),
   });
 }
 

@@ -1,12 +1,11 @@
 /** The built statusline entry as Claude Code runs it: a real process, JSON on stdin, one line out, exit 0. */
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { claudeStatuslineInput, closedPort } from "./helpers/claude-statusline.js";
 import { startServer, type RunningServer } from "./helpers/server-process.js";
 
 const MAIN = fileURLToPath(new URL("../packages/server/dist/statusline-main.js", import.meta.url));
@@ -43,39 +42,15 @@ function run(stdin: string | null, env: Record<string, string>, args: string[] =
 
 /** Recorded shape of Claude Code's statusLine input (v2.1.80), reset times relative to now. */
 function claudeInput(withLimits: boolean): string {
-  const nowS = Math.floor(Date.now() / 1000);
+  const now = Date.now();
   // a few seconds short of the round figure, so start-up time cannot round the countdown up
-  const in5h = nowS + (2 * HOUR + 14 * MIN) / 1000 - 3;
-  const in7d = nowS + (3 * 24 * HOUR + 4 * HOUR + 30 * MIN) / 1000;
-  return JSON.stringify({
-    hook_event_name: "Status",
-    session_id: "4b9e7c1a-e2e",
-    transcript_path: "/home/u/.claude/projects/-tmp-p/4b9e7c1a-e2e.jsonl",
-    cwd: "/tmp/p",
-    model: { id: "claude-sonnet-4-5-20250929", display_name: "Sonnet 4.5" },
-    workspace: { current_dir: "/tmp/p", project_dir: "/tmp/p" },
-    version: "2.1.80",
-    output_style: { name: "default" },
-    cost: { total_cost_usd: 0.42, total_duration_ms: 61_000, total_api_duration_ms: 20_000, total_lines_added: 3, total_lines_removed: 1 },
-    exceeds_200k_tokens: false,
-    ...(withLimits
-      ? {
-          rate_limits: {
-            five_hour: { used_percentage: 23.5, resets_at: in5h },
-            seven_day: { used_percentage: 41.2, resets_at: in7d },
-          },
-        }
-      : {}),
-  });
+  const in5h = now + 2 * HOUR + 14 * MIN - 3000;
+  const in7d = now + 3 * 24 * HOUR + 4 * HOUR + 30 * MIN;
+  return claudeStatuslineInput(
+    withLimits ? { fiveHour: { usedPercentage: 23.5, resetsAt: in5h }, sevenDay: { usedPercentage: 41.2, resetsAt: in7d } } : null,
+  );
 }
 
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 let dir: string;
 let env: Record<string, string>;
@@ -100,7 +75,7 @@ describe("statusline-main, nothing listening on the port", () => {
     const lines = readFileSync(stateFile(), "utf8").trim().split("\n");
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0]!)).toMatchObject({
-      sessionId: "4b9e7c1a-e2e",
+      sessionId: "4b9e7c1a-test",
       rateLimits: { fiveHour: { usedPct: 0.235 }, sevenDay: { usedPct: 0.412 } },
     });
   });
@@ -144,7 +119,7 @@ describe("statusline-main, nothing listening on the port", () => {
 
   it("chains the previous command with the same stdin", async () => {
     const r = await run(claudeInput(true), env, ["--chain", `grep -o '"display_name":"[^"]*"'`]);
-    expect(r).toMatchObject({ code: 0, stdout: `${OFFICIAL} │ "display_name":"Sonnet 4.5"\n` });
+    expect(r).toMatchObject({ code: 0, stdout: `${OFFICIAL} │ "display_name":"Opus 4.5"\n` });
   });
 });
 

@@ -5,10 +5,9 @@
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { claudeStatuslineInput, closedPort } from "../helpers/claude-statusline.js";
 import { percentile, ROOT, round, type SectionResult } from "./common.js";
 
 const MAIN = join(ROOT, "packages", "server", "dist", "statusline-main.js");
@@ -24,32 +23,11 @@ export interface StatuslineBench {
   nodeBaselineP95: number;
 }
 
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
 function input(): string {
-  const nowS = Math.floor(Date.now() / 1000);
-  return JSON.stringify({
-    hook_event_name: "Status",
-    session_id: "5c1d2e3f-bench",
-    transcript_path: "/home/u/.claude/projects/-home-u-app/5c1d2e3f-bench.jsonl",
-    cwd: "/home/u/app",
-    model: { id: "claude-opus-4-1-20250805", display_name: "Opus 4.1" },
-    workspace: { current_dir: "/home/u/app", project_dir: "/home/u/app" },
-    version: "2.1.80",
-    output_style: { name: "default" },
-    cost: { total_cost_usd: 3.21, total_duration_ms: 900_000, total_api_duration_ms: 300_000, total_lines_added: 120, total_lines_removed: 30 },
-    context_window: { used_tokens: 88_000, max_tokens: 200_000 },
-    exceeds_200k_tokens: false,
-    rate_limits: {
-      five_hour: { used_percentage: 23.5, resets_at: nowS + 8040 },
-      seven_day: { used_percentage: 41.2, resets_at: nowS + 274_200 },
-    },
+  const now = Date.now();
+  return claudeStatuslineInput({
+    fiveHour: { usedPercentage: 23.5, resetsAt: now + 8_040_000 },
+    sevenDay: { usedPercentage: 41.2, resetsAt: now + 274_200_000 },
   });
 }
 
