@@ -21,7 +21,12 @@ export interface StatuslineBench {
   /** the same for `node empty.js`: the floor any Node entry pays, ms */
   nodeBaselineP50: number;
   nodeBaselineP95: number;
+  /** the same entry on Bun, which install-statusline prefers when present (ms) */
+  bunP50: number | null;
+  bunP95: number | null;
 }
+
+const BUN = join(ROOT, "node_modules", "bun", "bin", "bun.exe");
 
 function input(): string {
   const now = Date.now();
@@ -31,9 +36,9 @@ function input(): string {
   });
 }
 
-function timeOne(args: string[], stdin: string, env: NodeJS.ProcessEnv): number {
+function timeOne(args: string[], stdin: string, env: NodeJS.ProcessEnv, runtime = process.execPath): number {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, args, { input: stdin, env, stdio: ["pipe", "pipe", "pipe"] });
+  const r = spawnSync(runtime, args, { input: stdin, env, stdio: ["pipe", "pipe", "pipe"] });
   const took = performance.now() - t0;
   if (r.status !== 0) throw new Error(`${args.join(" ")} exited with ${r.status}: ${String(r.stderr)}`);
   return took;
@@ -50,13 +55,17 @@ export async function benchStatusline(runs = 100): Promise<StatuslineBench> {
     writeFileSync(empty, "");
     const ms: number[] = [];
     const base: number[] = [];
+    const bun: number[] = [];
+    const haveBun = existsSync(BUN);
     // interleaved, so load from elsewhere on the host hits both series alike
     for (let i = 0; i < WARMUP + runs; i++) {
       const a = timeOne([MAIN], stdin, env);
       const b = timeOne([empty], stdin, env);
+      const c = haveBun ? timeOne([MAIN], stdin, env, BUN) : 0;
       if (i >= WARMUP) {
         ms.push(a);
         base.push(b);
+        if (haveBun) bun.push(c);
       }
     }
     const r = (x: number): number => Math.round(x * 10) / 10;
@@ -66,6 +75,8 @@ export async function benchStatusline(runs = 100): Promise<StatuslineBench> {
       runs,
       nodeBaselineP50: r(percentile(base, 50)),
       nodeBaselineP95: r(percentile(base, 95)),
+      bunP50: haveBun ? r(percentile(bun, 50)) : null,
+      bunP95: haveBun ? r(percentile(bun, 95)) : null,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -80,6 +91,9 @@ export async function statuslineSection(): Promise<SectionResult> {
       { name: `statusline, ${b.runs} runs: p50`, value: round(b.p50), unit: "ms" },
       { name: "statusline p95", value: round(b.p95), unit: "ms", target: "≤ 50", ok: b.p95 <= 50 },
       { name: "  bare node start-up p50 / p95", value: `${round(b.nodeBaselineP50)} / ${round(b.nodeBaselineP95)}`, unit: "ms" },
+      ...(b.bunP95 === null
+        ? []
+        : [{ name: "statusline on Bun (what install-statusline picks) p95", value: round(b.bunP95), unit: "ms", target: "≤ 50", ok: b.bunP95 <= 50 }]),
     ],
     notes: ["statusline: wall time of `node dist/statusline-main.js` with Claude Code's stdin and no daemon listening (state-file path), start-up included"],
     data: { ...b },

@@ -10,6 +10,7 @@ import {
   defaultStatuslineCommand,
   installStatusline,
   parseOurCommand,
+  preferredRuntime,
   SettingsError,
   shellQuote,
   unquoteShellWord,
@@ -213,5 +214,18 @@ describe("installStatusline", () => {
     expect(JSON.parse(readFileSync(real, "utf8"))).toEqual({ statusLine: { type: "command", command: OURS } });
     expect(lstatSync(settings).isSymbolicLink()).toBe(true);
     expect(readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+  });
+});
+
+describe("preferredRuntime", () => {
+  it("takes a real Bun binary from BUN_INSTALL or PATH, and Node otherwise", () => {
+    const dir = mkdtempSync(join(tmpdir(), "cg-runtime-"));
+    mkdirSync(join(dir, "bin"));
+    const fake = join(dir, "bin", "bun");
+    writeFileSync(fake, "#!/bin/sh\n", { mode: 0o755 }); // a placeholder-sized file is not Bun
+    expect(preferredRuntime({ BUN_INSTALL: dir, PATH: "" })).not.toBe(fake);
+    writeFileSync(fake, Buffer.alloc(1_100_000), { mode: 0o755 });
+    expect(preferredRuntime({ BUN_INSTALL: dir, PATH: "" })).toBe(fake);
+    expect(preferredRuntime({ PATH: join(dir, "bin") })).toBe(fake);
   });
 });
