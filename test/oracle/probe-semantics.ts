@@ -8,7 +8,8 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { CCUSAGE_BIN, runCcusage } from "./ccusage.js";
 
 interface Asst {
@@ -67,9 +68,9 @@ function asst(a: Asst): string {
   return JSON.stringify(line);
 }
 
-type Tree = Record<string, string[] | string>;
+export type Tree = Record<string, string[] | string>;
 
-interface Case {
+export interface Case {
   name: string;
   tree: Tree;
   args?: string[];
@@ -85,7 +86,7 @@ const P = "projects/-home-u-p";
 const day = "2026-01-10";
 const t = (hhmmss: string): string => `${day}T${hhmmss}.000Z`;
 
-const cases: Case[] = [
+export const cases: Case[] = [
   // 1. dedupe
   {
     name: "dedupe-grow-output",
@@ -707,7 +708,7 @@ const cases: Case[] = [
   },
 ];
 
-function writeTree(root: string, tree: Tree): void {
+export function writeTree(root: string, tree: Tree): void {
   for (const [rel, content] of Object.entries(tree)) {
     const path = join(root, rel);
     mkdirSync(dirname(path), { recursive: true });
@@ -818,4 +819,5 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+// Run as a script; imported (by the probe differential test) it only provides the cases.
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === resolve(process.argv[1])) await main();

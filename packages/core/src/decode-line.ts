@@ -5,7 +5,14 @@ import type { LimitNotice, Speed, TurnSignal, TurnSignalKind, UsageEvent } from 
  * only counts, ids, model names, timestamps and block types are copied out.
  */
 export type DecodedLine =
-  | { kind: "usage"; event: UsageEvent; signal: TurnSignal | null; limit: LimitNotice | null }
+  | {
+      kind: "usage";
+      event: UsageEvent;
+      signal: TurnSignal | null;
+      limit: LimitNotice | null;
+      /** advisor iterations of the same API call, each its own entry (ccusage 20 counts them so) */
+      extras: UsageEvent[];
+    }
   | { kind: "signal"; signal: TurnSignal }
   | { kind: "limit"; limit: LimitNotice }
   | { kind: "skip" }
@@ -265,7 +272,41 @@ function usageEvent(line: Json, message: Json, usage: Json, opts: DecodeOptions,
     event,
     signal: blockKind === null || progress ? null : { timestamp, sessionId, kind: blockKind },
     limit: resetAt === null ? null : { timestamp, resetAt },
+    extras: advisorEvents(event, usage["iterations"]),
   };
+}
+
+/**
+ * `usage.iterations` repeats the call's own counts (never added on top), except an
+ * `advisor_message` with a model: another model's work inside the same call, which ccusage 20
+ * counts as an entry of its own, keyed `<message.id>:advisor:<index>`.
+ */
+function advisorEvents(event: UsageEvent, iterations: unknown): UsageEvent[] {
+  if (!Array.isArray(iterations) || event.messageId === null) return [];
+  const out: UsageEvent[] = [];
+  iterations.forEach((it: unknown, i) => {
+    if (!isObject(it) || it["type"] !== "advisor_message" || typeof it["model"] !== "string") return;
+    const n = (k: string): number => {
+      const v = it[k];
+      return typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : 0;
+    };
+    const cacheCreation = n("cache_creation_input_tokens");
+    out.push({
+      ...event,
+      messageId: `${event.messageId}:advisor:${i}`,
+      model: it["model"],
+      speed: null,
+      thinking: false,
+      loggedCostUsd: null,
+      input: n("input_tokens"),
+      output: n("output_tokens"),
+      cacheCreation,
+      cacheRead: n("cache_read_input_tokens"),
+      cacheCreation5m: cacheCreation,
+      cacheCreation1h: 0,
+    });
+  });
+  return out;
 }
 
 /** Second half of decodeLine, for callers that already hold the parsed object. */

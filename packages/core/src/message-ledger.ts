@@ -17,6 +17,13 @@ interface Kept {
   cost: number;
   /** output of this message attributed to thinking blocks so far (tokens) */
   thinkingOutput: number;
+  /** message id of the line that created the entry (the lookup key's other half) */
+  firstMessageId?: string | null;
+}
+
+interface SessionLink {
+  session: string;
+  kept: Kept;
 }
 
 /**
@@ -62,12 +69,23 @@ function replaces(next: UsageEvent, nextTotal: number, kept: Kept): boolean {
  * main-conversation copy replaces a larger sidechain copy.
  */
 export class MessageLedger {
-  readonly #kept = new Map<string, Kept>();
-  /** message id + session → entry key, for sidechain replays that carry a new requestId */
-  readonly #bySession = new Map<string, string>();
+  /** every kept message in first-seen order (the order reports list models in) */
+  readonly #entries: Kept[] = [];
+  /**
+   * Lookup by requestId, which Claude Code never reuses across messages: the event's own string is
+   * the key, so a long-running daemon holds no key strings per message (memory is bounded by
+   * history). A hit for another message id falls through to #byKey.
+   */
+  readonly #byRequest = new Map<string, Kept>();
+  /** the general key (messageKey) for lines without a requestId, or colliding ones */
+  readonly #byKey = new Map<string, Kept>();
+  /**
+   * message id → the (session, entry) pairs seen, first registration first: sidechain replays
+   * carry a new requestId and are matched by message id within their session.
+   */
+  readonly #bySession = new Map<string, SessionLink | SessionLink[]>();
   readonly #cost: CostFn;
   readonly #mode: LedgerMode;
-  #unkeyed = 0;
 
   constructor(cost: CostFn, mode: LedgerMode = "session") {
     this.#cost = cost;
@@ -76,7 +94,7 @@ export class MessageLedger {
 
   /** number of distinct messages held */
   get size(): number {
-    return this.#kept.size;
+    return this.#entries.length;
   }
 
   add(event: UsageEvent): UsageDelta | null {
@@ -84,26 +102,20 @@ export class MessageLedger {
     const total = totalTokens(event);
     const cost = event.loggedCostUsd ?? this.#cost(event.model, event, event.speed);
     const thinking = event.thinking ? event.output : 0;
-    let key = messageKey(event, this.#mode);
-    if (key === null) {
-      // Map order is entry order (it orders model lists), so id-less lines get a slot of their own.
-      this.#kept.set(`u\u0000${this.#unkeyed++}`, { event, total, cost, thinkingOutput: thinking });
+    if (event.messageId === null) {
+      // id-less lines cannot be matched: each is an entry of its own
+      this.#entries.push({ event, total, cost, thinkingOutput: thinking });
       return this.#delta(event, event, thinking, cost);
     }
-    let kept = this.#kept.get(key);
+    let kept = this.#lookup(event) ?? this.#replayOf(event);
     if (kept === undefined) {
-      const replayOf = this.#replayOf(event);
-      if (replayOf !== null) {
-        key = replayOf;
-        kept = this.#kept.get(replayOf);
-      }
-    }
-    if (kept === undefined) {
-      this.#kept.set(key, { event, total, cost, thinkingOutput: thinking });
-      this.#remember(event, key);
+      kept = { event, total, cost, thinkingOutput: thinking };
+      this.#entries.push(kept);
+      this.#store(event, kept);
+      this.#remember(event, kept);
       return this.#delta(event, event, thinking, cost);
     }
-    this.#remember(event, key);
+    this.#remember(event, kept);
     if (!replaces(event, total, kept)) return null;
     const counts = diff(event, kept.event);
     // Output grows block by block; growth that arrives on a thinking line was spent thinking.
@@ -116,25 +128,49 @@ export class MessageLedger {
     return this.#delta(event, counts, thinkingGrowth, costGrowth);
   }
 
+  #lookup(event: UsageEvent): Kept | undefined {
+    if (event.requestId !== null) {
+      const hit = this.#byRequest.get(event.requestId);
+      if (hit !== undefined && hit.firstMessageId === event.messageId) return hit;
+    }
+    const key = messageKey(event, this.#mode);
+    return key === null ? undefined : this.#byKey.get(key);
+  }
+
+  #store(event: UsageEvent, kept: Kept): void {
+    kept.firstMessageId = event.messageId;
+    if (event.requestId !== null && !this.#byRequest.has(event.requestId)) {
+      this.#byRequest.set(event.requestId, kept);
+      return;
+    }
+    const key = messageKey(event, this.#mode);
+    if (key !== null) this.#byKey.set(key, kept);
+  }
+
   /**
    * A sidechain replay repeats a message of the same session under a new requestId. It is a
    * duplicate when either side is a sidechain line — and, for session/blocks, only when it repeats
    * the kept line's timestamp.
    */
-  #replayOf(event: UsageEvent): string | null {
-    if (event.messageId === null) return null;
-    const key = this.#bySession.get(`${event.messageId}\u0000${event.sessionId}`);
-    if (key === undefined) return null;
-    const kept = this.#kept.get(key);
-    if (kept === undefined || !(event.isSidechain || kept.event.isSidechain)) return null;
-    if (this.#mode === "session" && kept.event.timestamp !== event.timestamp) return null;
-    return key;
+  #replayOf(event: UsageEvent): Kept | undefined {
+    if (event.messageId === null) return undefined;
+    const links = this.#bySession.get(event.messageId);
+    if (links === undefined) return undefined;
+    const link = Array.isArray(links) ? links.find((l) => l.session === event.sessionId) : links.session === event.sessionId ? links : undefined;
+    const kept = link?.kept;
+    if (kept === undefined || !(event.isSidechain || kept.event.isSidechain)) return undefined;
+    if (this.#mode === "session" && kept.event.timestamp !== event.timestamp) return undefined;
+    return kept;
   }
 
-  #remember(event: UsageEvent, key: string): void {
+  #remember(event: UsageEvent, kept: Kept): void {
     if (event.messageId === null) return;
-    const k = `${event.messageId}\u0000${event.sessionId}`;
-    if (!this.#bySession.has(k)) this.#bySession.set(k, key);
+    const link: SessionLink = { session: event.sessionId, kept };
+    const links = this.#bySession.get(event.messageId);
+    if (links === undefined) this.#bySession.set(event.messageId, link);
+    else if (Array.isArray(links)) {
+      if (!links.some((l) => l.session === event.sessionId)) links.push(link);
+    } else if (links.session !== event.sessionId) this.#bySession.set(event.messageId, [links, link]);
   }
 
   #delta(event: UsageEvent, counts: TokenCounts, thinkingOutput: number, costUsd: number): UsageDelta {
@@ -161,6 +197,6 @@ export class MessageLedger {
    * (tokens) — what batch reports aggregate, and what a cold start feeds the windows.
    */
   *entries(): IterableIterator<{ event: UsageEvent; cost: number; thinkingOutput: number }> {
-    for (const k of this.#kept.values()) yield { event: k.event, cost: k.cost, thinkingOutput: k.thinkingOutput };
+    for (const k of this.#entries) yield { event: k.event, cost: k.cost, thinkingOutput: k.thinkingOutput };
   }
 }

@@ -9,6 +9,8 @@ export interface CommonFlags {
   timezone: string;
   since: string | undefined;
   until: string | undefined;
+  /** row order of daily and blocks reports, as ccusage's --order (session ignores it, as ccusage does) */
+  order: "asc" | "desc";
 }
 
 /** ccusage takes YYYYMMDD; we also accept YYYY-MM-DD. Returns YYYY-MM-DD. */
@@ -17,6 +19,11 @@ export function parseDateFlag(name: string, v: string | undefined): string | und
   const m = /^(\d{4})-?(\d{2})-?(\d{2})$/.exec(v);
   if (!m) throw new UsageError(`--${name}: expected YYYYMMDD or YYYY-MM-DD, got ${JSON.stringify(v)}`);
   return `${m[1]}-${m[2]}-${m[3]}`;
+}
+
+function parseOrder(v: string | undefined): "asc" | "desc" {
+  if (v === undefined || v === "asc" || v === "desc") return v ?? "asc";
+  throw new UsageError(`--order: expected asc or desc, got ${JSON.stringify(v)}`);
 }
 
 export function parseCommon(args: string[]): { flags: CommonFlags; positionals: string[] } {
@@ -32,6 +39,7 @@ export function parseCommon(args: string[]): { flags: CommonFlags; positionals: 
         since: { type: "string", short: "s" },
         until: { type: "string", short: "u" },
         offline: { type: "boolean", short: "O", default: true },
+        order: { type: "string", short: "o" },
       },
     });
   } catch (e) {
@@ -46,6 +54,7 @@ export function parseCommon(args: string[]): { flags: CommonFlags; positionals: 
       timezone: v.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
       since: parseDateFlag("since", v.since),
       until: parseDateFlag("until", v.until),
+      order: parseOrder(v.order),
     },
   };
 }

@@ -9,7 +9,7 @@ const USAGE = `claude-gauge — Claude Code usage as gauges
                                              the live daemon: the cluster at GET /, /usage, /ws, /metrics,
                                              /stats, /history; --demo replays a generated session
   claude-gauge once [--json]                 the /usage snapshot now
-  claude-gauge report daily|session|blocks [--json] [--since YYYYMMDD] [--until YYYYMMDD] [--timezone ZONE]
+  claude-gauge report daily|session|blocks [--json] [--since YYYYMMDD] [--until YYYYMMDD] [--timezone ZONE] [--order asc|desc]
   claude-gauge calibrate [--json]            suggested ceilings from your history, as env lines
   claude-gauge statusline [--chain CMD]      Claude Code's statusLine command: hands Claude's own rate
                                              limits to the daemon and prints a compact status line
@@ -33,12 +33,18 @@ async function report(kind: string | undefined, flags: CommonFlags): Promise<voi
   // ccusage's daily loader differs from its session/blocks loader in three corners; mirror each.
   const { ledger, limits } = await load(flags, false, now, kind === "daily" ? "daily" : "session");
   switch (kind) {
-    case "daily":
-      return printJson(dailyReport(ledger.entries(), filter));
+    case "daily": {
+      const r = dailyReport(ledger.entries(), filter);
+      if (flags.order === "desc") r.daily.reverse();
+      return printJson(r);
+    }
     case "session":
       return printJson(sessionReport(ledger.entries(), filter));
-    case "blocks":
-      return printJson(blocksReport(sortEntries(ledger.entries()), now, filter, limits));
+    case "blocks": {
+      const r = blocksReport(sortEntries(ledger.entries()), now, filter, limits);
+      if (flags.order === "desc") r.blocks.reverse();
+      return printJson(r);
+    }
   }
 }
 

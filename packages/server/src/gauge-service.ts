@@ -88,14 +88,14 @@ export class GaugeService {
       {
         line: (d, initial) => {
           if (d.kind === "usage") {
-            const delta = this.#ledger.add(d.event);
-            if (delta) this.#o.metrics.countDelta(delta.model, delta.counts, delta.costUsd);
+            const deltas = [d.event, ...d.extras].map((e) => this.#ledger.add(e)).filter((x) => x !== null);
+            for (const delta of deltas) this.#o.metrics.countDelta(delta.model, delta.counts, delta.costUsd);
             if (initial) {
               if (d.limit) this.#initialLimits.push(d.limit);
               return;
             }
             this.#o.metrics.ingested(d.event.timestamp, this.#clock());
-            if (delta) this.#engine.addDelta(delta);
+            for (const delta of deltas) this.#engine.addDelta(delta);
             if (d.signal) this.#engine.addSignal(d.signal);
             if (d.limit) this.#engine.addLimit(d.limit);
           } else if (d.kind === "signal") {

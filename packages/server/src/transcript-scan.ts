@@ -84,7 +84,7 @@ function scanFile(f: TranscriptFile): FileScan {
         ({ text, lineNo, utf8 }) => {
           const d = decodeCandidate(text, utf8, opts);
           if (d.kind === "usage") {
-            out.events.push(d.event);
+            out.events.push(d.event, ...d.extras);
             if (d.limit) out.limits.push(d.limit);
           } else if (d.kind === "limit") out.limits.push(d.limit);
           else if (d.kind === "error") out.badLines.push({ path: f.path, line: lineNo, error: d.error });
