@@ -43,7 +43,8 @@ function setup() {
   return { dir, state };
 }
 
-const minute = (ms: number) => `${new Date(Math.ceil(ms / 60_000) * 60_000).toISOString().slice(0, 16)}Z`;
+/** The contract's reset time for a reset Claude announced (in whole seconds, as resets_at carries it). */
+const minute = (ms: number) => `${new Date(Math.ceil((Math.floor(ms / 1000) * 1000) / 60_000) * 60_000).toISOString().slice(0, 16)}Z`;
 const usage = async (s: RunningServer): Promise<UsageSnapshot> => UsageSnapshotSchema.parse(await fetch(`${s.url}/usage`).then((r) => r.json()));
 
 describe("official fuel through the real statusline command and daemon", () => {
