@@ -122,5 +122,8 @@ describe("official fuel through the real statusline command and daemon", () => {
     );
     expect(out).toMatch(/fitted to Claude's 5 h %: 1,000,000 tokens from 3 of 3 readings/);
     expect(out).toMatch(/CLAUDE_GAUGE_5H_CEILING=1000000/);
+    // with equal readings every set of token types agrees, so all four (the first candidate) stays
+    expect(out).toMatch(/which tokens Claude's 5 h % counts: best input\+output\+cache_creation\+cache_read \(spread 0\.0 % over 3 readings/);
+    expect(out).toMatch(/which tokens Claude's 7 d % counts: needs 3\+ readings/);
   });
 });

@@ -16,3 +16,4 @@ export * from "./window-engine.js";
 export * from "./stats.js";
 export * from "./official-fuel.js";
 export * from "./needle-motion.js";
+export * from "./token-type-fit.js";

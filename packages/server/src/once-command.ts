@@ -1,5 +1,9 @@
 import {
+  fitTokenTypes,
+  MIN_READINGS_FOR_TYPES,
   parseConfig,
+  sortEntries,
+  type TypeSetFit,
   UsageSnapshotSchema,
   type CalibrationSuggestion,
   type CeilingFit,
@@ -11,6 +15,7 @@ import { engineFromLedger } from "./cold-engine.js";
 import { formatOnce } from "./format-once.js";
 import { OfficialStore } from "./official-store.js";
 import { readStateSamples, statePath } from "./statusline.js";
+import { typedReadings } from "./typed-readings.js";
 
 // `once` and `calibrate` live apart from the CLI's entry so that `report` never loads zod.
 
@@ -43,6 +48,19 @@ function fitLine(name: string, f: CeilingFit): string {
   return `#   fitted to Claude's ${name} %: ${Math.round(f.ceilingTokens).toLocaleString("en-US")} tokens from ${f.used} of ${f.samples} readings (spread ${(f.spread * 100).toFixed(1)} %)`;
 }
 
+function typesLine(name: string, fits: readonly TypeSetFit[]): string {
+  const best = fits[0];
+  if (best === undefined || best.ceilingTokens === null || best.used < MIN_READINGS_FOR_TYPES) {
+    return `# which tokens Claude's ${name} % counts: needs ${MIN_READINGS_FOR_TYPES}+ readings`;
+  }
+  const rest = fits
+    .slice(1)
+    .filter((f) => f.ceilingTokens !== null)
+    .map((f) => `${f.types.join("+")} ${(f.spread * 100).toFixed(1)} %`)
+    .join(", ");
+  return `# which tokens Claude's ${name} % counts: best ${best.types.join("+")} (spread ${(best.spread * 100).toFixed(1)} % over ${best.used} readings; others: ${rest}) — set CLAUDE_GAUGE_COUNT=${best.types.join(",")} to match`;
+}
+
 function formatCalibration(c: CalibrationSuggestion, fits: Fits): string {
   // A ceiling fitted to Claude's own percentages is a measurement; the percentile is a guess.
   const c5 = fits.window5h.ceilingTokens ?? c.ceiling5hTokens;
@@ -69,8 +87,16 @@ export async function calibrate(flags: CommonFlags): Promise<void> {
   const engine = engineFromLedger(config, r.ledger, [], r.limits);
   const suggestion = engine.calibration(now);
   const store = new OfficialStore();
-  for (const sample of readStateSamples(statePath(process.env))) store.add(sample, engine);
+  const readings = readStateSamples(statePath(process.env));
+  for (const sample of readings) store.add(sample, engine);
   const fits: Fits = { window5h: store.fit("5h"), window7d: store.fit("7d") };
-  process.stdout.write(flags.json ? `${JSON.stringify({ ...suggestion, fittedToOfficial: fits }, null, 2)}\n` : `${formatCalibration(suggestion, fits)}\n`);
+  // Which token types Claude's percentage counts, judged by which set makes the readings agree.
+  const typed = typedReadings(sortEntries(r.ledger.entries()), readings);
+  const types = { window5h: fitTokenTypes(typed, "5h"), window7d: fitTokenTypes(typed, "7d") };
+  process.stdout.write(
+    flags.json
+      ? `${JSON.stringify({ ...suggestion, fittedToOfficial: fits, tokenTypes: types }, null, 2)}\n`
+      : `${formatCalibration(suggestion, fits)}\n${typesLine("5 h", types.window5h)}\n${typesLine("7 d", types.window7d)}\n`,
+  );
 }
 
