@@ -1,5 +1,5 @@
 import type { Speed, TokenCounts, UsageDelta, UsageEvent } from "./usage-event.js";
-import { totalTokens } from "./usage-event.js";
+import { subtractCounts, totalTokens } from "./usage-event.js";
 
 /** USD for one message's counts; the ledger prices whole messages so tiered prices stay exact. */
 export type CostFn = (model: string, counts: TokenCounts, speed: Speed | null) => number;
@@ -38,17 +38,6 @@ export function messageKey(
   if (e.messageId === null) return null;
   if (e.requestId !== null) return `r\u0000${e.messageId}\u0000${e.requestId}`;
   return mode === "daily" ? `s\u0000${e.messageId}\u0000${e.sessionId}\u0000${e.timestamp}` : `s\u0000${e.messageId}\u0000${e.sessionId}`;
-}
-
-function diff(a: TokenCounts, b: TokenCounts): TokenCounts {
-  return {
-    input: a.input - b.input,
-    output: a.output - b.output,
-    cacheCreation: a.cacheCreation - b.cacheCreation,
-    cacheRead: a.cacheRead - b.cacheRead,
-    cacheCreation5m: a.cacheCreation5m - b.cacheCreation5m,
-    cacheCreation1h: a.cacheCreation1h - b.cacheCreation1h,
-  };
 }
 
 /**
@@ -117,7 +106,7 @@ export class MessageLedger {
     }
     this.#remember(event, kept);
     if (!replaces(event, total, kept)) return null;
-    const counts = diff(event, kept.event);
+    const counts = subtractCounts(event, kept.event);
     // Output grows block by block; growth that arrives on a thinking line was spent thinking.
     const thinkingGrowth = event.thinking && counts.output > 0 ? counts.output : 0;
     const costGrowth = cost - kept.cost;

@@ -1,6 +1,6 @@
 import { SYNTHETIC_MODEL } from "./usage-event.js";
 import type { TokenCounts } from "./usage-event.js";
-import { ZERO_COUNTS } from "./usage-event.js";
+import { addCounts, ZERO_COUNTS } from "./usage-event.js";
 
 /** Length of a ccusage session block and of the silence that ends one, ms (5 h). */
 export const BLOCK_DURATION_MS = 5 * 60 * 60 * 1000;
@@ -74,15 +74,6 @@ function gapBlock(lastEntryMs: number, nextEntryMs: number, durationMs: number):
     costUsd: 0,
     models: [],
   };
-}
-
-function addCounts(into: TokenCounts, c: TokenCounts): void {
-  into.input += c.input;
-  into.output += c.output;
-  into.cacheCreation += c.cacheCreation;
-  into.cacheRead += c.cacheRead;
-  into.cacheCreation5m += c.cacheCreation5m;
-  into.cacheCreation1h += c.cacheCreation1h;
 }
 
 function blockOf(startMs: number, entries: readonly BlockEntry[], now: number, durationMs: number): SessionBlock {

@@ -49,6 +49,28 @@ export const ZERO_COUNTS: Readonly<TokenCounts> = Object.freeze({
   cacheCreation1h: 0,
 });
 
+/** Adds `c` into `into`, field by field (tokens). */
+export function addCounts(into: TokenCounts, c: TokenCounts): void {
+  into.input += c.input;
+  into.output += c.output;
+  into.cacheCreation += c.cacheCreation;
+  into.cacheRead += c.cacheRead;
+  into.cacheCreation5m += c.cacheCreation5m;
+  into.cacheCreation1h += c.cacheCreation1h;
+}
+
+/** `a − b`, field by field (tokens). */
+export function subtractCounts(a: TokenCounts, b: TokenCounts): TokenCounts {
+  return {
+    input: a.input - b.input,
+    output: a.output - b.output,
+    cacheCreation: a.cacheCreation - b.cacheCreation,
+    cacheRead: a.cacheRead - b.cacheRead,
+    cacheCreation5m: a.cacheCreation5m - b.cacheCreation5m,
+    cacheCreation1h: a.cacheCreation1h - b.cacheCreation1h,
+  };
+}
+
 export function totalTokens(c: TokenCounts): number {
   return c.input + c.output + c.cacheCreation + c.cacheRead;
 }

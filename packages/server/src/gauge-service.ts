@@ -5,7 +5,6 @@ import {
   MessageLedger,
   sortEntries,
   thresholdLevel,
-  UsageSnapshotSchema,
   WindowEngine,
   type GaugeConfig,
   type LimitNotice,
@@ -14,7 +13,7 @@ import {
   type TurnSignal,
   type UsageSnapshot,
 } from "@claude-gauge/core";
-import { engineFromLedger } from "./cold-engine.js";
+import { engineFromLedger, entryDelta } from "./cold-engine.js";
 import { OfficialStore, parseStatuslineSample } from "./official-store.js";
 import type { StatuslineSample } from "./statusline.js";
 import { TranscriptTail } from "./jsonl-tail.js";
@@ -64,13 +63,16 @@ export class GaugeService {
   #statsCache = new Map<string, { version: number; minute: number; value: unknown }>();
   readonly #problems = new Map<string, string>();
   readonly #official = new OfficialStore();
+  /** the snapshot behind feed.current */
+  #snapshot: UsageSnapshot;
   lastBadLine: BadLine | null = null;
 
   constructor(opts: ServiceOptions) {
     this.#o = opts;
     this.#clock = opts.clock ?? Date.now;
     this.#engine = new WindowEngine(opts.config);
-    this.feed = new SnapshotFeed(this.#compute());
+    this.#snapshot = this.#compute();
+    this.feed = new SnapshotFeed(this.#snapshot);
   }
 
   get ready(): boolean {
@@ -196,6 +198,7 @@ export class GaugeService {
 
   #publish(): void {
     const s = this.#compute();
+    this.#snapshot = s;
     this.#o.metrics.snapshot(s);
     const tail = this.#tail?.stats;
     if (tail) {
@@ -220,7 +223,7 @@ export class GaugeService {
       timeZone: this.#o.timeZone ?? "UTC",
       projectLabel: this.#projectLabel(),
     });
-    const snap = UsageSnapshotSchema.parse(JSON.parse(this.feed.current.json));
+    const snap = this.#snapshot;
     const cal = this.#engine.calibration(now);
     const c = this.#o.config;
     const value = {
@@ -263,18 +266,7 @@ export class GaugeService {
     }[] = [];
     let i = 0;
     for (let t = start + HISTORY_STEP_MS; t <= end; t += HISTORY_STEP_MS) {
-      for (; i < entries.length && (entries[i]?.event.timestamp ?? Infinity) <= t; i++) {
-        const { event, cost } = entries[i]!;
-        engine.addDelta({
-          timestamp: event.timestamp,
-          model: event.model,
-          sessionId: event.sessionId,
-          project: event.project,
-          counts: event,
-          thinkingOutput: 0,
-          costUsd: cost,
-        });
-      }
+      for (; i < entries.length && (entries[i]?.event.timestamp ?? Infinity) <= t; i++) engine.addDelta(entryDelta(entries[i]!));
       const s = engine.snapshot(t, { kind: this.#o.source ?? "jsonl", ok: true });
       points.push({
         t: new Date(t).toISOString(),

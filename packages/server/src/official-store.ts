@@ -12,7 +12,8 @@ import {
 } from "@claude-gauge/core";
 import type { StatuslineSample } from "./statusline.js";
 
-const SPAN: Record<OfficialWindow, number> = { "5h": BLOCK_DURATION_MS, "7d": WEEK_MS };
+/** Length of each official window, ms: a reading covers [resetsAt − span, resetsAt). */
+export const OFFICIAL_WINDOW_MS: Readonly<Record<OfficialWindow, number>> = { "5h": BLOCK_DURATION_MS, "7d": WEEK_MS };
 /** samples kept per window; the fit uses the newest 20 */
 const KEEP = 200;
 
@@ -56,7 +57,7 @@ export class OfficialStore {
     ];
     for (const [window, l] of pairs) {
       if (l === null) continue;
-      const localTokens = engine.countedTokensBetween(l.resetsAt - SPAN[window], s.at);
+      const localTokens = engine.countedTokensBetween(l.resetsAt - OFFICIAL_WINDOW_MS[window], s.at);
       const list = this.#samples[window];
       list.push({ at: s.at, window, usedPct: l.usedPct, resetsAt: l.resetsAt, localTokens });
       list.sort((a, b) => a.at - b.at);
@@ -76,7 +77,7 @@ export class OfficialStore {
     for (const window of ["5h", "7d"] as const) {
       const last = this.#samples[window].at(-1) ?? null;
       if (last === null) continue;
-      const local = engine.countedTokensBetween(last.resetsAt - SPAN[window], now);
+      const local = engine.countedTokensBetween(last.resetsAt - OFFICIAL_WINDOW_MS[window], now);
       const f = officialFuel(last, local, this.fit(window).ceilingTokens, now);
       const o = f === null ? null : { pct: f.pct, resetAt: f.resetAt };
       if (window === "5h") out.window5h = o;

@@ -12,7 +12,6 @@ export type { BadLine } from "./transcript-scan.js";
 
 export interface LoadResult {
   ledger: MessageLedger;
-  files: TranscriptFile[];
   /** newest turn signals of recently written files (the lamps' view of open turns) */
   signals: TurnSignal[];
   limits: LimitNotice[];
@@ -20,8 +19,6 @@ export interface LoadResult {
   /** bad lines beyond the kept list (only the first MAX_KEPT_BAD are itemised) */
   badLineCount: number;
   problems: WalkProblem[];
-  bytes: number;
-  ms: number;
 }
 
 const MAX_KEPT_BAD = 200;
@@ -71,7 +68,6 @@ async function scanAll(files: readonly TranscriptFile[], totalBytes: number): Pr
 
 /** Cold scan of every transcript under `roots` into a fresh ledger. */
 export async function loadTranscripts(roots: readonly string[], opts: LoadOptions): Promise<LoadResult> {
-  const started = performance.now();
   const problems: WalkProblem[] = [];
   const files = await listTranscriptFiles(roots, problems);
   const ledger = new MessageLedger(costOf, opts.mode ?? "session");
@@ -101,7 +97,7 @@ export async function loadTranscripts(roots: readonly string[], opts: LoadOption
       signals.push(...(await tailSignals(f).catch(() => [])));
     }
   }
-  return { ledger, files, signals, limits, badLines, badLineCount, problems, bytes: totalBytes, ms: performance.now() - started };
+  return { ledger, signals, limits, badLines, badLineCount, problems };
 }
 
 /** Turn signals from the last lines of a file (only the newest ones decide whether a turn is open). */
