@@ -46,7 +46,8 @@ async function buildWeb(): Promise<void> {
 }
 
 export default defineConfig({
-  entry: ["src/cli.ts", "src/scan-worker.ts", "src/statusline-main.ts"],
+  // flat names: the bundles find each other (and web/) next to themselves via import.meta.url
+  entry: { cli: "src/cli.ts", "scan-worker": "src/sources/jsonl/scan-worker.ts", "statusline-main": "src/statusline/main.ts" },
   format: ["esm"],
   clean: true,
   sourcemap: true,

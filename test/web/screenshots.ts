@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
-import { demoCeilings, demoDay, demoPastDays, type DemoLine } from "../../packages/server/src/demo-script.js";
+import { demoCeilings, demoDay, demoPastDays, type DemoLine } from "../../packages/server/src/sources/demo/demo-script.js";
 import { launchChromium } from "../helpers/browser.js";
 import { startServer, waitFor } from "../helpers/server-process.js";
 

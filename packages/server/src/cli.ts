@@ -1,6 +1,5 @@
-import { assertTimeZone, blocksReport, ConfigError, dailyReport, sessionReport, sortEntries } from "@claude-gauge/core";
-import { parseCommon, UsageError, type CommonFlags } from "./cli-args.js";
-import { load, printJson } from "./cli-load.js";
+import { ConfigError } from "@claude-gauge/core";
+import { parseCommon, UsageError } from "./commands/args.js";
 
 const USAGE = `claude-gauge — Claude Code usage as gauges
 
@@ -19,46 +18,17 @@ const USAGE = `claude-gauge — Claude Code usage as gauges
 Transcripts are read from CLAUDE_CONFIG_DIR (comma list), else ~/.config/claude and ~/.claude.
 Options: -q/--quiet (no progress on stderr)`;
 
-async function report(kind: string | undefined, flags: CommonFlags): Promise<void> {
-  assertTimeZone(flags.timezone);
-  const filter = {
-    timeZone: flags.timezone,
-    ...(flags.since ? { since: flags.since } : {}),
-    ...(flags.until ? { until: flags.until } : {}),
-  };
-  if (kind !== "daily" && kind !== "session" && kind !== "blocks") {
-    throw new UsageError(`report: expected daily, session or blocks, got ${JSON.stringify(kind ?? "")}`);
-  }
-  const now = Date.now();
-  // ccusage's daily loader differs from its session/blocks loader in three corners; mirror each.
-  const { ledger, limits } = await load(flags, false, now, kind === "daily" ? "daily" : "session");
-  switch (kind) {
-    case "daily": {
-      const r = dailyReport(ledger.entries(), filter);
-      if (flags.order === "desc") r.daily.reverse();
-      return printJson(r);
-    }
-    case "session":
-      return printJson(sessionReport(ledger.entries(), filter));
-    case "blocks": {
-      const r = blocksReport(sortEntries(ledger.entries()), now, filter, limits);
-      if (flags.order === "desc") r.blocks.reverse();
-      return printJson(r);
-    }
-  }
-}
-
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
       // Commands load their modules on demand: a report starts without the daemon, zod or prom-client.
       case "serve":
-        await (await import("./serve.js")).serve(rest);
+        await (await import("./commands/serve.js")).serve(rest);
         return 0;
       case "statusline": {
         // Claude Code shows a failing status command as an error: always print a line, exit 0.
-        const { parseStatuslineArgs, readStdin, statusline, STATUSLINE_FALLBACK } = await import("./statusline.js");
+        const { parseStatuslineArgs, readStdin, statusline, STATUSLINE_FALLBACK } = await import("./statusline/statusline.js");
         let line = STATUSLINE_FALLBACK;
         try {
           line = await statusline(await readStdin(process.stdin, 200), process.env, parseStatuslineArgs(rest));
@@ -70,7 +40,7 @@ async function main(argv: string[]): Promise<number> {
       }
       case "install-statusline": {
         const uninstall = rest.includes("--uninstall");
-        const { defaultSettingsPath, defaultStatuslineCommand, installStatusline, SettingsError } = await import("./install-statusline.js");
+        const { defaultSettingsPath, defaultStatuslineCommand, installStatusline, SettingsError } = await import("./commands/install-statusline.js");
         try {
           const r = installStatusline(defaultSettingsPath(), defaultStatuslineCommand(), { uninstall });
           process.stdout.write(
@@ -86,14 +56,14 @@ async function main(argv: string[]): Promise<number> {
         }
       }
       case "once":
-        await (await import("./once-command.js")).once(parseCommon(rest).flags);
+        await (await import("./commands/once.js")).once(parseCommon(rest).flags);
         return 0;
       case "calibrate":
-        await (await import("./once-command.js")).calibrate(parseCommon(rest).flags);
+        await (await import("./commands/calibrate.js")).calibrate(parseCommon(rest).flags);
         return 0;
       case "report": {
         const { flags, positionals } = parseCommon(rest);
-        await report(positionals[0], flags);
+        await (await import("./commands/report.js")).report(positionals[0], flags);
         return 0;
       }
       case undefined:

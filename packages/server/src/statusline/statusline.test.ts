@@ -5,21 +5,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { closedPort } from "../../../test/helpers/claude-statusline.js";
-import {
-  appendStateSample,
-  formatCountdown,
-  formatRate,
-  parseDaemonUsage,
-  parseStatuslineArgs,
-  pctColour,
-  readStateSamples,
-  readStdin,
-  statePath,
-  statusline,
-  STATUSLINE_FALLBACK,
-  type StatuslineSample,
-} from "./statusline.js";
+import { closedPort } from "../../../../test/helpers/claude-statusline.js";
+import { formatCountdown, formatRate, parseDaemonUsage, pctColour } from "./format.js";
+import type { StatuslineSample } from "./sample.js";
+import { appendStateSample, readStateSamples, statePath } from "./state-file.js";
+import { parseStatuslineArgs, readStdin, statusline, STATUSLINE_FALLBACK } from "./statusline.js";
 
 const NOW = Date.parse("2026-11-26T12:00:00Z");
 const S = 1000;

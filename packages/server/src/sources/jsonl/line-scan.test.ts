@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { scanCandidates, type CandidateLine } from "./jsonl-scan.js";
+import { scanCandidates, type CandidateLine } from "./line-scan.js";
 
 const dir = mkdtempSync(join(tmpdir(), "cg-scan-"));
 let n = 0;

@@ -1,7 +1,7 @@
 import type { LedgerMode } from "@claude-gauge/core";
-import type { CommonFlags } from "./cli-args.js";
-import { loadTranscripts, type LoadResult } from "./transcript-load.js";
-import { findTranscriptRoots } from "./transcript-roots.js";
+import type { CommonFlags } from "./args.js";
+import { loadTranscripts, type LoadResult } from "../sources/jsonl/load.js";
+import { findTranscriptRoots } from "../sources/jsonl/roots.js";
 
 /** Scans every transcript root for a one-shot command, with progress and problems on stderr. */
 export async function load(flags: CommonFlags, signals: boolean, now: number, mode: LedgerMode = "session"): Promise<LoadResult> {

@@ -1,78 +1,14 @@
-import { parseArgs } from "node:util";
-import { isIP } from "node:net";
 import { fileURLToPath } from "node:url";
 import { parseConfig, usageJsonSchema } from "@claude-gauge/core";
-import { UsageError } from "./cli-args.js";
-import { DemoSource } from "./demo-source.js";
-import { GaugeService } from "./gauge-service.js";
-import { readStateSamples, statePath } from "./statusline.js";
-import { createHttpServer } from "./http-server.js";
-import { GaugeMetrics } from "./metrics.js";
-import { findTranscriptRoots } from "./transcript-roots.js";
-import { webRoutes } from "./web-routes.js";
-import { WsPush } from "./ws-push.js";
-
-const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
-
-function isLoopback(host: string): boolean {
-  return LOOPBACK.has(host) || (isIP(host) === 4 && host.startsWith("127."));
-}
-
-export interface ServeFlags {
-  host: string;
-  port: number;
-  token: string | undefined;
-  lan: boolean;
-  showProjects: boolean;
-  timezone: string;
-  /** replay a generated session instead of reading transcripts */
-  demo: boolean;
-  /** demo seconds per real second */
-  demoSpeed: number;
-}
-
-export function parseServeFlags(args: string[], env: Record<string, string | undefined>): ServeFlags {
-  let v;
-  try {
-    v = parseArgs({
-      args,
-      options: {
-        host: { type: "string" },
-        port: { type: "string" },
-        token: { type: "string" },
-        lan: { type: "boolean", default: false },
-        "show-projects": { type: "boolean", default: false },
-        timezone: { type: "string" },
-        demo: { type: "boolean", default: false },
-        "demo-speed": { type: "string" },
-      },
-    }).values;
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  const portText = v.port ?? env["CLAUDE_GAUGE_PORT"] ?? "8080";
-  const port = Number(portText);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: expected 0..65535, got ${JSON.stringify(portText)}`);
-  const token = v.token ?? env["CLAUDE_GAUGE_TOKEN"];
-  const lan = v.lan === true;
-  const host = v.host ?? (lan ? "0.0.0.0" : "127.0.0.1");
-  if (!isLoopback(host) && !lan && !token) {
-    throw new UsageError(`refusing to listen on ${host} without --lan or --token: the gauge would be open to your network`);
-  }
-  const speedText = v["demo-speed"] ?? "1";
-  const demoSpeed = Number(speedText);
-  if (!(demoSpeed > 0 && demoSpeed <= 1000)) throw new UsageError(`--demo-speed: expected a number in (0, 1000], got ${JSON.stringify(speedText)}`);
-  return {
-    host,
-    port,
-    token: token || undefined,
-    lan,
-    showProjects: v["show-projects"] === true,
-    timezone: v.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
-    demo: v.demo === true,
-    demoSpeed,
-  };
-}
+import { parseServeFlags } from "./serve-flags.js";
+import { DemoSource } from "../sources/demo/demo-source.js";
+import { GaugeService } from "../service/gauge-service.js";
+import { readStateSamples, statePath } from "../statusline/state-file.js";
+import { createHttpServer } from "../http/server.js";
+import { GaugeMetrics } from "../http/metrics.js";
+import { findTranscriptRoots } from "../sources/jsonl/roots.js";
+import { webRoutes } from "../http/web-routes.js";
+import { WsPush } from "../http/ws-push.js";
 
 /** `claude-gauge serve`: tail the transcripts and serve the cluster page, /usage, /ws, /metrics, /stats, /history. */
 export async function serve(args: string[]): Promise<void> {

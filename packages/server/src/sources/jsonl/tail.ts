@@ -2,10 +2,10 @@ import { watch, type FSWatcher } from "node:fs";
 import { open, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { decodeLine, type DecodedLine } from "@claude-gauge/core";
-import { scanCandidates } from "./jsonl-scan.js";
-import { listTranscriptFiles, type TranscriptFile, type WalkProblem } from "./transcript-files.js";
-import { SIGNAL_WINDOW_MS, tailSignals } from "./transcript-load.js";
-import { decodeCandidate, type BadLine } from "./transcript-scan.js";
+import { scanCandidates } from "./line-scan.js";
+import { listTranscriptFiles, type TranscriptFile, type WalkProblem } from "./files.js";
+import { SIGNAL_WINDOW_MS, tailSignals } from "./load.js";
+import { decodeCandidate, type BadLine } from "./file-scan.js";
 
 export interface TailHandlers {
   /** a decoded usage, signal or limit line; `initial` is true during the cold scan */

@@ -1,6 +1,6 @@
 import { addCounts, subtractCounts, ZERO_COUNTS, type PricedEntry, type TokenCounts, type TypedReading } from "@claude-gauge/core";
 import { OFFICIAL_WINDOW_MS } from "./official-store.js";
-import type { StatuslineSample } from "./statusline.js";
+import type { StatuslineSample } from "../statusline/sample.js";
 
 /**
  * Pairs each official reading with the local tokens of its window, by type, from the kept

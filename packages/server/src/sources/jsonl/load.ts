@@ -5,10 +5,10 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { decodeLine, MessageLedger, costOf } from "@claude-gauge/core";
 import type { LedgerMode, LimitNotice, TurnSignal } from "@claude-gauge/core";
-import { scanFiles, scanShared, type BadLine, type FileScan } from "./transcript-scan.js";
-import { listTranscriptFiles, type TranscriptFile, type WalkProblem } from "./transcript-files.js";
+import { scanFiles, scanShared, type BadLine, type FileScan } from "./file-scan.js";
+import { listTranscriptFiles, type TranscriptFile, type WalkProblem } from "./files.js";
 
-export type { BadLine } from "./transcript-scan.js";
+export type { BadLine } from "./file-scan.js";
 
 export interface LoadResult {
   ledger: MessageLedger;

@@ -3,32 +3,17 @@ import {
   MIN_READINGS_FOR_TYPES,
   parseConfig,
   sortEntries,
-  type TypeSetFit,
-  UsageSnapshotSchema,
   type CalibrationSuggestion,
   type CeilingFit,
   type SeriesEvidence,
+  type TypeSetFit,
 } from "@claude-gauge/core";
-import type { CommonFlags } from "./cli-args.js";
-import { load } from "./cli-load.js";
-import { engineFromLedger } from "./cold-engine.js";
-import { formatOnce } from "./format-once.js";
-import { OfficialStore } from "./official-store.js";
-import { readStateSamples, statePath } from "./statusline.js";
-import { typedReadings } from "./typed-readings.js";
-
-// `once` and `calibrate` live apart from the CLI's entry so that `report` never loads zod.
-
-export async function once(flags: CommonFlags): Promise<void> {
-  const config = parseConfig(process.env);
-  const now = Date.now();
-  const r = await load(flags, true, now);
-  const engine = engineFromLedger(config, r.ledger, r.signals, r.limits);
-  // Unreadable roots or files make the numbers incomplete; say so in the contract.
-  const ok = r.problems.length === 0;
-  const snapshot = UsageSnapshotSchema.parse(engine.snapshot(now, { kind: "jsonl", ok }));
-  process.stdout.write(flags.json ? `${JSON.stringify(snapshot)}\n` : `${formatOnce(snapshot, now)}\n`);
-}
+import { engineFromLedger } from "../service/cold-engine.js";
+import { OfficialStore } from "../service/official-store.js";
+import { typedReadings } from "../service/typed-readings.js";
+import { readStateSamples, statePath } from "../statusline/state-file.js";
+import type { CommonFlags } from "./args.js";
+import { load } from "./load-transcripts.js";
 
 function evidenceLine(name: string, e: SeriesEvidence, unit: string): string {
   if (e.basis === "fallback") {

@@ -10,7 +10,7 @@ import {
   type OfficialWindows,
   type WindowEngine,
 } from "@claude-gauge/core";
-import type { StatuslineSample } from "./statusline.js";
+import type { StatuslineSample } from "../statusline/sample.js";
 
 /** Length of each official window, ms: a reading covers [resetsAt − span, resetsAt). */
 export const OFFICIAL_WINDOW_MS: Readonly<Record<OfficialWindow, number>> = { "5h": BLOCK_DURATION_MS, "7d": WEEK_MS };

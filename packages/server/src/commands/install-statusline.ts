@@ -1,7 +1,7 @@
 /**
  * `claude-gauge statusline --install / --uninstall`: points Claude Code's `statusLine` at our command
  * in ~/.claude/settings.json without losing anything. A different existing command is kept by
- * chaining (`<ours> --chain '<old>'`, see statusline.ts) and comes back on uninstall; every change is
+ * chaining (`<ours> --chain '<old>'`, see statusline/chain.ts) and comes back on uninstall; every change is
  * preceded by a timestamped backup; a file that does not parse is never written.
  */
 import { constants, copyFileSync, mkdirSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync } from "node:fs";

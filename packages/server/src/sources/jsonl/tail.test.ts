@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { DecodedLine } from "@claude-gauge/core";
-import { TranscriptTail } from "./jsonl-tail.js";
-import type { BadLine } from "./transcript-load.js";
+import { TranscriptTail } from "./tail.js";
+import type { BadLine } from "./load.js";
 
 function usageLine(id: string, output: number, ts = "2026-11-20T10:00:00.000Z"): string {
   return JSON.stringify({

@@ -15,12 +15,12 @@ import {
 } from "@claude-gauge/core";
 import { engineFromLedger, entryDelta } from "./cold-engine.js";
 import { OfficialStore, parseStatuslineSample } from "./official-store.js";
-import type { StatuslineSample } from "./statusline.js";
-import { TranscriptTail } from "./jsonl-tail.js";
-import type { GaugeMetrics } from "./metrics.js";
-import { SnapshotFeed } from "./snapshot-feed.js";
-import type { BadLine } from "./transcript-load.js";
-import type { WalkProblem } from "./transcript-files.js";
+import type { StatuslineSample } from "../statusline/sample.js";
+import { TranscriptTail } from "../sources/jsonl/tail.js";
+import type { GaugeMetrics } from "../http/metrics.js";
+import { SnapshotFeed } from "../http/snapshot-feed.js";
+import type { BadLine } from "../sources/jsonl/load.js";
+import type { WalkProblem } from "../sources/jsonl/files.js";
 
 export interface ServiceOptions {
   roots: readonly string[];

@@ -1,7 +1,7 @@
 import type { DecodedLine, LimitNotice, UsageEvent } from "@claude-gauge/core";
 import { decodeLine } from "@claude-gauge/core";
-import { scanCandidates } from "./jsonl-scan.js";
-import type { TranscriptFile } from "./transcript-files.js";
+import { scanCandidates } from "./line-scan.js";
+import type { TranscriptFile } from "./files.js";
 
 /** A line we could not use, named by file and 1-based line number. Never carries line text. */
 export interface BadLine {
