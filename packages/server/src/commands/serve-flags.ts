@@ -1,5 +1,7 @@
 import { isIP } from "node:net";
+import { hostname } from "node:os";
 import { parseArgs } from "node:util";
+import { parseSelector } from "../sources/promql/selector.js";
 import { UsageError } from "./args.js";
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
@@ -21,7 +23,15 @@ export interface ServeFlags {
   demoSpeed: number;
   /** Host names answered besides IP addresses and localhost (DNS rebinding guard) */
   allowHosts: string[];
+  /** where usage comes from: transcripts (default) or a PromQL server */
+  source: (typeof SOURCE_NAMES)[number];
+  /** --source promql: the server's base URL, the label matchers of --selector ("" for all), the poll interval (ms) */
+  prometheus: { url: string; matchers: string; pollMs: number } | null;
+  /** the `machine` label of the exported claude_code_* counters */
+  machine: string;
 }
+
+const SOURCE_NAMES = ["jsonl", "promql"] as const;
 
 export function parseServeFlags(args: string[], env: Record<string, string | undefined>): ServeFlags {
   let v;
@@ -38,6 +48,10 @@ export function parseServeFlags(args: string[], env: Record<string, string | und
         demo: { type: "boolean", default: false },
         "demo-speed": { type: "string" },
         "allow-host": { type: "string", multiple: true },
+        source: { type: "string" },
+        prometheus: { type: "string" },
+        selector: { type: "string" },
+        machine: { type: "string" },
       },
     }).values;
   } catch (e) {
@@ -52,6 +66,8 @@ export function parseServeFlags(args: string[], env: Record<string, string | und
   if (!isLoopback(host) && !lan && !token) {
     throw new UsageError(`refusing to listen on ${host} without --lan or --token: the gauge would be open to your network`);
   }
+  const source = sourceName(v.source ?? "jsonl");
+  if (v.demo === true && source !== "jsonl") throw new UsageError("--demo replays its own transcripts: it takes no --source");
   const speedText = v["demo-speed"] ?? "1";
   const demoSpeed = Number(speedText);
   if (!(demoSpeed > 0 && demoSpeed <= 1000)) throw new UsageError(`--demo-speed: expected a number in (0, 1000], got ${JSON.stringify(speedText)}`);
@@ -65,7 +81,43 @@ export function parseServeFlags(args: string[], env: Record<string, string | und
     demo: v.demo === true,
     demoSpeed,
     allowHosts: allowHosts(v["allow-host"] ?? [], env["CLAUDE_GAUGE_ALLOW_HOSTS"]),
+    source,
+    prometheus: prometheusFlags(source, v.prometheus ?? env["CLAUDE_GAUGE_PROMETHEUS"], v.selector ?? env["CLAUDE_GAUGE_SELECTOR"], env["CLAUDE_GAUGE_PROMQL_POLL_MS"]),
+    machine: machineName(v.machine ?? env["CLAUDE_GAUGE_MACHINE"] ?? hostname()),
   };
+}
+
+function sourceName(text: string): ServeFlags["source"] {
+  const name = SOURCE_NAMES.find((n) => n === text);
+  if (name === undefined) throw new UsageError(`--source: expected one of ${SOURCE_NAMES.join(", ")}, got ${JSON.stringify(text)}`);
+  return name;
+}
+
+function prometheusFlags(source: ServeFlags["source"], url: string | undefined, selector: string | undefined, pollText: string | undefined): ServeFlags["prometheus"] {
+  if (source !== "promql") {
+    if (url !== undefined || selector !== undefined) throw new UsageError("--prometheus and --selector need --source promql");
+    return null;
+  }
+  if (url === undefined) throw new UsageError("--source promql needs --prometheus URL (e.g. http://127.0.0.1:9090)");
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new UsageError(`--prometheus: expected an http(s) URL, got ${JSON.stringify(url)}`);
+  }
+  if (u.protocol !== "http:" && u.protocol !== "https:") throw new UsageError(`--prometheus: expected an http(s) URL, got ${JSON.stringify(url)}`);
+  const sel = parseSelector(selector ?? "{}");
+  if ("error" in sel) throw new UsageError(`--selector: ${sel.error}`);
+  const pollMs = Number(pollText ?? "5000");
+  if (!Number.isInteger(pollMs) || pollMs < 250 || pollMs > 600_000) throw new UsageError(`CLAUDE_GAUGE_PROMQL_POLL_MS: expected 250..600000 ms, got ${JSON.stringify(pollText)}`);
+  return { url, matchers: sel.matchers, pollMs };
+}
+
+/** The machine label: printable, bounded (it is a Prometheus label value on every exported series). */
+function machineName(name: string): string {
+  const n = name.trim();
+  if (!/^[\x21-\x7e]{1,128}$/.test(n)) throw new UsageError(`--machine: expected 1 to 128 printable ASCII characters without spaces, got ${JSON.stringify(name)}`);
+  return n;
 }
 
 /** `--allow-host name` (repeatable) and CLAUDE_GAUGE_ALLOW_HOSTS (comma list): lower case, no port. */

@@ -5,14 +5,16 @@ import { GaugeMetrics } from "../http/metrics.js";
 import { createHttpServer } from "../http/server.js";
 import { webRoutes } from "../http/web-routes.js";
 import { WsPush } from "../http/ws-push.js";
+import { ExportedTotals, exportedTotalsFile } from "../service/exported-totals.js";
 import { GaugeService } from "../service/gauge-service.js";
 import { DemoSource } from "../sources/demo/demo-source.js";
 import { JsonlSource } from "../sources/jsonl/jsonl-source.js";
+import { PromqlSource } from "../sources/promql/promql-source.js";
 import type { Source } from "../sources/source.js";
 import { parseStatuslineSample } from "../statusline/sample.js";
 import { readStateSamples, stateDir } from "../statusline/state-file.js";
 import { UsageError } from "./args.js";
-import { parseServeFlags } from "./serve-flags.js";
+import { parseServeFlags, type ServeFlags } from "./serve-flags.js";
 
 /** `claude-gauge serve`: follow the sources and serve the cluster page, /usage, /ws, /metrics, /stats, /history. */
 export async function serve(args: string[]): Promise<void> {
@@ -22,8 +24,11 @@ export async function serve(args: string[]): Promise<void> {
   // The demo writes transcripts for the normal transcript source to follow, on its own (faster) clock.
   const demo = flags.demo ? new DemoSource({ speed: flags.demoSpeed, log }) : null;
   const config = demo ? demo.prepare(base) : base;
-  const sources: Source[] = demo ? [demo] : [new JsonlSource({ showProjects: flags.showProjects, log })];
-  const metrics = new GaugeMetrics();
+  const sources: Source[] = demo ? [demo] : [sourceFor(flags, log)];
+  // Transcript counts become claude_code_* counters for a shared Prometheus. Not the demo's (made
+  // up), and not the PromQL source's (they came from Prometheus: exported again, they would count twice).
+  const totals = !demo && flags.source !== "promql" ? new ExportedTotals(exportedTotalsFile(stateDir(process.env)), log) : null;
+  const metrics = new GaugeMetrics(undefined, { usage: totals ? { machine: flags.machine, totals } : null });
   const clock = demo?.clock ?? Date.now;
   const service = new GaugeService({
     sources,
@@ -38,6 +43,10 @@ export async function serve(args: string[]): Promise<void> {
   metrics.sourceStats = () => service.sourceStats();
   const started = performance.now();
   await service.start();
+  // The history is in: from here on the exported counters only grow, across restarts too.
+  totals?.settle();
+  const saver = totals ? setInterval(() => totals.save(), 10_000) : null;
+  saver?.unref();
   const ws = new WsPush(service.feed);
   metrics.wsClientCount = () => ws.clientCount;
   const server = createHttpServer({
@@ -61,6 +70,7 @@ export async function serve(args: string[]): Promise<void> {
       server.listen(flags.port, flags.host, () => resolve());
     });
   } catch (e) {
+    if (saver) clearInterval(saver);
     service.stop();
     ws.close();
     const code = (e as NodeJS.ErrnoException).code;
@@ -82,6 +92,8 @@ export async function serve(args: string[]): Promise<void> {
   await new Promise<void>((resolve) => {
     const stop = (sig: string) => {
       log(`${sig}: shutting down`);
+      if (saver) clearInterval(saver);
+      totals?.save();
       service.stop();
       ws.close();
       server.close(() => resolve());
@@ -90,4 +102,9 @@ export async function serve(args: string[]): Promise<void> {
     process.once("SIGINT", () => stop("SIGINT"));
     process.once("SIGTERM", () => stop("SIGTERM"));
   });
+}
+
+function sourceFor(flags: ServeFlags, log: (msg: string) => void): Source {
+  if (flags.source === "promql" && flags.prometheus) return new PromqlSource({ ...flags.prometheus, log });
+  return new JsonlSource({ showProjects: flags.showProjects, log });
 }

@@ -1,21 +1,26 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
 import type { TokenCounts, UsageSnapshot } from "@claude-gauge/core";
-
-const TYPES: readonly [keyof TokenCounts, string][] = [
-  ["input", "input"],
-  ["output", "output"],
-  ["cacheCreation", "cache_creation"],
-  ["cacheRead", "cache_read"],
-];
+import { CLAUDE_CODE_TOKEN_TYPES, type ExportedTotals } from "../service/exported-totals.js";
 
 /**
- * Prometheus view of the daemon. Labels are model and token type only: never project names,
- * session ids or anything from message text.
+ * The daemon's own counts under the names Claude Code's telemetry gets in Prometheus, so one
+ * Prometheus can scrape many daemons, the PromQL source can read them and Claude Code dashboards
+ * work unchanged.
+ */
+export interface UsageExport {
+  /** the `machine` label: the host name unless --machine says otherwise */
+  machine: string;
+  /** the totals behind the counters, monotonic across restarts */
+  totals: ExportedTotals;
+}
+
+/**
+ * Prometheus view of the daemon. Labels are model, token type and machine only: never project
+ * names, session ids or anything from message text.
  */
 export class GaugeMetrics {
   readonly registry: Registry;
-  readonly #tokens: Counter<"model" | "type">;
-  readonly #cost: Counter<"model">;
+  readonly #usage: UsageExport | null;
   readonly #gauges: Map<string, Gauge>;
   readonly #ingestLag: Gauge;
   readonly badLines: Counter;
@@ -24,14 +29,18 @@ export class GaugeMetrics {
   /** read at scrape time: what the sources follow (files, bytes); the service sets it */
   sourceStats: () => { files: number; bytes: number; problems: number } = () => ({ files: 0, bytes: 0, problems: 0 });
 
-  constructor(registry = new Registry(), opts: { defaultMetrics?: boolean } = {}) {
+  /**
+   * `usage`: export the counts as `claude_code_*` counters; null for a daemon whose counts came
+   * from Prometheus (re-exporting them would feed Prometheus its own data a second time).
+   */
+  constructor(registry = new Registry(), opts: { defaultMetrics?: boolean; usage?: UsageExport | null } = {}) {
     this.registry = registry;
+    this.#usage = opts.usage ?? null;
     // The event-loop lag monitor samples every 10 ms by default, which alone keeps an idle daemon at
     // ~0.5 % CPU; once a second is plenty for a gauge.
     if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: "claude_gauge_process_", eventLoopMonitoringPrecision: 1000 });
     const r = [registry];
-    this.#tokens = new Counter({ name: "claude_gauge_tokens_total", help: "Tokens counted (each message once, at its largest usage)", labelNames: ["model", "type"], registers: r });
-    this.#cost = new Counter({ name: "claude_gauge_cost_usd_total", help: "API-equivalent cost of counted tokens, USD", labelNames: ["model"], registers: r });
+    if (this.#usage) this.#usageCounters(this.#usage, r);
     const g = (name: string, help: string) => new Gauge({ name, help, registers: r });
     this.#gauges = new Map<string, Gauge>([
       ["rate_1m", g("claude_gauge_rate_tokens_per_minute", "Tokens per minute over the last 60 s")],
@@ -86,12 +95,36 @@ export class GaugeMetrics {
     });
   }
 
+  #usageCounters({ machine, totals }: UsageExport, r: Registry[]): void {
+    // Set from the totals at scrape time (reset, then inc to the total): they never go down.
+    new Counter({
+      name: "claude_code_token_usage_tokens_total",
+      help: "Tokens counted from this machine's transcripts (each message once, at its largest usage)",
+      labelNames: ["type", "model", "machine"],
+      registers: r,
+      collect() {
+        this.reset();
+        for (const { key, total } of totals.values()) if (key.metric === "tokens") this.inc({ type: key.type, model: key.model, machine }, total);
+      },
+    });
+    new Counter({
+      name: "claude_code_cost_usage_USD_total",
+      help: "API-equivalent cost of the tokens counted from this machine's transcripts, USD",
+      labelNames: ["model", "machine"],
+      registers: r,
+      collect() {
+        this.reset();
+        for (const { key, total } of totals.values()) if (key.metric === "cost") this.inc({ model: key.model, machine }, total);
+      },
+    });
+  }
+
+  /** One message's growth (tokens by type, USD), from the ledger. */
   countDelta(model: string, counts: TokenCounts, costUsd: number): void {
-    for (const [key, type] of TYPES) {
-      const v = counts[key];
-      if (v > 0) this.#tokens.inc({ model, type }, v);
-    }
-    if (costUsd > 0) this.#cost.inc({ model }, costUsd);
+    const totals = this.#usage?.totals;
+    if (!totals) return;
+    for (const type of CLAUDE_CODE_TOKEN_TYPES) totals.add({ metric: "tokens", model, type }, counts[type]);
+    totals.add({ metric: "cost", model }, costUsd);
   }
 
   ingested(lineTimestamp: number, now: number): void {
