@@ -83,3 +83,16 @@ describe("CounterDeltas", () => {
     expect(d.ignored).toBe(2);
   });
 });
+
+describe("CounterDeltas re-reads", () => {
+  it("overlapping reads count each step once, and samples a server showed late still count", () => {
+    const d = new CounterDeltas();
+    d.baseline([]);
+    expect(inputOf(d.observe([series({}, [[1000, 10], [2000, 15]])]))).toBe(15);
+    // the same steps again, plus a newer one
+    expect(inputOf(d.observe([series({}, [[1000, 10], [2000, 15], [3000, 18]])]))).toBe(3);
+    // another series that was hidden at steps already read (latency offset), visible now
+    const late = d.observe([series({ session_id: "late" }, [[2000, 7], [3000, 9]]), series({}, [[2000, 15], [3000, 18]])]);
+    expect(late.map((g) => [g.t, g.tokens.input])).toEqual([[2000, 7], [3000, 2]]);
+  });
+});

@@ -13,6 +13,8 @@ export interface StepGrowth {
 
 interface SeriesState {
   last: number;
+  /** ms since epoch of the step `last` was read at: steps up to it are done (re-reads skip them) */
+  at: number;
 }
 
 /** Label that marks claude-gauge daemons' counters (see `observe`). */
@@ -35,7 +37,8 @@ const isType = (t: string | undefined): t is ClaudeCodeTokenType => (CLAUDE_CODE
  * leaves out). Except claude-gauge daemons' counters (label `machine`), which carry a machine's
  * whole transcript history: the first sample of a machine not seen before is where Prometheus
  * started to see it, not growth. A series that vanishes (staleness) and comes back continues from
- * its last value.
+ * its last value. Steps already read are skipped, so overlapping reads count nothing twice (the
+ * source re-reads the last minutes to pick up samples a server shows late).
  */
 export class CounterDeltas {
   readonly #series = new Map<string, SeriesState>();
@@ -51,9 +54,9 @@ export class CounterDeltas {
   /** The values every series had before the history starts: the baseline, no growth. */
   baseline(series: readonly SeriesSamples[]): void {
     for (const s of series) {
-      const v = s.samples.at(-1)?.[1];
-      if (v === undefined || this.#kind(s.labels) === null) continue;
-      this.#series.set(seriesKey(s.labels), { last: v });
+      const last = s.samples.at(-1);
+      if (last === undefined || this.#kind(s.labels) === null) continue;
+      this.#series.set(seriesKey(s.labels), { last: last[1], at: last[0] });
       const machine = s.labels[MACHINE_LABEL];
       if (machine) this.#machines.add(machine);
       if (this.#kind(s.labels) === "cost") this.#costModels.add(s.labels["model"] ?? "");
@@ -74,7 +77,7 @@ export class CounterDeltas {
     points.sort((a, b) => a.t - b.t);
     const growth = new Map<string, StepGrowth>();
     for (const { t, v, s, key } of points) {
-      const amount = this.#step(key, s.labels, v);
+      const amount = this.#step(key, s.labels, t, v);
       if (amount <= 0) continue;
       const model = s.labels["model"] ?? "";
       const id = `${t}\u0000${model}`;
@@ -93,17 +96,19 @@ export class CounterDeltas {
   }
 
   /** This sample's growth over the series' last value. */
-  #step(key: string, labels: Record<string, string>, v: number): number {
+  #step(key: string, labels: Record<string, string>, t: number, v: number): number {
     if (v < 0) return 0;
     const kind = this.#kind(labels);
     if (kind === "cost") this.#costModels.add(labels["model"] ?? "");
     const s = this.#series.get(key);
     if (s !== undefined) {
+      if (t <= s.at) return 0;
       const grown = v >= s.last ? v - s.last : v;
       s.last = v;
+      s.at = t;
       return grown;
     }
-    this.#series.set(key, { last: v });
+    this.#series.set(key, { last: v, at: t });
     const machine = labels[MACHINE_LABEL];
     if (machine) {
       const known = this.#machines.has(machine);

@@ -24,6 +24,12 @@ const DEFAULT_HISTORY_MS = 7 * 86_400_000 + 3_600_000;
 const MAX_STEPS = 1440;
 /** a gap longer than this (ms) is read back in minute steps, not live steps */
 const COARSE_GAP_MS = 30 * MINUTE_MS;
+/**
+ * Each read goes this far back over steps already read, ms: servers show samples late
+ * (VictoriaMetrics hides the newest 30 s by default; remote write and OTLP pushes arrive after the
+ * fact). CounterDeltas skips steps it has done, so only what appeared since counts.
+ */
+const REREAD_MS = 2 * MINUTE_MS;
 /** before the history: how far back the baseline looks for a series' last value, ms */
 const BASELINE_LOOKBACK = "1h";
 /** longest wait between retries while the server is unreachable, ms */
@@ -142,7 +148,8 @@ export class PromqlSource implements Source {
     const end = Math.floor(now / this.#liveStepMs) * this.#liveStepMs;
     if (end <= cursor) return;
     const step = end - cursor > COARSE_GAP_MS ? MINUTE_MS : this.#liveStepMs;
-    await this.#read(cursor, cursor + Math.floor((end - cursor) / step) * step, step, initial);
+    const from = Math.max(this.#historyFrom ?? cursor, cursor - Math.ceil(REREAD_MS / step) * step);
+    await this.#read(from, cursor + Math.floor((end - cursor) / step) * step, step, initial);
   }
 
   /** Steps in (from, to], in requests of at most MAX_STEPS; the cursor moves after each. */
