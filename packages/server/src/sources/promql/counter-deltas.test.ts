@@ -46,8 +46,13 @@ describe("CounterDeltas", () => {
   it("claude-gauge daemons (label machine): a new machine's first sample is its history, not growth; its new models are growth", () => {
     const d = new CounterDeltas();
     d.baseline([]);
-    const first = d.observe([series({ machine: "m1" }, [[60_000, 9_000_000], [120_000, 9_000_400]])]);
+    const first = d.observe([
+      series({ machine: "m1" }, [[60_000, 9_000_000], [120_000, 9_000_400]]),
+      series({ machine: "m1", type: "output" }, [[60_000, 5_000_000]]),
+      series({ machine: "m1", model: "claude-haiku-4-5" }, [[60_000, 1_000_000]]),
+    ]);
     expect(inputOf(first)).toBe(400);
+    expect(first.reduce((a, g) => a + g.tokens.output, 0)).toBe(0);
     const opus = d.observe([series({ machine: "m1", model: "claude-opus-4-5" }, [[180_000, 700]])]);
     expect(opus.map((g) => [g.model, g.tokens.input])).toEqual([["claude-opus-4-5", 700]]);
   });

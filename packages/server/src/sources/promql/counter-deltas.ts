@@ -42,7 +42,8 @@ const isType = (t: string | undefined): t is ClaudeCodeTokenType => (CLAUDE_CODE
  */
 export class CounterDeltas {
   readonly #series = new Map<string, SeriesState>();
-  readonly #machines = new Set<string>();
+  /** machine label → ms since epoch of the step it was first seen at */
+  readonly #machines = new Map<string, number>();
   readonly #costModels = new Set<string>();
   /** series whose samples were ignored (a name or token type this source does not know) */
   ignored = 0;
@@ -58,7 +59,7 @@ export class CounterDeltas {
       if (last === undefined || this.#kind(s.labels) === null) continue;
       this.#series.set(seriesKey(s.labels), { last: last[1], at: last[0] });
       const machine = s.labels[MACHINE_LABEL];
-      if (machine) this.#machines.add(machine);
+      if (machine && !this.#machines.has(machine)) this.#machines.set(machine, last[0]);
       if (this.#kind(s.labels) === "cost") this.#costModels.add(s.labels["model"] ?? "");
     }
   }
@@ -111,9 +112,10 @@ export class CounterDeltas {
     this.#series.set(key, { last: v, at: t });
     const machine = labels[MACHINE_LABEL];
     if (machine) {
-      const known = this.#machines.has(machine);
-      this.#machines.add(machine);
-      if (!known) return 0;
+      // Every series of a machine seen at its first step is its history (all of them, not just the first).
+      const first = this.#machines.get(machine);
+      if (first === undefined) this.#machines.set(machine, t);
+      if (first === undefined || first === t) return 0;
     }
     return v;
   }
