@@ -23,15 +23,17 @@ export interface ServeFlags {
   demoSpeed: number;
   /** Host names answered besides IP addresses and localhost (DNS rebinding guard) */
   allowHosts: string[];
-  /** where usage comes from: transcripts (default) or a PromQL server */
+  /** where usage comes from: transcripts (default), a PromQL server, or ccusage runs with the transcript tail */
   source: (typeof SOURCE_NAMES)[number];
   /** --source promql: the server's base URL, the label matchers of --selector ("" for all), the poll interval (ms) */
   prometheus: { url: string; matchers: string; pollMs: number } | null;
+  /** --source ccusage: how often it runs and one run's time limit (ms) */
+  ccusage: { intervalMs: number; timeoutMs: number } | null;
   /** the `machine` label of the exported claude_code_* counters */
   machine: string;
 }
 
-const SOURCE_NAMES = ["jsonl", "promql"] as const;
+const SOURCE_NAMES = ["jsonl", "promql", "ccusage"] as const;
 
 export function parseServeFlags(args: string[], env: Record<string, string | undefined>): ServeFlags {
   let v;
@@ -83,8 +85,18 @@ export function parseServeFlags(args: string[], env: Record<string, string | und
     allowHosts: allowHosts(v["allow-host"] ?? [], env["CLAUDE_GAUGE_ALLOW_HOSTS"]),
     source,
     prometheus: prometheusFlags(source, v.prometheus ?? env["CLAUDE_GAUGE_PROMETHEUS"], v.selector ?? env["CLAUDE_GAUGE_SELECTOR"], env["CLAUDE_GAUGE_PROMQL_POLL_MS"]),
+    ccusage: source === "ccusage" ? { intervalMs: msSetting(env, "CLAUDE_GAUGE_CCUSAGE_INTERVAL_MS", 60_000), timeoutMs: msSetting(env, "CLAUDE_GAUGE_CCUSAGE_TIMEOUT_MS", 30_000) } : null,
     machine: machineName(v.machine ?? env["CLAUDE_GAUGE_MACHINE"] ?? hostname()),
   };
+}
+
+/** A duration setting in ms, 250..600000. */
+function msSetting(env: Record<string, string | undefined>, name: string, fallback: number): number {
+  const text = env[name];
+  if (text === undefined) return fallback;
+  const ms = Number(text);
+  if (!Number.isInteger(ms) || ms < 250 || ms > 600_000) throw new UsageError(`${name}: expected 250..600000 ms, got ${JSON.stringify(text)}`);
+  return ms;
 }
 
 function sourceName(text: string): ServeFlags["source"] {
@@ -108,9 +120,7 @@ function prometheusFlags(source: ServeFlags["source"], url: string | undefined, 
   if (u.protocol !== "http:" && u.protocol !== "https:") throw new UsageError(`--prometheus: expected an http(s) URL, got ${JSON.stringify(url)}`);
   const sel = parseSelector(selector ?? "{}");
   if ("error" in sel) throw new UsageError(`--selector: ${sel.error}`);
-  const pollMs = Number(pollText ?? "5000");
-  if (!Number.isInteger(pollMs) || pollMs < 250 || pollMs > 600_000) throw new UsageError(`CLAUDE_GAUGE_PROMQL_POLL_MS: expected 250..600000 ms, got ${JSON.stringify(pollText)}`);
-  return { url, matchers: sel.matchers, pollMs };
+  return { url, matchers: sel.matchers, pollMs: msSetting({ CLAUDE_GAUGE_PROMQL_POLL_MS: pollText }, "CLAUDE_GAUGE_PROMQL_POLL_MS", 5000) };
 }
 
 /** The machine label: printable, bounded (it is a Prometheus label value on every exported series). */

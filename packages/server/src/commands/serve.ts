@@ -7,6 +7,8 @@ import { webRoutes } from "../http/web-routes.js";
 import { WsPush } from "../http/ws-push.js";
 import { ExportedTotals, exportedTotalsFile } from "../service/exported-totals.js";
 import { GaugeService } from "../service/gauge-service.js";
+import { CcusageSource } from "../sources/ccusage/ccusage-source.js";
+import { findCcusage } from "../sources/ccusage/ccusage-runner.js";
 import { DemoSource } from "../sources/demo/demo-source.js";
 import { JsonlSource } from "../sources/jsonl/jsonl-source.js";
 import { PromqlSource } from "../sources/promql/promql-source.js";
@@ -27,7 +29,8 @@ export async function serve(args: string[]): Promise<void> {
   const sources: Source[] = demo ? [demo] : [sourceFor(flags, log)];
   // Transcript counts become claude_code_* counters for a shared Prometheus. Not the demo's (made
   // up), and not the PromQL source's (they came from Prometheus: exported again, they would count twice).
-  const totals = !demo && flags.source !== "promql" ? new ExportedTotals(exportedTotalsFile(stateDir(process.env)), log) : null;
+  // Nor ccusage's: its block growth is not split by model.
+  const totals = !demo && flags.source === "jsonl" ? new ExportedTotals(exportedTotalsFile(stateDir(process.env)), log) : null;
   const metrics = new GaugeMetrics(undefined, { usage: totals ? { machine: flags.machine, totals } : null });
   const clock = demo?.clock ?? Date.now;
   const service = new GaugeService({
@@ -106,5 +109,6 @@ export async function serve(args: string[]): Promise<void> {
 
 function sourceFor(flags: ServeFlags, log: (msg: string) => void): Source {
   if (flags.source === "promql" && flags.prometheus) return new PromqlSource({ ...flags.prometheus, log });
+  if (flags.source === "ccusage" && flags.ccusage) return new CcusageSource({ ...flags.ccusage, command: findCcusage(process.env), showProjects: flags.showProjects, log });
   return new JsonlSource({ showProjects: flags.showProjects, log });
 }
