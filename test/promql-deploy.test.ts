@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseDocument } from "yaml";
 import { parseServeFlags } from "../packages/server/src/commands/serve-flags.js";
 import { COST_METRIC_NAMES, seriesSelector, TOKEN_METRIC_NAMES } from "../packages/server/src/sources/promql/selector.js";
-import { ClaudeCodeProcess } from "./helpers/claude-code-otel.js";
+import { ClaudeCodeProcess } from "./helpers/claude-code-prometheus.js";
 import { freePort, instantQuery, scrapeConfig, startPrometheus, startVictoriaMetrics, type PromqlServer } from "./helpers/promql-servers.js";
 import { startServer, waitFor, type RunningServer } from "./helpers/server-process.js";
 import { assistantLine } from "./helpers/transcript-lines.js";

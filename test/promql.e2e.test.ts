@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { costOf, UsageSnapshotSchema, type UsageSnapshot } from "@claude-gauge/core";
-import { ClaudeCodeProcess, type RequestUsage } from "./helpers/claude-code-otel.js";
+import { ClaudeCodeProcess, type RequestUsage } from "./helpers/claude-code-prometheus.js";
 import { instantQuery, scrapeConfig, startPrometheus, startVictoriaMetrics, type PromqlServer } from "./helpers/promql-servers.js";
 import { startServer, waitFor, type RunningServer } from "./helpers/server-process.js";
 import { assistantLine } from "./helpers/transcript-lines.js";
