@@ -29,7 +29,7 @@ export async function serve(args: string[]): Promise<void> {
   const sources: Source[] = demo ? [demo] : [sourceFor(flags, log)];
   // Transcript counts become claude_code_* counters for a shared Prometheus. Not the demo's (made
   // up), and not the PromQL source's (they came from Prometheus: exported again, they would count twice).
-  // Nor ccusage's: its block growth is not split by model.
+  // Nor ccusage's: its history is apportioned among models, not counted per model.
   const totals = !demo && flags.source === "jsonl" ? new ExportedTotals(exportedTotalsFile(stateDir(process.env)), log) : null;
   const metrics = new GaugeMetrics(undefined, { usage: totals ? { machine: flags.machine, totals } : null });
   const clock = demo?.clock ?? Date.now;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseCcusageBlocks } from "./ccusage-blocks.js";
+import { parseCcusageBlocks, parseCcusageDaily } from "./ccusage-blocks.js";
 
 const good = {
   blocks: [
@@ -24,5 +24,16 @@ describe("parseCcusageBlocks", () => {
     expect(parseCcusageBlocks(JSON.stringify(neg))).toEqual({ error: "unexpected output at blocks.0.tokenCounts.inputTokens" });
     expect(parseCcusageBlocks("Error: secret")).toEqual({ error: "output is not JSON" });
     expect(parseCcusageBlocks("[]")).toEqual({ error: "unexpected output at (root)" });
+  });
+});
+
+describe("parseCcusageDaily", () => {
+  it("reads each UTC day's models; hostile output names the field", () => {
+    const day = { date: "2026-12-01", modelBreakdowns: [{ modelName: "m", inputTokens: 1, outputTokens: 2, cacheCreationTokens: 3, cacheReadTokens: 4, cost: 0.5 }] };
+    expect(parseCcusageDaily(JSON.stringify({ daily: [day], totals: {} }))).toEqual([
+      { startMs: Date.parse("2026-12-01T00:00:00Z"), models: [{ model: "m", tokens: { input: 1, output: 2, cacheCreation: 3, cacheRead: 4 }, costUsd: 0.5 }] },
+    ]);
+    expect(parseCcusageDaily(JSON.stringify({ daily: [{ ...day, date: "secret" }] }))).toEqual({ error: "unexpected output at daily.0.date" });
+    expect(parseCcusageDaily(JSON.stringify({ daily: [{ ...day, date: "2026-13-45" }] }))).toEqual({ error: "unexpected output at daily.0.date" });
   });
 });

@@ -25,6 +25,50 @@ const blocksOutput = z.object({
   ),
 });
 
+/** One UTC day of `ccusage claude daily --json --timezone UTC`: tokens and USD per model. */
+export interface CcusageDay {
+  /** ms since epoch of the day's start (UTC) */
+  startMs: number;
+  models: { model: string; tokens: CcusageBlock["tokens"]; costUsd: number }[];
+}
+
+const dailyOutput = z.object({
+  daily: z.array(
+    z.object({
+      date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+      modelBreakdowns: z
+        .array(z.object({ modelName: z.string().max(200), inputTokens: count, outputTokens: count, cacheCreationTokens: count, cacheReadTokens: count, cost: count }))
+        .max(100),
+    }),
+  ),
+});
+
+/** `ccusage claude daily --json --timezone UTC` output, parsed as hostile input (errors name the field). */
+export function parseCcusageDaily(stdout: string): CcusageDay[] | { error: string } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(stdout);
+  } catch {
+    return { error: "output is not JSON" };
+  }
+  const parsed = dailyOutput.safeParse(raw);
+  if (!parsed.success) return { error: `unexpected output at ${parsed.error.issues[0]?.path.join(".") || "(root)"}` };
+  const days: CcusageDay[] = [];
+  for (const [i, d] of parsed.data.daily.entries()) {
+    const startMs = Date.parse(`${d.date}T00:00:00Z`);
+    if (!Number.isFinite(startMs)) return { error: `unexpected output at daily.${i}.date` };
+    days.push({
+      startMs,
+      models: d.modelBreakdowns.map((m) => ({
+        model: m.modelName,
+        tokens: { input: m.inputTokens, output: m.outputTokens, cacheRead: m.cacheReadTokens, cacheCreation: m.cacheCreationTokens },
+        costUsd: m.cost,
+      })),
+    });
+  }
+  return days;
+}
+
 /**
  * `ccusage claude blocks --json` output, parsed as hostile input: an error names the field (never
  * its value); gap blocks (no usage) are left out.

@@ -2,7 +2,7 @@ import { costOf, MessageLedger, type SourceKind, type UsageEvent } from "@claude
 import { JsonlSource, type JsonlSourceOptions } from "../jsonl/jsonl-source.js";
 import type { Source, SourceHealth, SourceProblem, SourceSink } from "../source.js";
 import { BlockReconciler, type BlockGrowth } from "./block-reconciler.js";
-import { parseCcusageBlocks } from "./ccusage-blocks.js";
+import { parseCcusageBlocks, parseCcusageDaily } from "./ccusage-blocks.js";
 import { runCcusage, type CcusageCommand } from "./ccusage-runner.js";
 
 export interface CcusageSourceOptions extends Pick<JsonlSourceOptions, "resolveRoots" | "rescanMs" | "showProjects"> {
@@ -15,14 +15,16 @@ export interface CcusageSourceOptions extends Pick<JsonlSourceOptions, "resolveR
 }
 
 const BLOCKS_ARGS = ["claude", "blocks", "--json", "--offline"];
+/** UTC days: the blocks are UTC too */
+const DAILY_ARGS = ["claude", "daily", "--json", "--offline", "--timezone", "UTC"];
 
 /**
- * The plan's Architecture B: ccusage (`claude blocks --json --offline`, on a cadence) for the
- * windows, the transcript tail for the tach. The tail's own history goes into a private ledger
+ * The plan's Architecture B: ccusage on a cadence for the windows — `claude blocks` (5 h blocks:
+ * times, tokens by type, cost) and `claude daily` (per model, to share each block's growth among
+ * models) — and the transcript tail for the tach. The tail's own history goes into a private ledger
  * only, so that a later line of a known message yields just its growth; that live growth is handed
  * on at once (the tach moves with each line) and booked against its block, and each ccusage run adds
- * what the tail did not deliver (BlockReconciler). Blocks carry all the windows need (tokens by
- * type, cost, models, 5 h boundaries), so `daily` is not run: it would double each run's cost.
+ * what the tail did not deliver (BlockReconciler).
  *
  * A failing, slow or missing ccusage is a health state: the run is killed at its time limit, retried
  * with backoff, and the source is healthy again after the next good run.
@@ -106,15 +108,18 @@ export class CcusageSource implements Source {
 
   async #run(initial: boolean): Promise<void> {
     const log = this.#o.log ?? (() => {});
-    const where = `${this.#o.command.label} ${BLOCKS_ARGS.join(" ")}`;
+    let where = `${this.#o.command.label} ${BLOCKS_ARGS.join(" ")}`;
     try {
-      const out = await runCcusage(this.#o.command, BLOCKS_ARGS, this.#o.timeoutMs ?? 30_000);
-      const blocks = parseCcusageBlocks(out);
+      const timeout = this.#o.timeoutMs ?? 30_000;
+      const blocks = parseCcusageBlocks(await runCcusage(this.#o.command, BLOCKS_ARGS, timeout));
       if ("error" in blocks) throw new Error(blocks.error);
+      where = `${this.#o.command.label} ${DAILY_ARGS.join(" ")}`;
+      const days = parseCcusageDaily(await runCcusage(this.#o.command, DAILY_ARGS, timeout));
+      if ("error" in days) throw new Error(days.error);
       this.#blocks = blocks.length;
-      const growth = this.#reconciler.run(blocks, Date.now(), initial);
+      const growth = this.#reconciler.run(blocks, days, Date.now(), initial);
       for (const g of growth) this.#sink?.usage(growthEvent(g), initial);
-      if (this.#problem) log(`runs again: ${where}`);
+      if (this.#problem) log(`runs again: ${this.#o.command.label}`);
       this.#problem = null;
       this.#failures = 0;
       this.#runs++;
