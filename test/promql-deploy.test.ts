@@ -67,7 +67,7 @@ describe("docs/deploy files", () => {
     const cmd = compose.services["claude-gauge"].command as string[];
     expect(cmd.slice(0, 3)).toEqual(["node", "/app/packages/server/dist/cli.js", "serve"]);
     const flags = parseServeFlags(cmd.slice(3), {});
-    expect(flags.source).toBe("promql");
+    expect(flags.sources).toEqual(["promql"]);
     expect(flags.prometheus?.url).toBe("http://prometheus:9090");
     expect(compose.services["claude-gauge"].volumes).toContain("../..:/app:ro");
   });

@@ -10,6 +10,13 @@ function isLoopback(host: string): boolean {
   return LOOPBACK.has(host) || (isIP(host) === 4 && host.startsWith("127."));
 }
 
+/**
+ * What `--source` may name (a comma list; the first names the snapshot's `source`): transcripts,
+ * a PromQL server, ccusage runs with the transcript tail.
+ */
+export const SERVE_SOURCES = ["jsonl", "promql", "ccusage"] as const;
+export type ServeSource = (typeof SERVE_SOURCES)[number];
+
 export interface ServeFlags {
   host: string;
   port: number;
@@ -23,8 +30,8 @@ export interface ServeFlags {
   demoSpeed: number;
   /** Host names answered besides IP addresses and localhost (DNS rebinding guard) */
   allowHosts: string[];
-  /** where usage comes from: transcripts (default), a PromQL server, or ccusage runs with the transcript tail */
-  source: (typeof SOURCE_NAMES)[number];
+  /** where usage comes from (without --demo) */
+  sources: ServeSource[];
   /** --source promql: the server's base URL, the label matchers of --selector ("" for all), the poll interval (ms) */
   prometheus: { url: string; matchers: string; pollMs: number } | null;
   /** --source ccusage: how often it runs and one run's time limit (ms) */
@@ -33,7 +40,6 @@ export interface ServeFlags {
   machine: string;
 }
 
-const SOURCE_NAMES = ["jsonl", "promql", "ccusage"] as const;
 
 export function parseServeFlags(args: string[], env: Record<string, string | undefined>): ServeFlags {
   let v;
@@ -68,8 +74,8 @@ export function parseServeFlags(args: string[], env: Record<string, string | und
   if (!isLoopback(host) && !lan && !token) {
     throw new UsageError(`refusing to listen on ${host} without --lan or --token: the gauge would be open to your network`);
   }
-  const source = sourceName(v.source ?? "jsonl");
-  if (v.demo === true && source !== "jsonl") throw new UsageError("--demo replays its own transcripts: it takes no --source");
+  if (v.demo === true && v.source !== undefined) throw new UsageError("--demo replays its own transcripts: leave out --source");
+  const list = sources(v.source ?? "jsonl");
   const speedText = v["demo-speed"] ?? "1";
   const demoSpeed = Number(speedText);
   if (!(demoSpeed > 0 && demoSpeed <= 1000)) throw new UsageError(`--demo-speed: expected a number in (0, 1000], got ${JSON.stringify(speedText)}`);
@@ -83,9 +89,9 @@ export function parseServeFlags(args: string[], env: Record<string, string | und
     demo: v.demo === true,
     demoSpeed,
     allowHosts: allowHosts(v["allow-host"] ?? [], env["CLAUDE_GAUGE_ALLOW_HOSTS"]),
-    source,
-    prometheus: prometheusFlags(source, v.prometheus ?? env["CLAUDE_GAUGE_PROMETHEUS"], v.selector ?? env["CLAUDE_GAUGE_SELECTOR"], env["CLAUDE_GAUGE_PROMQL_POLL_MS"]),
-    ccusage: source === "ccusage" ? { intervalMs: msSetting(env, "CLAUDE_GAUGE_CCUSAGE_INTERVAL_MS", 60_000), timeoutMs: msSetting(env, "CLAUDE_GAUGE_CCUSAGE_TIMEOUT_MS", 30_000) } : null,
+    sources: list,
+    prometheus: prometheusFlags(list.includes("promql"), v.prometheus ?? env["CLAUDE_GAUGE_PROMETHEUS"], v.selector ?? env["CLAUDE_GAUGE_SELECTOR"], env["CLAUDE_GAUGE_PROMQL_POLL_MS"]),
+    ccusage: list.includes("ccusage") ? { intervalMs: msSetting(env, "CLAUDE_GAUGE_CCUSAGE_INTERVAL_MS", 60_000), timeoutMs: msSetting(env, "CLAUDE_GAUGE_CCUSAGE_TIMEOUT_MS", 30_000) } : null,
     machine: machineName(v.machine ?? env["CLAUDE_GAUGE_MACHINE"] ?? hostname()),
   };
 }
@@ -99,14 +105,19 @@ function msSetting(env: Record<string, string | undefined>, name: string, fallba
   return ms;
 }
 
-function sourceName(text: string): ServeFlags["source"] {
-  const name = SOURCE_NAMES.find((n) => n === text);
-  if (name === undefined) throw new UsageError(`--source: expected one of ${SOURCE_NAMES.join(", ")}, got ${JSON.stringify(text)}`);
-  return name;
+/** `--source jsonl,promql`: known names only, each once, in the order given. */
+function sources(list: string): ServeSource[] {
+  const out: ServeSource[] = [];
+  for (const name of list.split(",").map((n) => n.trim())) {
+    const known = SERVE_SOURCES.find((s) => s === name);
+    if (known === undefined) throw new UsageError(`--source: expected a comma list of ${SERVE_SOURCES.join(", ")}, got ${JSON.stringify(name)}`);
+    if (!out.includes(known)) out.push(known);
+  }
+  return out;
 }
 
-function prometheusFlags(source: ServeFlags["source"], url: string | undefined, selector: string | undefined, pollText: string | undefined): ServeFlags["prometheus"] {
-  if (source !== "promql") {
+function prometheusFlags(promql: boolean, url: string | undefined, selector: string | undefined, pollText: string | undefined): ServeFlags["prometheus"] {
+  if (!promql) {
     if (url !== undefined || selector !== undefined) throw new UsageError("--prometheus and --selector need --source promql");
     return null;
   }

@@ -16,7 +16,7 @@ import type { Source } from "../sources/source.js";
 import { parseStatuslineSample } from "../statusline/sample.js";
 import { readStateSamples, stateDir } from "../statusline/state-file.js";
 import { UsageError } from "./args.js";
-import { parseServeFlags, type ServeFlags } from "./serve-flags.js";
+import { parseServeFlags, type ServeSource } from "./serve-flags.js";
 
 /** `claude-gauge serve`: follow the sources and serve the cluster page, /usage, /ws, /metrics, /stats, /history. */
 export async function serve(args: string[]): Promise<void> {
@@ -26,11 +26,22 @@ export async function serve(args: string[]): Promise<void> {
   // The demo writes transcripts for the normal transcript source to follow, on its own (faster) clock.
   const demo = flags.demo ? new DemoSource({ speed: flags.demoSpeed, log }) : null;
   const config = demo ? demo.prepare(base) : base;
-  const sources: Source[] = demo ? [demo] : [sourceFor(flags, log)];
+  const sourceOf = (kind: ServeSource): Source => {
+    switch (kind) {
+      case "jsonl":
+        return new JsonlSource({ showProjects: flags.showProjects, log });
+      // parseServeFlags fills flags.prometheus and flags.ccusage whenever their source is listed
+      case "promql":
+        return new PromqlSource({ ...flags.prometheus!, log });
+      case "ccusage":
+        return new CcusageSource({ ...flags.ccusage!, command: findCcusage(process.env), showProjects: flags.showProjects, log });
+    }
+  };
+  const sources: Source[] = demo ? [demo] : flags.sources.map(sourceOf);
   // Transcript counts become claude_code_* counters for a shared Prometheus. Not the demo's (made
   // up), and not the PromQL source's (they came from Prometheus: exported again, they would count twice).
   // Nor ccusage's: its history is apportioned among models, not counted per model.
-  const totals = !demo && flags.source === "jsonl" ? new ExportedTotals(exportedTotalsFile(stateDir(process.env)), log) : null;
+  const totals = !demo && !flags.sources.some((s) => s === "promql" || s === "ccusage") ? new ExportedTotals(exportedTotalsFile(stateDir(process.env)), log) : null;
   const metrics = new GaugeMetrics(undefined, { usage: totals ? { machine: flags.machine, totals } : null });
   const clock = demo?.clock ?? Date.now;
   const service = new GaugeService({
@@ -107,8 +118,3 @@ export async function serve(args: string[]): Promise<void> {
   });
 }
 
-function sourceFor(flags: ServeFlags, log: (msg: string) => void): Source {
-  if (flags.source === "promql" && flags.prometheus) return new PromqlSource({ ...flags.prometheus, log });
-  if (flags.source === "ccusage" && flags.ccusage) return new CcusageSource({ ...flags.ccusage, command: findCcusage(process.env), showProjects: flags.showProjects, log });
-  return new JsonlSource({ showProjects: flags.showProjects, log });
-}

@@ -86,6 +86,8 @@ describe("CounterDeltas", () => {
     ]);
     expect(g).toEqual([]);
     expect(d.ignored).toBe(2);
+    d.observe([series({ type: "reasoning" }, [[120_000, 4]])]);
+    expect(d.ignored).toBe(2);
   });
 });
 

@@ -45,11 +45,16 @@ export class CounterDeltas {
   /** machine label → ms since epoch of the step it was first seen at */
   readonly #machines = new Map<string, number>();
   readonly #costModels = new Set<string>();
-  /** series whose samples were ignored (a name or token type this source does not know) */
-  ignored = 0;
+  /** series whose samples are ignored (a token type this source does not know) */
+  readonly #ignored = new Set<string>();
 
   get seriesCount(): number {
     return this.#series.size;
+  }
+
+  /** how many distinct series were ignored (a name or token type this source does not know) */
+  get ignored(): number {
+    return this.#ignored.size;
   }
 
   /** The values every series had before the history starts: the baseline, no growth. */
@@ -68,11 +73,11 @@ export class CounterDeltas {
   observe(series: readonly SeriesSamples[]): StepGrowth[] {
     const points: { t: number; v: number; s: SeriesSamples; key: string }[] = [];
     for (const s of series) {
+      const key = seriesKey(s.labels);
       if (this.#kind(s.labels) === null) {
-        this.ignored++;
+        this.#ignored.add(key);
         continue;
       }
-      const key = seriesKey(s.labels);
       for (const [t, v] of s.samples) points.push({ t, v, s, key });
     }
     points.sort((a, b) => a.t - b.t);
