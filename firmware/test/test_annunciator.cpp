@@ -158,19 +158,19 @@ TEST_CASE("cluster: millis() wrap-around keeps counting silence correctly") {
 }
 
 TEST_CASE("lamp driver: LEDC channels 0..6, only changes written") {
-  stub::reset();
+  host::reset();
   const uint8_t pins[LAMP_COUNT] = {27, 14, 13, 12, 15, 2, 5};
   LampDriver d(pins);
   d.begin();
   for (int i = 0; i < LAMP_COUNT; ++i) {
-    CHECK(stub::channel_of_pin[pins[i]] == i);
-    CHECK(stub::channel_freq[i] == 5000);
+    CHECK(host::channel_of_pin[pins[i]] == i);
+    CHECK(host::channel_freq[i] == 5000);
   }
   LampLevels l;
   l.level[LAMP_HOT] = 200;
   d.write(l);
-  CHECK(stub::channel_duty[LAMP_HOT] == 200);
-  stub::channel_duty[LAMP_HOT] = 7;  // a write now would overwrite this
+  CHECK(host::channel_duty[LAMP_HOT] == 200);
+  host::channel_duty[LAMP_HOT] = 7;  // a write now would overwrite this
   d.write(l);
-  CHECK(stub::channel_duty[LAMP_HOT] == 7);
+  CHECK(host::channel_duty[LAMP_HOT] == 7);
 }
