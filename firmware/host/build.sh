@@ -52,4 +52,4 @@ if [ "$(cat "$here/build/libs.txt" 2>/dev/null)" != "$stamp" ]; then
   echo "$stamp" >"$here/build/libs.txt"
 fi
 
-exec make --no-print-directory -C "$here" -j"${FIRMWARE_JOBS:-2}" CXX="$CXX" ARDUINOJSON="$ajson" SWITECX25="$switec" "$@"
+exec make -s --no-print-directory -C "$here" -j"${FIRMWARE_JOBS:-2}" CXX="$CXX" ARDUINOJSON="$ajson" SWITECX25="$switec" "$@"

@@ -32,6 +32,8 @@ class Gauge {
   bool moving() const;
   /** Current motor step (0..944, 945 for one step when a move ends on the far stop), 0 before begin(). */
   unsigned step() const;
+  /** The step it is heading for (0..944). */
+  unsigned target() const { return target_; }
 
  private:
   uint8_t pins_[4];
