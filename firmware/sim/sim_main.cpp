@@ -64,7 +64,15 @@ class Observer {
   explicit Observer(bool trace) : trace_(trace) {}
 
   void look(uint64_t now_us) {
-    bool moved = false, moving = false;
+    bool moved = false, moving = false, turned = false;
+    for (size_t i = 0; i < 3; ++i) {
+      if (s_gauges[i]->step() == step_[i]) continue;
+      const int dir = s_gauges[i]->step() > step_[i] ? 1 : -1;
+      turned = turned || dir == -dir_[i];
+      dir_[i] = dir;
+    }
+    // A needle just turned: show where it turned, as it stood one loop turn ago.
+    if (turned && !resting_shown_) line(last_us_, step_, true);
     for (size_t i = 0; i < 3; ++i) {
       const Gauge& g = *s_gauges[i];
       if (trace_ && g.target() != target_[i]) printf("T %s %llu %u\n", kNeedles[i], static_cast<unsigned long long>(now_us), g.target());
@@ -74,14 +82,10 @@ class Observer {
       target_[i] = g.target();
       step_[i] = g.step();
     }
-    // While they move, a line every 100 ms; when they come to rest, always the final one.
-    const bool settled = moving_ && !moving;
-    moving_ = moving;
-    if ((moved && now_us - needle_line_us_ >= kNeedleLineUs) || settled || (moved && !moving)) {
-      printf("needles t=%.3f fuel_5h=%u tach=%u fuel_7d=%u%s\n", seconds(now_us), step_[0], step_[1], step_[2],
-             moving ? "" : " (resting)");
-      for (size_t i = 0; i < 3; ++i) shown_[i] = step_[i];
-      needle_line_us_ = now_us;
+    last_us_ = now_us;
+    // While they move: a line every 100 ms and at every turn; when they come to rest, the final one.
+    if ((moved && (!moving || now_us - needle_line_us_ >= kNeedleLineUs)) || (!moving && !resting_shown_)) {
+      line(now_us, step_, moving);
     }
     unsigned lit = 0;
     for (int ch = 0; ch < LAMP_COUNT; ++ch) lit |= host::channel_duty[ch] > 0 ? 1u << ch : 0;
@@ -100,12 +104,22 @@ class Observer {
   }
 
  private:
+  void line(uint64_t at_us, const unsigned (&steps)[3], bool moving) {
+    printf("needles t=%.3f fuel_5h=%u tach=%u fuel_7d=%u%s\n", seconds(at_us), steps[0], steps[1], steps[2],
+           moving ? "" : " (resting)");
+    for (size_t i = 0; i < 3; ++i) shown_[i] = steps[i];
+    needle_line_us_ = at_us;
+    resting_shown_ = !moving;
+  }
+
   bool trace_;
   unsigned target_[3] = {0, 0, 0};
   unsigned step_[3] = {0, 0, 0};
   unsigned shown_[3] = {0, 0, 0};
+  int dir_[3] = {0, 0, 0};
   uint64_t needle_line_us_ = 0;
-  bool moving_ = false;
+  bool resting_shown_ = true;
+  uint64_t last_us_ = 0;
   unsigned lit_ = 0;
 };
 

@@ -53,6 +53,16 @@ struct RetargetWhenStopped : LibraryNeedle {
   }
 };
 
+// Brakes hard on a reversal (drops vel to 1, a public field), keeping the library's gentle table
+// for everything else: the third option measured, and not taken.
+struct BrakeOnReversal : LibraryNeedle {
+  void target(unsigned step) override {
+    const bool behind = (m.dir > 0 && step < m.currentStep) || (m.dir < 0 && step > m.currentStep);
+    LibraryNeedle::target(step);
+    if (behind && m.vel > 1) m.vel = 1;
+  }
+};
+
 struct GaugeNeedle : Needle {
   static constexpr uint8_t kPins[4] = {32, 33, 25, 26};
   Gauge g{kPins};
@@ -190,6 +200,12 @@ TEST_CASE("the overshoot rules, measured on the real library (docs/hardware.md, 
   CHECK(w.settled == 94);
 
   host::reset();
+  BrakeOnReversal brakes;
+  const Reversal b = reverse_at_600(brakes);
+  CHECK(b.highest == 601);
+  CHECK(b.settled == 94);
+
+  host::reset();
   GaugeNeedle ours;
   host::set_micros(0);
   const Reversal g = reverse_at_600(ours);
@@ -206,6 +222,8 @@ TEST_CASE("the overshoot rules, measured on the real library (docs/hardware.md, 
   CHECK(our_sweep < lib_sweep);
   MESSAGE("retarget when stopped: reached ", w.highest, " (", w.highest - 600, " past the turn), rested after ",
           w.settle_ms, " ms");
+  MESSAGE("hard brake on reversal: reached ", b.highest, " (", b.highest - 600, " past the turn), rested after ", b.settle_ms,
+          " ms, but the step rate falls from 1 per 600 us to 1 per 3000 us in one step");
   MESSAGE("gauge table: reached ", g.highest, " (", g.highest - 600, " past the turn), rested after ", g.settle_ms,
           " ms");
   MESSAGE("full sweep 0 -> 944: library table ", lib_sweep, " ms, gauge table ", our_sweep, " ms");

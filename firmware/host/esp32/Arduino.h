@@ -15,13 +15,11 @@ class String {
   String(const char* s = "") : s_(s == nullptr ? "" : s) {}
   const char* c_str() const { return s_.c_str(); }
   unsigned int length() const { return static_cast<unsigned int>(s_.size()); }
-  bool operator==(const char* other) const { return s_ == other; }
   String& operator+=(const char* more) {
     s_ += more;
     return *this;
   }
   friend String operator+(const String& a, const char* b) { return String(a) += b; }
-  friend String operator+(const String& a, const String& b) { return String(a) += b.c_str(); }
 
  private:
   std::string s_;
@@ -32,7 +30,6 @@ class Print {
   virtual ~Print() = default;
   virtual size_t write(uint8_t) = 0;
   virtual size_t write(const uint8_t* buffer, size_t size);
-  virtual void flush() {}
   int getWriteError() { return write_error_; }
   void clearWriteError() { write_error_ = 0; }
 
