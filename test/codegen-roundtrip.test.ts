@@ -142,7 +142,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe("contract round trip through usage_parse / usage_to_json", () => {
+describe("contract round trip through UsageParser / usage_to_json", () => {
   it("the real server example", async () => {
     await expectRoundTrip(base);
   });
