@@ -260,6 +260,18 @@ export function renderHeader(model: ContractModel, meta: HeaderMeta): string {
 #include <cmath>
 #include <limits>
 
+// Host builds under AddressSanitizer learn which bytes of the parser's arena are in use.
+#if defined(__SANITIZE_ADDRESS__)
+#define USAGE_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define USAGE_ASAN 1
+#endif
+#endif
+#if USAGE_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+
 // Token counts pass 2^31 within a busy week. With doubles off, ArduinoJson's decimal parser lands up
 // to 19 float ulps away from the server's value (measured); with them on, within 1.
 #if !ARDUINOJSON_USE_LONG_LONG
