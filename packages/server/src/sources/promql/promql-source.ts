@@ -72,7 +72,7 @@ export class PromqlSource implements Source {
     this.#o = opts;
     this.#api = new PrometheusApi(opts.url, opts.timeoutMs ?? 10_000);
     this.#pollMs = opts.pollMs ?? 5_000;
-    // Prometheus steps are whole milliseconds; a step under a second only adds load.
+    // Whole seconds, at least one: scrapes are seldom faster, so a finer step only adds points.
     this.#liveStepMs = Math.max(1000, Math.round(this.#pollMs / 1000) * 1000);
   }
 
