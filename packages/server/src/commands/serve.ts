@@ -7,7 +7,7 @@ import { readStateSamples, statePath } from "../statusline/state-file.js";
 import { createHttpServer } from "../http/server.js";
 import { GaugeMetrics } from "../http/metrics.js";
 import { findTranscriptRoots } from "../sources/jsonl/roots.js";
-import { webRoutes } from "../http/web-routes.js";
+import { clusterLine, webRoutes } from "../http/web-routes.js";
 import { WsPush } from "../http/ws-push.js";
 
 /** `claude-gauge serve`: tail the transcripts and serve the cluster page, /usage, /ws, /metrics, /stats, /history. */
@@ -34,6 +34,7 @@ export async function serve(args: string[]): Promise<void> {
   await service.start();
   demo?.start();
   const ws = new WsPush(service.feed);
+  const web = webRoutes(fileURLToPath(new URL("./web/", import.meta.url)));
   const server = createHttpServer(
     {
       feed: service.feed,
@@ -50,7 +51,7 @@ export async function serve(args: string[]): Promise<void> {
       registry: metrics.registry,
       statusline: (body) => service.acceptStatusline(body),
       ws,
-      extra: webRoutes(fileURLToPath(new URL("./web/", import.meta.url))),
+      extra: web,
     },
     flags.token ? { token: flags.token } : {},
   );
@@ -70,7 +71,7 @@ export async function serve(args: string[]): Promise<void> {
       ` — ${service.tailStats?.files ?? 0} files scanned in ${Math.round(performance.now() - started)} ms` +
       `${flags.token ? ", bearer token required" : ""}${demo ? `, DEMO at ${demo.speed}× speed` : ""}`,
   );
-  log(`the cluster: http://${shownHost}:${port}/${flags.token ? "?token=<your token>" : ""}`);
+  log(clusterLine(web, `http://${shownHost}:${port}/`, flags.token !== undefined));
   await new Promise<void>((resolve) => {
     const stop = (sig: string) => {
       log(`${sig}: shutting down`);
