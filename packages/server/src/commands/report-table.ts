@@ -11,8 +11,9 @@ type Colors = ReturnType<typeof pc.createColors>;
 
 /** Colour when writing to a terminal, unless NO_COLOR; FORCE_COLOR turns it on anywhere. */
 export function wantsColor(stream: { isTTY?: boolean }, env: Readonly<Record<string, string | undefined>>): boolean {
-  if (env["NO_COLOR"] !== undefined && env["NO_COLOR"] !== "") return false;
-  if (env["FORCE_COLOR"] !== undefined && env["FORCE_COLOR"] !== "0") return true;
+  // set and not empty, as no-color.org asks; FORCE_COLOR=0 forces it off
+  if (env["NO_COLOR"]) return false;
+  if (env["FORCE_COLOR"]) return env["FORCE_COLOR"] !== "0";
   return stream.isTTY === true && env["TERM"] !== "dumb";
 }
 
