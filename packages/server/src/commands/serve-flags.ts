@@ -18,6 +18,8 @@ export interface ServeFlags {
   demo: boolean;
   /** demo seconds per real second */
   demoSpeed: number;
+  /** Host names answered besides IP addresses and localhost (DNS rebinding guard) */
+  allowHosts: string[];
 }
 
 /** `claude-gauge serve` (also `claude-gauge-server`, and what `install-service` runs). */
@@ -36,6 +38,7 @@ export const SERVE_SPEC: CommandSpec = {
     timezone: { type: "string" },
     demo: { type: "boolean" },
     "demo-speed": { type: "string" },
+    "allow-host": { type: "string", multiple: true },
   },
   optionHelp: [
     ["--port N", "TCP port, 0 = any free one (default 8080, or CLAUDE_GAUGE_PORT)"],
@@ -46,6 +49,7 @@ export const SERVE_SPEC: CommandSpec = {
     ["--timezone ZONE", "IANA zone for per-day figures (default: the system's)"],
     ["--demo", "replay a generated working session instead of your transcripts"],
     ["--demo-speed N", "with --demo: demo seconds per real second, (0, 1000] (default 1)"],
+    ["--allow-host NAME", "also answer requests for this host name (repeatable; also CLAUDE_GAUGE_ALLOW_HOSTS)"],
   ],
 };
 
@@ -77,6 +81,7 @@ export function serveFlagsFrom(v: Record<string, string | boolean | undefined>, 
     timezone: parseTimeZone(str("timezone")),
     demo,
     demoSpeed,
+    allowHosts: allowHosts(Array.isArray(v["allow-host"]) ? (v["allow-host"] as string[]) : [], env["CLAUDE_GAUGE_ALLOW_HOSTS"]),
   };
 }
 
@@ -84,4 +89,13 @@ export function parseServeFlags(args: string[], env: Record<string, string | und
   const p = parseCommand(SERVE_SPEC, args);
   if (p.kind !== "run") throw new UsageError(`--${p.kind} is handled by the CLI`);
   return serveFlagsFrom(p.values, env);
+}
+
+/** `--allow-host name` (repeatable) and CLAUDE_GAUGE_ALLOW_HOSTS (comma list): lower case, no port. */
+function allowHosts(flags: readonly string[], env: string | undefined): string[] {
+  const names = [...flags, ...(env ?? "").split(",")].map((h) => h.trim().toLowerCase()).filter((h) => h !== "");
+  for (const n of names) {
+    if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(n)) throw new UsageError(`--allow-host: expected a host name without port, got ${JSON.stringify(n)}`);
+  }
+  return names;
 }
