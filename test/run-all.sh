@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash test/setup-system.sh
-for suite in firmware/test/run.sh test/web.e2e.test.ts test/packages.e2e.test.ts test/readme.e2e.test.ts; do
+for suite in firmware/test/run.sh test/web.e2e.test.ts test/packages.e2e.test.ts test/readme.e2e.test.ts test/cli.e2e.test.ts test/service.e2e.test.ts; do
   [ -f "$suite" ] || { echo "run-all: expected suite $suite is missing" >&2; exit 1; }
 done
 npm run build --silent
