@@ -84,7 +84,7 @@ export interface CommonFlags {
 }
 
 /** ccusage takes YYYYMMDD; we also accept YYYY-MM-DD. Returns YYYY-MM-DD. */
-export function parseDateFlag(name: string, v: string | undefined): string | undefined {
+function parseDateFlag(name: string, v: string | undefined): string | undefined {
   if (v === undefined) return undefined;
   const m = /^(\d{4})-?(\d{2})-?(\d{2})$/.exec(v);
   if (!m) throw new UsageError(`--${name}: expected YYYYMMDD or YYYY-MM-DD, got ${JSON.stringify(v)}`);

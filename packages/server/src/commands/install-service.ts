@@ -26,7 +26,7 @@ export interface ServiceContext {
 /** The built CLI beside this module; missing in the single-file executable, which is its own program. */
 const CLI = fileURLToPath(new URL("./cli.js", import.meta.url));
 
-export function currentProgram(): string[] {
+function currentProgram(): string[] {
   return existsSync(CLI) ? [process.execPath, realpathSync(CLI)] : [process.execPath];
 }
 
@@ -102,7 +102,7 @@ export async function uninstallService(ctx: ServiceContext, opts: { dryRun: bool
 }
 
 /** The serve options among install-service's arguments (everything but its own two flags). */
-export function serveArgsOf(args: readonly string[]): string[] {
+function serveArgsOf(args: readonly string[]): string[] {
   return args.filter((a) => a !== "--no-enable" && a !== "--dry-run");
 }
 

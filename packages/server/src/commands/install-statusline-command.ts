@@ -25,7 +25,7 @@ function writeIfChanged(path: string, bytes: Buffer): void {
  * A command that outlives where it was installed from: the statusline bundle copied into the data
  * folder, run by an installed Bun or this Node; or, from the single-file executable, the executable.
  */
-export function stableStatuslineCommand(env: Env, bundle: string = BUNDLE): string {
+function stableStatuslineCommand(env: Env, bundle: string = BUNDLE): string {
   if (!existsSync(bundle)) return `${shellQuote(process.execPath)} statusline`;
   const copy = join(dataDir(env), "statusline-main.js");
   writeIfChanged(copy, readFileSync(bundle));

@@ -21,7 +21,7 @@ const num = (n: number) => Math.round(n).toLocaleString("en-US");
 const usd = (n: number) => `$${n.toFixed(2)}`;
 
 /** "claude-opus-4-5-20251101" → "opus-4-5", as ccusage lists them. */
-export function shortModel(model: string): string {
+function shortModel(model: string): string {
   return model.replace(/^claude-/, "").replace(/-\d{8}(?=$|-)/, "");
 }
 

@@ -15,7 +15,7 @@ export interface ServiceDefinition {
 export const SYSTEMD_UNIT = "claude-gauge.service";
 export const LAUNCHD_LABEL = "dev.claude-gauge";
 /** seconds before systemd or launchd starts a failed daemon again */
-export const RESTART_DELAY_S = 5;
+const RESTART_DELAY_S = 5;
 
 /** One ExecStart word: quoted when it must be, with systemd's own specifiers (% and $) escaped. */
 function systemdWord(s: string): string {

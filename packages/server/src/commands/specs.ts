@@ -6,7 +6,7 @@ const QUIET_OPT = { quiet: { type: "boolean", short: "q" } } satisfies OptionSpe
 const JSON_HELP = ["-j, --json", "JSON instead of a table"] as const;
 const QUIET_HELP = ["-q, --quiet", "no progress or skipped-file notes on stderr"] as const;
 
-export const ONCE_SPEC: CommandSpec = {
+const ONCE_SPEC: CommandSpec = {
   name: "once",
   synopsis: "[--json] [-q]",
   summary: "The /usage snapshot now, from a one-off scan of your transcripts (no daemon needed).",
@@ -14,7 +14,7 @@ export const ONCE_SPEC: CommandSpec = {
   optionHelp: [["-j, --json", "the raw contract object"], QUIET_HELP],
 };
 
-export const REPORT_SPEC: CommandSpec = {
+const REPORT_SPEC: CommandSpec = {
   name: "report",
   synopsis: "daily|session|blocks [options]",
   summary: "ccusage's reports from your transcripts: the same numbers, and with --json the same JSON shapes.",
@@ -40,7 +40,7 @@ export const REPORT_SPEC: CommandSpec = {
   maxPositionals: 1,
 };
 
-export const CALIBRATE_SPEC: CommandSpec = {
+const CALIBRATE_SPEC: CommandSpec = {
   name: "calibrate",
   synopsis: "[--json] [-q]",
   summary: "Suggested ceilings and tach redline from your history and Claude's own readings, as env lines.",
@@ -48,7 +48,7 @@ export const CALIBRATE_SPEC: CommandSpec = {
   optionHelp: [["-j, --json", "the evidence as JSON"], QUIET_HELP],
 };
 
-export const STATUSLINE_SPEC: CommandSpec = {
+const STATUSLINE_SPEC: CommandSpec = {
   name: "statusline",
   synopsis: "[--chain CMD]",
   summary:
@@ -58,7 +58,7 @@ export const STATUSLINE_SPEC: CommandSpec = {
   optionHelp: [["--chain CMD", "also run CMD (your previous status line) and append its first line"]],
 };
 
-export const INSTALL_STATUSLINE_SPEC: CommandSpec = {
+const INSTALL_STATUSLINE_SPEC: CommandSpec = {
   name: "install-statusline",
   synopsis: "[--uninstall]",
   summary:
@@ -74,7 +74,7 @@ const SERVICE_OPTS = {
   "dry-run": { type: "boolean" },
 } satisfies OptionSpecs;
 
-export const INSTALL_SERVICE_SPEC: CommandSpec = {
+const INSTALL_SERVICE_SPEC: CommandSpec = {
   name: "install-service",
   synopsis: "[serve options] [--no-enable] [--dry-run]",
   summary:
@@ -89,7 +89,7 @@ export const INSTALL_SERVICE_SPEC: CommandSpec = {
   ],
 };
 
-export const UNINSTALL_SERVICE_SPEC: CommandSpec = {
+const UNINSTALL_SERVICE_SPEC: CommandSpec = {
   name: "uninstall-service",
   synopsis: "[--dry-run]",
   summary: "Stops the daemon started by install-service and removes its unit or agent.",
@@ -97,7 +97,7 @@ export const UNINSTALL_SERVICE_SPEC: CommandSpec = {
   optionHelp: [["--dry-run", "print what would be removed and run; change nothing"]],
 };
 
-export const STATUS_SPEC: CommandSpec = {
+const STATUS_SPEC: CommandSpec = {
   name: "status",
   synopsis: "[--json] [--port N]",
   summary: "What runs: the daemon on its port, the login service, the status line, where transcripts are read from.",
