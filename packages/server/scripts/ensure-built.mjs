@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds core, the CLI and the web page only when a source is newer than the build (or the build is
 // missing), so `npm run once` and `npm start` start at once on an unchanged tree. The build's own
-// output is shown only when it fails.
+// output is shown only when it fails. `--check` only says whether a build is needed (exit 1 if so).
 import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -29,6 +29,10 @@ function oldestOutput() {
 }
 
 const changed = Math.max(...SOURCES.map((p) => newest(at(p))));
+if (changed > oldestOutput() && process.argv.includes("--check")) {
+  process.stderr.write("claude-gauge: the build is older than its sources\n");
+  process.exit(1);
+}
 if (changed > oldestOutput()) {
   process.stderr.write("claude-gauge: building (sources changed since the last build)…\n");
   const r = spawnSync("npm", ["run", "build", "--silent"], { cwd: root, encoding: "utf8" });

@@ -7,6 +7,7 @@
 import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseConfig } from "@claude-gauge/core";
 import { UsageError } from "./args.js";
 import { parseServeFlags } from "./serve-flags.js";
 import { realRunner, serviceManager, type Runner, type ServiceManager } from "./service-manager.js";
@@ -52,8 +53,9 @@ async function runAll(ctx: ServiceContext, steps: [string, string[]][], dryRun: 
 }
 
 export async function installService(ctx: ServiceContext, serveArgs: string[], opts: { enable: boolean; dryRun: boolean }): Promise<number> {
-  // the daemon's options are checked now, not at the next login
+  // the daemon's options and settings are checked now, not at the next login (a ConfigError names the variable)
   parseServeFlags(serveArgs, ctx.env);
+  parseConfig(ctx.env);
   if (ctx.program.some((p) => p.includes("/_npx/"))) {
     throw new UsageError("this claude-gauge runs from npx's temporary cache, which a service cannot rely on: `npm install -g claude-gauge`, then run install-service again");
   }
