@@ -314,7 +314,7 @@ describe("the browser cluster (GET /, Debian Chromium, real server and files)", 
       p.on("request", (r) => requested.push(r.url()));
       p.on("response", (r) => {
         const path = new URL(r.url()).pathname;
-        if (path === "/ws" || path === "/usage" || path === "/stats") return;
+        if (path === "/ws" || path === "/usage" || path === "/stats" || path === "/healthz") return;
         bodies.push(r.body().then((b) => ({ url: r.url(), status: r.status(), gzip: gzipSync(b, { level: 9 }).length })));
       });
     });
