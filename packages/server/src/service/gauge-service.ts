@@ -96,16 +96,17 @@ export class GaugeService {
               if (d.limit) this.#initialLimits.push(d.limit);
               return;
             }
-            this.#o.metrics.ingested(d.event.timestamp, this.#clock());
-            for (const delta of deltas) this.#engine.addDelta(delta);
-            if (d.signal) this.#engine.addSignal(d.signal);
-            if (d.limit) this.#engine.addLimit(d.limit);
+            const now = this.#clock();
+            this.#o.metrics.ingested(d.event.timestamp, now);
+            for (const delta of deltas) this.#engine.addDelta(delta, now);
+            if (d.signal) this.#engine.addSignal(d.signal, now);
+            if (d.limit) this.#engine.addLimit(d.limit, now);
           } else if (d.kind === "signal") {
             if (initial) this.#initialSignals.push(d.signal);
-            else this.#engine.addSignal(d.signal);
+            else this.#engine.addSignal(d.signal, this.#clock());
           } else if (d.kind === "limit") {
             if (initial) this.#initialLimits.push(d.limit);
-            else this.#engine.addLimit(d.limit);
+            else this.#engine.addLimit(d.limit, this.#clock());
           }
           if (!initial) {
             this.#version++;
@@ -128,7 +129,7 @@ export class GaugeService {
     this.#tail = tail;
     await tail.start();
     // The cold scan fed only the ledger; the windows get each message once, in time order.
-    this.#engine = engineFromLedger(this.#o.config, this.#ledger, this.#initialSignals, this.#initialLimits);
+    this.#engine = engineFromLedger(this.#o.config, this.#ledger, this.#initialSignals, this.#initialLimits, this.#clock());
     this.#initialSignals = [];
     this.#initialLimits = [];
     for (const sample of this.#o.officialHistory?.() ?? []) this.#official.add(sample, this.#engine);
@@ -266,7 +267,7 @@ export class GaugeService {
     }[] = [];
     let i = 0;
     for (let t = start + HISTORY_STEP_MS; t <= end; t += HISTORY_STEP_MS) {
-      for (; i < entries.length && (entries[i]?.event.timestamp ?? Infinity) <= t; i++) engine.addDelta(entryDelta(entries[i]!));
+      for (; i < entries.length && (entries[i]?.event.timestamp ?? Infinity) <= t; i++) engine.addDelta(entryDelta(entries[i]!), t);
       const s = engine.snapshot(t, { kind: this.#o.source ?? "jsonl", ok: true });
       points.push({
         t: new Date(t).toISOString(),
