@@ -995,8 +995,8 @@ export const edgeCases: Case[] = [
     reports: ["blocks"],
   },
   {
-    // a duplicate key anywhere drops the line in ccusage (JSON.parse keeps the last value; we do
-    // not look for duplicates outside message.usage — see docs/ccusage-semantics.md §2)
+    // a duplicate key anywhere drops the line in ccusage; JSON.parse keeps the last value and we
+    // do not look for duplicates (a known difference, docs/ccusage-semantics.md §2)
     name: "duplicate-usage-key",
     tree: oneEach({
       "dup-input": (sid) => spell(plain(sid), '"output_tokens":7', '"output_tokens":7,"input_tokens":20'),

@@ -183,9 +183,10 @@ describe("decodeLine reads counts as ccusage's u64 fields", () => {
     expect([b.input, b.output, b.cacheCreation, b.cacheRead]).toEqual([a.input, a.output, a.cacheCreation, a.cacheRead]);
   });
 
-  it("rejects a duplicate key inside message.usage", () => {
-    const d = decodeLine(spelled('"output_tokens":20', '"output_tokens":20,"input_tokens":30'));
-    expect(d).toEqual({ kind: "error", error: "message.usage: duplicate key" });
+  it("keeps the last of a repeated key, as JSON.parse does (ccusage drops such lines; see docs)", () => {
+    const canonical = usageOf(spelled('"output_tokens":20', '"output_tokens":20,"input_tokens":30')).event;
+    const slow = usageOf(spelled('"output_tokens":20', '"output_tokens":20,"input_tokens":30,"x":1.5')).event;
+    expect([canonical.input, slow.input]).toEqual([30, 30]);
   });
 
   it("reads the TTL split from serde's [5m, 1h] array form and rejects a longer one", () => {

@@ -89,7 +89,7 @@ const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
  * alone: Claude Code writes one when it cuts text inside an emoji), anywhere in the line.
  */
 function hasLoneSurrogateEscape(line: string): boolean {
-  if (!SURROGATE_ESCAPE.test(line)) return false;
+  if (!line.includes("\\u") || !SURROGATE_ESCAPE.test(line)) return false;
   // In valid JSON every backslash starts an escape, so stepping escape by escape stays aligned.
   for (let i = line.indexOf("\\"); i !== -1; i = line.indexOf("\\", i)) {
     if (line[i + 1] !== "u") {
@@ -210,7 +210,9 @@ function userSignal(message: unknown): TurnSignalKind | null {
  * Errors name the field; the caller adds file:line.
  */
 export function decodeLine(line: string, opts: DecodeOptions = {}): DecodedLine {
-  const hasUsage = line.includes(USAGE_MARKER);
+  // The first "usage" key, however spaced, is where the count check of the usage objects starts.
+  const usageKeyAt = line.indexOf('"usage"');
+  const hasUsage = usageKeyAt !== -1 && (line.startsWith(":{", usageKeyAt + 7) || line.includes(USAGE_MARKER, usageKeyAt + 7));
   if (!hasUsage && !line.includes(LIMIT_MARKER) && !(opts.signals && (line.includes('"type":"user"') || line.includes('"type":"assistant"')))) {
     return { kind: "skip" };
   }
@@ -225,7 +227,13 @@ export function decodeLine(line: string, opts: DecodeOptions = {}): DecodedLine 
   }
   if (!isObject(obj)) return { kind: "error", error: "line is not a JSON object" };
   if (hasUsage && hasLoneSurrogateEscape(line)) return { kind: "error", error: "unpaired UTF-16 surrogate escape" };
-  return decodeObject(line, obj, hasUsage, opts);
+  return decodeObject({ text: line, usageKeyAt }, obj, hasUsage, opts);
+}
+
+/** The raw line and where its first `"usage"` key starts (for the count literal check). */
+interface RawLine {
+  text: string;
+  usageKeyAt: number;
 }
 
 /** Where a usage line keeps what ccusage reads: a direct line, or a progress line's nested message. */
@@ -265,36 +273,47 @@ function invalidIdentity(p: UsageParts): boolean {
   return false;
 }
 
-const ZERO_COUNT: CountValue = { value: 0, wide: null };
+/** A count in tokens: a number when exact, the CountValue when above 2^53 − 1. */
+type Count = number | CountValue;
 
-/** One count as ccusage's u64 reads it, or an error naming the field. */
-function countAt(v: unknown, path: string, required: boolean): CountValue | string {
-  if (v === undefined && !required) return ZERO_COUNT;
-  if (v === undefined) return `${path}: missing`;
+const valueOf = (c: Count): number => (typeof c === "number" ? c : c.value);
+const bigOf = (c: Count): bigint => (typeof c === "number" ? BigInt(c) : (c.wide ?? BigInt(c.value)));
+
+/**
+ * One count as ccusage's u64 reads it; null when that read fails (ccusage drops the line).
+ * `plain`: every number of the usage object is written as a plain integer of at most 15 digits
+ * (see usageView), so a parsed number is its literal.
+ */
+function countAt(v: unknown, required: boolean, plain: boolean): Count | null {
+  if (v === undefined) return required ? null : 0;
+  if (plain && typeof v === "number") return v;
   const lit = literalOf(v);
   const c = lit === null ? null : countFromLiteral(lit);
-  return c ?? `${path}: expected an integer in 0..2^64−1`;
+  return c === null ? null : c.wide === null ? c.value : c;
 }
 
 /** Counts of one usage object (message.usage or an iteration), by the u64 rules. */
 interface UsageCounts {
-  input: CountValue;
-  output: CountValue;
-  cacheRead: CountValue;
-  cacheCreation5m: CountValue;
-  cacheCreation1h: CountValue;
+  input: Count;
+  output: Count;
+  cacheRead: Count;
+  cacheCreation5m: Count;
+  cacheCreation1h: Count;
   speed: Speed | null;
 }
 
-function usageCounts(usage: Json, path: string): UsageCounts | string {
-  const input = countAt(usage["input_tokens"], `${path}.input_tokens`, true);
-  if (typeof input === "string") return input;
-  const output = countAt(usage["output_tokens"], `${path}.output_tokens`, true);
-  if (typeof output === "string") return output;
-  const flat = countAt(usage["cache_creation_input_tokens"], `${path}.cache_creation_input_tokens`, false);
-  if (typeof flat === "string") return flat;
-  const cacheRead = countAt(usage["cache_read_input_tokens"], `${path}.cache_read_input_tokens`, false);
-  if (typeof cacheRead === "string") return cacheRead;
+const COUNT_PROBLEM = ": expected an integer in 0..2^64−1";
+
+/** Reads the counts; an error names the field (and never its value). */
+function usageCounts(usage: Json, path: string, plain: boolean): UsageCounts | string {
+  const input = countAt(usage["input_tokens"], true, plain);
+  if (input === null) return `${path}.input_tokens${usage["input_tokens"] === undefined ? ": missing" : COUNT_PROBLEM}`;
+  const output = countAt(usage["output_tokens"], true, plain);
+  if (output === null) return `${path}.output_tokens${usage["output_tokens"] === undefined ? ": missing" : COUNT_PROBLEM}`;
+  const flat = countAt(usage["cache_creation_input_tokens"], false, plain);
+  if (flat === null) return `${path}.cache_creation_input_tokens${COUNT_PROBLEM}`;
+  const cacheRead = countAt(usage["cache_read_input_tokens"], false, plain);
+  if (cacheRead === null) return `${path}.cache_read_input_tokens${COUNT_PROBLEM}`;
   const rawSpeed = usage["speed"];
   if (rawSpeed !== undefined && rawSpeed !== null && rawSpeed !== "standard" && rawSpeed !== "fast") {
     return `${path}.speed: expected "standard" or "fast"`;
@@ -304,9 +323,7 @@ function usageCounts(usage: Json, path: string): UsageCounts | string {
   // disagree); without one every write is a 5 min write. serde also reads the split as a
   // [5m, 1h] array.
   const split = usage["cache_creation"];
-  if (split === undefined || split === null) {
-    return { input, output, cacheRead, cacheCreation5m: flat, cacheCreation1h: ZERO_COUNT, speed };
-  }
+  if (split === undefined || split === null) return { input, output, cacheRead, cacheCreation5m: flat, cacheCreation1h: 0, speed };
   let m5: unknown;
   let h1: unknown;
   if (isObject(split)) {
@@ -315,46 +332,44 @@ function usageCounts(usage: Json, path: string): UsageCounts | string {
   } else if (Array.isArray(split) && split.length <= 2) {
     [m5, h1] = split;
   } else return `${path}.cache_creation: expected an object`;
-  const c5 = countAt(m5, `${path}.cache_creation.ephemeral_5m_input_tokens`, false);
-  if (typeof c5 === "string") return c5;
-  const c1 = countAt(h1, `${path}.cache_creation.ephemeral_1h_input_tokens`, false);
-  if (typeof c1 === "string") return c1;
+  const c5 = countAt(m5, false, plain);
+  if (c5 === null) return `${path}.cache_creation.ephemeral_5m_input_tokens${COUNT_PROBLEM}`;
+  const c1 = countAt(h1, false, plain);
+  if (c1 === null) return `${path}.cache_creation.ephemeral_1h_input_tokens${COUNT_PROBLEM}`;
   return { input, output, cacheRead, cacheCreation5m: c5, cacheCreation1h: c1, speed };
 }
 
-const big = (c: CountValue): bigint => c.wide ?? BigInt(c.value);
-
-/** The count fields of an event, with exact values when any exceeds 2^53 − 1. */
-function eventCounts(u: UsageCounts): Pick<UsageEvent, "input" | "output" | "cacheCreation" | "cacheRead" | "cacheCreation5m" | "cacheCreation1h" | "wide"> {
-  const creation = u.cacheCreation5m.value + u.cacheCreation1h.value;
-  const counts = {
-    input: u.input.value,
-    output: u.output.value,
-    cacheCreation: creation,
-    cacheRead: u.cacheRead.value,
-    cacheCreation5m: u.cacheCreation5m.value,
-    cacheCreation1h: u.cacheCreation1h.value,
-  };
-  if (Math.max(u.input.value, u.output.value, u.cacheRead.value, creation) <= Number.MAX_SAFE_INTEGER) return counts;
+/** Sets the count fields of `e` from `u`, with exact values when any exceeds 2^53 − 1. */
+function setCounts(e: UsageEvent, u: UsageCounts): UsageEvent {
+  e.input = valueOf(u.input);
+  e.output = valueOf(u.output);
+  e.cacheRead = valueOf(u.cacheRead);
+  e.cacheCreation5m = valueOf(u.cacheCreation5m);
+  e.cacheCreation1h = valueOf(u.cacheCreation1h);
+  e.cacheCreation = e.cacheCreation5m + e.cacheCreation1h;
+  if (Math.max(e.input, e.output, e.cacheRead, e.cacheCreation) <= Number.MAX_SAFE_INTEGER) return e;
   // ccusage adds the two TTLs with a saturating u64 add
-  let exactCreation = big(u.cacheCreation5m) + big(u.cacheCreation1h);
-  if (exactCreation > U64_MAX) exactCreation = U64_MAX;
-  const wide: WideCounts = { input: big(u.input), output: big(u.output), cacheCreation: exactCreation, cacheRead: big(u.cacheRead) };
-  return { ...counts, cacheCreation: Number(exactCreation), wide };
+  let creation = bigOf(u.cacheCreation5m) + bigOf(u.cacheCreation1h);
+  if (creation > U64_MAX) creation = U64_MAX;
+  e.cacheCreation = Number(creation);
+  const wide: WideCounts = { input: bigOf(u.input), output: bigOf(u.output), cacheCreation: creation, cacheRead: bigOf(u.cacheRead) };
+  e.wide = wide;
+  return e;
 }
 
 /** The usage event of a usage line. */
-function usageEvent(line: string, p: UsageParts, opts: DecodeOptions): DecodedLine {
+function usageEvent(raw: RawLine, p: UsageParts, opts: DecodeOptions): DecodedLine {
+  const line = raw.text;
   const timestamp = timeOf(p.inner["timestamp"]);
   if (timestamp === null) return { kind: "error", error: "timestamp: expected YYYY-MM-DDTHH:MM:SS[.mmm] then Z or ±HH:MM" };
   const typeError = fieldTypeError(p);
   if (typeError !== null) return { kind: "error", error: typeError };
   if (invalidIdentity(p)) return { kind: "skip" };
-  const view = usageView(line, p.usage);
-  if (!view.ok && view.reason === "duplicate key") return { kind: "error", error: "message.usage: duplicate key" };
+  const view = usageView(line, p.usage, raw.usageKeyAt);
   // A usage object whose text cannot be found (a key spelled with escapes) is read as parsed.
   const usage = view.ok ? view.usage : p.usage;
-  const counts = usageCounts(usage, "message.usage");
+  const plain = view.ok && view.plain;
+  const counts = usageCounts(usage, "message.usage", plain);
   if (typeof counts === "string") return { kind: "error", error: counts };
 
   const sid = p.outer["sessionId"];
@@ -378,8 +393,14 @@ function usageEvent(line: string, p: UsageParts, opts: DecodeOptions): DecodedLi
     loggedCostUsd: typeof logged === "number" ? logged : null,
     speed: counts.speed,
     thinking: blockKind === "thinking",
-    ...eventCounts(counts),
+    input: 0,
+    output: 0,
+    cacheCreation: 0,
+    cacheRead: 0,
+    cacheCreation5m: 0,
+    cacheCreation1h: 0,
   };
+  setCounts(event, counts);
   const resetAt = !p.progress && p.inner["isApiErrorMessage"] === true ? limitReset(line) : null;
   return {
     kind: "usage",
@@ -387,7 +408,7 @@ function usageEvent(line: string, p: UsageParts, opts: DecodeOptions): DecodedLi
     signal: blockKind === null || p.progress ? null : { timestamp, sessionId, kind: blockKind },
     limit: resetAt === null ? null : { timestamp, resetAt },
     // ccusage reads advisors from the line's own message only, never from a progress line's nested one
-    extras: p.progress ? [] : advisorEvents(event, usage["iterations"], line),
+    extras: p.progress ? [] : advisorEvents(event, usage["iterations"], line, plain),
   };
 }
 
@@ -398,27 +419,27 @@ function usageEvent(line: string, p: UsageParts, opts: DecodeOptions): DecodedLi
  * array with the same u64 rules; when any iteration fails them it takes no advisor from the line
  * (the line itself still counts).
  */
-function advisorEvents(event: UsageEvent, iterations: unknown, line: string): UsageEvent[] {
+function advisorEvents(event: UsageEvent, iterations: unknown, line: string, plain: boolean): UsageEvent[] {
   if (!Array.isArray(iterations) || !line.includes('"advisor_message"')) return [];
   const read: { type: string; model: unknown; counts: UsageCounts }[] = [];
   for (const it of iterations) {
     if (!isObject(it) || typeof it["type"] !== "string" || !isString(it["model"])) return [];
-    const counts = usageCounts(it, "message.usage.iterations[]");
+    const counts = usageCounts(it, "message.usage.iterations[]", plain);
     if (typeof counts === "string") return [];
     read.push({ type: it["type"], model: it["model"], counts });
   }
   const out: UsageEvent[] = [];
   read.forEach(({ type, model, counts }, i) => {
     if (type !== "advisor_message" || typeof model !== "string" || model === "") return;
-    out.push({
+    const advisor: UsageEvent = {
       ...withoutWide(event),
       messageId: event.messageId === null ? null : `${event.messageId}:advisor:${i}`,
       model,
       speed: null,
       thinking: false,
       loggedCostUsd: null,
-      ...eventCounts(counts),
-    });
+    };
+    out.push(setCounts(advisor, counts));
   });
   return out;
 }
@@ -429,12 +450,13 @@ function withoutWide(e: UsageEvent): Omit<UsageEvent, "wide"> {
   return rest;
 }
 
-/** Second half of decodeLine, on the parsed line (`line` is its text, for the literal checks). */
-function decodeObject(line: string, obj: Json, hasUsage: boolean, opts: DecodeOptions): DecodedLine {
+/** Second half of decodeLine, on the parsed line (`raw` is its text, for the literal checks). */
+function decodeObject(raw: RawLine, obj: Json, hasUsage: boolean, opts: DecodeOptions): DecodedLine {
+  const line = raw.text;
   const message = obj["message"];
   if (hasUsage && isObject(message) && isObject(message["usage"])) {
     // ccusage does not look at `type`: any line with message.usage counts.
-    return usageEvent(line, { outer: obj, inner: obj, message, usage: message["usage"], progress: false }, opts);
+    return usageEvent(raw, { outer: obj, inner: obj, message, usage: message["usage"], progress: false }, opts);
   }
   if (hasUsage) {
     // A subagent's message nested in its parent's log (ccusage's daily report reads these): ids
@@ -442,7 +464,7 @@ function decodeObject(line: string, obj: Json, hasUsage: boolean, opts: DecodeOp
     const data = obj["data"];
     const nested = isObject(data) ? data["message"] : undefined;
     if (isObject(nested) && isObject(nested["message"]) && isObject(nested["message"]["usage"])) {
-      return usageEvent(line, { outer: obj, inner: nested, message: nested["message"], usage: nested["message"]["usage"], progress: true }, opts);
+      return usageEvent(raw, { outer: obj, inner: nested, message: nested["message"], usage: nested["message"]["usage"], progress: true }, opts);
     }
   }
 

@@ -2,9 +2,10 @@
  * ccusage reads every token count as an unsigned 64-bit integer: a count written `2.5`, `1e3`,
  * `100.0`, `-0` or above 2^64−1 drops the whole line, while 2^53+1 is counted exactly. JSON.parse
  * loses both distinctions (`1e3` and `1000` parse alike, 2^53+1 rounds), so the counts are judged
- * by their literal text. Claude Code writes JSON.stringify output, so the fast path is one search
- * for the usage object's canonical text in the line; anything else is read by a small parser that
- * keeps number literals (see {@link RawNumber}).
+ * by their literal text. The fast path is one regex over the line from its first `"usage"` key:
+ * when no number there is written other than as a plain integer of at most 15 digits (Claude
+ * Code's own lines), the parsed values are the literals. Anything else is re-read by a small parser
+ * that keeps number literals (see {@link RawNumber}).
  */
 
 /** A number as written in the line (slow path only). */
@@ -40,27 +41,35 @@ export function countFromLiteral(lit: string): CountValue | null {
   return { value, wide: value > Number.MAX_SAFE_INTEGER ? BigInt(lit) : null };
 }
 
-/** Outcome of locating a usage object's text: the view to read counts from, or why there is none. */
-export type UsageView = { ok: true; usage: Record<string, unknown> } | { ok: false; reason: "duplicate key" | "unverifiable" };
+/**
+ * Outcome of locating a usage object's text: the view to read counts from (`plain` when every
+ * number in it is a plain integer of at most 15 digits, so the parsed values are exact), or none
+ * (its key is spelled with \u escapes).
+ */
+export type UsageView = { ok: true; usage: Record<string, unknown>; plain: boolean } | { ok: false };
 
 /**
- * The usage object to read counts from: `parsed` itself when the line holds its canonical text
- * (every number then reads back as `String(n)`), else the same object re-read from the line with
- * number literals kept. `parsed` must come from JSON.parse of `line` (or of the line minus content).
+ * A number in value position (after a key's colon, or in an array) written other than as a plain
+ * integer of at most 15 digits. Text inside strings can match too; that only costs the slow path.
  */
-export function usageView(line: string, parsed: Record<string, unknown>): UsageView {
-  if (line.includes(`"usage":${JSON.stringify(parsed)}`)) return { ok: true, usage: parsed };
+const SUSPECT_NUMBER = /"[ \t\n\r]*:[ \t\n\r]*(?:-|[0-9]+[.eE]|[0-9]{16})|[[,][ \t\n\r]*(?:-|[0-9]+[.eE]|[0-9]{16})/g;
+
+/**
+ * The usage object to read counts from. `parsed` must come from JSON.parse of `line` (or of the
+ * line minus its content), and `from` is where the line's first `"usage"` key starts: every usage
+ * object lies after it, unless its key is spelled with \u escapes (not looked for).
+ */
+export function usageView(line: string, parsed: Record<string, unknown>, from: number): UsageView {
+  SUSPECT_NUMBER.lastIndex = from;
+  if (!SUSPECT_NUMBER.test(line)) return { ok: true, usage: parsed, plain: true };
+  // Canonical text (JSON.stringify's) means every number reads back as String(n).
+  if (line.includes(`"usage":${JSON.stringify(parsed)}`)) return { ok: true, usage: parsed, plain: false };
   for (const m of line.matchAll(USAGE_KEY)) {
     const r = new RawReader(line, (m.index ?? 0) + m[0].length - 1);
     const raw = r.value();
-    if (r.duplicate) {
-      if (sameValue(raw, parsed)) return { ok: false, reason: "duplicate key" };
-      continue;
-    }
-    if (r.failed || !isRecord(raw)) continue;
-    if (sameValue(raw, parsed)) return { ok: true, usage: raw };
+    if (!r.failed && isRecord(raw) && sameValue(raw, parsed)) return { ok: true, usage: raw, plain: false };
   }
-  return { ok: false, reason: "unverifiable" };
+  return { ok: false };
 }
 
 const USAGE_KEY = /"usage"[ \t\n\r]*:[ \t\n\r]*\{/g;
@@ -83,11 +92,11 @@ function sameValue(raw: unknown, parsed: unknown): boolean {
 
 /**
  * A strict JSON reader for one value inside a line, keeping number literals. It only ever reads a
- * usage object (a few hundred bytes), so simplicity beats speed here.
+ * usage object (a few hundred bytes), so simplicity beats speed here. A repeated key keeps its
+ * last value, as JSON.parse does.
  */
 class RawReader {
   failed = false;
-  duplicate = false;
   constructor(
     private readonly s: string,
     private at: number,
@@ -141,7 +150,6 @@ class RawReader {
       this.at++;
       const v = this.value();
       if (this.failed) return undefined;
-      if (Object.hasOwn(out, key)) this.duplicate = true;
       // defineProperty: a key named __proto__ must stay data, as JSON.parse keeps it
       Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
       this.ws();
