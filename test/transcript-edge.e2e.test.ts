@@ -101,20 +101,19 @@ describe.each(RUNTIMES)("hostile transcript lines on %s", (_name, runtime) => {
     expect(u.rate_1m).toBe(5000);
   });
 
-  it("reads past counts no u64 holds and costs that overflow: /metrics stays valid, later lines count", async () => {
+  it("reads past counts no u64 holds, bytes that are not UTF-8 and costs that overflow: /metrics stays valid, later lines count", async () => {
     const t = tree();
     writeFileSync(t.file, `${line("a", ago(60_000), 10)}\n`);
     const s = await start(t.dir);
     const cost = (id: string) => spell(line(id, new Date(), 1), '"isSidechain":false', '"isSidechain":false,"costUSD":1.5e308');
+    const notUtf8 = Buffer.from(line("bytes", new Date(), 1).replace('"text":"ok"', '"text":"o\u00ffk"'), "latin1"); // a lone 0xFF byte
     appendFileSync(
       t.file,
-      `${[
-        spell(line("big", new Date(), 1), '"input_tokens":1', '"input_tokens":1e308'),
-        spell(line("u64", new Date(), 1), '"input_tokens":1', '"input_tokens":18446744073709551616'),
-        cost("c1"),
-        cost("c2"),
-        line("after", new Date(), 700),
-      ].join("\n")}\n`,
+      Buffer.concat([
+        Buffer.from(`${[spell(line("big", new Date(), 1), '"input_tokens":1', '"input_tokens":1e308'), spell(line("u64", new Date(), 1), '"input_tokens":1', '"input_tokens":18446744073709551616')].join("\n")}\n`),
+        notUtf8,
+        Buffer.from(`\n${[cost("c1"), cost("c2"), line("after", new Date(), 700)].join("\n")}\n`),
+      ]),
     );
     const u = await waitFor(async () => {
       const v = await usage(s);
@@ -125,7 +124,8 @@ describe.each(RUNTIMES)("hostile transcript lines on %s", (_name, runtime) => {
     const ours = (await (await fetch(`${s.url}/metrics`)).text()).split("\n").filter((l) => l.startsWith("claude_gauge_") && !l.startsWith("claude_gauge_process_"));
     expect(ours.filter((l) => /\s(NaN|Nan|\+Inf|-Inf)$/.test(l))).toEqual([]);
     expect(ours.some((l) => l.startsWith("claude_gauge_cost_usd_total"))).toBe(true);
-    expect(await metric(s, "claude_gauge_bad_lines_total")).toBe(2);
+    expect(await metric(s, "claude_gauge_bad_lines_total")).toBe(3);
+    expect(s.logs()).toContain("invalid UTF-8");
   });
 });
 

@@ -195,6 +195,10 @@ describe("decodeLine reads counts as ccusage's u64 fields", () => {
     expect([d.event.cacheCreation5m, d.event.cacheCreation1h, d.event.cacheCreation]).toEqual([5, 7, 12]);
     expect(decodeLine(spelled(from, '"cache_creation":[5,7,9]')).kind).toBe("error");
     expect(decodeLine(spelled(from, '"cache_creation":5')).kind).toBe("error");
+    // the same when the usage object is re-read with its literals (a fuzz-found case: a kept
+    // literal once passed for an object)
+    expect(decodeLine(spelled(from, '"cache_creation":5e-324')).kind).toBe("error");
+    expect(decodeLine(spelled('"usage":{"input_tokens":10,', '"usage":{ "input_tokens" : 10 ,', spelled(from, '"cache_creation":5e-324'))).kind).toBe("error");
   });
 });
 

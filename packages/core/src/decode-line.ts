@@ -1,6 +1,6 @@
 import { parseTimestamp } from "./timestamp.js";
 import type { LimitNotice, Speed, TurnSignal, TurnSignalKind, UsageEvent, WideCounts } from "./usage-event.js";
-import { countFromLiteral, literalOf, U64_MAX, usageView, type CountValue } from "./usage-literals.js";
+import { countFromLiteral, literalOf, RawNumber, U64_MAX, usageView, type CountValue } from "./usage-literals.js";
 
 /**
  * One transcript line, reduced to what the gauges need. Message text never leaves this function:
@@ -111,8 +111,9 @@ function hasLoneSurrogateEscape(line: string): boolean {
 
 type Json = Record<string, unknown>;
 
+/** A JSON object (a number kept as its literal, in a re-read usage object, is not one). */
 function isObject(v: unknown): v is Json {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
+  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof RawNumber);
 }
 
 function firstBlockKind(content: unknown): TurnSignalKind | null {

@@ -478,6 +478,20 @@ describe("lines dated in the future", () => {
 });
 
 describe("bounded intake", () => {
+  it("takes any clock and drops times no transcript line can carry (fuzz-found RangeErrors)", () => {
+    for (const mode7d of ["weekly", "rolling"] as const) {
+      const e = new WindowEngine(config({ mode7d }));
+      e.addDelta(delta(-8.64e15 - 1, { input: 5 }), T0);
+      e.addDelta(delta(Number.NaN, { input: 5 }), T0);
+      e.addSignal({ timestamp: -1e300, sessionId: "x", kind: "prompt" }, T0);
+      for (const now of [8.64e15, -8.64e15, Number.NaN, Number.POSITIVE_INFINITY]) {
+        const snap = e.snapshot(now, OK);
+        expect(UsageSnapshotSchema.parse(snap)).toEqual(snap);
+      }
+      expect(e.retained).toMatchObject({ pending: 0, sessions: 0 });
+    }
+  });
+
   it("keeps costs finite: a logged costUSD of 1e308 on two messages shows the largest cost, not Infinity or 0", () => {
     const e = new WindowEngine(config());
     e.addDelta(delta(T0, { input: 1 }, { costUsd: 1e308 }), T0);

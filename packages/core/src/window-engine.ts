@@ -20,6 +20,7 @@ import type { SessionTurnState } from "./lamps.js";
 import { fuelPosition, tachPosition } from "./needles.js";
 import { modelFamily } from "./pricing.js";
 import { BLOCK_DURATION_MS, BlockTracker } from "./session-blocks.js";
+import { MAX_TIMESTAMP_MS, MIN_TIMESTAMP_MS } from "./timestamp.js";
 import type { LimitNotice, TokenCounts, TurnSignal, TurnSignalKind, UsageDelta } from "./usage-event.js";
 import { totalTokens } from "./usage-event.js";
 import { weekWindowAt } from "./week-anchor.js";
@@ -46,6 +47,14 @@ export const SIGNAL_SKEW_MS = 60_000;
  * beyond it), so a tree of lines dated in year 9999 cannot grow the engine.
  */
 export const MAX_PENDING_DELTAS = 1024;
+
+/** An instant a transcript line can carry (years 0..10000, see timestamp.ts); NaN is none. */
+const isLineTime = (t: number): boolean => t >= MIN_TIMESTAMP_MS && t <= MAX_TIMESTAMP_MS;
+/**
+ * The caller's clock, kept to the same years: a clock outside them is broken, and the calendar
+ * arithmetic behind the weekly window only works inside what Date can hold.
+ */
+const clampNow = (now: number): number => (Number.isNaN(now) ? MIN_TIMESTAMP_MS : Math.min(MAX_TIMESTAMP_MS, Math.max(MIN_TIMESTAMP_MS, now)));
 
 export interface SourceStatus {
   kind: SourceKind;
@@ -225,14 +234,16 @@ export class WindowEngine {
     });
   }
 
-  /** Takes one delta as of `now` (ms since epoch); one dated later waits for its time. */
+  /**
+   * Takes one delta as of `now` (ms since epoch); one dated later waits for its time. A time no
+   * transcript line can carry (outside years 0..10000) is dropped.
+   */
   addDelta(d: UsageDelta, now: number): void {
-    this.release(now);
-    if (!(d.timestamp <= now)) {
-      if (Number.isFinite(d.timestamp)) this.hold(d);
-      return;
-    }
-    this.admit(d);
+    const at = clampNow(now);
+    this.release(at);
+    if (!isLineTime(d.timestamp)) return;
+    if (d.timestamp > at) this.hold(d);
+    else this.admit(d);
   }
 
   private hold(d: UsageDelta): void {
@@ -294,7 +305,7 @@ export class WindowEngine {
 
   /** Takes a turn signal as of `now` (ms since epoch); one dated well after `now` is dropped. */
   addSignal(sig: TurnSignal, now: number): void {
-    if (!(sig.timestamp <= now + SIGNAL_SKEW_MS)) return;
+    if (!isLineTime(sig.timestamp) || sig.timestamp > clampNow(now) + SIGNAL_SKEW_MS) return;
     const s = this.session(sig.sessionId);
     // Same-millisecond signals keep feed order: a tool result logged with its tool call wins.
     if (sig.timestamp >= s.at) {
@@ -305,7 +316,7 @@ export class WindowEngine {
 
   /** Takes a limit notice as of `now` (ms since epoch); one logged well after `now` is dropped. */
   addLimit(n: LimitNotice, now: number): void {
-    if (!(n.timestamp <= now + SIGNAL_SKEW_MS) || !Number.isFinite(n.resetAt)) return;
+    if (!isLineTime(n.timestamp) || n.timestamp > clampNow(now) + SIGNAL_SKEW_MS || !Number.isFinite(n.resetAt)) return;
     this.limits.push(n);
   }
 
@@ -313,7 +324,8 @@ export class WindowEngine {
    * The calibration suggestion as of `now` (ms since epoch), with its evidence. Its samples are
    * completed minutes, blocks and weeks, so it is recomputed at most once per minute.
    */
-  calibration(now: number): CalibrationSuggestion {
+  calibration(atNow: number): CalibrationSuggestion {
+    const now = clampNow(atNow);
     const minute = Math.floor(now / MINUTE_MS);
     const c = this.cachedSuggestion;
     if (c !== null && c.minute === minute) return c.value;
@@ -335,7 +347,8 @@ export class WindowEngine {
     return this.week.sum(fromMs, toMs).tokens;
   }
 
-  snapshot(now: number, source: SourceStatus, official: OfficialWindows = {}): UsageSnapshot {
+  snapshot(atNow: number, source: SourceStatus, official: OfficialWindows = {}): UsageSnapshot {
+    const now = clampNow(atNow);
     this.release(now);
     this.advance(now);
     this.pruneSessions(now);
