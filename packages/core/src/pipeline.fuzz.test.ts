@@ -122,5 +122,5 @@ describe("hostile lines through the ledger, the engine and the reports", () => {
       }),
       { numRuns: 500 },
     );
-  });
+  }, 60_000);
 });

@@ -55,5 +55,5 @@ describe("usage lines that are not UTF-8", () => {
       }),
       { numRuns: 300 },
     );
-  });
+  }, 60_000);
 });
