@@ -129,6 +129,26 @@ describe.each(RUNTIMES)("hostile transcript lines on %s", (_name, runtime) => {
   });
 });
 
+describe("an official reading whose reset no datetime holds", () => {
+  it("keeps the daemon up and /usage inside the schema (resetsAt 1e15 gave +033658…, 9e15 a RangeError)", async () => {
+    const t = tree();
+    writeFileSync(t.file, `${line("a", ago(60_000), 100)}\n`);
+    const s = await startServer(t.dir, [], ENV);
+    running.push(s);
+    for (const resetsAt of [1e15, 9e15]) {
+      const r = await fetch(`${s.url}/statusline`, {
+        method: "POST",
+        body: JSON.stringify({ at: Date.now(), sessionId: null, rateLimits: { fiveHour: { usedPct: 0.5, resetsAt }, sevenDay: { usedPct: 0.5, resetsAt } } }),
+      });
+      // taken as unknown, or refused at the edge: either way nothing breaks
+      expect([204, 400]).toContain(r.status);
+      const u = await usage(s);
+      expect([u.window_5h_reset_at, u.window_7d_reset_at].every((v) => v === null || /^\d{4}-/.test(v))).toBe(true);
+    }
+    expect(s.proc.exitCode).toBeNull();
+  });
+});
+
 describe("one-shot commands on a tree with lines at the ends of the calendar", () => {
   it("once, once --json, report daily|session|blocks and calibrate exit 0; once --json keeps the schema", async () => {
     const t = tree();
