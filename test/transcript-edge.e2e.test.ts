@@ -138,6 +138,7 @@ describe("an official reading whose reset no datetime holds", () => {
     for (const resetsAt of [1e15, 9e15]) {
       const r = await fetch(`${s.url}/statusline`, {
         method: "POST",
+        headers: { "content-type": "application/json" },
         body: JSON.stringify({ at: Date.now(), sessionId: null, rateLimits: { fiveHour: { usedPct: 0.5, resetsAt }, sevenDay: { usedPct: 0.5, resetsAt } } }),
       });
       // taken as unknown, or refused at the edge: either way nothing breaks
@@ -194,7 +195,7 @@ describe("privacy: no field value from a transcript reaches a log, an error or a
     );
     for (const b of bodies) expect(b).not.toContain(SECRET);
     await s.stop();
-    expect(s.logs()).toContain("bad line"); // the bad lines were logged, by file:line and field only
+    expect(s.logs()).toContain("skipped "); // the bad lines were logged, by file:line and field only
     expect(s.logs()).not.toContain(SECRET);
 
     const report = await run(process.execPath, [CLI, "report", "daily", "--json"], { env: { ...process.env, CLAUDE_CONFIG_DIR: t.dir } });

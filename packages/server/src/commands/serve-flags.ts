@@ -19,6 +19,8 @@ export interface ServeFlags {
   demo: boolean;
   /** demo seconds per real second */
   demoSpeed: number;
+  /** Host names answered besides IP addresses and localhost (DNS rebinding guard) */
+  allowHosts: string[];
 }
 
 export function parseServeFlags(args: string[], env: Record<string, string | undefined>): ServeFlags {
@@ -35,6 +37,7 @@ export function parseServeFlags(args: string[], env: Record<string, string | und
         timezone: { type: "string" },
         demo: { type: "boolean", default: false },
         "demo-speed": { type: "string" },
+        "allow-host": { type: "string", multiple: true },
       },
     }).values;
   } catch (e) {
@@ -61,5 +64,15 @@ export function parseServeFlags(args: string[], env: Record<string, string | und
     timezone: v.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
     demo: v.demo === true,
     demoSpeed,
+    allowHosts: allowHosts(v["allow-host"] ?? [], env["CLAUDE_GAUGE_ALLOW_HOSTS"]),
   };
+}
+
+/** `--allow-host name` (repeatable) and CLAUDE_GAUGE_ALLOW_HOSTS (comma list): lower case, no port. */
+function allowHosts(flags: readonly string[], env: string | undefined): string[] {
+  const names = [...flags, ...(env ?? "").split(",")].map((h) => h.trim().toLowerCase()).filter((h) => h !== "");
+  for (const n of names) {
+    if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(n)) throw new UsageError(`--allow-host: expected a host name without port, got ${JSON.stringify(n)}`);
+  }
+  return names;
 }

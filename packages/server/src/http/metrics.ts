@@ -22,11 +22,10 @@ export class GaugeMetrics {
   readonly #gauges: Map<string, Gauge>;
   readonly #ingestLag: Gauge;
   readonly badLines: Counter;
-  readonly sourceProblems: Counter;
-  readonly filesFollowed: Gauge;
-  readonly bytesRead: Gauge;
   /** read at scrape time; the transport sets it once it exists */
   wsClientCount: () => number = () => 0;
+  /** read at scrape time: what the sources follow (files, bytes); the service sets it */
+  sourceStats: () => { files: number; bytes: number; problems: number } = () => ({ files: 0, bytes: 0, problems: 0 });
 
   constructor(registry = new Registry(), opts: { defaultMetrics?: boolean } = {}) {
     this.registry = registry;
@@ -55,10 +54,31 @@ export class GaugeMetrics {
     ]);
     this.#ingestLag = g("claude_gauge_ingest_lag_seconds", "Wall time between a usage line's own timestamp and its ingestion (newest line)");
     this.badLines = new Counter({ name: "claude_gauge_bad_lines_total", help: "Transcript lines that could not be used", registers: r });
-    this.sourceProblems = new Counter({ name: "claude_gauge_source_problems_total", help: "Unreadable files or folders reported", registers: r });
-    this.filesFollowed = g("claude_gauge_files_followed", "Transcript files being followed");
-    this.bytesRead = g("claude_gauge_bytes_read", "Transcript bytes read so far");
     const metrics = this;
+    new Gauge({
+      name: "claude_gauge_files_followed",
+      help: "Transcript files being followed",
+      registers: r,
+      collect() {
+        this.set(metrics.sourceStats().files);
+      },
+    });
+    new Gauge({
+      name: "claude_gauge_source_problems",
+      help: "Unreadable files, folders or endpoints now (falls back to 0 when they recover)",
+      registers: r,
+      collect() {
+        this.set(metrics.sourceStats().problems);
+      },
+    });
+    new Gauge({
+      name: "claude_gauge_bytes_read",
+      help: "Transcript bytes read so far",
+      registers: r,
+      collect() {
+        this.set(metrics.sourceStats().bytes);
+      },
+    });
     new Gauge({
       name: "claude_gauge_ws_clients",
       help: "Connected WebSocket clients",

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import {
   computeStats,
   costOf,
@@ -14,16 +13,16 @@ import {
   type UsageSnapshot,
 } from "@claude-gauge/core";
 import { engineFromLedger, entryDelta } from "./cold-engine.js";
-import { OfficialStore, parseStatuslineSample } from "./official-store.js";
-import type { StatuslineSample } from "../statusline/sample.js";
-import { TranscriptTail } from "../sources/jsonl/tail.js";
+import { OfficialStore } from "./official-store.js";
+import { parseStatuslineSample, type StatuslineSample } from "../statusline/sample.js";
 import type { GaugeMetrics } from "../http/metrics.js";
 import { SnapshotFeed } from "../http/snapshot-feed.js";
-import type { BadLine } from "../sources/jsonl/load.js";
-import type { WalkProblem } from "../sources/jsonl/files.js";
+import { projectLabeler } from "../sources/project-label.js";
+import type { Source, SourceProblem, SourceSink } from "../sources/source.js";
 
 export interface ServiceOptions {
-  roots: readonly string[];
+  /** where usage comes from; the first one names the snapshot's `source` */
+  sources: readonly Source[];
   config: GaugeConfig;
   metrics: GaugeMetrics;
   /** ms since epoch; injectable so tests can run many services against one clock */
@@ -36,15 +35,20 @@ export interface ServiceOptions {
   tickMs?: number;
   /** readings the statusline saved while the daemon was down (its state file), replayed at start */
   officialHistory?: () => StatuslineSample[];
-  rescanMs?: number;
   log?: (msg: string) => void;
-  source?: SourceKind;
+}
+
+/** GET /healthz: whether the daemon is up, and each source's state now. */
+export interface ServiceHealth {
+  ok: boolean;
+  source_ok: boolean;
+  sources: ({ kind: SourceKind; ok: boolean; problems: SourceProblem[] } & Record<string, unknown>)[];
 }
 
 const HISTORY_STEP_MS = 5 * 60_000;
 
 /**
- * The live daemon's state: the tail feeds the ledger, the ledger's growth feeds the windows, and
+ * The live daemon's state: the sources feed the ledger, the ledger's growth feeds the windows, and
  * every change publishes a new snapshot frame. Nothing here keeps message text.
  */
 export class GaugeService {
@@ -53,7 +57,6 @@ export class GaugeService {
   readonly #clock: () => number;
   readonly #ledger = new MessageLedger(costOf);
   #engine: WindowEngine;
-  #tail: TranscriptTail | null = null;
   #ticker: ReturnType<typeof setInterval> | null = null;
   #scheduled = false;
   #ready = false;
@@ -61,11 +64,9 @@ export class GaugeService {
   #initialLimits: LimitNotice[] = [];
   #version = 0;
   #statsCache = new Map<string, { version: number; minute: number; value: unknown }>();
-  readonly #problems = new Map<string, string>();
   readonly #official = new OfficialStore();
   /** the snapshot behind feed.current */
   #snapshot: UsageSnapshot;
-  lastBadLine: BadLine | null = null;
 
   constructor(opts: ServiceOptions) {
     this.#o = opts;
@@ -79,56 +80,46 @@ export class GaugeService {
     return this.#ready;
   }
 
-  get tailStats() {
-    return this.#tail?.stats ?? null;
-  }
-
-  /** Cold scan, then follow. Resolves when the first full snapshot is published. */
+  /** Backfill every source, then follow. Resolves when the first full snapshot is published. */
   async start(): Promise<void> {
-    const tail = new TranscriptTail(
-      this.#o.roots,
-      {
-        line: (d, initial) => {
-          if (d.kind === "usage") {
-            const deltas = [d.event, ...d.extras].map((e) => this.#ledger.add(e)).filter((x) => x !== null);
-            for (const delta of deltas) this.#o.metrics.countDelta(delta.model, delta.counts, delta.costUsd);
-            if (initial) {
-              if (d.limit) this.#initialLimits.push(d.limit);
-              return;
-            }
-            const now = this.#clock();
-            this.#o.metrics.ingested(d.event.timestamp, now);
-            for (const delta of deltas) this.#engine.addDelta(delta, now);
-            if (d.signal) this.#engine.addSignal(d.signal, now);
-            if (d.limit) this.#engine.addLimit(d.limit, now);
-          } else if (d.kind === "signal") {
-            if (initial) this.#initialSignals.push(d.signal);
-            else this.#engine.addSignal(d.signal, this.#clock());
-          } else if (d.kind === "limit") {
-            if (initial) this.#initialLimits.push(d.limit);
-            else this.#engine.addLimit(d.limit, this.#clock());
-          }
-          if (!initial) {
-            this.#version++;
-            this.#schedule();
-          }
-        },
-        badLine: (b) => {
-          this.lastBadLine = b;
-          this.#o.metrics.badLines.inc();
-          this.#o.log?.(`bad line ${b.path}:${b.line}: ${b.error}`);
-        },
-        problem: (p: WalkProblem) => {
-          this.#problems.set(p.path, p.error);
-          this.#o.metrics.sourceProblems.inc();
-          this.#o.log?.(`cannot read ${p.path}: ${p.error}`);
-        },
+    const log = this.#o.log ?? (() => {});
+    const sink: SourceSink = {
+      usage: (event, initial) => {
+        const delta = this.#ledger.add(event);
+        if (delta === null) return;
+        this.#o.metrics.countDelta(delta.model, delta.counts, delta.costUsd);
+        if (initial) return;
+        const now = this.#clock();
+        this.#o.metrics.ingested(event.timestamp, now);
+        this.#engine.addDelta(delta, now);
+        this.#changed();
       },
-      this.#o.rescanMs === undefined ? {} : { rescanMs: this.#o.rescanMs },
+      signal: (signal, initial) => {
+        if (initial) this.#initialSignals.push(signal);
+        else {
+          this.#engine.addSignal(signal, this.#clock());
+          this.#changed();
+        }
+      },
+      limit: (notice, initial) => {
+        if (initial) this.#initialLimits.push(notice);
+        else {
+          this.#engine.addLimit(notice, this.#clock());
+          this.#changed();
+        }
+      },
+      rejected: (where, error) => {
+        this.#o.metrics.badLines.inc();
+        log(`skipped ${where}: ${error}`);
+      },
+    };
+    await Promise.all(
+      this.#o.sources.map((s) =>
+        // A source that cannot start is a state (its health says why), not a reason to stop the others.
+        s.start(sink).catch((e: unknown) => log(`source ${s.kind} failed to start: ${(e as Error).message}`)),
+      ),
     );
-    this.#tail = tail;
-    await tail.start();
-    // The cold scan fed only the ledger; the windows get each message once, in time order.
+    // The backfill fed only the ledger; the windows get each message once, in time order.
     this.#engine = engineFromLedger(this.#o.config, this.#ledger, this.#initialSignals, this.#initialLimits, this.#clock());
     this.#initialSignals = [];
     this.#initialLimits = [];
@@ -142,23 +133,49 @@ export class GaugeService {
   }
 
   stop(): void {
-    this.#tail?.close();
+    for (const s of this.#o.sources) s.stop();
     if (this.#ticker) clearInterval(this.#ticker);
   }
 
-  /** Problems seen since start that have not recovered (path → error). */
-  get problems(): ReadonlyMap<string, string> {
-    return this.#problems;
+  /** Each source's state now (problems clear when their cause goes away). */
+  health(): ServiceHealth {
+    const sources = this.#o.sources.map((s) => s.health());
+    return {
+      ok: this.#ready,
+      source_ok: this.#ready && sources.every((h) => h.ok),
+      sources: sources.map((h) => ({ kind: h.kind, ok: h.ok, ...h.detail, problems: h.problems })),
+    };
+  }
+
+  /** What the sources follow, summed (for /metrics and the start-up line). */
+  sourceStats(): { files: number; bytes: number; problems: number } {
+    const out = { files: 0, bytes: 0, problems: 0 };
+    for (const s of this.#o.sources) {
+      const h = s.health();
+      const num = (k: string): number => (typeof h.detail[k] === "number" ? (h.detail[k] as number) : 0);
+      out.files += num("files");
+      out.bytes += num("bytes");
+      out.problems += h.problems.length;
+    }
+    return out;
+  }
+
+  #changed(): void {
+    this.#version++;
+    this.#schedule();
   }
 
   #sourceOk(): boolean {
-    // A missing root is a fresh install, not a failure; unreadable paths make numbers incomplete.
-    return this.#ready && this.#problems.size === 0;
+    return this.#ready && this.#o.sources.every((s) => s.health().ok);
   }
 
   #compute(): UsageSnapshot {
     const now = this.#clock();
-    return this.#engine.snapshot(now, { kind: this.#o.source ?? "jsonl", ok: this.#sourceOk() }, this.#official.fuel(this.#engine, now));
+    return this.#engine.snapshot(now, { kind: this.#kind(), ok: this.#sourceOk() }, this.#official.fuel(this.#engine, now));
+  }
+
+  #kind(): SourceKind {
+    return this.#o.sources[0]?.kind ?? "jsonl";
   }
 
   #refit(): void {
@@ -173,7 +190,7 @@ export class GaugeService {
    * field, or null when taken (the snapshot is republished at once).
    */
   acceptStatusline(body: unknown): string | null {
-    const sample = parseStatuslineSample(body);
+    const sample = parseStatuslineSample(body, this.#clock());
     if (typeof sample === "string") return sample;
     if (this.#official.add(sample, this.#engine) > 0) {
       this.#refit();
@@ -201,17 +218,7 @@ export class GaugeService {
     const s = this.#compute();
     this.#snapshot = s;
     this.#o.metrics.snapshot(s);
-    const tail = this.#tail?.stats;
-    if (tail) {
-      this.#o.metrics.filesFollowed.set(tail.files);
-      this.#o.metrics.bytesRead.set(tail.bytes);
-    }
     this.feed.publish(s);
-  }
-
-  #projectLabel(): (p: string) => string {
-    if (this.#o.showProjects) return (p) => p;
-    return (p) => `project-${createHash("sha256").update(p).digest("hex").slice(0, 8)}`;
   }
 
   /** /stats: aggregates plus the 50/80/95 % state of both windows against the ceilings in use. */
@@ -222,7 +229,7 @@ export class GaugeService {
     if (hit && hit.version === this.#version && hit.minute === minute) return hit.value;
     const stats = computeStats(this.#ledger.entries(), window, now, {
       timeZone: this.#o.timeZone ?? "UTC",
-      projectLabel: this.#projectLabel(),
+      projectLabel: projectLabeler(this.#o.showProjects ?? false),
     });
     const snap = this.#snapshot;
     const cal = this.#engine.calibration(now);
@@ -268,7 +275,7 @@ export class GaugeService {
     let i = 0;
     for (let t = start + HISTORY_STEP_MS; t <= end; t += HISTORY_STEP_MS) {
       for (; i < entries.length && (entries[i]?.event.timestamp ?? Infinity) <= t; i++) engine.addDelta(entryDelta(entries[i]!), t);
-      const s = engine.snapshot(t, { kind: this.#o.source ?? "jsonl", ok: true });
+      const s = engine.snapshot(t, { kind: this.#kind(), ok: true });
       points.push({
         t: new Date(t).toISOString(),
         rate_1m: s.rate_1m,

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { DEFAULT_CONFIG } from "@claude-gauge/core";
-import { DemoSource } from "./demo-source.js";
+import { DemoWriter } from "./demo-writer.js";
 
 function lineCount(root: string): number {
   let n = 0;
@@ -16,15 +16,15 @@ function lineCount(root: string): number {
   return n;
 }
 
-const sources: DemoSource[] = [];
+const sources: DemoWriter[] = [];
 afterEach(() => {
   vi.useRealTimers();
   for (const s of sources.splice(0)) s.stop();
 });
 
-describe("DemoSource", () => {
+describe("DemoWriter", () => {
   it("writes a week of transcripts before start and fills only the ceilings the user left unset", () => {
-    const d = new DemoSource({ now: () => 1_800_000_000_000 });
+    const d = new DemoWriter({ now: () => 1_800_000_000_000 });
     sources.push(d);
     const config = d.prepare({ ...DEFAULT_CONFIG, ceiling7dTokens: 123 });
     expect(config.ceiling5hTokens).toBeGreaterThan(1_000_000);
@@ -37,7 +37,7 @@ describe("DemoSource", () => {
   it("runs its clock `speed` times faster and appends the session as the clock passes its lines", () => {
     vi.useFakeTimers();
     let real = 1_800_000_000_000;
-    const d = new DemoSource({ now: () => real, speed: 10 });
+    const d = new DemoWriter({ now: () => real, speed: 10 });
     sources.push(d);
     d.prepare(DEFAULT_CONFIG);
     const before = lineCount(d.root);
@@ -58,14 +58,14 @@ describe("DemoSource", () => {
   });
 
   it("removes its tree on stop", () => {
-    const d = new DemoSource();
+    const d = new DemoWriter();
     d.prepare(DEFAULT_CONFIG);
     d.stop();
     expect(existsSync(dirname(d.root))).toBe(false);
   });
 
   it("refuses a speed that is not a positive number", () => {
-    expect(() => new DemoSource({ speed: 0 })).toThrow(RangeError);
-    expect(() => new DemoSource({ speed: Number.NaN })).toThrow(RangeError);
+    expect(() => new DemoWriter({ speed: 0 })).toThrow(RangeError);
+    expect(() => new DemoWriter({ speed: Number.NaN })).toThrow(RangeError);
   });
 });
