@@ -23,7 +23,7 @@ import { assistantLine } from "./helpers/transcript-lines.js";
 const DEPLOY = fileURLToPath(new URL("../docs/deploy/", import.meta.url));
 const read = (p: string) => readFileSync(join(DEPLOY, p), "utf8");
 
-// `any`: the files' shapes are exactly what the tests below check
+// biome-ignore lint/suspicious/noExplicitAny: the files' shapes are exactly what the tests below check
 function yamlFile(p: string): any {
   // one document, no errors (parseDocument reports a second document as an error)
   const doc = parseDocument(read(p));

@@ -41,12 +41,15 @@ export const harness = {
     const line = (r: Request, i: number) =>
       `${assistantLine({ id: `m${i}`, requestId: r.requestId, ts: r.at, model: r.model, input: r.input, output: r.output, cacheRead: r.cacheRead, cacheCreation: r.cacheCreation, session: r.session })}\n`;
     const half = Math.floor(session.length / 2);
-    session.slice(0, half).forEach((r, i) => appendFileSync(join(proj, `${r.session}.jsonl`), line(r, i)));
+    const write = (from: number, to: number) => {
+      for (let i = from; i < to; i++) appendFileSync(join(proj, `${session[i]!.session}.jsonl`), line(session[i]!, i));
+    };
+    write(0, half);
     const bin = join(mkdtempSync(join(tmpdir(), "cg-contract-ccusage-bin-")), "ccusage");
     const real = `exec "${process.execPath}" "${CCUSAGE_CLI}" "$@"`;
     wrapper(bin, real);
     const server = await startServer(dir, ["--source", "ccusage"], { CLAUDE_GAUGE_CCUSAGE: bin, CLAUDE_GAUGE_CCUSAGE_INTERVAL_MS: "1000" });
-    session.slice(half).forEach((r, i) => appendFileSync(join(proj, `${r.session}.jsonl`), line(r, half + i)));
+    write(half, session.length);
     return {
       server,
       break: async () => wrapper(bin, "exit 3"),

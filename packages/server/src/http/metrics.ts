@@ -1,6 +1,16 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
-import type { TokenCounts, UsageSnapshot } from "@claude-gauge/core";
+import { MAX_USD, type TokenCounts, type UsageSnapshot } from "@claude-gauge/core";
 import { CLAUDE_CODE_TOKEN_TYPES, type ExportedTotals } from "../service/exported-totals.js";
+
+/** tokens: 2^64, just above the largest count (u64) a transcript line can hold */
+const MAX_TOKENS_PER_TYPE = 2 ** 64;
+
+const TYPES: readonly [keyof TokenCounts, string][] = [
+  ["input", "input"],
+  ["output", "output"],
+  ["cacheCreation", "cache_creation"],
+  ["cacheRead", "cache_read"],
+];
 
 /**
  * The daemon's own counts under the names Claude Code's telemetry gets in Prometheus, so one
@@ -15,12 +25,14 @@ export interface UsageExport {
 }
 
 /**
- * Prometheus view of the daemon. Labels are model, token type and machine only: never project
- * names, session ids or anything from message text.
+ * Prometheus view of the daemon. Labels are model, token type and (on the claude_code_* counters)
+ * machine only: never project names, session ids or anything from message text.
  */
 export class GaugeMetrics {
   readonly registry: Registry;
   readonly #usage: UsageExport | null;
+  readonly #tokens: Counter<"model" | "type">;
+  readonly #cost: Counter<"model">;
   readonly #gauges: Map<string, Gauge>;
   readonly #ingestLag: Gauge;
   readonly badLines: Counter;
@@ -30,8 +42,8 @@ export class GaugeMetrics {
   sourceStats: () => { files: number; bytes: number; problems: number } = () => ({ files: 0, bytes: 0, problems: 0 });
 
   /**
-   * `usage`: export the counts as `claude_code_*` counters; null for a daemon whose counts came
-   * from Prometheus (re-exporting them would feed Prometheus its own data a second time).
+   * `usage`: also export the counts as `claude_code_*` counters; null for a daemon whose counts
+   * came from Prometheus (exported again, they would feed Prometheus its own data a second time).
    */
   constructor(registry = new Registry(), opts: { defaultMetrics?: boolean; usage?: UsageExport | null } = {}) {
     this.registry = registry;
@@ -40,7 +52,8 @@ export class GaugeMetrics {
     // ~0.5 % CPU; once a second is plenty for a gauge.
     if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: "claude_gauge_process_", eventLoopMonitoringPrecision: 1000 });
     const r = [registry];
-    if (this.#usage) this.#usageCounters(this.#usage, r);
+    this.#tokens = new Counter({ name: "claude_gauge_tokens_total", help: "Tokens counted (each message once, at its largest usage)", labelNames: ["model", "type"], registers: r });
+    this.#cost = new Counter({ name: "claude_gauge_cost_usd_total", help: "API-equivalent cost of counted tokens, USD", labelNames: ["model"], registers: r });
     const g = (name: string, help: string) => new Gauge({ name, help, registers: r });
     this.#gauges = new Map<string, Gauge>([
       ["rate_1m", g("claude_gauge_rate_tokens_per_minute", "Tokens per minute over the last 60 s")],
@@ -59,6 +72,7 @@ export class GaugeMetrics {
       ["source_ok", g("claude_gauge_source_up", "1 when the usage source is healthy")],
     ]);
     this.#ingestLag = g("claude_gauge_ingest_lag_seconds", "Wall time between a usage line's own timestamp and its ingestion (newest line)");
+    if (this.#usage) this.#usageCounters(this.#usage, r);
     this.badLines = new Counter({ name: "claude_gauge_bad_lines_total", help: "Transcript lines that could not be used", registers: r });
     const metrics = this;
     new Gauge({
@@ -95,6 +109,26 @@ export class GaugeMetrics {
     });
   }
 
+  /**
+   * Adds one ledger delta. prom-client throws on a non-finite increment (and the throw would stop
+   * the read of the transcript that produced it), and a counter that reached Infinity or NaN
+   * would stay there: only finite growth is counted, a message at most 2^64 tokens per type (the
+   * largest count a transcript can hold) and MAX_USD (as in the windows), so no sum can overflow.
+   */
+  countDelta(model: string, counts: TokenCounts, costUsd: number): void {
+    for (const [key, type] of TYPES) {
+      const v = counts[key];
+      if (v > 0 && Number.isFinite(v)) this.#tokens.inc({ model, type }, Math.min(v, MAX_TOKENS_PER_TYPE));
+    }
+    if (costUsd > 0 && Number.isFinite(costUsd)) this.#cost.inc({ model }, Math.min(costUsd, MAX_USD));
+    const totals = this.#usage?.totals;
+    if (!totals) return;
+    // the same bounds; negative growth (a replaced line) is kept: the totals never show a drop
+    const clamp = (v: number, max: number) => Math.max(-max, Math.min(v, max));
+    for (const type of CLAUDE_CODE_TOKEN_TYPES) totals.add({ metric: "tokens", model, type }, clamp(counts[type], MAX_TOKENS_PER_TYPE));
+    totals.add({ metric: "cost", model }, clamp(costUsd, MAX_USD));
+  }
+
   #usageCounters({ machine, totals }: UsageExport, r: Registry[]): void {
     // Set from the totals at scrape time (reset, then inc to the total): they never go down.
     new Counter({
@@ -119,22 +153,15 @@ export class GaugeMetrics {
     });
   }
 
-  /** One message's growth (tokens by type, USD), from the ledger. */
-  countDelta(model: string, counts: TokenCounts, costUsd: number): void {
-    const totals = this.#usage?.totals;
-    if (!totals) return;
-    for (const type of CLAUDE_CODE_TOKEN_TYPES) totals.add({ metric: "tokens", model, type }, counts[type]);
-    totals.add({ metric: "cost", model }, costUsd);
-  }
-
   ingested(lineTimestamp: number, now: number): void {
-    this.#ingestLag.set(Math.max(0, (now - lineTimestamp) / 1000));
+    const lag = (now - lineTimestamp) / 1000;
+    this.#ingestLag.set(Number.isFinite(lag) ? Math.max(0, lag) : 0);
   }
 
   snapshot(s: UsageSnapshot): void {
     for (const [field, gauge] of this.#gauges) {
       const v = s[field as keyof UsageSnapshot];
-      gauge.set(typeof v === "boolean" ? (v ? 1 : 0) : typeof v === "number" ? v : 0);
+      gauge.set(typeof v === "boolean" ? (v ? 1 : 0) : typeof v === "number" && Number.isFinite(v) ? v : 0);
     }
   }
 }

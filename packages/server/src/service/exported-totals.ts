@@ -12,8 +12,8 @@ export type SeriesKey = { metric: "tokens"; model: string; type: ClaudeCodeToken
 /** largest file accepted, bytes: far above any real history (a few hundred series) */
 const MAX_FILE_BYTES = 1 << 20;
 const MAX_SERIES = 10_000;
-/** a total beyond this is not a token count or a dollar amount from one machine */
-const MAX_TOTAL = 1e15;
+/** every total saturates here (tokens or USD): far above any real history, still an exact-enough float */
+const MAX_TOTAL = 1e21;
 
 const modelName = z.string().min(1).max(200);
 const total = z.number().finite().min(0).max(MAX_TOTAL);
@@ -74,7 +74,7 @@ export class ExportedTotals {
       s = { key, current: 0, offset: this.#settled ? 0 : null, shown: 0 };
       this.#series.set(k, s);
     }
-    s.current += amount;
+    s.current = Math.min(s.current + amount, MAX_TOTAL);
   }
 
   /**
@@ -92,7 +92,7 @@ export class ExportedTotals {
     this.settle();
     const out: { key: SeriesKey; total: number }[] = [];
     for (const s of this.#series.values()) {
-      const candidate = s.current + (s.offset ?? 0);
+      const candidate = Math.min(s.current + (s.offset ?? 0), MAX_TOTAL);
       if (candidate > s.shown) {
         s.shown = candidate;
         this.#dirty = true;
