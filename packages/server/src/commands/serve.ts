@@ -5,13 +5,17 @@ import { GaugeMetrics } from "../http/metrics.js";
 import { createHttpServer } from "../http/server.js";
 import { clusterLine, webRoutes } from "../http/web-routes.js";
 import { WsPush } from "../http/ws-push.js";
+import { ExportedTotals, exportedTotalsFile } from "../service/exported-totals.js";
 import { GaugeService } from "../service/gauge-service.js";
+import { CcusageSource } from "../sources/ccusage/ccusage-source.js";
+import { findCcusage } from "../sources/ccusage/ccusage-runner.js";
 import { DemoSource } from "../sources/demo/demo-source.js";
 import { JsonlSource } from "../sources/jsonl/jsonl-source.js";
+import { PromqlSource } from "../sources/promql/promql-source.js";
 import type { Source } from "../sources/source.js";
 import { parseStatuslineSample } from "../statusline/sample.js";
 import { readStateSamples, stateDir } from "../statusline/state-file.js";
-import { parseServeFlags } from "./serve-flags.js";
+import { parseServeFlags, type ServeSource } from "./serve-flags.js";
 
 /** `claude-gauge serve`: follow the sources and serve the cluster page, /usage, /ws, /metrics, /stats, /history. */
 export async function serve(args: string[]): Promise<void> {
@@ -21,8 +25,23 @@ export async function serve(args: string[]): Promise<void> {
   // The demo writes transcripts for the normal transcript source to follow, on its own (faster) clock.
   const demo = flags.demo ? new DemoSource({ speed: flags.demoSpeed, log }) : null;
   const config = demo ? demo.prepare(base) : base;
-  const sources: Source[] = demo ? [demo] : [new JsonlSource({ showProjects: flags.showProjects, log })];
-  const metrics = new GaugeMetrics();
+  const sourceOf = (kind: ServeSource): Source => {
+    switch (kind) {
+      case "jsonl":
+        return new JsonlSource({ showProjects: flags.showProjects, log });
+      // parseServeFlags fills flags.prometheus and flags.ccusage whenever their source is listed
+      case "promql":
+        return new PromqlSource({ ...flags.prometheus!, log });
+      case "ccusage":
+        return new CcusageSource({ ...flags.ccusage!, command: findCcusage(process.env), showProjects: flags.showProjects, log });
+    }
+  };
+  const sources: Source[] = demo ? [demo] : flags.sources.map(sourceOf);
+  // Transcript counts become claude_code_* counters for a shared Prometheus. Not the demo's (made
+  // up), and not the PromQL source's (they came from Prometheus: exported again, they would count twice).
+  // Nor ccusage's: its history is apportioned among models, not counted per model.
+  const totals = !demo && !flags.sources.some((s) => s === "promql" || s === "ccusage") ? new ExportedTotals(exportedTotalsFile(stateDir(process.env)), log) : null;
+  const metrics = new GaugeMetrics(undefined, { usage: totals ? { machine: flags.machine, totals } : null });
   const clock = demo?.clock ?? Date.now;
   const service = new GaugeService({
     sources,
@@ -37,6 +56,10 @@ export async function serve(args: string[]): Promise<void> {
   metrics.sourceStats = () => service.sourceStats();
   const started = performance.now();
   await service.start();
+  // The history is in: from here on the exported counters only grow, across restarts too.
+  totals?.settle();
+  const saver = totals ? setInterval(() => totals.save(), 10_000) : null;
+  saver?.unref();
   const ws = new WsPush(service.feed);
   metrics.wsClientCount = () => ws.clientCount;
   const web = webRoutes(fileURLToPath(new URL("./web/", import.meta.url)));
@@ -61,6 +84,7 @@ export async function serve(args: string[]): Promise<void> {
       server.listen(flags.port, flags.host, () => resolve());
     });
   } catch (e) {
+    if (saver) clearInterval(saver);
     service.stop();
     ws.close();
     // the CLI turns address errors into one line and exit code 1 (commands/listen-error.ts)
@@ -79,6 +103,8 @@ export async function serve(args: string[]): Promise<void> {
   await new Promise<void>((resolve) => {
     const stop = (sig: string) => {
       log(`${sig}: shutting down`);
+      if (saver) clearInterval(saver);
+      totals?.save();
       service.stop();
       ws.close();
       server.close(() => resolve());
@@ -88,3 +114,4 @@ export async function serve(args: string[]): Promise<void> {
     process.once("SIGTERM", () => stop("SIGTERM"));
   });
 }
+
