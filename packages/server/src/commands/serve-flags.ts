@@ -8,6 +8,10 @@ function isLoopback(host: string): boolean {
   return LOOPBACK.has(host) || (isIP(host) === 4 && host.startsWith("127."));
 }
 
+/** What `--source` may name (a comma list; the order names the snapshot's `source`: the first). */
+export const SERVE_SOURCES = ["jsonl", "otlp"] as const;
+export type ServeSource = (typeof SERVE_SOURCES)[number];
+
 export interface ServeFlags {
   host: string;
   port: number;
@@ -21,6 +25,8 @@ export interface ServeFlags {
   demoSpeed: number;
   /** Host names answered besides IP addresses and localhost (DNS rebinding guard) */
   allowHosts: string[];
+  /** where usage comes from (without --demo) */
+  sources: ServeSource[];
 }
 
 export function parseServeFlags(args: string[], env: Record<string, string | undefined>): ServeFlags {
@@ -38,6 +44,7 @@ export function parseServeFlags(args: string[], env: Record<string, string | und
         demo: { type: "boolean", default: false },
         "demo-speed": { type: "string" },
         "allow-host": { type: "string", multiple: true },
+        source: { type: "string" },
       },
     }).values;
   } catch (e) {
@@ -55,6 +62,7 @@ export function parseServeFlags(args: string[], env: Record<string, string | und
   const speedText = v["demo-speed"] ?? "1";
   const demoSpeed = Number(speedText);
   if (!(demoSpeed > 0 && demoSpeed <= 1000)) throw new UsageError(`--demo-speed: expected a number in (0, 1000], got ${JSON.stringify(speedText)}`);
+  if (v.demo === true && v.source !== undefined) throw new UsageError("--demo replays its own transcripts: leave out --source");
   return {
     host,
     port,
@@ -65,7 +73,20 @@ export function parseServeFlags(args: string[], env: Record<string, string | und
     demo: v.demo === true,
     demoSpeed,
     allowHosts: allowHosts(v["allow-host"] ?? [], env["CLAUDE_GAUGE_ALLOW_HOSTS"]),
+    sources: sources(v.source ?? "jsonl"),
   };
+}
+
+/** `--source jsonl,otlp`: known names only, each once, in the order given. */
+function sources(list: string): ServeSource[] {
+  const out: ServeSource[] = [];
+  for (const name of list.split(",").map((n) => n.trim())) {
+    if (!(SERVE_SOURCES as readonly string[]).includes(name)) {
+      throw new UsageError(`--source: expected a comma list of ${SERVE_SOURCES.join(", ")}, got ${JSON.stringify(name)}`);
+    }
+    if (!out.includes(name as ServeSource)) out.push(name as ServeSource);
+  }
+  return out;
 }
 
 /** `--allow-host name` (repeatable) and CLAUDE_GAUGE_ALLOW_HOSTS (comma list): lower case, no port. */

@@ -8,11 +8,13 @@ import { WsPush } from "../http/ws-push.js";
 import { GaugeService } from "../service/gauge-service.js";
 import { DemoSource } from "../sources/demo/demo-source.js";
 import { JsonlSource } from "../sources/jsonl/jsonl-source.js";
+import { otlpRoutes } from "../sources/otlp/otlp-routes.js";
+import { OtlpSource } from "../sources/otlp/otlp-source.js";
 import type { Source } from "../sources/source.js";
 import { parseStatuslineSample } from "../statusline/sample.js";
 import { readStateSamples, stateDir } from "../statusline/state-file.js";
 import { UsageError } from "./args.js";
-import { parseServeFlags } from "./serve-flags.js";
+import { parseServeFlags, type ServeSource } from "./serve-flags.js";
 
 /** `claude-gauge serve`: follow the sources and serve the cluster page, /usage, /ws, /metrics, /stats, /history. */
 export async function serve(args: string[]): Promise<void> {
@@ -22,9 +24,19 @@ export async function serve(args: string[]): Promise<void> {
   // The demo writes transcripts for the normal transcript source to follow, on its own (faster) clock.
   const demo = flags.demo ? new DemoSource({ speed: flags.demoSpeed, log }) : null;
   const config = demo ? demo.prepare(base) : base;
-  const sources: Source[] = demo ? [demo] : [new JsonlSource({ showProjects: flags.showProjects, log })];
-  const metrics = new GaugeMetrics();
   const clock = demo?.clock ?? Date.now;
+  const sourceOf = (kind: ServeSource): Source => {
+    switch (kind) {
+      case "jsonl":
+        return new JsonlSource({ showProjects: flags.showProjects, log });
+      case "otlp":
+        return new OtlpSource({ clock, log });
+    }
+  };
+  const sources: Source[] = demo ? [demo] : flags.sources.map(sourceOf);
+  // the OTLP receiver's routes join the daemon's one HTTP edge
+  const otlp = sources.find((s): s is OtlpSource => s instanceof OtlpSource) ?? null;
+  const metrics = new GaugeMetrics();
   const service = new GaugeService({
     sources,
     config,
@@ -41,15 +53,18 @@ export async function serve(args: string[]): Promise<void> {
   const ws = new WsPush(service.feed);
   metrics.wsClientCount = () => ws.clientCount;
   const server = createHttpServer({
-    routes: apiRoutes({
-      feed: service.feed,
-      schemaJson: JSON.stringify(usageJsonSchema(), null, 2),
-      stats: (w) => service.stats(w),
-      history: (h) => service.history(h),
-      health: () => ({ ...service.health(), ws_clients: ws.clientCount }),
-      registry: metrics.registry,
-      statusline: (body) => service.acceptStatusline(body),
-    }),
+    routes: [
+      ...apiRoutes({
+        feed: service.feed,
+        schemaJson: JSON.stringify(usageJsonSchema(), null, 2),
+        stats: (w) => service.stats(w),
+        history: (h) => service.history(h),
+        health: () => ({ ...service.health(), ws_clients: ws.clientCount }),
+        registry: metrics.registry,
+        statusline: (body) => service.acceptStatusline(body),
+      }),
+      ...(otlp ? otlpRoutes(otlp) : []),
+    ],
     assets: webRoutes(fileURLToPath(new URL("./web/", import.meta.url))),
     ws,
     allowHosts: flags.allowHosts,
@@ -79,6 +94,7 @@ export async function serve(args: string[]): Promise<void> {
       `${flags.token ? ", bearer token required" : ""}${demo ? `, DEMO at ${demo.speed}× speed` : ""}`,
   );
   log(`the cluster: http://${shownHost}:${port}/${flags.token ? "?token=<your token>" : ""}`);
+  if (otlp) log(`OTLP/HTTP receiver: OTEL_EXPORTER_OTLP_ENDPOINT=http://${shownHost}:${port} (POST /v1/logs, /v1/metrics)`);
   await new Promise<void>((resolve) => {
     const stop = (sig: string) => {
       log(`${sig}: shutting down`);
