@@ -54,6 +54,10 @@ describe("api_request log events", () => {
     expect(r.requests.map((q) => q.event.requestId)).toEqual(["a", "b"]);
   });
 
+  it("dates an event a little ahead of the daemon's clock (within the skew) now", () => {
+    expect(one(apiRecord(NOW + 60_000)).requests[0]!.event.timestamp).toBe(NOW);
+  });
+
   it("falls back to timeUnixNano without event.timestamp", () => {
     const at = NOW - 5000;
     expect(one(apiRecord(at, { "event.timestamp": null })).requests[0]!.event.timestamp).toBe(at);

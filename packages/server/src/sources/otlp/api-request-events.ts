@@ -102,7 +102,8 @@ function apiRequest(record: Obj, attrs: Map<string, unknown>, now: number): ApiR
         ? `r:${requestId}`
         : `f:${JSON.stringify([session, sequence ?? null, t, model, counts.input, counts.output, counts.cacheRead, counts.cacheCreation])}`,
     event: {
-      timestamp: t,
+      // a sender a little ahead of us (within the skew) is dated now: a future time would move the windows' clock
+      timestamp: Math.min(t, now),
       messageId: null,
       requestId,
       model,

@@ -66,6 +66,17 @@ describe("OtlpSource", () => {
     expect(events[1]).toMatchObject({ model: "claude-haiku-4-5", input: 3, loggedCostUsd: 0 });
   });
 
+  it("dates a metric point a little ahead of the daemon's clock now, and still tells it from the next", async () => {
+    const { source, events, clock } = await started();
+    source.acceptMetrics(metricsBody([sumMetric(TOKEN_METRIC, 1, [{ type: "input", value: 4, timeMs: T0 + 30_000, startMs: T0 }])]));
+    source.acceptMetrics(metricsBody([sumMetric(TOKEN_METRIC, 1, [{ type: "input", value: 6, timeMs: T0 + 60_000, startMs: T0 + 30_000 }])]));
+    expect(events.map((e) => [e.timestamp, e.input])).toEqual([
+      [T0, 4],
+      [T0, 6],
+    ]);
+    expect(clock.now).toBe(T0);
+  });
+
   it("logs first: a session with api_request events ignores its own metrics", async () => {
     const { source, events, clock } = await started();
     clock.now = T0 + 120_000;

@@ -119,12 +119,14 @@ export class OtlpSource implements Source {
     for (const p of r.points) {
       const add = this.#series.increment(p, now);
       if (this.#eventSessions.has(p.origin) || (p.origin === "" && this.#eventSessions.size > 0)) continue;
-      this.#metricsUntil.set(p.origin, Math.max(this.#metricsUntil.get(p.origin) ?? -Infinity, p.timeMs));
+      // a sender a little ahead of us (within the skew) is dated now, as its events are
+      const at = Math.min(p.timeMs, now);
+      this.#metricsUntil.set(p.origin, Math.max(this.#metricsUntil.get(p.origin) ?? -Infinity, at));
       if (add <= 0) continue;
-      const k = JSON.stringify([p.origin, p.model, p.timeMs]);
+      const k = JSON.stringify([p.origin, p.model, at]);
       let e = events.get(k);
       if (e === undefined) {
-        e = metricEvent(p.origin, p.model, p.timeMs);
+        e = metricEvent(p.origin, p.model, at);
         events.set(k, e);
       }
       if (p.measure === "costUsd") e.loggedCostUsd = (e.loggedCostUsd ?? 0) + add;
