@@ -4,10 +4,12 @@
  * real daemon process; and the edge's answers to what an exporter or an attacker may send.
  */
 import { mkdirSync, mkdtempSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { request } from "node:http";
 import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import protobuf from "protobufjs/light.js";
 import { afterEach, describe, expect, it } from "vitest";
@@ -18,6 +20,7 @@ import { ClaudeCodeTelemetry, type ApiRequest } from "./helpers/claude-code-otel
 import { startServer, waitFor, type RunningServer } from "./helpers/server-process.js";
 import { syntheticSession, totalsByModel, type ModelTotals } from "./sources/session.js";
 
+const ENV_EXPORTER = fileURLToPath(new URL("./helpers/otel-env-export.ts", import.meta.url));
 const running: RunningServer[] = [];
 const telemetry: ClaudeCodeTelemetry[] = [];
 afterEach(async () => {
@@ -186,6 +189,37 @@ describe("OTLP receiver with the OpenTelemetry SDK's exporters", () => {
     await other.flush("metrics-first");
     await settled(t, total(session));
     expectTotals(await byModel(t), totalsByModel(session), 6);
+  });
+
+  it("the README's environment lines work: a process configured only by OTEL_* variables exports to the daemon", async () => {
+    const s = await daemon(["--source", "otlp", "--token", "t0k3n"]);
+    const session = syntheticSession(Date.now(), 12);
+    for (const [protocol, logs, requests] of [
+      ["http/protobuf", "otlp", session.slice(0, 6)],
+      // another Claude Code, metrics only (sessions with events ignore their metrics)
+      ["http/json", "none", session.slice(6).map((r) => ({ ...r, session: `${r.session}-other` }))],
+    ] as const) {
+      const env = {
+        ...process.env,
+        CLAUDE_CODE_ENABLE_TELEMETRY: "1",
+        OTEL_LOGS_EXPORTER: logs,
+        OTEL_METRICS_EXPORTER: "otlp",
+        OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
+        OTEL_EXPORTER_OTLP_ENDPOINT: s.url,
+        OTEL_EXPORTER_OTLP_HEADERS: "Authorization=Bearer%20t0k3n",
+        OTEL_EXPORTER_OTLP_COMPRESSION: "gzip",
+      };
+      const child = spawnSync(process.execPath, ["--import", "tsx", ENV_EXPORTER], { env, input: JSON.stringify(requests), encoding: "utf8", timeout: 60_000 });
+      expect(child.status, child.stderr).toBe(0);
+    }
+    await waitFor(async () => {
+      const r = await fetch(`${s.url}/usage`, { headers: { authorization: "Bearer t0k3n" } });
+      return UsageSnapshotSchema.parse(await r.json()).window_7d_tokens === total(session) ? true : undefined;
+    }, 10_000, "both exports");
+    const h = (await (await fetch(`${s.url}/healthz`, { headers: { authorization: "Bearer t0k3n" } })).json()) as { sources: { logs: { exports: number }; metrics: { exports: number } }[] };
+    // (the SDK exports once more at shutdown)
+    expect(h.sources[0]!.logs.exports).toBe(1);
+    expect(h.sources[0]!.metrics.exports).toBeGreaterThanOrEqual(2);
   });
 
   it("with --token, an exporter needs OTEL_EXPORTER_OTLP_HEADERS=Authorization=Bearer …", async () => {
