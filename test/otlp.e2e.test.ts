@@ -4,7 +4,7 @@
  * real daemon process; and the edge's answers to what an exporter or an attacker may send.
  */
 import { mkdirSync, mkdtempSync } from "node:fs";
-import { spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { request } from "node:http";
 import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -12,12 +12,12 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import protobuf from "protobufjs/light.js";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { UsageSnapshotSchema, type UsageSnapshot } from "@claude-gauge/core";
 import { OTLP_DESCRIPTOR } from "../packages/server/src/sources/otlp/otlp-descriptor.js";
 import { apiRecord, logsBody, metricsBody, sumMetric } from "../packages/server/src/sources/otlp/otlp-test-bodies.js";
 import { ClaudeCodeTelemetry, type ApiRequest } from "./helpers/claude-code-otel.js";
-import { startServer, waitFor, type RunningServer } from "./helpers/server-process.js";
+import { CLI, startServer, waitFor, type RunningServer } from "./helpers/server-process.js";
 import { syntheticSession, totalsByModel, type ModelTotals } from "./sources/session.js";
 
 const ENV_EXPORTER = fileURLToPath(new URL("./helpers/otel-env-export.ts", import.meta.url));
@@ -28,10 +28,10 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((s) => s.stop()));
 });
 
-async function daemon(args: string[] = ["--source", "otlp"]): Promise<RunningServer> {
+async function daemon(args: string[] = ["--source", "otlp"], runtime?: string[]): Promise<RunningServer> {
   const dir = mkdtempSync(join(tmpdir(), "cg-otlp-"));
   mkdirSync(join(dir, "projects"));
-  const s = await startServer(dir, args);
+  const s = await startServer(dir, args, {}, runtime);
   running.push(s);
   return s;
 }
@@ -242,6 +242,29 @@ describe("OTLP receiver with the OpenTelemetry SDK's exporters", () => {
   });
 });
 
+const BUN = fileURLToPath(new URL("../node_modules/.bin/bun", import.meta.url));
+
+describe("OTLP receiver on every runtime the daemon ships for", () => {
+  const compiled = join(mkdtempSync(join(tmpdir(), "cg-otlp-bin-")), "claude-gauge");
+  beforeAll(() => {
+    execFileSync(BUN, ["build", "--compile", CLI, "--outfile", compiled], { stdio: "pipe" });
+  });
+  it.each([
+    ["bun", () => [BUN, CLI]],
+    ["bun --compile", () => [compiled]],
+  ])("decodes protobuf and JSON exports on %s (the OTLP definitions live in the bundle)", async (_name, runtime) => {
+    const s = await daemon(["--source", "otlp"], runtime());
+    const session = syntheticSession(Date.now(), 8);
+    const proto = claudeCode(s, { protocol: "http/protobuf", metrics: false });
+    const json = claudeCode(s, { protocol: "http/json", logs: false });
+    for (const r of session.slice(0, 4)) proto.apiRequest(r);
+    for (const r of session.slice(4)) json.apiRequest({ ...r, session: "metrics-only" });
+    await proto.flush();
+    await json.flush();
+    await settled(s, total(session));
+  });
+});
+
 describe("OTLP receiver: answers", () => {
   it("answers in the request's encoding: an empty protobuf message, {} or a partial success", async () => {
     const s = await daemon();
@@ -290,9 +313,17 @@ describe("OTLP receiver: answers", () => {
     expect(s.logs()).not.toContain("secret-value");
   });
 
-  it("the routes exist only with --source otlp", async () => {
+  it("the routes exist only with --source otlp; --source is checked before anything starts", async () => {
     const s = await daemon([]);
     expect((await post(s, "/v1/logs", JSON_TYPE, "{}")).status).toBe(404);
+    expect((await usage(s)).source).toBe("jsonl");
+    const both = await daemon(["--source", "otlp, jsonl,otlp"]);
+    const h = (await (await fetch(`${both.url}/healthz`)).json()) as { sources: { kind: string }[] };
+    expect(h.sources.map((x) => x.kind)).toEqual(["otlp", "jsonl"]);
+    expect((await usage(both)).source).toBe("otlp");
+    await expect(daemon(["--source", "jsonl,prometheus"])).rejects.toThrow(/--source: expected a comma list of jsonl, otlp, got "prometheus"/);
+    await expect(daemon(["--source", ""])).rejects.toThrow(/--source: expected a comma list/);
+    await expect(daemon(["--demo", "--source", "otlp"])).rejects.toThrow(/--demo replays its own transcripts: leave out --source/);
   });
 
   it("health: a refused export turns source_ok false (STALL) with the reason in /healthz; the next good export clears it", async () => {
