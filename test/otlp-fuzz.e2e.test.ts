@@ -153,7 +153,7 @@ function encode(signal: Signal, v: object): Buffer {
 }
 
 /** a JSON body with one value somewhere swapped for something of another type */
-const illTyped = (signal: Signal, v: object) =>
+const illTyped = (v: object) =>
   fc.tuple(fc.nat(), fc.jsonValue()).map(([pick, junk]) => {
     let n = 0;
     const text = JSON.stringify(v, (_k, x: unknown) => (n++ === pick % 40 ? junk : x));
@@ -166,8 +166,8 @@ const cases: fc.Arbitrary<Case> = fc.oneof(
   fc.tuple(metricsShaped, fc.boolean()).map(([v, gzip]): Case => ({ signal: "metrics", type: "application/x-protobuf", body: encode("metrics", v), gzip })),
   fc.tuple(logsShaped, fc.boolean()).map(([v, gzip]): Case => ({ signal: "logs", type: "application/json", body: Buffer.from(JSON.stringify(v)), gzip })),
   fc.tuple(metricsShaped, fc.boolean()).map(([v, gzip]): Case => ({ signal: "metrics", type: "application/json", body: Buffer.from(JSON.stringify(v)), gzip })),
-  logsShaped.chain((v) => illTyped("logs", v).map((body): Case => ({ signal: "logs", type: "application/json", body, gzip: false }))),
-  metricsShaped.chain((v) => illTyped("metrics", v).map((body): Case => ({ signal: "metrics", type: "application/json", body, gzip: false }))),
+  logsShaped.chain((v) => illTyped(v).map((body): Case => ({ signal: "logs", type: "application/json", body, gzip: false }))),
+  metricsShaped.chain((v) => illTyped(v).map((body): Case => ({ signal: "metrics", type: "application/json", body, gzip: false }))),
 );
 
 describe("OTLP decoders under fuzz (a real daemon)", () => {

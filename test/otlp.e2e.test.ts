@@ -81,7 +81,7 @@ function settled(s: RunningServer, tokens: number): Promise<UsageSnapshot> {
 
 function expectTotals(got: StatsModel[], want: ModelTotals[], costDigits = 9): void {
   expect(got.map(({ costUsd: _c, messages: _m, ...t }) => t)).toEqual(want.map(({ costUsd: _c, ...t }) => t));
-  got.forEach((g, i) => expect(g.costUsd).toBeCloseTo(want[i]!.costUsd, costDigits));
+  for (const [i, g] of got.entries()) expect(g.costUsd).toBeCloseTo(want[i]!.costUsd, costDigits);
 }
 
 interface Answer {

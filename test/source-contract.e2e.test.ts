@@ -51,7 +51,7 @@ describe.each(harnesses)("source contract: $name", (h) => {
     const want = totalsByModel(session);
     const got = await modelTotals(f.server);
     expect(got.map(({ costUsd: _c, ...t }) => t)).toEqual(want.map(({ costUsd: _c, ...t }) => t));
-    got.forEach((g, i) => expect(g.costUsd, g.model).toBeCloseTo(want[i]!.costUsd, h.costDigits));
+    for (const [i, g] of got.entries()) expect(g.costUsd, g.model).toBeCloseTo(want[i]!.costUsd, h.costDigits);
     const cost = want.reduce((n, m) => n + m.costUsd, 0);
     expect(u.cost_5h_usd).toBeCloseTo(cost, 1);
     expect(u.cost_7d_usd).toBeCloseTo(cost, 1);

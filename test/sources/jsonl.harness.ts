@@ -20,11 +20,13 @@ export const harness: SourceHarness = {
     const dir = mkdtempSync(join(tmpdir(), "cg-contract-jsonl-"));
     const proj = join(dir, "projects", "-home-u-app");
     mkdirSync(proj, { recursive: true });
-    const file = (r: ApiRequest) => join(proj, `${r.session}.jsonl`);
+    const write = (from: number, to: number) => {
+      for (let i = from; i < to; i++) appendFileSync(join(proj, `${session[i]!.session}.jsonl`), `${transcriptLine(session[i]!, i)}\n`);
+    };
     const half = Math.floor(session.length / 2);
-    session.slice(0, half).forEach((r, i) => appendFileSync(file(r), `${transcriptLine(r, i)}\n`));
+    write(0, half);
     const server = await startServer(dir);
-    session.slice(half).forEach((r, i) => appendFileSync(file(r), `${transcriptLine(r, half + i)}\n`));
+    write(half, session.length);
     const dangling = join(proj, "dangling.jsonl");
     return {
       server,

@@ -89,6 +89,7 @@ describe("api_request log events", () => {
       [{ "event.timestamp": "2019-01-01T00:00:00Z" }, "event.timestamp: before 2020"],
       [{ model: { intValue: 5 } }, "attributes.model"],
       [{ request_id: "x".repeat(300) }, "attributes.request_id"],
+      [{ "session.id": "a\u0007b" }, "attributes.session.id"],
     ];
     for (const [patch, field] of cases) {
       const r = apiRequestsOf(logsBody([good, apiRecord(NOW - 2000, patch as never)]), NOW);
