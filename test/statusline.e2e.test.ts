@@ -135,8 +135,18 @@ describe("statusline-main, nothing listening on the port", () => {
     const before = stateLines().length;
     const runs = await Promise.all(Array.from({ length: 30 }, (_, i) => run(claudeInput(true, 60 + i), env)));
     expect(runs.every((r) => r.code === 0)).toBe(true);
-    const pcts = stateLines().slice(before).map((l) => (JSON.parse(l) as { rateLimits: { fiveHour: { usedPct: number } } }).rateLimits.fiveHour.usedPct);
-    expect(pcts.sort()).toEqual(Array.from({ length: 30 }, (_, i) => (60 + i) / 100));
+    const pcts = stateLines()
+      .slice(before)
+      .map((l) => (JSON.parse(l) as { rateLimits: { fiveHour: { usedPct: number } } }).rateLimits.fiveHour.usedPct)
+      .sort((a, b) => a - b);
+    // A run that printed its official line had written its reading first. (On a loaded machine a run
+    // may reach its own 1.5 s deadline before that and print the fallback instead: Claude Code
+    // would rather have a fast line than a complete file.)
+    const printed = runs.flatMap((r, i) => (r.stdout.startsWith(`5h ${60 + i}%`) ? [(60 + i) / 100] : []));
+    expect(printed.length).toBeGreaterThan(0);
+    expect(pcts).toEqual(expect.arrayContaining(printed));
+    expect(new Set(pcts).size).toBe(pcts.length);
+    for (const p of pcts) expect(p >= 0.6 && p <= 0.89).toBe(true);
   });
 
   it("chains the previous command with the same stdin", async () => {

@@ -1,11 +1,33 @@
+import { civilDate } from "./timestamp.js";
+
 /** Calendar dates in an IANA zone, with the formatter cached per zone (formatting is the hot part). */
 const formatters = new Map<string, Intl.DateTimeFormat>();
+const eraFormatters = new Map<string, Intl.DateTimeFormat>();
 
 function formatter(timeZone: string): Intl.DateTimeFormat {
   let f = formatters.get(timeZone);
   if (f === undefined) {
     f = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" });
     formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+function eraFormatter(timeZone: string): Intl.DateTimeFormat {
+  let f = eraFormatters.get(timeZone);
+  if (f === undefined) {
+    f = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hourCycle: "h23",
+      era: "short",
+      year: "numeric",
+      month: "numeric",
+      day: "numeric",
+      hour: "numeric",
+      minute: "numeric",
+      second: "numeric",
+    });
+    eraFormatters.set(timeZone, f);
   }
   return f;
 }
@@ -19,7 +41,28 @@ export function assertTimeZone(timeZone: string): void {
   }
 }
 
-/** YYYY-MM-DD of `ms` (ms since epoch) in `timeZone`. */
+/**
+ * The latest instant ccusage converts into a zone (its time library's range ends here), ms since
+ * epoch; later instants get their UTC date whatever the zone.
+ */
+const ZONED_MAX_MS = Date.UTC(9999, 11, 30, 22);
+/** From here on en-CA prints four-digit years of our era; earlier dates take the exact path. */
+const FAST_MIN_MS = Date.UTC(1000, 0, 2);
+
+/** Offset of `timeZone` at `ms`, ms, from the wall clock Intl prints (era-aware, so years ≤ 0 work). */
+function offsetAt(ms: number, timeZone: string): number {
+  const whole = Math.floor(ms / 1000) * 1000;
+  const p: Record<string, string> = {};
+  for (const part of eraFormatter(timeZone).formatToParts(whole)) p[part.type] = part.value;
+  const y = Number(p["year"]);
+  const wall = new Date(Date.UTC(2000, Number(p["month"]) - 1, Number(p["day"]), Number(p["hour"]), Number(p["minute"]), Number(p["second"])));
+  wall.setUTCFullYear(p["era"] === "BC" ? 1 - y : y);
+  return wall.getTime() - whole;
+}
+
+/** YYYY-MM-DD of `ms` (ms since epoch) in `timeZone`, as ccusage 20 dates entries (years as it prints them). */
 export function dateInZone(ms: number, timeZone: string): string {
-  return formatter(timeZone).format(ms);
+  if (ms > ZONED_MAX_MS) return civilDate(ms);
+  if (ms >= FAST_MIN_MS) return formatter(timeZone).format(ms);
+  return civilDate(ms + offsetAt(ms, timeZone));
 }

@@ -70,7 +70,7 @@ export async function calibrate(flags: CommonFlags): Promise<void> {
   const config = parseConfig(process.env);
   const now = Date.now();
   const r = await load(flags, false, now);
-  const engine = engineFromLedger(config, r.ledger, [], r.limits);
+  const engine = engineFromLedger(config, r.ledger, [], r.limits, now);
   const suggestion = engine.calibration(now);
   const store = new OfficialStore();
   const readings = readStateSamples(stateDir(process.env), (v) => parseStatuslineSample(v, now));

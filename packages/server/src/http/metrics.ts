@@ -1,5 +1,8 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
-import type { TokenCounts, UsageSnapshot } from "@claude-gauge/core";
+import { MAX_USD, type TokenCounts, type UsageSnapshot } from "@claude-gauge/core";
+
+/** tokens: 2^64, just above the largest count (u64) a transcript line can hold */
+const MAX_TOKENS_PER_TYPE = 2 ** 64;
 
 const TYPES: readonly [keyof TokenCounts, string][] = [
   ["input", "input"],
@@ -86,22 +89,29 @@ export class GaugeMetrics {
     });
   }
 
+  /**
+   * Adds one ledger delta. prom-client throws on a non-finite increment (and the throw would stop
+   * the read of the transcript that produced it), and a counter that reached Infinity or NaN
+   * would stay there: only finite growth is counted, a message at most 2^64 tokens per type (the
+   * largest count a transcript can hold) and MAX_USD (as in the windows), so no sum can overflow.
+   */
   countDelta(model: string, counts: TokenCounts, costUsd: number): void {
     for (const [key, type] of TYPES) {
       const v = counts[key];
-      if (v > 0) this.#tokens.inc({ model, type }, v);
+      if (v > 0 && Number.isFinite(v)) this.#tokens.inc({ model, type }, Math.min(v, MAX_TOKENS_PER_TYPE));
     }
-    if (costUsd > 0) this.#cost.inc({ model }, costUsd);
+    if (costUsd > 0 && Number.isFinite(costUsd)) this.#cost.inc({ model }, Math.min(costUsd, MAX_USD));
   }
 
   ingested(lineTimestamp: number, now: number): void {
-    this.#ingestLag.set(Math.max(0, (now - lineTimestamp) / 1000));
+    const lag = (now - lineTimestamp) / 1000;
+    this.#ingestLag.set(Number.isFinite(lag) ? Math.max(0, lag) : 0);
   }
 
   snapshot(s: UsageSnapshot): void {
     for (const [field, gauge] of this.#gauges) {
       const v = s[field as keyof UsageSnapshot];
-      gauge.set(typeof v === "boolean" ? (v ? 1 : 0) : typeof v === "number" ? v : 0);
+      gauge.set(typeof v === "boolean" ? (v ? 1 : 0) : typeof v === "number" && Number.isFinite(v) ? v : 0);
     }
   }
 }

@@ -22,14 +22,16 @@ export function entryDelta({ event, cost, thinkingOutput = 0 }: { event: UsageEv
 }
 
 /**
- * Feeds a freshly scanned ledger into a new engine: one delta per message at its kept line, in
- * time order (the scan visits files in path order, the windows want time order).
+ * Feeds a freshly scanned ledger into a new engine as of `now` (ms since epoch): one delta per
+ * message at its kept line, in time order (the scan visits files in path order, the windows want
+ * time order); lines dated after `now` wait for their time.
  */
 export function engineFromLedger(
   config: GaugeConfig,
   ledger: MessageLedger,
   signals: readonly TurnSignal[],
   limits: readonly LimitNotice[],
+  now: number,
 ): WindowEngine {
-  return engineFromHistory(config, [...ledger.entries()].map(entryDelta), signals, limits);
+  return engineFromHistory(config, [...ledger.entries()].map(entryDelta), signals, limits, now);
 }

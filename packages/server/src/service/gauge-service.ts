@@ -89,21 +89,22 @@ export class GaugeService {
         if (delta === null) return;
         this.#o.metrics.countDelta(delta.model, delta.counts, delta.costUsd);
         if (initial) return;
-        this.#o.metrics.ingested(event.timestamp, this.#clock());
-        this.#engine.addDelta(delta);
+        const now = this.#clock();
+        this.#o.metrics.ingested(event.timestamp, now);
+        this.#engine.addDelta(delta, now);
         this.#changed();
       },
       signal: (signal, initial) => {
         if (initial) this.#initialSignals.push(signal);
         else {
-          this.#engine.addSignal(signal);
+          this.#engine.addSignal(signal, this.#clock());
           this.#changed();
         }
       },
       limit: (notice, initial) => {
         if (initial) this.#initialLimits.push(notice);
         else {
-          this.#engine.addLimit(notice);
+          this.#engine.addLimit(notice, this.#clock());
           this.#changed();
         }
       },
@@ -119,7 +120,7 @@ export class GaugeService {
       ),
     );
     // The backfill fed only the ledger; the windows get each message once, in time order.
-    this.#engine = engineFromLedger(this.#o.config, this.#ledger, this.#initialSignals, this.#initialLimits);
+    this.#engine = engineFromLedger(this.#o.config, this.#ledger, this.#initialSignals, this.#initialLimits, this.#clock());
     this.#initialSignals = [];
     this.#initialLimits = [];
     for (const sample of this.#o.officialHistory?.() ?? []) this.#official.add(sample, this.#engine);
@@ -273,7 +274,7 @@ export class GaugeService {
     }[] = [];
     let i = 0;
     for (let t = start + HISTORY_STEP_MS; t <= end; t += HISTORY_STEP_MS) {
-      for (; i < entries.length && (entries[i]?.event.timestamp ?? Infinity) <= t; i++) engine.addDelta(entryDelta(entries[i]!));
+      for (; i < entries.length && (entries[i]?.event.timestamp ?? Infinity) <= t; i++) engine.addDelta(entryDelta(entries[i]!), t);
       const s = engine.snapshot(t, { kind: this.#kind(), ok: true });
       points.push({
         t: new Date(t).toISOString(),

@@ -79,7 +79,7 @@ function scanFile(f: TranscriptFile): FileScan {
     const out: FileScan = { events: [], limits: [], badLines: [], problem: null };
     const opts = { project: f.project, sessionId: f.name };
     try {
-      scanCandidates(
+      const r = scanCandidates(
         f.path,
         ({ text, lineNo, utf8 }) => {
           const d = decodeCandidate(text, utf8, opts);
@@ -91,6 +91,7 @@ function scanFile(f: TranscriptFile): FileScan {
         },
         { includePartial: true },
       );
+      for (const line of r.invalidUtf8) out.badLines.push({ path: f.path, line, error: "invalid UTF-8, skipped" });
     } catch (e) {
       out.problem = (e as Error).message;
     }

@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import { closeSync, openSync, readSync } from "node:fs";
 
 /** Bytes read per syscall; large enough to amortise, small enough that a 500 MB file stays cheap. */
@@ -28,6 +29,8 @@ export interface ScanResult {
   partial: boolean;
   /** lines skipped for exceeding MAX_LINE_BYTES, as 1-based numbers */
   oversized: number[];
+  /** usage lines skipped for bytes that are not UTF-8 (ccusage drops them), as 1-based numbers */
+  invalidUtf8: number[];
   /** 1-based number of the line that starts at `consumed` (where a tail continues) */
   nextLine: number;
 }
@@ -55,6 +58,7 @@ export function scanCandidates(
   const maxLine = opts.maxLineBytes ?? MAX_LINE_BYTES;
   const fd = openSync(path, "r");
   const oversized: number[] = [];
+  const invalidUtf8: number[] = [];
   let fileOffset = opts.start ?? 0;
   let lineNo = opts.startLine ?? 1;
   let carry: Buffer = Buffer.alloc(0);
@@ -94,7 +98,7 @@ export function scanCandidates(
         end = eof && opts.includePartial ? buf.length : buf.lastIndexOf(NL) + 1;
         skippingLong = false;
       }
-      lineNo += emitLines(opts.all === true, buf, end, fileOffset, lineNo, onLine);
+      lineNo += emitLines(opts.all === true, buf, end, fileOffset, lineNo, onLine, invalidUtf8);
       fileOffset += end;
       if (eof) break;
       // copy: the shared chunk is overwritten by the next read
@@ -109,7 +113,7 @@ export function scanCandidates(
   } finally {
     closeSync(fd);
   }
-  return { consumed: fileOffset, partial, oversized, nextLine: lineNo };
+  return { consumed: fileOffset, partial, oversized, invalidUtf8, nextLine: lineNo };
 }
 
 let chunkBuffer: Buffer | null = null;
@@ -149,6 +153,7 @@ function emitLines(
   baseOffset: number,
   baseLine: number,
   onLine: (line: CandidateLine) => void,
+  invalidUtf8: number[],
 ): number {
   let s = 0;
   let line = baseLine;
@@ -158,10 +163,15 @@ function emitLines(
     if (!terminated) e = end;
     const from = s;
     const to = e;
-    if (all && to > from) {
+    // The head test first: it spares the marker search over huge tool-result lines.
+    const usage = to > from && (all || !cannotCarryUsage(buf, from, to)) && buf.subarray(from, to).indexOf(USAGE) !== -1;
+    if (usage && !isUtf8(buf.subarray(from, to))) {
+      // ccusage's parser rejects the whole line; its text never reaches the decoder
+      invalidUtf8.push(line);
+    } else if (all && to > from) {
       const text = buf.toString("utf8", from, to);
       onLine({ text, utf8: () => text, lineNo: line, offset: baseOffset + from });
-    } else if (!all && !cannotCarryUsage(buf, from, to) && buf.subarray(from, to).indexOf(USAGE) !== -1) {
+    } else if (usage) {
       onLine({ text: buf.toString("latin1", from, to), utf8: () => buf.toString("utf8", from, to), lineNo: line, offset: baseOffset + from });
     }
     if (!terminated) break;

@@ -218,6 +218,10 @@ export class TranscriptTail {
         this.stats.badLines++;
         this.#h.badLine({ path, line: n, error: "line too long, skipped" });
       }
+      for (const n of r.invalidUtf8) {
+        this.stats.badLines++;
+        this.#h.badLine({ path, line: n, error: "invalid UTF-8, skipped" });
+      }
       this.stats.bytes += r.consumed - st.offset;
       st.lineNo = r.nextLine;
       st.offset = r.consumed;
