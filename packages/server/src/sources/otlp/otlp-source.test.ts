@@ -13,6 +13,7 @@ async function started(): Promise<{ source: OtlpSource; events: UsageEvent[]; re
   const rejected: string[] = [];
   const sink: SourceSink = {
     usage: (e) => events.push(e),
+    request: (e) => events.push(e),
     signal: () => {},
     limit: () => {},
     rejected: (where, error) => rejected.push(`${where}: ${error}`),

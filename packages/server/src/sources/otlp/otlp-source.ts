@@ -101,7 +101,9 @@ export class OtlpSource implements Source {
       this.#eventSessions.add(origin);
       const covered = Math.max(this.#metricsUntil.get(origin) ?? -Infinity, this.#metricsUntil.get("") ?? -Infinity);
       if (event.timestamp <= covered) continue;
-      sink.usage(event, false);
+      // with a request id the ledger matches it with the transcript's line of the same request
+      if (hasRequestId(event)) sink.request(event, false);
+      else sink.usage(event, false);
     }
     return this.#taken("logs", now, r.records, r.rejected);
   }
@@ -188,6 +190,10 @@ export class OtlpSource implements Source {
       },
     };
   }
+}
+
+function hasRequestId(e: UsageEvent): e is UsageEvent & { requestId: string } {
+  return e.requestId !== null;
 }
 
 function emptyStats(): SignalStats {
