@@ -107,7 +107,19 @@ const attribute = fc.oneof(
   fc.record({ key: fc.constant("type"), value: fc.constantFrom("input", "output", "cacheRead", "cacheCreation", "thinking").map((v) => ({ stringValue: v })) }),
   fc.record({ key: fc.string({ maxLength: 8 }), value: anyValue }),
 );
-const logRecord = fc.record(
+/** a well-formed api_request among the hostile ones, so the counting path is always exercised too */
+const validApiRecord = fc
+  .record({ at: fc.integer({ min: NOW - 6 * DAY, max: NOW - 1000 }), input: fc.integer({ min: 0, max: VALID_MAX }), output: fc.integer({ min: 1, max: VALID_MAX }), id: fc.uuid() })
+  .map((r) => ({
+    body: { stringValue: "claude_code.api_request" },
+    attributes: [
+      { key: "event.timestamp", value: { stringValue: new Date(r.at).toISOString() } },
+      { key: "input_tokens", value: { intValue: String(r.input) } },
+      { key: "output_tokens", value: { stringValue: String(r.output) } },
+      { key: "request_id", value: { stringValue: r.id } },
+    ],
+  }));
+const fuzzedRecord = fc.record(
   {
     timeUnixNano: nanos,
     observedTimeUnixNano: nanos,
@@ -117,6 +129,7 @@ const logRecord = fc.record(
   },
   { requiredKeys: ["attributes"] },
 );
+const logRecord = fc.oneof({ arbitrary: fuzzedRecord, weight: 4 }, { arbitrary: validApiRecord, weight: 1 });
 const dataPoint = fc.record(
   {
     startTimeUnixNano: nanos,
