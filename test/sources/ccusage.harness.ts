@@ -1,3 +1,4 @@
+import type { SourceHarness } from "./harness.js";
 import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,8 +7,7 @@ import { startServer } from "../helpers/server-process.js";
 import { assistantLine } from "../helpers/transcript-lines.js";
 
 /**
- * The shared source contract's ccusage harness (test/sources/harness.ts has the interface; typed
- * structurally here): half the session on disk before the daemon starts (the first ccusage run
+ * The shared source contract's ccusage harness: half the session on disk before the daemon starts (the first ccusage run
  * reports it), half appended after (the tail delivers it, later runs add nothing). ccusage is the
  * pinned 20.0.24 behind a wrapper; fault: the wrapper exits 3; repair: it runs ccusage again.
  */
@@ -29,7 +29,7 @@ function wrapper(path: string, body: string): void {
   chmodSync(path, 0o755);
 }
 
-export const harness = {
+export const harness: SourceHarness = {
   name: "ccusage (blocks + daily runs, transcript tail)",
   kind: "ccusage" as const,
   // priced by ccusage 20.0.24's bundled table: ours equals it (the pricing oracle test)

@@ -1,3 +1,4 @@
+import type { SourceHarness } from "./harness.js";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,8 +7,7 @@ import { instantQuery, scrapeConfig, startPrometheus, type PromqlServer } from "
 import { startServer, waitFor } from "../helpers/server-process.js";
 
 /**
- * The shared source contract's PromQL harness (test/sources/harness.ts has the interface; typed
- * structurally here). One emulated Claude Code process per session of the synthetic session
+ * The shared source contract's PromQL harness. One emulated Claude Code process per session of the synthetic session
  * (OTEL_METRICS_EXPORTER=prometheus, the real OpenTelemetry exporter), Debian's Prometheus scraping
  * them each second, and the daemon on `--source promql`. Fault: Prometheus stopped; repair: started
  * again on its port and data.
@@ -24,7 +24,7 @@ interface Request {
 
 const tokens = (rs: readonly Request[]) => rs.reduce((n, r) => n + r.input + r.output + r.cacheRead + r.cacheCreation, 0);
 
-export const harness = {
+export const harness: SourceHarness = {
   name: "promql (Prometheus 2.42 scraping Claude Code's Prometheus endpoint)",
   kind: "promql" as const,
   // the cost counter's sums of Claude Code's own per-request costs

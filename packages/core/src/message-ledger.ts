@@ -86,6 +86,11 @@ export class MessageLedger {
     return this.#entries.length;
   }
 
+  /** Whether a message of this request has been counted (an OTLP event of it must not be). */
+  hasRequest(requestId: string): boolean {
+    return this.#byRequest.has(requestId);
+  }
+
   add(event: UsageEvent): UsageDelta | null {
     if (event.progress && this.#mode !== "daily") return null;
     const total = totalTokens(event);

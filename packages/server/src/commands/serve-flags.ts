@@ -11,9 +11,9 @@ function isLoopback(host: string): boolean {
 
 /**
  * What `--source` may name (a comma list; the first names the snapshot's `source`): transcripts,
- * a PromQL server, ccusage runs with the transcript tail.
+ * Claude Code's OpenTelemetry export received here, a PromQL server, ccusage runs with the tail.
  */
-export const SERVE_SOURCES = ["jsonl", "promql", "ccusage"] as const;
+export const SERVE_SOURCES = ["jsonl", "otlp", "promql", "ccusage"] as const;
 export type ServeSource = (typeof SERVE_SOURCES)[number];
 
 export interface ServeFlags {
@@ -71,7 +71,7 @@ export const SERVE_SPEC: CommandSpec = {
     ["--demo", "replay a generated working session instead of your transcripts"],
     ["--demo-speed N", "with --demo: demo seconds per real second, (0, 1000] (default 1)"],
     ["--allow-host NAME", "also answer requests for this host name (repeatable; also CLAUDE_GAUGE_ALLOW_HOSTS)"],
-    ["--source LIST", "where usage comes from: jsonl (default), promql, ccusage; a comma list"],
+    ["--source LIST", `where usage comes from, a comma list of ${SERVE_SOURCES.join(", ")} (default jsonl; otlp receives Claude Code's OpenTelemetry export)`],
     ["--prometheus URL", "with --source promql: the PromQL server (also CLAUDE_GAUGE_PROMETHEUS)"],
     ["--selector '{l=\"v\"}'", "with --source promql: label matchers, e.g. {user_email=\"me@example.com\"}"],
     ["--machine NAME", "machine label of the exported claude_code_* counters (default: host name)"],
@@ -99,6 +99,7 @@ export function serveFlagsFrom(v: Record<string, string | boolean | undefined>, 
   if (speedText !== undefined && !demo) throw new UsageError("--demo-speed needs --demo");
   const demoSpeed = Number(speedText ?? "1");
   if (!(demoSpeed > 0 && demoSpeed <= 1000)) throw new UsageError(`--demo-speed: expected a number in (0, 1000], got ${JSON.stringify(speedText)}`);
+  if (demo && str("source") !== undefined) throw new UsageError("--demo replays its own transcripts: leave out --source");
   return {
     host,
     port,

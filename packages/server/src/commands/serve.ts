@@ -11,6 +11,8 @@ import { CcusageSource } from "../sources/ccusage/ccusage-source.js";
 import { findCcusage } from "../sources/ccusage/ccusage-runner.js";
 import { DemoSource } from "../sources/demo/demo-source.js";
 import { JsonlSource } from "../sources/jsonl/jsonl-source.js";
+import { otlpRoutes } from "../sources/otlp/otlp-routes.js";
+import { OtlpSource } from "../sources/otlp/otlp-source.js";
 import { PromqlSource } from "../sources/promql/promql-source.js";
 import type { Source } from "../sources/source.js";
 import { parseStatuslineSample } from "../statusline/sample.js";
@@ -25,10 +27,13 @@ export async function serve(args: string[]): Promise<void> {
   // The demo writes transcripts for the normal transcript source to follow, on its own (faster) clock.
   const demo = flags.demo ? new DemoSource({ speed: flags.demoSpeed, log }) : null;
   const config = demo ? demo.prepare(base) : base;
+  const clock = demo?.clock ?? Date.now;
   const sourceOf = (kind: ServeSource): Source => {
     switch (kind) {
       case "jsonl":
         return new JsonlSource({ showProjects: flags.showProjects, log });
+      case "otlp":
+        return new OtlpSource({ clock, log });
       // parseServeFlags fills flags.prometheus and flags.ccusage whenever their source is listed
       case "promql":
         return new PromqlSource({ ...flags.prometheus!, log });
@@ -37,12 +42,13 @@ export async function serve(args: string[]): Promise<void> {
     }
   };
   const sources: Source[] = demo ? [demo] : flags.sources.map(sourceOf);
+  // the OTLP receiver's routes join the daemon's one HTTP edge
+  const otlp = sources.find((s): s is OtlpSource => s instanceof OtlpSource) ?? null;
   // Transcript counts become claude_code_* counters for a shared Prometheus. Not the demo's (made
   // up), and not the PromQL source's (they came from Prometheus: exported again, they would count twice).
   // Nor ccusage's: its history is apportioned among models, not counted per model.
   const totals = !demo && !flags.sources.some((s) => s === "promql" || s === "ccusage") ? new ExportedTotals(exportedTotalsFile(stateDir(process.env)), log) : null;
   const metrics = new GaugeMetrics(undefined, { usage: totals ? { machine: flags.machine, totals } : null });
-  const clock = demo?.clock ?? Date.now;
   const service = new GaugeService({
     sources,
     config,
@@ -64,15 +70,18 @@ export async function serve(args: string[]): Promise<void> {
   metrics.wsClientCount = () => ws.clientCount;
   const web = webRoutes(fileURLToPath(new URL("./web/", import.meta.url)));
   const server = createHttpServer({
-    routes: apiRoutes({
-      feed: service.feed,
-      schemaJson: JSON.stringify(usageJsonSchema(), null, 2),
-      stats: (w) => service.stats(w),
-      history: (h) => service.history(h),
-      health: () => ({ ...service.health(), ws_clients: ws.clientCount }),
-      registry: metrics.registry,
-      statusline: (body) => service.acceptStatusline(body),
-    }),
+    routes: [
+      ...apiRoutes({
+        feed: service.feed,
+        schemaJson: JSON.stringify(usageJsonSchema(), null, 2),
+        stats: (w) => service.stats(w),
+        history: (h) => service.history(h),
+        health: () => ({ ...service.health(), ws_clients: ws.clientCount }),
+        registry: metrics.registry,
+        statusline: (body) => service.acceptStatusline(body),
+      }),
+      ...(otlp ? otlpRoutes(otlp) : []),
+    ],
     assets: web,
     ws,
     allowHosts: flags.allowHosts,
@@ -100,6 +109,7 @@ export async function serve(args: string[]): Promise<void> {
       `${flags.token ? ", bearer token required" : ""}${demo ? `, DEMO at ${demo.speed}× speed` : ""}`,
   );
   log(clusterLine(web, `http://${shownHost}:${port}/`, flags.token !== undefined));
+  if (otlp) log(`OTLP/HTTP receiver: OTEL_EXPORTER_OTLP_ENDPOINT=http://${shownHost}:${port} (POST /v1/logs, /v1/metrics)`);
   await new Promise<void>((resolve) => {
     const stop = (sig: string) => {
       log(`${sig}: shutting down`);

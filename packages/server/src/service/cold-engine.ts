@@ -28,7 +28,7 @@ export function entryDelta({ event, cost, thinkingOutput = 0 }: { event: UsageEv
  */
 export function engineFromLedger(
   config: GaugeConfig,
-  ledger: MessageLedger,
+  ledger: Pick<MessageLedger, "entries">,
   signals: readonly TurnSignal[],
   limits: readonly LimitNotice[],
   now: number,

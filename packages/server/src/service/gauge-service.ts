@@ -10,9 +10,12 @@ import {
   type SourceKind,
   type StatsWindow,
   type TurnSignal,
+  type UsageDelta,
+  type UsageEvent,
   type UsageSnapshot,
 } from "@claude-gauge/core";
 import { engineFromLedger, entryDelta } from "./cold-engine.js";
+import { CrossSourceLedger } from "./cross-source-ledger.js";
 import { OfficialStore } from "./official-store.js";
 import { parseStatuslineSample, type StatuslineSample } from "../statusline/sample.js";
 import type { GaugeMetrics } from "../http/metrics.js";
@@ -55,7 +58,7 @@ export class GaugeService {
   readonly feed: SnapshotFeed;
   readonly #o: ServiceOptions;
   readonly #clock: () => number;
-  readonly #ledger = new MessageLedger(costOf);
+  readonly #ledger = new CrossSourceLedger(new MessageLedger(costOf), costOf);
   #engine: WindowEngine;
   #ticker: ReturnType<typeof setInterval> | null = null;
   #scheduled = false;
@@ -83,17 +86,19 @@ export class GaugeService {
   /** Backfill every source, then follow. Resolves when the first full snapshot is published. */
   async start(): Promise<void> {
     const log = this.#o.log ?? (() => {});
+    const counted = (delta: UsageDelta | null, event: UsageEvent, initial: boolean): void => {
+      if (delta === null) return;
+      this.#o.metrics.countDelta(delta.model, delta.counts, delta.costUsd);
+      if (initial) return;
+      const now = this.#clock();
+      this.#o.metrics.ingested(event.timestamp, now);
+      this.#engine.addDelta(delta, now);
+      this.#changed();
+    };
     const sink: SourceSink = {
-      usage: (event, initial) => {
-        const delta = this.#ledger.add(event);
-        if (delta === null) return;
-        this.#o.metrics.countDelta(delta.model, delta.counts, delta.costUsd);
-        if (initial) return;
-        const now = this.#clock();
-        this.#o.metrics.ingested(event.timestamp, now);
-        this.#engine.addDelta(delta, now);
-        this.#changed();
-      },
+      usage: (event, initial) => counted(this.#ledger.add(event), event, initial),
+      // One ledger for every source: a request both an OTLP event and a transcript report is counted once.
+      request: (event, initial) => counted(this.#ledger.addRequest(event), event, initial),
       signal: (signal, initial) => {
         if (initial) this.#initialSignals.push(signal);
         else {

@@ -57,6 +57,8 @@ export class CcusageSource implements Source {
     this.#sink = sink;
     await this.#tail.start({
       usage: (event, initial) => this.#tailUsage(event, initial),
+      // the transcript tail never reports request-only events (those come from OTLP)
+      request: (event, initial) => sink.request(event, initial),
       signal: (s, initial) => sink.signal(s, initial),
       limit: (n, initial) => sink.limit(n, initial),
       rejected: (where, error) => sink.rejected(where, error),
