@@ -338,7 +338,7 @@ describe("OTLP receiver: answers", () => {
     const h = (await (await fetch(`${both.url}/healthz`)).json()) as { sources: { kind: string }[] };
     expect(h.sources.map((x) => x.kind)).toEqual(["otlp", "jsonl"]);
     expect((await usage(both)).source).toBe("otlp");
-    await expect(daemon(["--source", "jsonl,prometheus"])).rejects.toThrow(/--source: expected a comma list of jsonl, otlp, got "prometheus"/);
+    await expect(daemon(["--source", "jsonl,prometheus"])).rejects.toThrow(/--source: expected a comma list of jsonl, otlp, promql, ccusage, got "prometheus"/);
     await expect(daemon(["--source", ""])).rejects.toThrow(/--source: expected a comma list/);
     await expect(daemon(["--demo", "--source", "otlp"])).rejects.toThrow(/--demo replays its own transcripts: leave out --source/);
   });
