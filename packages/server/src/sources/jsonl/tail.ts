@@ -57,10 +57,8 @@ interface FileState {
 
 export interface TailStats {
   files: number;
+  /** bytes read of the files followed now */
   bytes: number;
-  badLines: number;
-  /** ms since epoch of the last line read (wall clock of the edge, not of the line) */
-  lastReadAt: number | null;
 }
 
 const consumedTo = (st: FileState): number => st.offset + (st.counted?.bytes ?? 0);
@@ -89,7 +87,7 @@ export class TranscriptTail {
   #timers: ReturnType<typeof setInterval>[] = [];
   #checking: Promise<void> | null = null;
   #closed = false;
-  readonly stats: TailStats = { files: 0, bytes: 0, badLines: 0, lastReadAt: null };
+  readonly stats: TailStats = { files: 0, bytes: 0 };
 
   constructor(roots: () => readonly string[], handlers: TailHandlers, opts: TailOptions = {}) {
     this.#resolveRoots = roots;
@@ -208,6 +206,11 @@ export class TranscriptTail {
   }
 
   #found(path: string, root: string): void {
+    const held = this.#files.get(path);
+    if (held) {
+      void this.#pump(held);
+      return;
+    }
     const { project, session } = sessionOfPath(relative(root, path).split(sep));
     const st: FileState = {
       file: { path, root, project, name: session },
@@ -302,7 +305,6 @@ export class TranscriptTail {
     const emit = (d: DecodedLine, line: number): void => {
       if (d.kind === "skip") return;
       if (d.kind === "error") {
-        this.stats.badLines++;
         this.#h.badLine({ path, line, error: d.error });
         return;
       }
@@ -321,7 +323,6 @@ export class TranscriptTail {
         { start: st.offset, startLine: st.lineNo, all },
       );
       for (const n of r.oversized) {
-        this.stats.badLines++;
         this.#h.badLine({ path, line: n, error: "line too long, skipped" });
       }
       if (r.consumed > st.offset) st.counted = null;
@@ -330,7 +331,6 @@ export class TranscriptTail {
       if (r.partial) await this.#lastLine(st, all, decode, emit);
       st.mark = await readMark(path, st.offset);
       this.stats.bytes += consumedTo(st) - before;
-      this.stats.lastReadAt = Date.now();
       this.#recover(path);
     } catch (e) {
       this.stats.bytes += consumedTo(st) - before;

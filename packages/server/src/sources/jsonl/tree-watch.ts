@@ -255,6 +255,10 @@ export class TreeWatch {
   }
 
   #addFile(path: string, real: string, root: string): void {
+    if (this.#files.has(path)) {
+      this.#h.changed(path); // found by a walk and an event at once
+      return;
+    }
     const owner = this.#realFiles.get(real);
     if (owner !== undefined && owner !== path) return; // the same file reached another way
     this.#files.set(path, real);
