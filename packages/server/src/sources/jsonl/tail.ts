@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { statSync } from "node:fs";
-import { open, stat } from "node:fs/promises";
+import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
+import { stat } from "node:fs/promises";
 import { relative, sep } from "node:path";
 import { decodeLine, type DecodedLine } from "@claude-gauge/core";
 import { scanCandidates } from "./line-scan.js";
@@ -8,6 +8,10 @@ import { fsError, sessionOfPath, type WalkProblem } from "./files.js";
 import { SIGNAL_WINDOW_MS, tailSignals } from "./load.js";
 import { decodeCandidate, type BadLine } from "./file-scan.js";
 import { TreeWatch } from "./tree-watch.js";
+import { WorkQueue } from "./work-queue.js";
+
+/** files read at once after events (a stat and a read each) */
+const READS_IN_FLIGHT = 8;
 
 export interface TailHandlers {
   /** a decoded usage, signal or limit line; `initial` is true during the cold scan */
@@ -79,6 +83,7 @@ export class TranscriptTail {
   /** followed roots → the inode of the folder, to notice one deleted and made again */
   readonly #roots = new Map<string, number>();
   readonly #tree: TreeWatch;
+  readonly #reads = new WorkQueue(READS_IN_FLIGHT);
   /** read errors now, by path (the tree keeps folder and link problems) */
   readonly #problems = new Map<string, string>();
   /** files found before the cold scan reached them: the cold scan reads them whole */
@@ -99,7 +104,7 @@ export class TranscriptTail {
       found: (path, root) => this.#found(path, root),
       changed: (path) => {
         const st = this.#files.get(path);
-        if (st && !this.#coldPending.has(st)) void this.#pump(st);
+        if (st && !this.#coldPending.has(st)) this.#queueRead(path);
       },
       lost: (path) => this.#lost(path),
       problem: (path, error) => this.#h.problem({ path, error }),
@@ -206,9 +211,8 @@ export class TranscriptTail {
   }
 
   #found(path: string, root: string): void {
-    const held = this.#files.get(path);
-    if (held) {
-      void this.#pump(held);
+    if (this.#files.has(path)) {
+      this.#queueRead(path);
       return;
     }
     const { project, session } = sessionOfPath(relative(root, path).split(sep));
@@ -227,7 +231,14 @@ export class TranscriptTail {
     this.#files.set(path, st);
     this.stats.files = this.#files.size;
     if (this.#starting) this.#coldPending.add(st);
-    else void this.#pump(st);
+    else this.#queueRead(path);
+  }
+
+  #queueRead(path: string): void {
+    this.#reads.add(path, async () => {
+      const st = this.#files.get(path); // the state now: the file may have been lost or replaced meanwhile
+      if (st) await this.#pump(st);
+    });
   }
 
   #lost(path: string): void {
@@ -281,7 +292,7 @@ export class TranscriptTail {
       s.size < before ||
       // same size, new mtime: rewritten in place (a touch also lands here; the ledger dedupes)
       (s.size === st.size && s.mtimeMs !== st.mtimeMs) ||
-      (s.size !== st.size && !(await this.#markHolds(st)));
+      (s.size !== st.size && !this.#markHolds(st));
     if (rewritten) {
       // read it again from the top; the ledger ignores lines it already counted
       st.offset = 0;
@@ -328,8 +339,8 @@ export class TranscriptTail {
       if (r.consumed > st.offset) st.counted = null;
       st.lineNo = r.nextLine;
       st.offset = r.consumed;
-      if (r.partial) await this.#lastLine(st, all, decode, emit);
-      st.mark = await readMark(path, st.offset);
+      if (r.partial) this.#lastLine(st, all, decode, emit);
+      st.mark = readMark(path, st.offset);
       this.stats.bytes += consumedTo(st) - before;
       this.#recover(path);
     } catch (e) {
@@ -344,13 +355,13 @@ export class TranscriptTail {
    * newline (or trailing spaces) later change nothing; other bytes appended to it make a new
    * line, decoded as any other (the ledger keeps one copy of a message).
    */
-  async #lastLine(
+  #lastLine(
     st: FileState,
     all: boolean,
     decode: (text: string, utf8: () => string) => DecodedLine,
     emit: (d: DecodedLine, line: number) => void,
-  ): Promise<void> {
-    if (!(await endsWithBrace(st.file.path))) return;
+  ): void {
+    if (!endsWithBrace(st.file.path)) return;
     let offered: { text: string; utf8: () => string; lineNo: number } | null = null;
     const r = scanCandidates(
       st.file.path,
@@ -371,10 +382,13 @@ export class TranscriptTail {
   }
 
   /** False when the bytes before our offset changed: truncated and rewritten between two reads. */
-  async #markHolds(st: FileState): Promise<boolean> {
+  #markHolds(st: FileState): boolean {
     if (st.mark.length === 0) return true;
-    const now = await readMark(st.file.path, st.offset).catch(() => Buffer.alloc(0));
-    return now.equals(st.mark);
+    try {
+      return readMark(st.file.path, st.offset).equals(st.mark);
+    } catch {
+      return false;
+    }
   }
 
   #problem(path: string, error: string): void {
@@ -401,31 +415,35 @@ function isJsonObject(text: string): boolean {
 
 const MARK_BYTES = 64;
 
+// The two small reads below are synchronous on purpose: they follow a synchronous scan of the same
+// file, and a FileHandle per file (three thread-pool round trips and an object to collect) cost a
+// burst of 5,000 new files more than the reads themselves.
+
 /** Whether the file's last non-blank byte is `}`: the cheap test before parsing a last line. */
-async function endsWithBrace(path: string): Promise<boolean> {
-  const fh = await open(path, "r");
+function endsWithBrace(path: string): boolean {
+  const fd = openSync(path, "r");
   try {
-    const { size } = await fh.stat();
+    const { size } = fstatSync(fd);
     const len = Math.min(MARK_BYTES, size);
     const buf = Buffer.alloc(len);
-    const { bytesRead } = await fh.read(buf, 0, len, size - len);
+    const bytesRead = readSync(fd, buf, 0, len, size - len);
     let i = bytesRead - 1;
     while (i >= 0 && (buf[i] === 0x20 || buf[i] === 0x09 || buf[i] === 0x0d)) i--;
     return i >= 0 && buf[i] === 0x7d;
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
 }
 
-async function readMark(path: string, offset: number): Promise<Buffer> {
+function readMark(path: string, offset: number): Buffer {
   if (offset === 0) return Buffer.alloc(0);
   const len = Math.min(MARK_BYTES, offset);
-  const fh = await open(path, "r");
+  const fd = openSync(path, "r");
   try {
     const buf = Buffer.alloc(len);
-    const { bytesRead } = await fh.read(buf, 0, len, offset - len);
+    const bytesRead = readSync(fd, buf, 0, len, offset - len);
     return buf.subarray(0, bytesRead);
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
 }

@@ -2,6 +2,10 @@ import { watch, type Dirent, type FSWatcher } from "node:fs";
 import { lstat, readdir, realpath, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fsError } from "./files.js";
+import { WorkQueue } from "./work-queue.js";
+
+/** entries classified at once after events (each is an lstat or two) */
+const CLASSIFY_IN_FLIGHT = 8;
 
 export interface TreeWatchHandlers {
   /** a transcript file appeared (by a walk or an event); `root` is the projects/ folder above it */
@@ -49,6 +53,7 @@ export class TreeWatch {
   readonly #problems = new Map<string, { error: string; retry: () => Promise<void> }>();
   /** entries being classified; true when another event for them came in meanwhile */
   readonly #busy = new Map<string, boolean>();
+  readonly #work = new WorkQueue(CLASSIFY_IN_FLIGHT);
   #closed = false;
 
   constructor(handlers: TreeWatchHandlers) {
@@ -105,12 +110,12 @@ export class TreeWatch {
     if (!rec) return;
     if (name === null) {
       // the OS did not say what changed: re-read this one folder
-      void this.#walkDir(dir, rec.root, false);
+      this.#work.add(`list:${dir}`, () => this.#walkDir(dir, rec.root, false));
       return;
     }
     const path = join(dir, name.toString());
     if (this.#files.has(path)) this.#h.changed(path);
-    else void this.#entry(dir, name.toString(), rec.root);
+    else this.#work.add(path, () => this.#entry(dir, name.toString(), rec.root));
   }
 
   /**
@@ -241,9 +246,11 @@ export class TreeWatch {
       this.#h.changed(path);
       return;
     }
+    // a plain file's real path is its folder's; only a link needs asking (one call less per new file)
+    const folderReal = this.#dirs.get(dir)?.real ?? null;
     let real: string;
     try {
-      real = await realpath(path);
+      real = link || folderReal === null ? await realpath(path) : join(folderReal, name);
     } catch (e) {
       if (gone(e)) this.#gone(path);
       else this.#fail(path, fsError(e), retry);
