@@ -5,6 +5,10 @@ import { build } from "esbuild";
 import { defineConfig } from "tsup";
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+const VERSION: string = JSON.parse(readFileSync(here("./package.json"), "utf8")).version;
+/** `claude-gauge --version` reads this; source runs (tests) fall back to "dev" (src/version.ts) */
+const DEFINE = { __CLAUDE_GAUGE_VERSION__: JSON.stringify(VERSION) };
+const CORE_SRC = here("../core/src/index.ts");
 const WEB_SRC = here("./web/");
 const WEB_OUT = here("./dist/web/");
 /** the issue's budget for everything the page loads, gzipped (bytes) */
@@ -28,11 +32,11 @@ async function buildWeb(): Promise<void> {
     platform: "browser",
     target: ["chrome109", "firefox115", "safari16"],
     minify: true,
-    sourcemap: "linked",
+    sourcemap: false,
     legalComments: "none",
     metafile: true,
     logLevel: "warning",
-    alias: { "@claude-gauge/core": here("../core/src/index.ts") },
+    alias: { "@claude-gauge/core": CORE_SRC },
   });
   // what ended up in the output (metafile.inputs also lists modules tree-shaking dropped)
   const inputs = Object.values(result.metafile.outputs).flatMap((o) => Object.keys(o.inputs).filter((p) => o.inputs[p]!.bytesInOutput > 0));
@@ -40,24 +44,49 @@ async function buildWeb(): Promise<void> {
   if (foreign.length > 0) throw new Error(`web bundle pulled in dependencies: ${foreign.slice(0, 5).join(", ")}`);
   for (const f of ["index.html", "favicon.svg"]) copyFileSync(`${WEB_SRC}${f}`, `${WEB_OUT}${f}`);
   let gz = 0;
-  for (const f of readdirSync(WEB_OUT)) if (!f.endsWith(".map")) gz += gzipSync(readFileSync(`${WEB_OUT}${f}`), { level: 9 }).length;
+  for (const f of readdirSync(WEB_OUT)) gz += gzipSync(readFileSync(`${WEB_OUT}${f}`), { level: 9 }).length;
   if (gz > PAGE_BUDGET_GZIP_BYTES) throw new Error(`web page is ${gz} bytes gzipped, over the ${PAGE_BUDGET_GZIP_BYTES} byte budget`);
   console.log(`web: dist/web ${(gz / 1024).toFixed(1)} kB gzipped (${inputs.length} modules)`);
 }
 
+/**
+ * Claude Code's statusLine command as one self-contained file (no chunks, no packages), so that
+ * `install-statusline` can copy it into the user's data folder: the status line keeps working when
+ * the package or clone it came from is moved, upgraded or pruned.
+ */
+async function buildStatusline(): Promise<void> {
+  await build({
+    entryPoints: [here("./src/statusline/main.ts")],
+    outfile: here("./dist/statusline-main.js"),
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    define: DEFINE,
+    alias: { "@claude-gauge/core": CORE_SRC },
+    banner: { js: "#!/usr/bin/env node" },
+    logLevel: "warning",
+    metafile: false,
+  });
+}
+
 export default defineConfig({
   // flat names: the bundles find each other (and web/) next to themselves via import.meta.url
-  entry: { cli: "src/cli.ts", "scan-worker": "src/sources/jsonl/scan-worker.ts", "statusline-main": "src/statusline/main.ts" },
+  entry: { cli: "src/cli.ts", "scan-worker": "src/sources/jsonl/scan-worker.ts" },
   format: ["esm"],
   clean: true,
-  sourcemap: true,
+  // no source maps: they were two thirds of the published package; the bundles are not minified
+  sourcemap: false,
   target: "node20",
+  define: DEFINE,
   // Core is bundled from source: it is side-effect free, so each entry keeps only the modules it
   // uses (a report never loads zod; the statusline entry stays ~11 kB).
   noExternal: ["@claude-gauge/core"],
   esbuildOptions(options) {
-    options.alias = { "@claude-gauge/core": here("../core/src/index.ts") };
+    options.alias = { "@claude-gauge/core": CORE_SRC };
   },
   banner: { js: "#!/usr/bin/env node" },
-  onSuccess: buildWeb,
+  onSuccess: async () => {
+    await Promise.all([buildWeb(), buildStatusline()]);
+  },
 });

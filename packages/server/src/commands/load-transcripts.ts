@@ -2,6 +2,7 @@ import type { LedgerMode } from "@claude-gauge/core";
 import type { CommonFlags } from "./args.js";
 import { loadTranscripts, type LoadResult } from "../sources/jsonl/load.js";
 import { findTranscriptRoots } from "../sources/jsonl/roots.js";
+import { progressLine } from "./progress-line.js";
 
 /** Scans every transcript root for a one-shot command, with progress and problems on stderr. */
 export async function load(flags: CommonFlags, signals: boolean, now: number, mode: LedgerMode = "session"): Promise<LoadResult> {
@@ -11,8 +12,13 @@ export async function load(flags: CommonFlags, signals: boolean, now: number, mo
       `claude-gauge: no transcripts found (looked in ${missing.join(", ") || "nothing"}); reporting zeros\n`,
     );
   }
-  const progress = flags.quiet ? undefined : (msg: string) => process.stderr.write(`claude-gauge: ${msg}\n`);
-  const result = await loadTranscripts(roots, { now, signals, mode, ...(progress ? { progress } : {}) });
+  const progress = progressLine(process.stderr, flags.quiet);
+  let result: LoadResult;
+  try {
+    result = await loadTranscripts(roots, { now, signals, mode, ...(progress.update ? { progress: progress.update } : {}) });
+  } finally {
+    progress.done();
+  }
   if (!flags.quiet) reportProblems(result);
   return result;
 }

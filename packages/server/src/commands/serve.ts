@@ -3,7 +3,7 @@ import { parseConfig, usageJsonSchema } from "@claude-gauge/core";
 import { apiRoutes } from "../http/api-routes.js";
 import { GaugeMetrics } from "../http/metrics.js";
 import { createHttpServer } from "../http/server.js";
-import { webRoutes } from "../http/web-routes.js";
+import { clusterLine, webRoutes } from "../http/web-routes.js";
 import { WsPush } from "../http/ws-push.js";
 import { GaugeService } from "../service/gauge-service.js";
 import { DemoSource } from "../sources/demo/demo-source.js";
@@ -11,7 +11,6 @@ import { JsonlSource } from "../sources/jsonl/jsonl-source.js";
 import type { Source } from "../sources/source.js";
 import { parseStatuslineSample } from "../statusline/sample.js";
 import { readStateSamples, stateDir } from "../statusline/state-file.js";
-import { UsageError } from "./args.js";
 import { parseServeFlags } from "./serve-flags.js";
 
 /** `claude-gauge serve`: follow the sources and serve the cluster page, /usage, /ws, /metrics, /stats, /history. */
@@ -40,6 +39,7 @@ export async function serve(args: string[]): Promise<void> {
   await service.start();
   const ws = new WsPush(service.feed);
   metrics.wsClientCount = () => ws.clientCount;
+  const web = webRoutes(fileURLToPath(new URL("./web/", import.meta.url)));
   const server = createHttpServer({
     routes: apiRoutes({
       feed: service.feed,
@@ -50,7 +50,7 @@ export async function serve(args: string[]): Promise<void> {
       registry: metrics.registry,
       statusline: (body) => service.acceptStatusline(body),
     }),
-    assets: webRoutes(fileURLToPath(new URL("./web/", import.meta.url))),
+    assets: web,
     ws,
     allowHosts: flags.allowHosts,
     ...(flags.token ? { token: flags.token } : {}),
@@ -63,10 +63,7 @@ export async function serve(args: string[]): Promise<void> {
   } catch (e) {
     service.stop();
     ws.close();
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === "EADDRINUSE") throw new UsageError(`port ${flags.port} on ${flags.host} is in use (another claude-gauge?); pick another with --port`);
-    if (code === "EACCES") throw new UsageError(`not allowed to listen on ${flags.host}:${flags.port}; pick a port above 1023`);
-    if (code === "EADDRNOTAVAIL") throw new UsageError(`--host ${flags.host}: not an address of this machine`);
+    // the CLI turns address errors into one line and exit code 1 (commands/listen-error.ts)
     throw e;
   }
   const addr = server.address();
@@ -78,7 +75,7 @@ export async function serve(args: string[]): Promise<void> {
       ` — ${files} files scanned in ${Math.round(performance.now() - started)} ms` +
       `${flags.token ? ", bearer token required" : ""}${demo ? `, DEMO at ${demo.speed}× speed` : ""}`,
   );
-  log(`the cluster: http://${shownHost}:${port}/${flags.token ? "?token=<your token>" : ""}`);
+  log(clusterLine(web, `http://${shownHost}:${port}/`, flags.token !== undefined));
   await new Promise<void>((resolve) => {
     const stop = (sig: string) => {
       log(`${sig}: shutting down`);

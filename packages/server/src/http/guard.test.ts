@@ -38,6 +38,8 @@ describe("refuse", () => {
     expect(refuse(req({ host: "127.0.0.1:8080", "sec-fetch-site": "cross-site", "sec-fetch-mode": "navigate" }), url(), {})).toBeNull();
     expect(refuse(req({ host: "127.0.0.1:8080", "sec-fetch-site": "none", "sec-fetch-mode": "navigate" }), url(), {})).toBeNull();
     expect(refuse(req({}), url(), {})).toBeNull();
+    // the ESP32's WebSocket client sends this fixed Origin; no browser can send it
+    expect(refuse(req({ host: "192.168.1.20:8080", origin: "file://" }), url(), {})).toBeNull();
   });
 
   it("refuses foreign origins and cross-site fetches (403) before the token (401)", () => {
@@ -46,6 +48,7 @@ describe("refuse", () => {
       { host: "127.0.0.1:8080", origin: "http://127.0.0.1:9999" },
       { host: "127.0.0.1:8080", origin: "https://127.0.0.1:8080" },
       { host: "127.0.0.1:8080", origin: "null" },
+      { host: "127.0.0.1:8080", origin: "file://", "sec-fetch-site": "cross-site", "sec-fetch-mode": "websocket" },
       { host: "127.0.0.1:8080", origin: "not a url" },
       { host: "127.0.0.1:8080", "sec-fetch-site": "cross-site", "sec-fetch-mode": "no-cors" },
       { host: "127.0.0.1:8080", "sec-fetch-site": "same-site", "sec-fetch-mode": "cors" },

@@ -53,6 +53,9 @@ function crossOrigin(req: IncomingMessage): boolean {
   const origin = req.headers.origin;
   if (origin === undefined) return false;
   if (navigation && origin === "null") return false;
+  // The ESP32's WebSocket library (links2004/WebSockets) always sends this fixed Origin. No browser
+  // can: a page's Origin is its own scheme and host (file pages send "null"), and scripts cannot set it.
+  if (origin === "file://" && site === undefined) return false;
   let o: URL;
   try {
     o = new URL(origin);
