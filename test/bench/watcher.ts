@@ -73,7 +73,7 @@ async function startWatching(
   if (which === "node-recursive") {
     const known = new Set<string>();
     const w = watch(root, { recursive: true }, (_e, name) => {
-      if (!name || !name.endsWith(".jsonl")) return;
+      if (!name?.endsWith(".jsonl")) return;
       const p = join(root, name);
       if (known.has(p)) onChange(p);
       else {

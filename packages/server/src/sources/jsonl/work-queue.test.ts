@@ -5,7 +5,11 @@ import { WorkQueue } from "./work-queue.js";
 function gate(log: string[], name: string) {
   let release!: () => void;
   const done = new Promise<void>((r) => (release = r));
-  return { job: () => (log.push(name), done), release };
+  const job = () => {
+    log.push(name);
+    return done;
+  };
+  return { job, release };
 }
 
 it("runs at most `limit` jobs at once, in the order they were queued", async () => {
