@@ -10,6 +10,8 @@ export interface JsonlSourceOptions {
   resolveRoots?: () => RootsResult;
   /** slow safety rescan, ms (the tail's default when unset) */
   rescanMs?: number;
+  /** how often the roots are resolved again and problems retried, ms (the tail's default when unset) */
+  checkMs?: number;
   /** show project folder names in health and logs (otherwise a short hash) */
   showProjects?: boolean;
   log?: (msg: string) => void;
@@ -33,10 +35,23 @@ export class JsonlSource implements Source {
 
   async start(sink: SourceSink): Promise<void> {
     const log = this.#o.log ?? (() => {});
-    this.#roots = (this.#o.resolveRoots ?? findTranscriptRoots)();
-    if (this.#roots.roots.length === 0) log(`no transcripts yet (looked in ${this.#roots.missing.join(", ")})`);
+    const resolveRoots = this.#o.resolveRoots ?? findTranscriptRoots;
+    // Resolved again on the tail's slow check: on a fresh machine ~/.claude/projects appears later.
+    let first = true;
+    const roots = (): readonly string[] => {
+      const next = resolveRoots();
+      const was = this.#roots.roots;
+      for (const r of next.roots) if (!was.includes(r)) log(`following ${r}`);
+      for (const r of was) if (!next.roots.includes(r)) log(`${r} is gone; its counted tokens stay`);
+      if (next.roots.length === 0 && (was.length > 0 || first)) {
+        log(`no transcripts yet (looked in ${next.missing.join(", ")}); following them once they appear`);
+      }
+      first = false;
+      this.#roots = next;
+      return next.roots;
+    };
     const tail = new TranscriptTail(
-      this.#roots.roots,
+      roots,
       {
         line: (d, initial) => {
           if (d.kind === "usage") {
@@ -51,7 +66,10 @@ export class JsonlSource implements Source {
         problem: (p) => log(`cannot read ${this.#label(p.path)}: ${p.error}`),
         recovered: (path) => log(`reads again: ${this.#label(path)}`),
       },
-      this.#o.rescanMs === undefined ? {} : { rescanMs: this.#o.rescanMs },
+      {
+        ...(this.#o.rescanMs === undefined ? {} : { rescanMs: this.#o.rescanMs }),
+        ...(this.#o.checkMs === undefined ? {} : { checkMs: this.#o.checkMs }),
+      },
     );
     this.#tail = tail;
     await tail.start();
@@ -68,9 +86,10 @@ export class JsonlSource implements Source {
       ok: this.#tail !== null && problems.length === 0,
       problems,
       detail: {
-        roots: this.#roots.roots,
+        roots: this.#tail?.roots ?? [],
         looked_in: [...this.#roots.roots.map((r) => dirname(r)), ...this.#roots.missing],
         files: this.#tail?.stats.files ?? 0,
+        watched_dirs: this.#tail?.watchedDirs ?? 0,
         bytes: this.#tail?.stats.bytes ?? 0,
       },
     };
