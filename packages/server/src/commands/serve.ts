@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { parseConfig, usageJsonSchema } from "@claude-gauge/core";
 import { apiRoutes } from "../http/api-routes.js";
-import { GaugeMetrics } from "../http/metrics.js";
+import { GaugeMetrics } from "../service/metrics.js";
 import { createHttpServer } from "../http/server.js";
 import { clusterLine, webRoutes } from "../http/web-routes.js";
 import { WsPush } from "../http/ws-push.js";

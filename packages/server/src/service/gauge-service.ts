@@ -18,7 +18,7 @@ import { engineFromLedger, entryDelta } from "./cold-engine.js";
 import { CrossSourceLedger } from "./cross-source-ledger.js";
 import { OfficialStore } from "./official-store.js";
 import { parseStatuslineSample, type StatuslineSample } from "../statusline/sample.js";
-import type { GaugeMetrics } from "../http/metrics.js";
+import type { GaugeMetrics } from "./metrics.js";
 import { SnapshotFeed } from "../http/snapshot-feed.js";
 import { projectLabeler } from "../sources/project-label.js";
 import type { Source, SourceProblem, SourceSink } from "../sources/source.js";

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import { MAX_USD, ZERO_COUNTS } from "@claude-gauge/core";
-import { ExportedTotals, exportedTotalsFile } from "../service/exported-totals.js";
+import { ExportedTotals, exportedTotalsFile } from "./exported-totals.js";
 import { GaugeMetrics } from "./metrics.js";
 
 describe("GaugeMetrics with values a hostile transcript can produce", () => {

@@ -1,6 +1,6 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
 import { MAX_USD, type TokenCounts, type UsageSnapshot } from "@claude-gauge/core";
-import { CLAUDE_CODE_TOKEN_TYPES, type ExportedTotals } from "../service/exported-totals.js";
+import { CLAUDE_CODE_TOKEN_TYPES, type ExportedTotals } from "./exported-totals.js";
 
 /** tokens: 2^64, just above the largest count (u64) a transcript line can hold */
 const MAX_TOKENS_PER_TYPE = 2 ** 64;
