@@ -215,7 +215,7 @@ describe("a hostile page in Chromium", () => {
   let attackerPort = 0;
   beforeAll(async () => {
     // --host-resolver-rules: evil.test resolves to 127.0.0.1, as a rebinding attacker's domain would
-    browser = await launchChromium({ args: ["--host-resolver-rules=MAP evil.test 127.0.0.1"] } as never);
+    browser = await launchChromium({ extraArgs: ["--host-resolver-rules=MAP evil.test 127.0.0.1"] });
     attacker = createServer((_req, res) => {
       res.writeHead(200, { "content-type": "text/html" });
       res.end("<!doctype html><title>evil</title>");

@@ -22,13 +22,13 @@ export interface Chromium {
   close(): Promise<void>;
 }
 
-/** A headless Chromium with a fresh profile folder, removed again on close. */
-export async function launchChromium(options: BrowserContextOptions = {}): Promise<Chromium> {
+/** A headless Chromium with a fresh profile folder, removed again on close; `extraArgs` add to the defaults. */
+export async function launchChromium({ extraArgs = [], ...options }: BrowserContextOptions & { extraArgs?: string[] } = {}): Promise<Chromium> {
   const profile = mkdtempSync(join(tmpdir(), "cg-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ARGS,
+    args: [...ARGS, ...extraArgs],
     viewport: { width: 1280, height: 900 },
     ...options,
   });
