@@ -1,7 +1,8 @@
-import type { DecodedLine, LimitNotice, UsageEvent } from "@claude-gauge/core";
-import { decodeLine } from "@claude-gauge/core";
-import { scanCandidates } from "./line-scan.js";
-import type { TranscriptFile } from "./files.js";
+import type { DecodedLine, LimitNotice } from "@claude-gauge/core";
+import { decodeLine, UsageColumns } from "@claude-gauge/core";
+import { packColumns, packedBuffers, type PackedColumns } from "./column-pack.js";
+import { scanRange } from "./line-scan.js";
+import { decodeUsageBytes } from "./usage-bytes.js";
 
 /** A line we could not use, named by file and 1-based line number. Never carries line text. */
 export interface BadLine {
@@ -10,40 +11,44 @@ export interface BadLine {
   error: string;
 }
 
-/** What one file holds for the windows and reports, in line order. */
-export interface FileScan {
-  events: UsageEvent[];
+/** Bad lines itemised per file (the rest are only counted). */
+export const MAX_KEPT_BAD = 200;
+
+/** One piece of work for a scan thread: the lines of `path` that start in [start, stop). */
+export interface ScanUnit {
+  path: string;
+  /** the project and session the file belongs to (from its path) */
+  project: string;
+  session: string;
+  /** byte offsets; `start` may fall inside a line when `align` is set */
+  start: number;
+  stop: number;
+  align: boolean;
+}
+
+/**
+ * What the lines of one unit hold, in line order. Line numbers count from 1 at the unit's first
+ * line; the caller shifts them by the lines of the units before it.
+ */
+export interface UnitScan {
+  events: PackedColumns;
   limits: LimitNotice[];
-  badLines: BadLine[];
+  badLines: { line: number; error: string }[];
+  badLineCount: number;
+  /** lines that start in the unit, an unterminated last line included */
+  lines: number;
+  /** offset after the last complete line */
+  consumed: number;
+  /**
+   * what the unterminated last line contributed (at the end of each list): a batch report counts
+   * it, a tail or a later append scan reads it again once it is complete
+   */
+  partial: { events: number; limits: number; badLines: number; badLineCount: number } | null;
   /** the file could not be read */
   problem: string | null;
 }
 
 const NON_ASCII = /[^\x00-\x7e]/;
-
-/**
- * Model names, sessions and projects repeat on every message; one shared copy each keeps a daemon
- * that holds every message of a long history small. Bounded so a pathological tree cannot grow it
- * without limit.
- */
-const interned = new Map<string, string>();
-const INTERN_MAX = 100_000;
-function intern(s: string): string {
-  const hit = interned.get(s);
-  if (hit !== undefined) return hit;
-  if (interned.size < INTERN_MAX) interned.set(s, s);
-  return s;
-}
-
-function internEvent(d: DecodedLine): DecodedLine {
-  if (d.kind !== "usage") return d;
-  const e = d.event;
-  e.model = intern(e.model);
-  e.sessionId = intern(e.sessionId);
-  e.fileSession = intern(e.fileSession);
-  e.project = intern(e.project);
-  return d;
-}
 
 /**
  * Candidate lines arrive decoded as latin1 (fast to parse); a kept string that is not ASCII means
@@ -54,46 +59,66 @@ export function decodeCandidate(text: string, utf8: () => string, opts: { projec
   if (d.kind !== "usage") return d;
   const e = d.event;
   if (NON_ASCII.test(e.model) || NON_ASCII.test(e.sessionId) || NON_ASCII.test(e.messageId ?? "") || NON_ASCII.test(e.requestId ?? "")) {
-    return internEvent(decodeLine(utf8(), opts));
+    return decodeLine(utf8(), opts);
   }
-  return internEvent(d);
+  return d;
 }
 
-/** Reads the usage lines of each file (synchronously; a cold scan is CPU-bound). */
-export function scanFiles(files: readonly TranscriptFile[]): FileScan[] {
-  return files.map(scanFile);
-}
+const EMPTY = packColumns(new UsageColumns(0).parts());
 
-/**
- * Scans files taken one at a time from a counter shared between threads, so two threads split
- * the work by how fast each goes rather than by a guess; returns [file index, scan] pairs.
- */
-export function scanShared(files: readonly TranscriptFile[], next: Int32Array): [number, FileScan][] {
-  const out: [number, FileScan][] = [];
-  for (let i = Atomics.add(next, 0, 1); i < files.length; i = Atomics.add(next, 0, 1)) out.push([i, scanFile(files[i]!)]);
+/** Reads the usage lines of one unit (synchronously; a scan is CPU-bound). */
+export function scanUnit(u: ScanUnit): UnitScan {
+  const events = new UsageColumns(0);
+  const out: UnitScan = { events: EMPTY, limits: [], badLines: [], badLineCount: 0, lines: 0, consumed: u.start, partial: null, problem: null };
+  const opts = { project: u.project, sessionId: u.session };
+  let lastOffset = -1;
+  let before = { events: 0, limits: 0, badLines: 0, badLineCount: 0 };
+  const bad = (line: number, error: string) => {
+    out.badLineCount++;
+    if (out.badLines.length < MAX_KEPT_BAD) out.badLines.push({ line, error });
+  };
+  try {
+    const r = scanRange(
+      u.path,
+      (buf, from, to, lineNo, offset) => {
+        lastOffset = offset;
+        before = { events: events.length, limits: out.limits.length, badLines: out.badLines.length, badLineCount: out.badLineCount };
+        const d = decodeUsageBytes(buf.subarray(from, to), opts) ?? decodeCandidate(buf.toString("latin1", from, to), () => buf.toString("utf8", from, to), opts);
+        if (d.kind === "usage") {
+          events.push(d.event);
+          for (const x of d.extras) events.push(x);
+          if (d.limit) out.limits.push(d.limit);
+        } else if (d.kind === "limit") out.limits.push(d.limit);
+        else if (d.kind === "error") bad(lineNo, d.error);
+      },
+      { start: u.start, stop: u.stop, align: u.align, includePartial: true },
+    );
+    for (const n of r.oversized) bad(n, "line too long, skipped");
+    out.lines = r.lines;
+    out.consumed = r.consumed;
+    if (r.partial && lastOffset === r.consumed) out.partial = {
+      events: events.length - before.events,
+      limits: out.limits.length - before.limits,
+      badLines: out.badLines.length - before.badLines,
+      badLineCount: out.badLineCount - before.badLineCount,
+    };
+    else if (r.partial) out.partial = { events: 0, limits: 0, badLines: 0, badLineCount: 0 };
+  } catch (e) {
+    out.problem = (e as Error).message;
+  }
+  out.events = packColumns(events.parts());
   return out;
 }
 
-function scanFile(f: TranscriptFile): FileScan {
-  {
-    const out: FileScan = { events: [], limits: [], badLines: [], problem: null };
-    const opts = { project: f.project, sessionId: f.name };
-    try {
-      scanCandidates(
-        f.path,
-        ({ text, lineNo, utf8 }) => {
-          const d = decodeCandidate(text, utf8, opts);
-          if (d.kind === "usage") {
-            out.events.push(d.event, ...d.extras);
-            if (d.limit) out.limits.push(d.limit);
-          } else if (d.kind === "limit") out.limits.push(d.limit);
-          else if (d.kind === "error") out.badLines.push({ path: f.path, line: lineNo, error: d.error });
-        },
-        { includePartial: true },
-      );
-    } catch (e) {
-      out.problem = (e as Error).message;
-    }
-    return out;
-  }
+/**
+ * Scans units taken one at a time from a counter shared between threads, so the threads split
+ * the work by how fast each goes rather than by a guess; `done(i, scan)` gets each result.
+ */
+export function scanShared(units: readonly ScanUnit[], next: Int32Array, done: (i: number, scan: UnitScan) => void): void {
+  for (let i = Atomics.add(next, 0, 1); i < units.length; i = Atomics.add(next, 0, 1)) done(i, scanUnit(units[i]!));
+}
+
+/** The buffers of a scan that can move to another thread instead of being copied. */
+export function transferables(scan: UnitScan): ArrayBuffer[] {
+  return packedBuffers(scan.events);
 }
