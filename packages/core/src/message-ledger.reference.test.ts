@@ -208,7 +208,7 @@ const line = fc.record({
   logged: fc.option(fc.double({ min: 0, max: 2, noNaN: true }), { freq: 6 }),
 });
 
-function event(x: fc.RecordValue<typeof line>, file: string): UsageEvent {
+function event(x: typeof line extends fc.Arbitrary<infer T> ? T : never, file: string): UsageEvent {
   return {
     timestamp: 1_000 * x.t,
     messageId: x.msg === null ? null : `m${x.msg}`,
