@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { copyFileSync, mkdirSync, readFileSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -45,6 +46,31 @@ async function buildWeb(): Promise<void> {
   console.log(`web: dist/web ${(gz / 1024).toFixed(1)} kB gzipped (${inputs.length} modules)`);
 }
 
+/**
+ * What a transcript line yields is decided by these sources; the scan cache is keyed by their
+ * hash, so a release that changes any of them never reads an older release's cache.
+ */
+const SCAN_SOURCES = [
+  "../core/src/decode-line.ts",
+  "../core/src/usage-event.ts",
+  "../core/src/usage-columns.ts",
+  "./src/sources/jsonl/files.ts",
+  "./src/sources/jsonl/line-scan.ts",
+  "./src/sources/jsonl/usage-bytes.ts",
+  "./src/sources/jsonl/file-scan.ts",
+  "./src/sources/jsonl/column-pack.ts",
+  "./src/sources/jsonl/scan-cache.ts",
+];
+const scanHash = createHash("sha1");
+for (const f of SCAN_SOURCES) scanHash.update(readFileSync(here(f)));
+const SCAN_FINGERPRINT = scanHash.digest("hex").slice(0, 16);
+/** Saved ledgers hold costs: keyed by the price table's sources. */
+const PRICING_FINGERPRINT = createHash("sha1")
+  .update(readFileSync(here("../core/src/pricing.ts")))
+  .update(readFileSync(here("../core/src/cost.ts")))
+  .digest("hex")
+  .slice(0, 16);
+
 export default defineConfig({
   // flat names: the bundles find each other (and web/) next to themselves via import.meta.url
   entry: { cli: "src/cli.ts", "scan-worker": "src/sources/jsonl/scan-worker.ts", "statusline-main": "src/statusline/main.ts" },
@@ -57,6 +83,11 @@ export default defineConfig({
   noExternal: ["@claude-gauge/core"],
   esbuildOptions(options) {
     options.alias = { "@claude-gauge/core": here("../core/src/index.ts") };
+    options.define = {
+      ...options.define,
+      __SCAN_FINGERPRINT__: JSON.stringify(SCAN_FINGERPRINT),
+      __PRICING_FINGERPRINT__: JSON.stringify(PRICING_FINGERPRINT),
+    };
   },
   banner: { js: "#!/usr/bin/env node" },
   onSuccess: buildWeb,

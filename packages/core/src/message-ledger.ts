@@ -46,6 +46,51 @@ interface Line {
   links: number | SessionLink[] | undefined | null;
 }
 
+/** What a batch report reads of a ledger: its kept messages with their cost (USD) and thinking share (tokens). */
+export interface KeptMessages {
+  readonly mode: LedgerMode;
+  /** number of distinct messages held */
+  readonly size: number;
+  /** the kept line of every message in first-seen order */
+  entries(): IterableIterator<{ event: UsageEvent; cost: number; thinkingOutput: number }>;
+}
+
+/** A ledger's kept messages by column, as MessageLedger.save() gives them and SavedLedger takes them back. */
+export interface SavedMessages {
+  columns: UsageColumns;
+  /** USD per row */
+  cost: Float64Array;
+  /** output tokens attributed to thinking, per row */
+  thinking: Float64Array;
+}
+
+/**
+ * The kept messages of a finished ledger, read back (the scan cache keeps them, so a report on
+ * unchanged transcripts skips the deduplication). It takes no more lines: a live source keeps a
+ * MessageLedger.
+ */
+export class SavedLedger implements KeptMessages {
+  readonly mode: LedgerMode;
+  readonly #saved: SavedMessages;
+
+  /** throws RangeError when the value columns do not match the rows */
+  constructor(mode: LedgerMode, saved: SavedMessages) {
+    const n = saved.columns.length;
+    if (saved.cost.length !== n || saved.thinking.length !== n) throw new RangeError("saved ledger: value columns of another length");
+    this.mode = mode;
+    this.#saved = saved;
+  }
+
+  get size(): number {
+    return this.#saved.columns.length;
+  }
+
+  *entries(): IterableIterator<{ event: UsageEvent; cost: number; thinkingOutput: number }> {
+    const { columns, cost, thinking } = this.#saved;
+    for (let i = 0; i < columns.length; i++) yield { event: columns.get(i), cost: cost[i]!, thinkingOutput: thinking[i]! };
+  }
+}
+
 /**
  * Counts each API message once, at its kept line. `add` returns the growth to apply to
  * incremental consumers (null when the line changes nothing), so that summing every delta equals
@@ -55,7 +100,7 @@ interface Line {
  * Kept messages live in columns (see UsageColumns): a daemon that holds a long history keeps
  * typed arrays and the two id strings per message, not an object graph.
  */
-export class MessageLedger {
+export class MessageLedger implements KeptMessages {
   /** every kept message in first-seen order (the order reports list models in) */
   readonly #kept = new UsageColumns(256);
   /** per kept row: USD, total tokens, output tokens attributed to thinking, its creating line's session */
@@ -71,6 +116,8 @@ export class MessageLedger {
   readonly #byRequest = new Map<string, number>();
   /** the general key (messageKey) for lines without a requestId, or colliding ones */
   readonly #byKey = new Map<string, number>();
+  /** keys in #byKey of lines with a requestId (colliding ones): while none, such lines skip #byKey */
+  #requestKeys = 0;
   /**
    * message id → the (session, row) pairs seen, first registration first: sidechain replays
    * carry a new requestId and are matched by message id within their session. A number stands
@@ -246,6 +293,7 @@ export class MessageLedger {
       const hit = this.#byRequest.get(line.requestId);
       line.requestSeen = hit !== undefined;
       if (hit !== undefined && this.#kept.messageIds[hit] === line.messageId) return hit;
+      if (this.#requestKeys === 0) return undefined;
     }
     const key = messageKey(line, this.#mode);
     return key === null ? undefined : this.#byKey.get(key);
@@ -257,7 +305,9 @@ export class MessageLedger {
       return;
     }
     const key = messageKey(line, this.#mode);
-    if (key !== null) this.#byKey.set(key, row);
+    if (key === null) return;
+    if (line.requestId !== null && !this.#byKey.has(key)) this.#requestKeys++;
+    this.#byKey.set(key, row);
   }
 
   #linkSession(link: number | SessionLink): string {
@@ -293,6 +343,12 @@ export class MessageLedger {
         this.#bySession.set(line.messageId, [{ session: this.#linkSession(links), kept: links }, { session: line.sessionId, kept: k }]);
       }
     } else if (!links.some((l) => l.session === line.sessionId)) links.push({ session: line.sessionId, kept: k });
+  }
+
+  /** The kept messages as they stand (copies), for a SavedLedger later. */
+  save(): SavedMessages {
+    const n = this.#kept.length;
+    return { columns: UsageColumns.fromParts(this.#kept.parts()), cost: this.#cost.slice(0, n), thinking: this.#thinking.slice(0, n) };
   }
 
   /**

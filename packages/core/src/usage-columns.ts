@@ -96,20 +96,27 @@ export class UsageColumns {
   static fromParts(p: UsageColumnParts): UsageColumns {
     const n = p.length;
     const strings = p.strings;
-    const ok =
+    // plain loops: this runs once per cached file on every report, mostly before the JIT warms up
+    let ok =
       Number.isInteger(n) &&
       n >= 0 &&
       p.numbers.length === NUMBER_COLUMNS.length &&
       p.refs.length === STRING_COLUMNS.length &&
-      p.numbers.every((c) => c instanceof Float64Array && c.length === n) &&
-      p.refs.every((c) => c instanceof Int32Array && c.length === n && c.every((r) => r >= 0 && r < strings.length)) &&
       p.flags instanceof Uint8Array &&
       p.flags.length === n &&
       p.messageIds.length === n &&
-      p.requestIds.length === n &&
-      strings.every((s) => typeof s === "string") &&
-      p.messageIds.every((s) => s === null || typeof s === "string") &&
-      p.requestIds.every((s) => s === null || typeof s === "string");
+      p.requestIds.length === n;
+    for (const c of p.numbers) ok &&= c instanceof Float64Array && c.length === n;
+    for (const c of p.refs) {
+      ok &&= c instanceof Int32Array && c.length === n;
+      for (let i = 0; ok && i < n; i++) ok = c[i]! >= 0 && c[i]! < strings.length;
+    }
+    for (let i = 0; ok && i < strings.length; i++) ok = typeof strings[i] === "string";
+    for (let i = 0; ok && i < n; i++) {
+      const m = p.messageIds[i];
+      const r = p.requestIds[i];
+      ok = (m === null || typeof m === "string") && (r === null || typeof r === "string");
+    }
     if (!ok) throw new RangeError("usage columns: parts of different lengths, or references out of range");
     const c = new UsageColumns(0);
     [c.timestamp, c.input, c.output, c.cacheCreation, c.cacheRead, c.cacheCreation5m, c.cacheCreation1h, c.loggedCostUsd] = p.numbers as [
@@ -140,18 +147,17 @@ export class UsageColumns {
     return this.#length;
   }
 
-  /** The columns trimmed to their length (copies of the typed arrays, safe to transfer). */
-  parts(): UsageColumnParts {
-    const n = this.#length;
+  /** Rows [from, to) as parts (copies of the typed arrays, safe to transfer). */
+  parts(from = 0, to = this.#length): UsageColumnParts {
     return {
-      length: n,
+      length: to - from,
       numbers: [this.timestamp, this.input, this.output, this.cacheCreation, this.cacheRead, this.cacheCreation5m, this.cacheCreation1h, this.loggedCostUsd].map((c) =>
-        c.slice(0, n),
+        c.slice(from, to),
       ),
-      refs: [this.model, this.sessionId, this.fileSession, this.project].map((c) => c.slice(0, n)),
-      flags: this.flags.slice(0, n),
-      messageIds: this.messageIds.slice(0, n),
-      requestIds: this.requestIds.slice(0, n),
+      refs: [this.model, this.sessionId, this.fileSession, this.project].map((c) => c.slice(from, to)),
+      flags: this.flags.slice(from, to),
+      messageIds: this.messageIds.slice(from, to),
+      requestIds: this.requestIds.slice(from, to),
       strings: [...this.strings],
     };
   }

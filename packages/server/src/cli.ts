@@ -16,7 +16,8 @@ const USAGE = `claude-gauge — Claude Code usage as gauges
                                              set it up in ~/.claude/settings.json (backup, keeps yours chained)
 
 Transcripts are read from CLAUDE_CONFIG_DIR (comma list), else ~/.config/claude and ~/.claude.
-Options: -q/--quiet (no progress on stderr)`;
+Options: -q/--quiet (no progress on stderr), --no-cache (read every transcript; the scan cache in
+$XDG_CACHE_HOME/claude-gauge, else ~/.cache/claude-gauge, is neither read nor written)`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

@@ -11,6 +11,8 @@ export interface CommonFlags {
   until: string | undefined;
   /** row order of daily and blocks reports, as ccusage's --order (session ignores it, as ccusage does) */
   order: "asc" | "desc";
+  /** read and update the scan cache (--no-cache: read every file, leave the cache alone) */
+  cache: boolean;
 }
 
 /** ccusage takes YYYYMMDD; we also accept YYYY-MM-DD. Returns YYYY-MM-DD. */
@@ -40,6 +42,7 @@ export function parseCommon(args: string[]): { flags: CommonFlags; positionals: 
         until: { type: "string", short: "u" },
         offline: { type: "boolean", short: "O", default: true },
         order: { type: "string", short: "o" },
+        "no-cache": { type: "boolean", default: false },
       },
     });
   } catch (e) {
@@ -55,6 +58,7 @@ export function parseCommon(args: string[]): { flags: CommonFlags; positionals: 
       since: parseDateFlag("since", v.since),
       until: parseDateFlag("until", v.until),
       order: parseOrder(v.order),
+      cache: v["no-cache"] !== true,
     },
   };
 }

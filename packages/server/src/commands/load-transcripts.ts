@@ -2,6 +2,7 @@ import type { LedgerMode } from "@claude-gauge/core";
 import type { CommonFlags } from "./args.js";
 import { loadTranscripts, type LoadResult } from "../sources/jsonl/load.js";
 import { findTranscriptRoots } from "../sources/jsonl/roots.js";
+import { defaultCacheDir } from "../sources/jsonl/scan-cache.js";
 
 /** Scans every transcript root for a one-shot command, with progress and problems on stderr. */
 export async function load(flags: CommonFlags, signals: boolean, now: number, mode: LedgerMode = "session"): Promise<LoadResult> {
@@ -12,7 +13,13 @@ export async function load(flags: CommonFlags, signals: boolean, now: number, mo
     );
   }
   const progress = flags.quiet ? undefined : (msg: string) => process.stderr.write(`claude-gauge: ${msg}\n`);
-  const result = await loadTranscripts(roots, { now, signals, mode, ...(progress ? { progress } : {}) });
+  const result = await loadTranscripts(roots, {
+    now,
+    signals,
+    mode,
+    ...(progress ? { progress } : {}),
+    ...(flags.cache ? { cache: { dir: defaultCacheDir() } } : {}),
+  });
   if (!flags.quiet) reportProblems(result);
   return result;
 }

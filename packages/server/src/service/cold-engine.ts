@@ -1,4 +1,4 @@
-import { engineFromHistory, type GaugeConfig, type MessageLedger, type UsageDelta, type WindowEngine } from "@claude-gauge/core";
+import { engineFromHistory, type GaugeConfig, type KeptMessages, type UsageDelta, type WindowEngine } from "@claude-gauge/core";
 import type { LimitNotice, TurnSignal, UsageEvent } from "@claude-gauge/core";
 
 /** A kept message as one delta at its kept line (what a cold start or a replay feeds the windows). */
@@ -27,7 +27,7 @@ export function entryDelta({ event, cost, thinkingOutput = 0 }: { event: UsageEv
  */
 export function engineFromLedger(
   config: GaugeConfig,
-  ledger: MessageLedger,
+  ledger: KeptMessages,
   signals: readonly TurnSignal[],
   limits: readonly LimitNotice[],
 ): WindowEngine {

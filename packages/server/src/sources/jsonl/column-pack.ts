@@ -75,7 +75,7 @@ export function unpackColumns(p: PackedColumns): UsageColumnParts {
   const ids = unpackStrings(p.ids);
   if (ids.length !== 2 * p.length) throw new RangeError("packed columns: id count differs from the row count");
   const strings = unpackStrings(p.strings);
-  if (strings.some((s) => s === null)) throw new RangeError("packed columns: a null in the string table");
+  for (const s of strings) if (s === null) throw new RangeError("packed columns: a null in the string table");
   return {
     length: p.length,
     numbers: p.numbers,

@@ -1,7 +1,7 @@
 import type { DecodedLine, LimitNotice } from "@claude-gauge/core";
 import { decodeLine, UsageColumns } from "@claude-gauge/core";
 import { packColumns, packedBuffers, type PackedColumns } from "./column-pack.js";
-import { scanRange } from "./line-scan.js";
+import { scanRange, type RangeResult } from "./line-scan.js";
 import { decodeUsageBytes } from "./usage-bytes.js";
 
 /** A line we could not use, named by file and 1-based line number. Never carries line text. */
@@ -26,24 +26,30 @@ export interface ScanUnit {
   align: boolean;
 }
 
-/**
- * What the lines of one unit hold, in line order. Line numbers count from 1 at the unit's first
- * line; the caller shifts them by the lines of the units before it.
- */
-export interface UnitScan {
+/** What some lines hold, in line order. */
+export interface LinesScan {
   events: PackedColumns;
   limits: LimitNotice[];
+  /** 1-based line numbers, counted from the unit's first line */
   badLines: { line: number; error: string }[];
+  /** all bad lines, itemised or not */
   badLineCount: number;
+}
+
+/**
+ * What the lines of one unit hold. Line numbers count from 1 at the unit's first line; the
+ * caller shifts them by the lines of the units before it.
+ */
+export interface UnitScan extends LinesScan {
   /** lines that start in the unit, an unterminated last line included */
   lines: number;
   /** offset after the last complete line */
   consumed: number;
   /**
-   * what the unterminated last line contributed (at the end of each list): a batch report counts
-   * it, a tail or a later append scan reads it again once it is complete
+   * what an unterminated last line holds, apart: a batch report counts it, a live tail (or a
+   * later scan of what was appended) reads it again once it is complete
    */
-  partial: { events: number; limits: number; badLines: number; badLineCount: number } | null;
+  partial: LinesScan | null;
   /** the file could not be read */
   problem: string | null;
 }
@@ -64,50 +70,65 @@ export function decodeCandidate(text: string, utf8: () => string, opts: { projec
   return d;
 }
 
-const EMPTY = packColumns(new UsageColumns(0).parts());
-
 /** Reads the usage lines of one unit (synchronously; a scan is CPU-bound). */
 export function scanUnit(u: ScanUnit): UnitScan {
   const events = new UsageColumns(0);
-  const out: UnitScan = { events: EMPTY, limits: [], badLines: [], badLineCount: 0, lines: 0, consumed: u.start, partial: null, problem: null };
+  const limits: LimitNotice[] = [];
+  const badLines: { line: number; error: string }[] = [];
+  let badLineCount = 0;
   const opts = { project: u.project, sessionId: u.session };
-  let lastOffset = -1;
-  let before = { events: 0, limits: 0, badLines: 0, badLineCount: 0 };
+  /** where the last offered line started, and the lists' lengths before it */
+  let last = { offset: -1, events: 0, limits: 0, badLines: 0, badLineCount: 0 };
   const bad = (line: number, error: string) => {
-    out.badLineCount++;
-    if (out.badLines.length < MAX_KEPT_BAD) out.badLines.push({ line, error });
+    badLineCount++;
+    if (badLines.length < MAX_KEPT_BAD) badLines.push({ line, error });
   };
+  let r: RangeResult | null = null;
+  let problem: string | null = null;
   try {
-    const r = scanRange(
+    r = scanRange(
       u.path,
       (buf, from, to, lineNo, offset) => {
-        lastOffset = offset;
-        before = { events: events.length, limits: out.limits.length, badLines: out.badLines.length, badLineCount: out.badLineCount };
+        last = { offset, events: events.length, limits: limits.length, badLines: badLines.length, badLineCount };
         const d = decodeUsageBytes(buf.subarray(from, to), opts) ?? decodeCandidate(buf.toString("latin1", from, to), () => buf.toString("utf8", from, to), opts);
         if (d.kind === "usage") {
           events.push(d.event);
           for (const x of d.extras) events.push(x);
-          if (d.limit) out.limits.push(d.limit);
-        } else if (d.kind === "limit") out.limits.push(d.limit);
+          if (d.limit) limits.push(d.limit);
+        } else if (d.kind === "limit") limits.push(d.limit);
         else if (d.kind === "error") bad(lineNo, d.error);
       },
       { start: u.start, stop: u.stop, align: u.align, includePartial: true },
     );
-    for (const n of r.oversized) bad(n, "line too long, skipped");
-    out.lines = r.lines;
-    out.consumed = r.consumed;
-    if (r.partial && lastOffset === r.consumed) out.partial = {
-      events: events.length - before.events,
-      limits: out.limits.length - before.limits,
-      badLines: out.badLines.length - before.badLines,
-      badLineCount: out.badLineCount - before.badLineCount,
-    };
-    else if (r.partial) out.partial = { events: 0, limits: 0, badLines: 0, badLineCount: 0 };
   } catch (e) {
-    out.problem = (e as Error).message;
+    problem = (e as Error).message;
   }
-  out.events = packColumns(events.parts());
-  return out;
+  // the unterminated last line, when it was offered, is the last line offered
+  const cut = r?.partial && last.offset === r.consumed ? last : { events: events.length, limits: limits.length, badLines: badLines.length, badLineCount };
+  const completeBad = badLines.slice(0, cut.badLines);
+  let completeBadCount = cut.badLineCount;
+  for (const n of r?.oversized ?? []) {
+    completeBadCount++;
+    if (completeBad.length < MAX_KEPT_BAD) completeBad.push({ line: n, error: "line too long, skipped" });
+  }
+  completeBad.sort((a, b) => a.line - b.line);
+  return {
+    events: packColumns(events.parts(0, cut.events)),
+    limits: limits.slice(0, cut.limits),
+    badLines: completeBad,
+    badLineCount: completeBadCount,
+    lines: r?.lines ?? 0,
+    consumed: r?.consumed ?? u.start,
+    partial: r?.partial
+      ? {
+          events: packColumns(events.parts(cut.events)),
+          limits: limits.slice(cut.limits),
+          badLines: badLines.slice(cut.badLines),
+          badLineCount: badLineCount - cut.badLineCount,
+        }
+      : null,
+    problem,
+  };
 }
 
 /**
@@ -120,5 +141,5 @@ export function scanShared(units: readonly ScanUnit[], next: Int32Array, done: (
 
 /** The buffers of a scan that can move to another thread instead of being copied. */
 export function transferables(scan: UnitScan): ArrayBuffer[] {
-  return packedBuffers(scan.events);
+  return [...packedBuffers(scan.events), ...(scan.partial ? packedBuffers(scan.partial.events) : [])];
 }

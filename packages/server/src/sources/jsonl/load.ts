@@ -4,15 +4,16 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
 import { decodeLine, MessageLedger, costOf, UsageColumns } from "@claude-gauge/core";
-import type { CostFn, LedgerMode, LimitNotice, TurnSignal } from "@claude-gauge/core";
+import { SavedLedger, type CostFn, type KeptMessages, type LedgerMode, type LimitNotice, type TurnSignal } from "@claude-gauge/core";
 import { unpackColumns } from "./column-pack.js";
+import { filesKey, identityOf, marksOf, partColumns, PRICING_FINGERPRINT, ScanCache, type CachedPart, type CachePlan, type FileIdentity } from "./scan-cache.js";
 import { MAX_KEPT_BAD, scanShared, scanUnit, type BadLine, type ScanUnit, type UnitScan } from "./file-scan.js";
 import { listTranscriptFiles, type TranscriptFile, type WalkProblem } from "./files.js";
 
 export type { BadLine } from "./file-scan.js";
 
 export interface LoadResult {
-  ledger: MessageLedger;
+  ledger: KeptMessages;
   /** newest turn signals of recently written files (the lamps' view of open turns) */
   signals: TurnSignal[];
   limits: LimitNotice[];
@@ -35,12 +36,17 @@ export interface LoadOptions {
   signals?: boolean;
   /** which of ccusage's two loaders to mirror (daily counts progress lines); default session */
   mode?: LedgerMode;
-  /** prices a message (USD); default the bundled table */
-  cost?: CostFn;
+  /**
+   * prices a message (USD); default the bundled table. `key` names the prices: a ledger saved in
+   * the scan cache is reused only under the same key (without one, none is saved or reused).
+   */
+  cost?: { fn: CostFn; key?: string };
   /** bytes of transcripts from which a second thread helps (tests set 0 to exercise it) */
   parallelMinBytes?: number;
   /** files larger than this are split into ranges of about this size, bytes */
   unitBytes?: number;
+  /** read and write the scan cache in this folder (absent: no cache) */
+  cache?: { dir: string; fingerprint?: string } | undefined;
 }
 
 /**
@@ -52,20 +58,16 @@ export const PARALLEL_MIN_BYTES = 24 << 20;
 export const UNIT_BYTES = 16 << 20;
 const WORKER_URL = new URL("./scan-worker.js", import.meta.url);
 
-/** The work for the files: one unit per file, or aligned ranges of one large file. */
-export function planUnits(files: readonly TranscriptFile[], unitBytes = UNIT_BYTES): { units: ScanUnit[]; fileOf: number[] } {
+/** The work for bytes [from, size) of a file: one unit, or aligned ranges of about unitBytes. */
+export function planUnits(f: TranscriptFile, from: number, size: number, unitBytes = UNIT_BYTES): ScanUnit[] {
   const units: ScanUnit[] = [];
-  const fileOf: number[] = [];
-  files.forEach((f, i) => {
-    const pieces = Math.max(1, Math.ceil(f.size / unitBytes));
-    for (let p = 0; p < pieces; p++) {
-      const start = p === 0 ? 0 : Math.floor((f.size * p) / pieces);
-      const last = p === pieces - 1;
-      units.push({ path: f.path, project: f.project, session: f.name, start, stop: last ? Number.MAX_SAFE_INTEGER : Math.floor((f.size * (p + 1)) / pieces), align: p > 0 });
-      fileOf.push(i);
-    }
-  });
-  return { units, fileOf };
+  const pieces = Math.max(1, Math.ceil((size - from) / unitBytes));
+  for (let p = 0; p < pieces; p++) {
+    const start = from + Math.floor(((size - from) * p) / pieces);
+    const stop = p === pieces - 1 ? Number.MAX_SAFE_INTEGER : from + Math.floor(((size - from) * (p + 1)) / pieces);
+    units.push({ path: f.path, project: f.project, session: f.name, start, stop, align: p > 0 });
+  }
+  return units;
 }
 
 /** A worker's message: the scan of unit `i`. */
@@ -126,47 +128,184 @@ function scanAll(units: readonly ScanUnit[], parallel: boolean, take: (i: number
   });
 }
 
-/** Cold scan of every transcript under `roots` into a fresh ledger. */
+/** How one listed file is read this time. */
+interface FileWork {
+  file: TranscriptFile;
+  identity: FileIdentity | null;
+  plan: CachePlan;
+  /** the cached parts, checked and unpacked (hit and append) */
+  cached: UsageColumns[];
+  /** units still running */
+  pending: number;
+  scans: UnitScan[];
+}
+
+function columnsOf(part: CachedPart): UsageColumns {
+  return UsageColumns.fromParts(unpackColumns(partColumns(part.events)));
+}
+
+/** The parts of a file's new scans, line numbers made the file's (they count from `lineBase`). */
+function scannedParts(scans: readonly UnitScan[], lineBase: number): { parts: CachedPart[]; partial: CachedPart | null; lines: number; consumed: number | null } {
+  const parts: CachedPart[] = [];
+  let partial: CachedPart | null = null;
+  let lines = lineBase;
+  let consumed: number | null = null;
+  for (const s of scans) {
+    const shift = (b: { line: number; error: string }) => ({ line: b.line + lines, error: b.error });
+    parts.push({ events: { packed: s.events }, limits: s.limits, badLines: s.badLines.map(shift), badLineCount: s.badLineCount });
+    if (s.partial) partial = { events: { packed: s.partial.events }, limits: s.partial.limits, badLines: s.partial.badLines.map(shift), badLineCount: s.partial.badLineCount };
+    // a unit where no line starts says nothing about where the file's lines end
+    if (s.lines > 0) consumed = s.consumed;
+    lines += s.lines;
+  }
+  return { parts, partial, lines: lines - (partial ? 1 : 0), consumed };
+}
+
+/** Cold scan of every transcript under `roots` into a fresh ledger (reading only what changed when a scan cache is given). */
 export async function loadTranscripts(roots: readonly string[], opts: LoadOptions): Promise<LoadResult> {
   const problems: WalkProblem[] = [];
   const files = await listTranscriptFiles(roots, problems);
-  const ledger = new MessageLedger(opts.cost ?? costOf, opts.mode ?? "session");
+  const mode = opts.mode ?? "session";
+  const pricing = opts.cost ? (opts.cost.key ?? null) : PRICING_FINGERPRINT;
+  const ledger = new MessageLedger(opts.cost?.fn ?? costOf, mode);
   const limits: LimitNotice[] = [];
   const badLines: BadLine[] = [];
   let badLineCount = 0;
-  const totalBytes = files.reduce((n, f) => n + f.size, 0);
-  const progress = opts.progress;
-  const timer = progress
-    ? setInterval(() => progress(`scanning ${files.length} files, ${(totalBytes / 1e6).toFixed(0)} MB…`), 1000)
-    : null;
-  const parallel =
-    totalBytes >= (opts.parallelMinBytes ?? PARALLEL_MIN_BYTES) && availableParallelism() >= 2 && existsSync(fileURLToPath(WORKER_URL));
-  const { units, fileOf } = planUnits(files, opts.unitBytes);
-  let lineBase = 0;
-  let fileAt = -1;
-  try {
-    await scanAll(units, parallel, (i, scan) => {
-      const f = files[fileOf[i]!]!;
-      if (fileOf[i] !== fileAt) {
-        fileAt = fileOf[i]!;
-        lineBase = 0;
+  const note = opts.progress ?? (() => undefined);
+  const cache = opts.cache ? ScanCache.open({ ...opts.cache, roots, log: note }) : null;
+  const work: FileWork[] = files.map((file) => {
+    let identity: FileIdentity | null = null;
+    let plan: CachePlan = { kind: "miss" };
+    try {
+      identity = identityOf(file.path);
+      if (cache) plan = cache.plan(file.path, identity);
+    } catch {
+      // gone since it was listed: the scan reports it
+    }
+    return { file, identity, plan, cached: [], pending: 0, scans: [] };
+  });
+  const known = work.every((w) => w.identity !== null);
+  const key = known ? filesKey(work.map((w) => ({ path: w.file.path, identity: w.identity! }))) : null;
+  const unchanged = cache !== null && work.every((w) => w.plan.kind === "hit") && cache.size === files.length;
+  const saved = unchanged && key !== null && pricing !== null ? cache.savedLedger(mode, key, pricing) : null;
+  if (saved !== null) return restored(new SavedLedger(mode, saved), work, problems, opts);
+  for (const w of work) {
+    try {
+      if (w.plan.kind === "hit") w.cached = [...w.plan.file.parts, ...(w.plan.file.partial ? [w.plan.file.partial] : [])].map(columnsOf);
+      else if (w.plan.kind === "append") w.cached = w.plan.file.parts.map(columnsOf);
+    } catch (e) {
+      note(`scan cache entry for ${w.file.path} does not hold (${(e as Error).message}); reading the file again`);
+      w.plan = { kind: "miss" };
+      w.cached = [];
+    }
+  }
+  const units: ScanUnit[] = [];
+  const unitFile: number[] = [];
+  work.forEach((w, i) => {
+    if (w.plan.kind === "hit") return;
+    const from = w.plan.kind === "append" ? w.plan.file.consumed : 0;
+    const size = Math.max(w.identity?.size ?? w.file.size, from);
+    for (const u of planUnits(w.file, from, size, opts.unitBytes)) {
+      units.push(u);
+      unitFile.push(i);
+      w.pending++;
+    }
+  });
+  let scanBytes = 0;
+  units.forEach((u, i) => (scanBytes += Math.max(0, Math.min(u.stop, work[unitFile[i]!]!.identity?.size ?? 0) - u.start)));
+  // Nothing to write when every file was a hit, none left the tree, and the ledger is not worth saving.
+  const stillUnchanged = unchanged && work.every((w) => w.plan.kind === "hit");
+  const writer = cache !== null && key !== null && (!stillUnchanged || pricing !== null) ? cache.writer(key) : null;
+  let next = 0;
+  /** feeds the ledger every file whose units are all done, in path order */
+  const ingest = () => {
+    for (; next < work.length && work[next]!.pending === 0; next++) {
+      const w = work[next]!;
+      const { file, plan } = w;
+      const base = plan.kind === "miss" ? 0 : plan.file.lines;
+      const fresh = scannedParts(w.scans, base);
+      for (const cols of w.cached) for (let r = 0; r < cols.length; r++) ledger.addFrom(cols, r);
+      for (const part of [...fresh.parts, ...(fresh.partial ? [fresh.partial] : [])]) {
+        const cols = columnsOf(part);
+        for (let r = 0; r < cols.length; r++) ledger.addFrom(cols, r);
       }
-      const cols = UsageColumns.fromParts(unpackColumns(scan.events));
-      for (let r = 0; r < cols.length; r++) ledger.addFrom(cols, r);
-      limits.push(...scan.limits);
-      badLineCount += scan.badLineCount;
-      for (const b of scan.badLines) if (badLines.length < MAX_KEPT_BAD) badLines.push({ path: f.path, line: lineBase + b.line, error: b.error });
-      if (scan.problem !== null && !problems.some((p) => p.path === f.path)) problems.push({ path: f.path, error: scan.problem });
-      lineBase += scan.lines;
+      const kept = plan.kind === "hit" ? [...plan.file.parts, ...(plan.file.partial ? [plan.file.partial] : [])] : plan.kind === "append" ? plan.file.parts : [];
+      for (const part of [...kept, ...fresh.parts, ...(fresh.partial ? [fresh.partial] : [])]) {
+        limits.push(...part.limits);
+        badLineCount += part.badLineCount;
+        for (const b of part.badLines) if (badLines.length < MAX_KEPT_BAD) badLines.push({ path: file.path, line: b.line, error: b.error });
+      }
+      const problem = w.scans.find((s) => s.problem !== null)?.problem ?? null;
+      if (problem !== null) problems.push({ path: file.path, error: problem });
+      // a file that could not be read is left out of the cache (read again next time)
+      if (writer === null || w.identity === null || problem !== null) continue;
+      if (plan.kind === "hit") {
+        writer.add(plan.file);
+        continue;
+      }
+      const consumed = fresh.consumed ?? (plan.kind === "append" ? plan.file.consumed : 0);
+      try {
+        writer.add({
+          path: file.path,
+          identity: w.identity,
+          consumed,
+          lines: fresh.lines,
+          ...marksOf(file.path, consumed),
+          parts: [...(plan.kind === "append" ? plan.file.parts : []), ...fresh.parts],
+          partial: fresh.partial,
+        });
+      } catch {
+        // unreadable since it was scanned: left out, read again next time
+      }
+      w.scans = [];
+    }
+  };
+  const progress = opts.progress;
+  const timer = progress ? setInterval(() => progress(`scanning ${units.length} pieces of ${files.length} files, ${(scanBytes / 1e6).toFixed(0)} MB…`), 1000) : null;
+  const parallel = scanBytes >= (opts.parallelMinBytes ?? PARALLEL_MIN_BYTES) && availableParallelism() >= 2 && existsSync(fileURLToPath(WORKER_URL));
+  try {
+    ingest();
+    await scanAll(units, parallel, (i, scan) => {
+      const w = work[unitFile[i]!]!;
+      w.scans.push(scan);
+      w.pending--;
+      ingest();
     });
+  } catch (e) {
+    writer?.abort();
+    throw e;
   } finally {
     if (timer) clearInterval(timer);
   }
+  if (writer !== null) {
+    if (pricing !== null && key !== null) writer.addLedger(mode, key, pricing, ledger.save());
+    writer.commit();
+  }
+  return { ledger, signals: await recentSignals(files, opts), limits, badLines, badLineCount, problems };
+}
+
+async function recentSignals(files: readonly TranscriptFile[], opts: LoadOptions): Promise<TurnSignal[]> {
   const signals: TurnSignal[] = [];
   if (opts.signals) {
     for (const f of files) if (opts.now - f.mtimeMs < SIGNAL_WINDOW_MS) signals.push(...(await tailSignals(f).catch(() => [])));
   }
-  return { ledger, signals, limits, badLines, badLineCount, problems };
+  return signals;
+}
+
+/** A load answered from the cache alone: the saved ledger, and the limit notices and bad lines of each file. */
+async function restored(ledger: SavedLedger, work: readonly FileWork[], problems: WalkProblem[], opts: LoadOptions): Promise<LoadResult> {
+  const limits: LimitNotice[] = [];
+  const badLines: BadLine[] = [];
+  let badLineCount = 0;
+  for (const { file, plan } of work) {
+    if (plan.kind !== "hit") continue;
+    for (const part of [...plan.file.parts, ...(plan.file.partial ? [plan.file.partial] : [])]) {
+      limits.push(...part.limits);
+      badLineCount += part.badLineCount;
+      for (const b of part.badLines) if (badLines.length < MAX_KEPT_BAD) badLines.push({ path: file.path, line: b.line, error: b.error });
+    }
+  }
+  return { ledger, signals: await recentSignals(work.map((w) => w.file), opts), limits, badLines, badLineCount, problems };
 }
 
 /** Turn signals from the last lines of a file (only the newest ones decide whether a turn is open). */
