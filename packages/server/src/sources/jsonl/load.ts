@@ -21,6 +21,20 @@ export interface LoadResult {
   /** bad lines beyond the kept list (only the first MAX_KEPT_BAD are itemised) */
   badLineCount: number;
   problems: WalkProblem[];
+  /** how the files were read: from the cache, only their appended bytes, or whole */
+  scan: ScanCounts;
+}
+
+export interface ScanCounts {
+  files: number;
+  /** answered by the scan cache */
+  cached: number;
+  /** read from where the cached scan stopped */
+  appended: number;
+  /** read whole */
+  read: number;
+  /** the cache's saved ledger stood in for deduplication */
+  savedLedger: boolean;
 }
 
 /** Files written this recently get their last lines decoded for turn signals. */
@@ -281,7 +295,17 @@ export async function loadTranscripts(roots: readonly string[], opts: LoadOption
     if (pricing !== null && key !== null) writer.addLedger(mode, key, pricing, ledger.save());
     writer.commit();
   }
-  return { ledger, signals: await recentSignals(files, opts), limits, badLines, badLineCount, problems };
+  return { ledger, signals: await recentSignals(files, opts), limits, badLines, badLineCount, problems, scan: counts(work, false) };
+}
+
+function counts(work: readonly FileWork[], savedLedger: boolean): ScanCounts {
+  const c: ScanCounts = { files: work.length, cached: 0, appended: 0, read: 0, savedLedger };
+  for (const w of work) {
+    if (w.plan.kind === "hit") c.cached++;
+    else if (w.plan.kind === "append") c.appended++;
+    else c.read++;
+  }
+  return c;
 }
 
 async function recentSignals(files: readonly TranscriptFile[], opts: LoadOptions): Promise<TurnSignal[]> {
@@ -305,7 +329,7 @@ async function restored(ledger: SavedLedger, work: readonly FileWork[], problems
       for (const b of part.badLines) if (badLines.length < MAX_KEPT_BAD) badLines.push({ path: file.path, line: b.line, error: b.error });
     }
   }
-  return { ledger, signals: await recentSignals(work.map((w) => w.file), opts), limits, badLines, badLineCount, problems };
+  return { ledger, signals: await recentSignals(work.map((w) => w.file), opts), limits, badLines, badLineCount, problems, scan: counts(work, true) };
 }
 
 /** Turn signals from the last lines of a file (only the newest ones decide whether a turn is open). */

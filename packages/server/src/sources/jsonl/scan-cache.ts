@@ -530,7 +530,7 @@ export class CacheWriter {
   #fail(e: unknown): void {
     if (this.#fd !== null) closeSync(this.#fd);
     this.#fd = null;
-    rmSync(this.#tmp, { force: true });
+    removeQuietly(this.#tmp);
     this.#log(`scan cache not written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
 
@@ -653,7 +653,15 @@ export class CacheWriter {
     if (this.#fd === null) return;
     closeSync(this.#fd);
     this.#fd = null;
-    rmSync(this.#tmp, { force: true });
+    removeQuietly(this.#tmp);
+  }
+}
+
+function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    // the folder is not there or not ours to change: nothing was left behind in it
   }
 }
 
