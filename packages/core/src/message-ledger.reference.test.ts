@@ -241,7 +241,17 @@ describe("MessageLedger against the object ledger it replaced", () => {
         const cols = new UsageColumns(0);
         lines.forEach((x, i) => {
           const e = event(x, `f${i % 3}`);
-          expect(ours.add(e)).toEqual(ref.add(e));
+          const before = [...ours.entries()];
+          const got = ours.add(e);
+          const want = ref.add(e);
+          if (got === null) expect(want).toBeNull();
+          else {
+            const { replacedAt, ...rest } = got;
+            expect(rest).toEqual(want);
+            // a replacement names the time of the kept line it replaced; otherwise a message was added
+            if (replacedAt !== null) expect(before.some((k) => k.event.messageId === e.messageId && k.event.timestamp === replacedAt)).toBe(true);
+            else expect(ours.size).toBe(before.length + 1);
+          }
           cols.push(e);
         });
         for (let i = 0; i < cols.length; i++) batch.addFrom(cols, i);

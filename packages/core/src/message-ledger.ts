@@ -46,11 +46,23 @@ interface Line {
   links: number | SessionLink[] | undefined | null;
 }
 
+/** A ledger's growth for one line, and where the kept line it replaced sat in time. */
+export interface LedgerDelta extends UsageDelta {
+  /** ms since epoch of the kept line this line replaced; null for a new message */
+  replacedAt: number | null;
+}
+
 /** What a batch report reads of a ledger: its kept messages with their cost (USD) and thinking share (tokens). */
 export interface KeptMessages {
   readonly mode: LedgerMode;
   /** number of distinct messages held */
   readonly size: number;
+  /** the kept lines by column, one row per message in first-seen order */
+  readonly columns: UsageColumns;
+  /** USD of row `i` */
+  cost(i: number): number;
+  /** output tokens of row `i` attributed to thinking */
+  thinkingOutput(i: number): number;
   /** the kept line of every message in first-seen order */
   entries(): IterableIterator<{ event: UsageEvent; cost: number; thinkingOutput: number }>;
 }
@@ -83,6 +95,18 @@ export class SavedLedger implements KeptMessages {
 
   get size(): number {
     return this.#saved.columns.length;
+  }
+
+  get columns(): UsageColumns {
+    return this.#saved.columns;
+  }
+
+  cost(i: number): number {
+    return this.#saved.cost[i]!;
+  }
+
+  thinkingOutput(i: number): number {
+    return this.#saved.thinking[i]!;
   }
 
   *entries(): IterableIterator<{ event: UsageEvent; cost: number; thinkingOutput: number }> {
@@ -126,6 +150,7 @@ export class MessageLedger implements KeptMessages {
   readonly #bySession = new Map<string, number | SessionLink[]>();
   readonly #price: CostFn;
   readonly #mode: LedgerMode;
+  #version = 0;
   /** scratch for pricing a row without an object per line */
   readonly #counts: TokenCounts = { input: 0, output: 0, cacheCreation: 0, cacheRead: 0, cacheCreation5m: 0, cacheCreation1h: 0 };
   readonly #line: Line = {
@@ -150,6 +175,11 @@ export class MessageLedger implements KeptMessages {
     return this.#kept.length;
   }
 
+  /** Grows whenever a kept line is added or replaced (a cache of anything computed from the rows can key on it). */
+  get version(): number {
+    return this.#version;
+  }
+
   get mode(): LedgerMode {
     return this.#mode;
   }
@@ -169,7 +199,7 @@ export class MessageLedger implements KeptMessages {
     return this.#thinking[i]!;
   }
 
-  add(event: UsageEvent): UsageDelta | null {
+  add(event: UsageEvent): LedgerDelta | null {
     if (event.progress && this.#mode !== "daily") return null;
     const line = this.#line;
     line.messageId = event.messageId;
@@ -183,12 +213,14 @@ export class MessageLedger implements KeptMessages {
     if (k === NOT_REPLACED) return null;
     const cost = event.loggedCostUsd ?? this.#price(event.model, event, event.speed);
     const thinking = event.thinking ? event.output : 0;
+    this.#version++;
     if (k === NEW) {
       const row = this.#kept.push(event);
       this.#created(row, line, cost, thinking);
-      return delta(event, event, thinking, cost);
+      return delta(event, event, thinking, cost, null);
     }
     const kept = this.#kept;
+    const replacedAt = kept.timestamp[k]!;
     const counts: TokenCounts = {
       input: event.input - kept.input[k]!,
       output: event.output - kept.output[k]!,
@@ -204,7 +236,7 @@ export class MessageLedger implements KeptMessages {
     this.#cost[k] = cost;
     this.#total[k] = line.total;
     kept.set(k, event);
-    return delta(event, counts, thinkingGrowth, costGrowth);
+    return delta(event, counts, thinkingGrowth, costGrowth, replacedAt);
   }
 
   /**
@@ -223,6 +255,7 @@ export class MessageLedger implements KeptMessages {
     line.total = from.total(i);
     const k = this.#match(line);
     if (k === NOT_REPLACED) return;
+    this.#version++;
     const c = this.#counts;
     c.input = from.input[i]!;
     c.output = from.output[i]!;
@@ -369,7 +402,7 @@ function grow(a: Float64Array, cap: number): Float64Array<ArrayBuffer> {
   return next;
 }
 
-function delta(event: UsageEvent, counts: TokenCounts, thinkingOutput: number, costUsd: number): UsageDelta {
+function delta(event: UsageEvent, counts: TokenCounts, thinkingOutput: number, costUsd: number, replacedAt: number | null): LedgerDelta {
   return {
     timestamp: event.timestamp,
     model: event.model,
@@ -385,5 +418,6 @@ function delta(event: UsageEvent, counts: TokenCounts, thinkingOutput: number, c
     },
     thinkingOutput,
     costUsd,
+    replacedAt,
   };
 }

@@ -1,4 +1,4 @@
-import { engineFromHistory, type GaugeConfig, type KeptMessages, type UsageDelta, type WindowEngine } from "@claude-gauge/core";
+import { WindowEngine, type GaugeConfig, type KeptMessages, type UsageDelta } from "@claude-gauge/core";
 import type { LimitNotice, TurnSignal, UsageEvent } from "@claude-gauge/core";
 
 /** A kept message as one delta at its kept line (what a cold start or a replay feeds the windows). */
@@ -21,15 +21,44 @@ export function entryDelta({ event, cost, thinkingOutput = 0 }: { event: UsageEv
   };
 }
 
+/** Row `i` of the kept messages as its delta. */
+export function rowDelta(kept: KeptMessages, i: number): UsageDelta {
+  const c = kept.columns;
+  return {
+    timestamp: c.timestamp[i]!,
+    model: c.strings[c.model[i]!]!,
+    sessionId: c.strings[c.sessionId[i]!]!,
+    project: c.strings[c.project[i]!]!,
+    counts: {
+      input: c.input[i]!,
+      output: c.output[i]!,
+      cacheCreation: c.cacheCreation[i]!,
+      cacheRead: c.cacheRead[i]!,
+      cacheCreation5m: c.cacheCreation5m[i]!,
+      cacheCreation1h: c.cacheCreation1h[i]!,
+    },
+    thinkingOutput: kept.thinkingOutput(i),
+    costUsd: kept.cost(i),
+  };
+}
+
+/** The rows of the kept messages in time order (stable: equal times keep first-seen order). */
+export function timeOrder(kept: KeptMessages): Uint32Array<ArrayBuffer> {
+  const ts = kept.columns.timestamp;
+  const order = new Uint32Array(kept.size);
+  for (let i = 0; i < order.length; i++) order[i] = i;
+  return order.sort((a, b) => ts[a]! - ts[b]! || a - b);
+}
+
 /**
  * Feeds a freshly scanned ledger into a new engine: one delta per message at its kept line, in
- * time order (the scan visits files in path order, the windows want time order).
+ * time order (the scan visits files in path order, the windows want time order). Deltas are made
+ * one at a time from the columns, so a long history is never all objects at once.
  */
-export function engineFromLedger(
-  config: GaugeConfig,
-  ledger: KeptMessages,
-  signals: readonly TurnSignal[],
-  limits: readonly LimitNotice[],
-): WindowEngine {
-  return engineFromHistory(config, [...ledger.entries()].map(entryDelta), signals, limits);
+export function engineFromLedger(config: GaugeConfig, kept: KeptMessages, signals: readonly TurnSignal[], limits: readonly LimitNotice[]): WindowEngine {
+  const engine = new WindowEngine(config);
+  for (const row of timeOrder(kept)) engine.addDelta(rowDelta(kept, row));
+  for (const s of [...signals].sort((a, b) => a.timestamp - b.timestamp)) engine.addSignal(s);
+  for (const n of limits) engine.addLimit(n);
+  return engine;
 }
