@@ -1,15 +1,17 @@
-// Contract round trip through the firmware's generated parser: schema-valid snapshots go in as the
-// server would send them (JSON.stringify), firmware/test/roundtrip.cpp parses them with
-// usage_parse() and writes them back with usage_to_json(); every field must survive unchanged.
-import { execFile, spawn } from "node:child_process";
+// Contract round trip through the firmware's generated parser on the real ArduinoJson: schema-valid
+// snapshots go in as the server would send them (JSON.stringify), firmware/test/roundtrip.cpp parses
+// them with UsageParser and writes them back with usage_to_json(). Integers, booleans, strings and
+// nulls must come back exactly; fractional fields, which the firmware keeps as float, within 1 float
+// ulp (usage_contract.h, precision notes).
+import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { buildFirmwareHost } from "./helpers/firmware-host.js";
 import { startServer } from "./helpers/server-process.js";
 import { assistantLine } from "./helpers/transcript-lines.js";
 import {
@@ -26,10 +28,10 @@ import {
   SOURCES,
   FUEL_SOURCES,
   UsageSnapshotSchema,
+  usageJsonSchema,
   type UsageSnapshot,
 } from "../packages/core/src/contract.js";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
 let dir = "";
 let bin = "";
 
@@ -85,32 +87,62 @@ function snap(change: Partial<UsageSnapshot>): UsageSnapshot {
   return UsageSnapshotSchema.parse({ ...base, ...change });
 }
 
+/** Fields the firmware keeps as float: the schema's non-integer numbers. */
+const FLOAT_FIELDS = new Set(
+  Object.entries(usageJsonSchema().properties as Record<string, { type?: unknown }>)
+    .filter(([, p]) => p.type === "number")
+    .map(([k]) => k),
+);
+
+const f32 = new Float32Array(1);
+const i32 = new Int32Array(f32.buffer);
+/** The float's bit pattern as an integer: neighbouring floats differ by 1. */
+function floatBits(x: number): number {
+  f32[0] = x;
+  return i32[0]!;
+}
+
+/**
+ * How many floats lie between the one that came back (the firmware prints the shortest text of the
+ * float it holds, so rounding that text to float gives the float back) and the float nearest what
+ * was sent; 0 = the same.
+ */
+function floatUlps(back: number, sent: number): number {
+  return Math.abs(floatBits(back) - floatBits(sent));
+}
+
+/** Per field: exact, except fractional fields, which must hold the same float give or take one. */
+function expectSameSnapshot(back: Record<string, unknown>, sent: Record<string, unknown>, label: string): void {
+  expect(Object.keys(back)).toStrictEqual(Object.keys(sent));
+  for (const [k, v] of Object.entries(sent)) {
+    if (FLOAT_FIELDS.has(k) && typeof v === "number") {
+      const b = back[k];
+      expect(typeof b, `${k} in ${label}`).toBe("number");
+      expect(floatUlps(b as number, v), `${k}: ${String(b)} for ${v} in ${label}`).toBeLessThanOrEqual(1);
+    } else {
+      expect(back[k], `${k} in ${label}`).toStrictEqual(v);
+    }
+  }
+}
+
 async function expectRoundTrip(s: UsageSnapshot): Promise<void> {
   const sent = JSON.stringify(s);
   const r = await roundtrip(sent);
   expect(r.stderr, sent).toBe("");
   expect(r.code, sent).toBe(0);
-  const back = JSON.parse(r.stdout) as Record<string, unknown>;
-  expect(Object.keys(back)).toStrictEqual(Object.keys(s));
-  for (const [k, v] of Object.entries(s)) expect(back[k], `${k} in ${sent}`).toStrictEqual(v);
-  // Numbers are printed the way JavaScript prints them, so the bytes match too.
-  expect(r.stdout).toBe(`${sent}\n`);
+  expectSameSnapshot(JSON.parse(r.stdout) as Record<string, unknown>, s, sent);
 }
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "codegen-roundtrip-"));
-  bin = join(dir, "roundtrip");
-  const args = ["-std=c++17", "-Wall", "-Wextra", "-Werror", "-O1", "-Ifirmware/test/stubs", "-Ifirmware/include", "firmware/test/roundtrip.cpp", "-o", bin];
-  await new Promise<void>((resolve, reject) => {
-    execFile("g++", args, { cwd: root }, (err, _stdout, stderr) => (err ? reject(new Error(`g++ failed: ${stderr}`)) : resolve()));
-  });
+  bin = await buildFirmwareHost("roundtrip");
 });
 
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe("contract round trip through usage_parse / usage_to_json", () => {
+describe("contract round trip through UsageParser / usage_to_json", () => {
   it("the real server example", async () => {
     await expectRoundTrip(base);
   });
@@ -148,6 +180,23 @@ describe("contract round trip through usage_parse / usage_to_json", () => {
   it("numbers JavaScript prints in exponent form or with many digits", async () => {
     await expectRoundTrip(snap({ cost_5h_usd: 5e-324, cost_7d_usd: 1e-7, window_5h_pct: 0.000001 }));
     await expectRoundTrip(snap({ window_7d_pct: 1 / 3, thinking_ratio: 0.1 + 0.2, cost_5h_usd: 12345.678901234567 }));
+  });
+
+  it("fractions come back as floats: the server's text, or the float next to it", async () => {
+    const r = await roundtrip(JSON.stringify(snap({ window_5h_pct: 0.31, cache_hit_rate: 0.9, cost_5h_usd: 12345.678901234567 })));
+    const back = JSON.parse(r.stdout) as UsageSnapshot;
+    expect(back.window_5h_pct).toBe(0.31); // the float nearest 0.31 prints as 0.31
+    expect(back.cache_hit_rate).toBe(0.90000004); // ArduinoJson lands one float above 0.9
+    expect(back.cost_5h_usd).toBe(12345.679); // 8 significant digits are all a float has
+  });
+
+  it("an integer or a boolean is never off, even by the smallest step", async () => {
+    const r = await roundtrip(JSON.stringify(snap({ window_7d_tokens: MAX_TOKENS_7D - 1, rate_1m: MAX_RATE - 1, tach_pos: 999 })));
+    const back = JSON.parse(r.stdout) as UsageSnapshot;
+    expect([back.window_7d_tokens, back.rate_1m, back.tach_pos]).toStrictEqual([MAX_TOKENS_7D - 1, MAX_RATE - 1, 999]);
+    // the comparison used everywhere else would catch it
+    expect(() => expectSameSnapshot({ ...back, tach_pos: 998 }, back, "mutated")).toThrow(/tach_pos/);
+    expect(() => expectSameSnapshot({ ...back, cache_hit_rate: 0.91 }, { ...back, cache_hit_rate: 0.9 }, "mutated")).toThrow(/cache_hit_rate/);
   });
 
   it("timestamps with offsets", async () => {
@@ -281,8 +330,7 @@ describe("contract round trip against the real server", () => {
       const r = await roundtrip(body);
       expect(r.stderr).toBe("");
       expect(r.code).toBe(0);
-      const back = JSON.parse(r.stdout) as Record<string, unknown>;
-      for (const [k, v] of Object.entries(served)) expect(back[k], k).toStrictEqual(v);
+      expectSameSnapshot(JSON.parse(r.stdout) as Record<string, unknown>, served, "GET /usage");
 
       const frame = await new Promise<string>((resolve, reject) => {
         const ws = new WebSocket(`${server.url.replace("http", "ws")}/ws`);
@@ -294,7 +342,7 @@ describe("contract round trip against the real server", () => {
       });
       const fromWs = await roundtrip(frame);
       expect(fromWs.code).toBe(0);
-      expect(JSON.parse(fromWs.stdout)).toStrictEqual(JSON.parse(frame));
+      expectSameSnapshot(JSON.parse(fromWs.stdout) as Record<string, unknown>, JSON.parse(frame) as Record<string, unknown>, "ws frame");
     } finally {
       await server.stop();
     }

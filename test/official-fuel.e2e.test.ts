@@ -98,13 +98,14 @@ describe("official fuel through the real statusline command and daemon", () => {
     const t = setup();
     const s = await startServer(t.dir, ["--token", "tok"], { XDG_STATE_HOME: t.state });
     running.push(s);
-    const post = (body: string, auth = true) =>
-      fetch(`${s.url}/statusline`, { method: "POST", body, headers: auth ? { authorization: "Bearer tok" } : {} });
+    const post = (body: string, auth = true, type = "application/json") =>
+      fetch(`${s.url}/statusline`, { method: "POST", body, headers: { "content-type": type, ...(auth ? { authorization: "Bearer tok" } : {}) } });
     expect((await post('{"at":1}', false)).status).toBe(401);
     const bad = await post('{"at":"soon","rateLimits":{}}');
     expect(bad.status).toBe(400);
-    expect(await bad.json()).toEqual({ error: "at: expected ms since epoch" });
-    expect((await post("x".repeat(20_000))).status).toBe(400);
+    expect(await bad.json()).toEqual({ error: "at: expected number" });
+    expect((await post("x".repeat(20_000))).status).toBe(413);
+    expect((await post("{}", true, "text/plain")).status).toBe(415);
     const ok = await post(JSON.stringify({ at: Date.now(), sessionId: null, rateLimits: { fiveHour: { usedPct: 0.5, resetsAt: Date.now() + 3_600_000 }, sevenDay: null } }));
     expect(ok.status).toBe(204);
   });

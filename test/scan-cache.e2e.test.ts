@@ -36,7 +36,7 @@ describe("scan cache shared by reports running at once", () => {
     const want = { daily: (await report("daily", ["--no-cache"])).out, session: (await report("session", ["--no-cache"])).out };
     const kinds = ["daily", "session", "daily", "session", "daily", "session", "daily", "session"] as const;
     const outs = await Promise.all(kinds.map((k) => report(k)));
-    outs.forEach((o, i) => expect(o.out).toBe(want[kinds[i]!]));
+    for (const [i, o] of outs.entries()) expect(o.out).toBe(want[kinds[i]!]);
     // one cache, no temporary files left behind
     expect(cacheFiles().filter((n) => n.endsWith(".tmp"))).toEqual([]);
     expect(cacheFiles().filter((n) => n.endsWith(".bin"))).toHaveLength(1);

@@ -4,9 +4,10 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { UsageSnapshotSchema, type UsageSnapshot } from "@claude-gauge/core";
-import { execFileSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { beforeAll } from "vitest";
+import { buildBinary } from "../packages/server/scripts/build-binary.js";
 import { CLI, startServer, waitFor, type RunningServer } from "./helpers/server-process.js";
 import { assistantLine, userLine } from "./helpers/transcript-lines.js";
 
@@ -35,7 +36,8 @@ const RUNTIMES: [string, () => string[]][] = [
 let runtime: string[] = [];
 
 beforeAll(() => {
-  execFileSync(BUN, ["build", "--compile", CLI, "--outfile", COMPILED], { stdio: "pipe" });
+  // what `npm run build:binary` makes: the page embedded
+  buildBinary(COMPILED);
 });
 
 async function start(dir: string, args: string[] = [], env: Record<string, string> = {}) {
@@ -200,6 +202,32 @@ describe.each(RUNTIMES)("claude-gauge serve on %s (real process, real files)", (
       allowed.on("error", reject);
     });
     allowed.close();
+  });
+
+  it("serves the cluster page and its assets, and its start-up line names the page it serves", async () => {
+    const s = await start(tree().dir);
+    const page = await fetch(`${s.url}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    const html = await page.text();
+    expect(html).toContain('src="app.js"');
+    for (const asset of ["app.js", "app.css", "favicon.svg"]) expect((await fetch(`${s.url}/${asset}`)).status, asset).toBe(200);
+    expect(s.logs()).toContain(`the cluster: ${s.url}/`);
+  });
+
+  it("ends with one line naming the port, exit code 1, when the port is taken", async () => {
+    const s = await start(tree().dir);
+    const [cmd, ...pre] = runtime;
+    const r = spawnSync(cmd!, [...pre, "serve", "--port", String(s.port)], {
+      env: { ...process.env, CLAUDE_CONFIG_DIR: tree().dir, XDG_STATE_HOME: tree().dir },
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split("\n").at(-1)).toBe(
+      `claude-gauge serve: port ${s.port} is already in use (127.0.0.1:${s.port}): another claude-gauge may be running (claude-gauge status), or pick another with --port N`,
+    );
+    expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
   it("refuses a LAN address without --lan or a token", async () => {

@@ -314,7 +314,7 @@ describe("the browser cluster (GET /, Debian Chromium, real server and files)", 
       p.on("request", (r) => requested.push(r.url()));
       p.on("response", (r) => {
         const path = new URL(r.url()).pathname;
-        if (path === "/ws" || path === "/usage" || path === "/stats") return;
+        if (path === "/ws" || path === "/usage" || path === "/stats" || path === "/healthz") return;
         bodies.push(r.body().then((b) => ({ url: r.url(), status: r.status(), gzip: gzipSync(b, { level: 9 }).length })));
       });
     });
@@ -343,6 +343,75 @@ describe("the browser cluster (GET /, Debian Chromium, real server and files)", 
     expect((await fetch(`${s.url}/app.css?token=T0k3n`)).headers.get("content-type")).toBe("text/css; charset=utf-8");
     for (const bad of ["/../package.json", "/%2e%2e/package.json", "/..%2fpackage.json", "/web/app.js", "/cli.js"]) {
       expect((await fetch(`${s.url}${bad}${bad.includes("?") ? "&" : "?"}token=T0k3n`)).status, bad).toBe(404);
+    }
+  });
+});
+
+describe("first run, phone width, million scale (Debian Chromium)", () => {
+  it("says plainly that no transcripts were found, where it looked and how to point it elsewhere; goes away when they appear", async () => {
+    const empty = mkdtempSync(join(tmpdir(), "cg-web-none-"));
+    const s = await start(empty);
+    const health = (await (await fetch(`${s.url}/healthz`)).json()) as { sources: { kind: string; files: number; looked_in: string[] }[] };
+    expect(health.sources[0]).toMatchObject({ kind: "jsonl", files: 0, looked_in: [empty] });
+    const page = await open(`${s.url}/`);
+    const notice = page.locator(".first-run");
+    await notice.waitFor({ state: "visible", timeout: 5000 });
+    expect(await notice.locator("h2").textContent()).toBe("No Claude Code transcripts found");
+    expect(await notice.locator("code").allTextContents()).toEqual([empty]);
+    expect(await notice.textContent()).toContain("CLAUDE_CONFIG_DIR=");
+    // also on the usage page
+    await page.goto(`${s.url}/#usage`);
+    await notice.waitFor({ state: "visible", timeout: 5000 });
+
+    // a projects folder with nothing in it yet: watched, and the notice says which folder
+    const t = tree({ "-home-u-app/.keep": [] });
+    const s2 = await start(t.dir);
+    const page2 = await open(`${s2.url}/`);
+    const n2 = page2.locator(".first-run");
+    await n2.waitFor({ state: "visible", timeout: 5000 });
+    expect(await n2.locator("h2").textContent()).toBe("No Claude Code transcripts yet");
+    expect(await n2.locator("code").allTextContents()).toEqual([join(t.dir, "projects")]);
+    t.append("-home-u-app/s1.jsonl", assistantLine({ id: "a", ts: new Date(), input: 10, output: 10, cacheRead: 10 }));
+    await n2.waitFor({ state: "hidden", timeout: 15_000 });
+  });
+
+  it("keeps the usage chart's axis text at 10 px or more on a 360 px wide phone", async () => {
+    const t = tree({
+      "-home-u-app/s1.jsonl": Array.from({ length: 7 }, (_, d) => assistantLine({ id: `d${d}`, ts: ago(d * 24 * HOUR + HOUR), input: 100, output: 900, cacheRead: 2_000_000 })),
+    });
+    const s = await start(t.dir);
+    const page = await browser.context.newPage();
+    pages.push(page);
+    await page.setViewportSize({ width: 360, height: 740 });
+    await page.goto(`${s.url}/#usage`);
+    await page.locator(".day-chart .axis").first().waitFor();
+    const sizes = await page.locator(".day-chart").evaluate((svg) => {
+      const s = svg as unknown as { getBoundingClientRect(): { width: number }; viewBox: { baseVal: { width: number } }; querySelectorAll(q: string): ArrayLike<unknown> };
+      const scale = s.getBoundingClientRect().width / s.viewBox.baseVal.width;
+      const g = globalThis as unknown as { getComputedStyle(e: unknown): { fontSize: string } };
+      return Array.from(s.querySelectorAll(".axis"), (t) => Number.parseFloat(g.getComputedStyle(t).fontSize) * scale);
+    });
+    expect(sizes.length).toBeGreaterThan(3);
+    for (const px of sizes) expect(px).toBeGreaterThanOrEqual(10);
+  });
+
+  it.each([1_200_000, 2_400_000, 12_000_000])("tach numerals stay clear of TOKENS / MIN at a %i tokens/min redline", async (redline) => {
+    const t = tree({ "-home-u-app/s1.jsonl": [assistantLine({ id: "a", ts: ago(HOUR), input: 1, output: 1, cacheRead: 1 })] });
+    const s = await start(t.dir, [], { CLAUDE_GAUGE_TACH_REDLINE: String(redline) });
+    for (const width of [1280, 360]) {
+      const page = await browser.context.newPage();
+      pages.push(page);
+      await page.setViewportSize({ width, height: 900 });
+      await page.goto(`${s.url}/`);
+      const numerals = page.locator("#gauge-tach .numeral");
+      await waitFor(async () => ((await numerals.allTextContents()).some((n) => n.endsWith("M")) ? true : undefined), 5000, "million scale");
+      const title = await page.locator("#gauge-tach .dial-title").boundingBox();
+      expect(title).not.toBeNull();
+      for (const n of await numerals.all()) {
+        const b = (await n.boundingBox())!;
+        const apart = b.x + b.width + 1 <= title!.x || title!.x + title!.width + 1 <= b.x || b.y + b.height + 1 <= title!.y || title!.y + title!.height + 1 <= b.y;
+        expect(apart, `${await n.textContent()} at ${JSON.stringify(b)} vs the title at ${JSON.stringify(title)} (${width} px)`).toBe(true);
+      }
     }
   });
 });

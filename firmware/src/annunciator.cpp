@@ -28,10 +28,10 @@ uint8_t Annunciator::breathe(uint32_t since, uint32_t now) const {
   return static_cast<uint8_t>(linear * linear / LAMP_FULL);
 }
 
-LampLevels Annunciator::levels(const LampInputs& in, bool link_lost, uint32_t now_ms) {
-  const bool hot = in.hot && !link_lost;
-  const bool limit = in.limit_hit && !link_lost;
-  const bool idle = in.idle && !link_lost;
+LampLevels Annunciator::levels(const LampInputs& in, bool stale, uint32_t now_ms) {
+  const bool hot = in.hot && !stale;
+  const bool limit = in.limit_hit && !stale;
+  const bool idle = in.idle && !stale;
   if (hot && !hot_) hot_since_ = now_ms;
   if (limit && !limit_) limit_since_ = now_ms;
   if (idle && !idle_) idle_since_ = now_ms;
@@ -40,7 +40,7 @@ LampLevels Annunciator::levels(const LampInputs& in, bool link_lost, uint32_t no
   idle_ = idle;
 
   LampLevels out;
-  if (link_lost) {
+  if (stale) {
     out.level[LAMP_STALL] = LAMP_FULL;
     return out;
   }

@@ -39,11 +39,12 @@ class Annunciator {
   explicit Annunciator(AnnunciatorTiming timing = AnnunciatorTiming());
 
   /**
-   * Brightness of every lamp at now_ms. When the link is lost only STALL is lit: the needles are at
-   * zero then and nothing else on the panel can be trusted. Flashing and breathing start from the
+   * Brightness of every lamp at now_ms. When the data is stale (no snapshot accepted for the
+   * cluster's stale time) only STALL is lit: the needles are at zero then and nothing else on the
+   * panel can be trusted. Flashing and breathing start from the
    * moment their lamp turns on, so a new HOT is lit at once instead of in mid-cycle.
    */
-  LampLevels levels(const LampInputs& in, bool link_lost, uint32_t now_ms);
+  LampLevels levels(const LampInputs& in, bool stale, uint32_t now_ms);
 
  private:
   bool flashOn(uint32_t since, uint32_t now) const;

@@ -1,5 +1,6 @@
-// One Switec X27.168 needle. Mapping is plain integer math (host-tested); the motor driver is only
-// created in begin(), from setup(), because SwitecX25 touches the pins in its constructor.
+// One Switec X27.168 needle, driven by the unmodified SwitecX25 library with a shorter acceleration
+// table (gauge.cpp). Mapping is plain integer math; the motor driver is only created in begin(),
+// from setup(), because SwitecX25 touches the pins in its constructor.
 #pragma once
 
 #include <stddef.h>
@@ -11,7 +12,6 @@ class SwitecX25;
 constexpr unsigned GAUGE_STEPS = 315 * 3;
 /** Needle positions in the /usage contract run 0..GAUGE_SCALE. */
 constexpr int32_t GAUGE_SCALE = 1000;
-
 /** Motor step for a contract position: 0..1000 → 0..944, rounded, clamped outside that range. */
 unsigned gauge_step_for(int32_t pos);
 
@@ -30,8 +30,10 @@ class Gauge {
   /** Moves at most one step; call as often as possible. */
   void update();
   bool moving() const;
-  /** Current motor step (0..944), 0 before begin(). */
+  /** Current motor step (0..944, 945 for one step when a move ends on the far stop), 0 before begin(). */
   unsigned step() const;
+  /** The step it is heading for (0..944). */
+  unsigned target() const { return target_; }
 
  private:
   uint8_t pins_[4];
@@ -39,5 +41,24 @@ class Gauge {
   unsigned target_ = 0;
 };
 
-/** Boot sweep: every needle to full scale together, then back to zero. Blocks ~2 s; setup() only. */
-void gauge_sweep(Gauge* const* gauges, size_t count);
+/**
+ * The power-on sweep: every needle to full scale together, then back to zero, as a car's cluster
+ * does. It never blocks: loop() keeps calling update() on the gauges and running() on this.
+ */
+class BootSweep {
+ public:
+  BootSweep(Gauge* const* gauges, size_t count) : gauges_(gauges), count_(count) {}
+  /** Sends every needle to full scale. */
+  void start();
+  /** Call after the gauges' update(): true while the sweep still owns the needles. */
+  bool running();
+
+ private:
+  enum class Phase : uint8_t { IDLE, UP, DOWN, DONE };
+  bool anyMoving() const;
+  void target(int32_t pos);
+
+  Gauge* const* gauges_;
+  size_t count_;
+  Phase phase_ = Phase::IDLE;
+};

@@ -11,16 +11,55 @@ static LinkSettings s_cfg;
 static SemaphoreHandle_t s_lock = nullptr;
 static LinkReport s_report{};  // guarded by s_lock
 static WebSocketsClient s_ws;
-static char s_ws_auth[192];  // "Authorization: Bearer <token>", sent with the WebSocket handshake
-static char s_etag[48];      // of the last snapshot accepted over HTTP, for If-None-Match
+static UsageParser s_parser;  // one document and arena for every snapshot, on this task only
+// "Authorization: Bearer <token>", sent with the WebSocket handshake; link_start refuses longer tokens.
+static char s_ws_auth[sizeof("Authorization: Bearer ") + LINK_TOKEN_MAX_CHARS];
+// ETag of the snapshot held, when it came over HTTP; "" after a WebSocket frame replaced it.
+static char s_etag[48];
 
-static void publish(const UsageContract* snapshot, uint32_t now_ms) {
-  xSemaphoreTake(s_lock, portMAX_DELAY);
-  if (snapshot != nullptr) {
-    s_report.snapshot = *snapshot;
-    ++s_report.snapshot_seq;
+/**
+ * A response body, collected up to USAGE_JSON_MAX_BYTES. HTTPClient::writeToStream() decodes chunked
+ * bodies (getSize() is -1 then) into it and gives up with HTTPC_ERROR_STREAM_WRITE as soon as it
+ * refuses bytes, so no answer can grow the heap.
+ */
+class BodySink : public Stream {
+ public:
+  size_t write(uint8_t c) override { return write(&c, 1); }
+  size_t write(const uint8_t* data, size_t n) override {
+    if (n > sizeof(buf_) - len_) {
+      over_ = true;
+      setWriteError();
+      return 0;
+    }
+    memcpy(buf_ + len_, data, n);
+    len_ += n;
+    return n;
   }
-  s_report.alive_ms = now_ms;
+  int available() override { return 0; }
+  int read() override { return -1; }
+  int peek() override { return -1; }
+
+  const char* data() const { return buf_; }
+  size_t size() const { return len_; }
+  bool over() const { return over_; }
+
+ private:
+  char buf_[USAGE_JSON_MAX_BYTES];
+  size_t len_ = 0;
+  bool over_ = false;
+};
+
+static void publishSnapshot(const UsageContract& snapshot, uint32_t now_ms) {
+  xSemaphoreTake(s_lock, portMAX_DELAY);
+  s_report.snapshot = snapshot;
+  ++s_report.snapshot_seq;
+  s_report.accepted_ms = now_ms;
+  xSemaphoreGive(s_lock);
+}
+
+static void publishConfirmed(uint32_t now_ms) {
+  xSemaphoreTake(s_lock, portMAX_DELAY);
+  s_report.accepted_ms = now_ms;
   xSemaphoreGive(s_lock);
 }
 
@@ -36,22 +75,19 @@ static void publishStatus(LinkMode mode, bool wifi_up) {
 static bool accept(const char* body, size_t len, const char* via) {
   UsageContract snapshot;
   char err[96];
-  if (!usage_parse(body, len, snapshot, err, sizeof(err))) {
+  if (!s_parser.parse(body, len, snapshot, err, sizeof(err))) {
     Serial.printf("link: %s snapshot refused: %s\n", via, err);
     return false;
   }
-  publish(&snapshot, millis());
+  publishSnapshot(snapshot, millis());
   return true;
 }
 
 static void onWsEvent(WStype_t type, uint8_t* payload, size_t length) {
   switch (type) {
     case WStype_TEXT:
-      accept(reinterpret_cast<const char*>(payload), length, "ws");
-      break;
-    case WStype_PING:  // the server pings every 15 s even when nothing changes
-    case WStype_PONG:  // answers to our own heartbeat
-      publish(nullptr, millis());
+      // The held snapshot no longer matches any ETag this task knows.
+      if (accept(reinterpret_cast<const char*>(payload), length, "ws")) s_etag[0] = '\0';
       break;
     case WStype_CONNECTED:
       Serial.println("link: websocket connected");
@@ -60,6 +96,8 @@ static void onWsEvent(WStype_t type, uint8_t* payload, size_t length) {
       Serial.println("link: websocket closed");
       break;
     default:
+      // Pings and pongs keep the socket honest (the heartbeat drops a dead one) but prove nothing
+      // about the numbers; an idle server is asked over HTTP instead (LinkTiming::refresh_ms).
       break;
   }
 }
@@ -71,19 +109,25 @@ static void pollOnce() {
   http.setTimeout(static_cast<uint16_t>(s_cfg.http_timeout_ms));
   if (!http.begin(tcp, s_cfg.host, s_cfg.port, "/usage")) return;
   if (s_cfg.token[0] != '\0') http.addHeader("Authorization", String("Bearer ") + s_cfg.token);
-  // The server answers 304 while nothing changed: a sign of life without a body to parse.
+  // The server answers 304 while the snapshot held is still its current one.
   if (s_etag[0] != '\0') http.addHeader("If-None-Match", s_etag);
   const char* keep[] = {"ETag"};
   http.collectHeaders(keep, 1);
   const int code = http.GET();
   if (code == HTTP_CODE_NOT_MODIFIED) {
-    publish(nullptr, millis());
+    publishConfirmed(millis());
   } else if (code == HTTP_CODE_OK) {
+    // -1 (chunked, or no Content-Length) is bounded by the sink instead.
     if (http.getSize() > USAGE_JSON_MAX_BYTES) {
-      Serial.printf("link: GET /usage body of %d bytes is over the limit\n", http.getSize());
+      Serial.printf("link: GET /usage body of %d bytes is over the %d byte limit\n", http.getSize(), USAGE_JSON_MAX_BYTES);
     } else {
-      const String body = http.getString();
-      if (accept(body.c_str(), body.length(), "http")) {
+      BodySink body;
+      const int got = http.writeToStream(&body);
+      if (body.over()) {
+        Serial.printf("link: GET /usage body is over the %d byte limit\n", USAGE_JSON_MAX_BYTES);
+      } else if (got < 0) {
+        Serial.printf("link: GET /usage body: %s\n", HTTPClient::errorToString(got).c_str());
+      } else if (accept(body.data(), body.size(), "http")) {
         snprintf(s_etag, sizeof(s_etag), "%s", http.header("ETag").c_str());
       }
     }
@@ -115,7 +159,10 @@ static void netTask(void*) {
     if (wifi_up) {
       s_ws.loop();  // may block for seconds while reconnecting; the needles do not care
       link.onSocket(s_ws.isConnected(), millis());
-      if (link.pollDue(millis())) {
+      xSemaphoreTake(s_lock, portMAX_DELAY);
+      const uint32_t accepted_ms = s_report.accepted_ms;
+      xSemaphoreGive(s_lock);
+      if (link.pollDue(millis(), accepted_ms)) {
         link.onPollStarted(millis());
         pollOnce();
       }
@@ -125,18 +172,26 @@ static void netTask(void*) {
   }
 }
 
-void link_start(const LinkSettings& settings) {
+bool link_start(const LinkSettings& settings) {
+  const char* problem = link_settings_problem(settings.host, settings.port, settings.token);
+  if (problem != nullptr) {
+    Serial.printf("link: not starting, bad setting: %s\n", problem);
+    return false;
+  }
   s_cfg = settings;
   s_lock = xSemaphoreCreateMutex();
   s_report.mode = LinkMode::CONNECTING;
-  s_report.alive_ms = millis();
+  s_report.accepted_ms = millis();
   // Core 0 already hosts the WiFi stack; loop() and the steppers keep core 1 to themselves.
   xTaskCreatePinnedToCore(netTask, "net", 10240, nullptr, 1, nullptr, 0);
+  return true;
 }
 
 LinkReport link_report() {
+  LinkReport r{};
+  if (s_lock == nullptr) return r;  // never started: no snapshot, ever
   xSemaphoreTake(s_lock, portMAX_DELAY);
-  const LinkReport r = s_report;
+  r = s_report;
   xSemaphoreGive(s_lock);
   return r;
 }

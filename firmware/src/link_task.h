@@ -13,27 +13,32 @@ struct LinkSettings {
   const char* wifi_password;
   const char* host;
   uint16_t port;
-  /** bearer token; "" when the server has none */
+  /** bearer token; "" when the server has none; at most LINK_TOKEN_MAX_CHARS */
   const char* token;
   /** HTTP connect and read timeout (ms) */
   uint32_t http_timeout_ms;
-  /** WebSocket ping interval (ms); each pong counts as a sign of life */
+  /** WebSocket ping interval (ms); two missed pongs drop the socket and the link falls back to polling */
   uint32_t heartbeat_ms;
   LinkTiming timing;
 };
 
 /** What the network task last learned. Plain data, copied out under a mutex. */
 struct LinkReport {
+  /** the newest accepted snapshot */
   UsageContract snapshot;
   /** bumps with every accepted snapshot; 0 = none yet */
   uint32_t snapshot_seq;
-  /** millis() of the last sign of life: snapshot, ping, pong or HTTP 304 */
-  uint32_t alive_ms;
+  /** millis() when that snapshot was accepted, or later confirmed by an HTTP 304 */
+  uint32_t accepted_ms;
   LinkMode mode;
   bool wifi_up;
 };
 
-/** Starts WiFi and the network task on core 0 (the Arduino loop runs on core 1). Call once, from setup(). */
-void link_start(const LinkSettings& settings);
+/**
+ * Checks the settings, then starts WiFi and the network task on core 0 (the Arduino loop runs on
+ * core 1). Settings that cannot work are reported on Serial and nothing starts: the cluster then
+ * shows STALL. Call once, from setup(). Returns whether the task started.
+ */
+bool link_start(const LinkSettings& settings);
 /** The newest report; holds the lock only for one struct copy. */
 LinkReport link_report();

@@ -1,4 +1,4 @@
-// Contract round trip: one /usage body on stdin → usage_parse → usage_to_json on stdout. Exit 0 and
+// Contract round trip: one /usage body on stdin → UsageParser → usage_to_json on stdout. Exit 0 and
 // the JSON on success; exit 1 and "field: reason" on stderr when the parser refuses the input.
 // test/codegen-roundtrip.test.ts feeds it schema-valid snapshots and compares field by field.
 #include <cstdio>
@@ -14,9 +14,10 @@ int main() {
   while ((n = fread(chunk, 1, sizeof(chunk), stdin)) > 0 && in.size() <= 4 * USAGE_JSON_MAX_BYTES) in.append(chunk, n);
   while (!in.empty() && (in.back() == '\n' || in.back() == '\r')) in.pop_back();
 
+  UsageParser parser;
   UsageContract snapshot;
   char err[128];
-  if (!usage_parse(in.data(), in.size(), snapshot, err, sizeof(err))) {
+  if (!parser.parse(in.data(), in.size(), snapshot, err, sizeof(err))) {
     fprintf(stderr, "%s\n", err);
     return 1;
   }

@@ -13,9 +13,8 @@ inline std::string sample_json() {
          "\"fuel_source\":\"estimated\",\"source\":\"jsonl\",\"source_ok\":true,\"updated_at\":\"2026-11-26T12:00:00Z\"}";
 }
 
-/** The sample with the value of `key` replaced by the JSON text `value`. */
-inline std::string with_value(const std::string& key, const std::string& value) {
-  std::string s = sample_json();
+/** `json` with the value of `key` replaced by the JSON text `value`. */
+inline std::string with_value(std::string s, const std::string& key, const std::string& value) {
   const std::string needle = "\"" + key + "\":";
   const size_t at = s.find(needle);
   if (at == std::string::npos) return s;
@@ -40,6 +39,11 @@ inline std::string with_value(const std::string& key, const std::string& value) 
     }
   }
   return s.substr(0, start) + value + s.substr(end);
+}
+
+/** The sample with the value of `key` replaced by the JSON text `value`. */
+inline std::string with_value(const std::string& key, const std::string& value) {
+  return with_value(sample_json(), key, value);
 }
 
 /** The sample without `key` (and its comma). */

@@ -99,11 +99,11 @@ TEST_CASE("a hit limit flashes WARN") {
   CHECK(a.levels(lamps(false, false, false, false, true), false, 600).level[LAMP_WARN] == LAMP_FULL);
 }
 
-TEST_CASE("cluster: needles follow the snapshot while the server is heard") {
+TEST_CASE("cluster: needles follow the accepted snapshot") {
   Cluster c(10000, AnnunciatorTiming(), 0);
   c.onSnapshot(snapshot(750, 300, 900), 1000);
   const ClusterFrame f = c.frame(1500);
-  CHECK_FALSE(f.link_lost);
+  CHECK_FALSE(f.stale);
   CHECK(f.fuel_5h == 750);
   CHECK(f.tach == 300);
   CHECK(f.fuel_7d == 900);
@@ -111,66 +111,87 @@ TEST_CASE("cluster: needles follow the snapshot while the server is heard") {
   CHECK(f.lamps.level[LAMP_STALL] == 0);
 }
 
-TEST_CASE("cluster: link lost for N seconds drops the needles and lights STALL only") {
+TEST_CASE("cluster: 10 s without an accepted snapshot drops the needles and lights STALL only") {
   Cluster c(10000, AnnunciatorTiming(), 0);
   c.onSnapshot(snapshot(750, 300, 900), 1000);
   ClusterFrame f = c.frame(10999);
-  CHECK_FALSE(f.link_lost);
+  CHECK_FALSE(f.stale);
   CHECK(f.tach == 300);
   f = c.frame(11000);
-  CHECK(f.link_lost);
+  CHECK(f.stale);
   CHECK(f.fuel_5h == 0);
   CHECK(f.tach == 0);
   CHECK(f.fuel_7d == 0);
   for (int i = 0; i < LAMP_COUNT; ++i) CHECK(f.lamps.level[i] == (i == LAMP_STALL ? LAMP_FULL : 0));
 
-  // A pong brings back the last snapshot: the server is there, nothing changed.
-  c.onAlive(12000);
+  // The server confirms the held snapshot (HTTP 304): it is current again.
+  c.onConfirmed(12000);
   f = c.frame(12001);
-  CHECK_FALSE(f.link_lost);
+  CHECK_FALSE(f.stale);
   CHECK(f.tach == 300);
   CHECK(f.lamps.level[LAMP_STALL] == 0);
+  // And a new snapshot moves the needles.
+  c.onSnapshot(snapshot(10, 20, 30), 13000);
+  CHECK(c.frame(13001).tach == 20);
+  CHECK(c.frame(22999).tach == 20);
+  CHECK(c.frame(23000).stale);
+}
+
+TEST_CASE("cluster: a server whose frames are all refused is stale, however alive its socket") {
+  // Only onSnapshot/onConfirmed move the clock; link_task.cpp calls neither for a ping, a pong or a
+  // refused frame, so this is the whole story on the cluster's side.
+  Cluster c(10000, AnnunciatorTiming(), 0);
+  c.onSnapshot(snapshot(750, 300, 900), 1000);
+  for (uint32_t t = 1000; t < 11000; t += 100) CHECK_FALSE(c.frame(t).stale);
+  CHECK(c.frame(11000).stale);
+  // A confirmation stamped before the snapshot changes nothing.
+  c.onConfirmed(900);
+  CHECK(c.frame(11000).stale);
 }
 
 TEST_CASE("cluster: before any snapshot the needles rest and STALL waits N seconds") {
   Cluster c(10000, AnnunciatorTiming(), 500);
+  // Nothing held, so nothing can be confirmed.
+  c.onConfirmed(9000);
   ClusterFrame f = c.frame(9000);
-  CHECK_FALSE(f.link_lost);
+  CHECK_FALSE(f.stale);
   CHECK(f.tach == 0);
   for (uint8_t v : f.lamps.level) CHECK(v == 0);
   f = c.frame(10500);
-  CHECK(f.link_lost);
+  CHECK(f.stale);
   CHECK(f.lamps.level[LAMP_STALL] == LAMP_FULL);
 }
 
-TEST_CASE("cluster: a sign of life stamped just after `now` is not a 49-day silence") {
+TEST_CASE("cluster: a snapshot stamped just after `now` is not a 49-day silence") {
   Cluster c(10000, AnnunciatorTiming(), 0);
   c.onSnapshot(snapshot(1, 2, 3), 5001);
-  CHECK_FALSE(c.frame(5000).link_lost);
+  CHECK_FALSE(c.frame(5000).stale);
 }
 
-TEST_CASE("cluster: millis() wrap-around keeps counting silence correctly") {
+TEST_CASE("cluster: millis() wrap-around keeps counting time correctly") {
   const uint32_t near_wrap = 0xFFFFFFFFu - 2000;
   Cluster c(10000, AnnunciatorTiming(), near_wrap);
   c.onSnapshot(snapshot(1, 2, 3), near_wrap);
-  CHECK_FALSE(c.frame(near_wrap + 9999).link_lost);  // wrapped past zero
-  CHECK(c.frame(near_wrap + 10000).link_lost);
+  CHECK_FALSE(c.frame(near_wrap + 9999).stale);  // wrapped past zero
+  CHECK(c.frame(near_wrap + 10000).stale);
+  c.onConfirmed(near_wrap + 10500);
+  CHECK_FALSE(c.frame(near_wrap + 10501).stale);
 }
 
 TEST_CASE("lamp driver: LEDC channels 0..6, only changes written") {
-  stub::reset();
+  host::reset();
   const uint8_t pins[LAMP_COUNT] = {27, 14, 13, 12, 15, 2, 5};
   LampDriver d(pins);
   d.begin();
   for (int i = 0; i < LAMP_COUNT; ++i) {
-    CHECK(stub::channel_of_pin[pins[i]] == i);
-    CHECK(stub::channel_freq[i] == 5000);
+    CHECK(host::channel_of_pin[pins[i]] == i);
+    CHECK(host::channel_freq[i] == 5000);
   }
   LampLevels l;
   l.level[LAMP_HOT] = 200;
   d.write(l);
-  CHECK(stub::channel_duty[LAMP_HOT] == 200);
-  stub::channel_duty[LAMP_HOT] = 7;  // a write now would overwrite this
+  CHECK(host::channel_duty[LAMP_HOT] == 200);
+  host::channel_duty[LAMP_HOT] = 7;  // a write now would overwrite this
   d.write(l);
-  CHECK(stub::channel_duty[LAMP_HOT] == 7);
+  CHECK(host::channel_duty[LAMP_HOT] == 7);
 }

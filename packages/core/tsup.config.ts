@@ -1,11 +1,14 @@
 import { defineConfig } from "tsup";
 
+// Published for both module systems: ESM (dist/index.js, index.d.ts) and CommonJS (dist/index.cjs,
+// index.d.cts), so `require("@claude-gauge/core")` works as well as `import`. No source maps: the
+// package ships its readable, unminified output instead.
 export default defineConfig({
   entry: ["src/index.ts"],
-  format: ["esm"],
+  format: ["esm", "cjs"],
   dts: true,
   clean: true,
-  sourcemap: true,
+  sourcemap: false,
   target: "node20",
   treeshake: true,
 });

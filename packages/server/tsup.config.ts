@@ -6,6 +6,39 @@ import { build } from "esbuild";
 import { defineConfig } from "tsup";
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+const VERSION: string = JSON.parse(readFileSync(here("./package.json"), "utf8")).version;
+/**
+ * What a transcript line yields is decided by these sources; the scan cache is keyed by their
+ * hash, so a release that changes any of them never reads an older release's cache.
+ */
+const SCAN_SOURCES = [
+  "../core/src/decode-line.ts",
+  "../core/src/timestamp.ts",
+  "../core/src/usage-literals.ts",
+  "../core/src/usage-event.ts",
+  "../core/src/usage-columns.ts",
+  "./src/sources/jsonl/files.ts",
+  "./src/sources/jsonl/line-scan.ts",
+  "./src/sources/jsonl/usage-bytes.ts",
+  "./src/sources/jsonl/file-scan.ts",
+  "./src/sources/jsonl/column-pack.ts",
+  "./src/sources/jsonl/scan-cache.ts",
+];
+const fingerprint = (files: readonly string[]) => {
+  const h = createHash("sha1");
+  for (const f of files) h.update(readFileSync(here(f)));
+  return h.digest("hex").slice(0, 16);
+};
+/**
+ * `claude-gauge --version` reads the version; source runs (tests) fall back to "dev" (src/version.ts).
+ * The scan cache keys its files by the scanner's sources and its saved ledgers by the price table's.
+ */
+const DEFINE = {
+  __CLAUDE_GAUGE_VERSION__: JSON.stringify(VERSION),
+  __SCAN_FINGERPRINT__: JSON.stringify(fingerprint(SCAN_SOURCES)),
+  __PRICING_FINGERPRINT__: JSON.stringify(fingerprint(["../core/src/pricing.ts", "../core/src/cost.ts"])),
+};
+const CORE_SRC = here("../core/src/index.ts");
 const WEB_SRC = here("./web/");
 const WEB_OUT = here("./dist/web/");
 /** the issue's budget for everything the page loads, gzipped (bytes) */
@@ -29,11 +62,11 @@ async function buildWeb(): Promise<void> {
     platform: "browser",
     target: ["chrome109", "firefox115", "safari16"],
     minify: true,
-    sourcemap: "linked",
+    sourcemap: false,
     legalComments: "none",
     metafile: true,
     logLevel: "warning",
-    alias: { "@claude-gauge/core": here("../core/src/index.ts") },
+    alias: { "@claude-gauge/core": CORE_SRC },
   });
   // what ended up in the output (metafile.inputs also lists modules tree-shaking dropped)
   const inputs = Object.values(result.metafile.outputs).flatMap((o) => Object.keys(o.inputs).filter((p) => o.inputs[p]!.bytesInOutput > 0));
@@ -41,54 +74,49 @@ async function buildWeb(): Promise<void> {
   if (foreign.length > 0) throw new Error(`web bundle pulled in dependencies: ${foreign.slice(0, 5).join(", ")}`);
   for (const f of ["index.html", "favicon.svg"]) copyFileSync(`${WEB_SRC}${f}`, `${WEB_OUT}${f}`);
   let gz = 0;
-  for (const f of readdirSync(WEB_OUT)) if (!f.endsWith(".map")) gz += gzipSync(readFileSync(`${WEB_OUT}${f}`), { level: 9 }).length;
+  for (const f of readdirSync(WEB_OUT)) gz += gzipSync(readFileSync(`${WEB_OUT}${f}`), { level: 9 }).length;
   if (gz > PAGE_BUDGET_GZIP_BYTES) throw new Error(`web page is ${gz} bytes gzipped, over the ${PAGE_BUDGET_GZIP_BYTES} byte budget`);
   console.log(`web: dist/web ${(gz / 1024).toFixed(1)} kB gzipped (${inputs.length} modules)`);
 }
 
 /**
- * What a transcript line yields is decided by these sources; the scan cache is keyed by their
- * hash, so a release that changes any of them never reads an older release's cache.
+ * Claude Code's statusLine command as one self-contained file (no chunks, no packages), so that
+ * `install-statusline` can copy it into the user's data folder: the status line keeps working when
+ * the package or clone it came from is moved, upgraded or pruned.
  */
-const SCAN_SOURCES = [
-  "../core/src/decode-line.ts",
-  "../core/src/usage-event.ts",
-  "../core/src/usage-columns.ts",
-  "./src/sources/jsonl/files.ts",
-  "./src/sources/jsonl/line-scan.ts",
-  "./src/sources/jsonl/usage-bytes.ts",
-  "./src/sources/jsonl/file-scan.ts",
-  "./src/sources/jsonl/column-pack.ts",
-  "./src/sources/jsonl/scan-cache.ts",
-];
-const scanHash = createHash("sha1");
-for (const f of SCAN_SOURCES) scanHash.update(readFileSync(here(f)));
-const SCAN_FINGERPRINT = scanHash.digest("hex").slice(0, 16);
-/** Saved ledgers hold costs: keyed by the price table's sources. */
-const PRICING_FINGERPRINT = createHash("sha1")
-  .update(readFileSync(here("../core/src/pricing.ts")))
-  .update(readFileSync(here("../core/src/cost.ts")))
-  .digest("hex")
-  .slice(0, 16);
+async function buildStatusline(): Promise<void> {
+  await build({
+    entryPoints: [here("./src/statusline/main.ts")],
+    outfile: here("./dist/statusline-main.js"),
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    define: DEFINE,
+    alias: { "@claude-gauge/core": CORE_SRC },
+    banner: { js: "#!/usr/bin/env node" },
+    logLevel: "warning",
+    metafile: false,
+  });
+}
 
 export default defineConfig({
   // flat names: the bundles find each other (and web/) next to themselves via import.meta.url
-  entry: { cli: "src/cli.ts", "scan-worker": "src/sources/jsonl/scan-worker.ts", "statusline-main": "src/statusline/main.ts" },
+  entry: { cli: "src/cli.ts", "scan-worker": "src/sources/jsonl/scan-worker.ts" },
   format: ["esm"],
   clean: true,
-  sourcemap: true,
+  // no source maps: they were two thirds of the published package; the bundles are not minified
+  sourcemap: false,
   target: "node20",
+  define: DEFINE,
   // Core is bundled from source: it is side-effect free, so each entry keeps only the modules it
   // uses (a report never loads zod; the statusline entry stays ~11 kB).
   noExternal: ["@claude-gauge/core"],
   esbuildOptions(options) {
-    options.alias = { "@claude-gauge/core": here("../core/src/index.ts") };
-    options.define = {
-      ...options.define,
-      __SCAN_FINGERPRINT__: JSON.stringify(SCAN_FINGERPRINT),
-      __PRICING_FINGERPRINT__: JSON.stringify(PRICING_FINGERPRINT),
-    };
+    options.alias = { "@claude-gauge/core": CORE_SRC };
   },
   banner: { js: "#!/usr/bin/env node" },
-  onSuccess: buildWeb,
+  onSuccess: async () => {
+    await Promise.all([buildWeb(), buildStatusline()]);
+  },
 });

@@ -16,23 +16,32 @@ const MAX_BUFFER = 1024 * 1024 * 1024;
 /** Zone used when the caller names none: ccusage would otherwise group days in the machine's zone. */
 export const DEFAULT_TIMEZONE = "UTC";
 
+export interface CcusageOptions {
+  /** extra environment, e.g. TZ for a run that leaves the zone to the process */
+  env?: Record<string, string>;
+  /** pass no --timezone at all (the process zone decides), instead of the UTC default */
+  processZone?: boolean;
+}
+
 /**
  * Runs `ccusage claude <report> --json --offline` against one config dir and returns the parsed JSON.
  * `--offline` keeps cost deterministic (bundled pricing, no network). extraArgs are passed through;
- * unless they hold `--timezone`/`-z`, `--timezone UTC` is added.
+ * unless they hold `--timezone`/`-z` (or opts.processZone is set), `--timezone UTC` is added.
  */
 export function runCcusage(
   configDir: string,
   report: CcusageReport,
   extraArgs: readonly string[] = [],
+  opts: CcusageOptions = {},
 ): Promise<unknown> {
   if (!existsSync(CCUSAGE_BIN)) {
     return Promise.reject(new Error(`ccusage oracle not installed at ${CCUSAGE_BIN} (run npm ci)`));
   }
-  const hasZone = extraArgs.some((a) => a === "--timezone" || a === "-z" || a.startsWith("--timezone="));
+  const hasZone = opts.processZone === true || extraArgs.some((a) => a === "--timezone" || a === "-z" || a.startsWith("--timezone="));
   const args = ["claude", report, "--json", "--offline", ...extraArgs, ...(hasZone ? [] : ["--timezone", DEFAULT_TIMEZONE])];
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    ...opts.env,
     CLAUDE_CONFIG_DIR: configDir,
     // colour codes or progress output must never end up in the JSON we parse
     NO_COLOR: "1",

@@ -68,7 +68,8 @@ function asst(a: Asst): string {
   return JSON.stringify(line);
 }
 
-export type Tree = Record<string, string[] | string>;
+/** File → lines (a Buffer line carries raw bytes, e.g. invalid UTF-8), or the whole text. */
+export type Tree = Record<string, (string | Buffer)[] | string>;
 
 export interface Case {
   name: string;
@@ -708,13 +709,310 @@ export const cases: Case[] = [
   },
 ];
 
+/** `line` with `from` (which must occur) replaced by `to`: spellings JSON.stringify never writes. */
+function spell(line: string, from: string, to: string): string {
+  if (!line.includes(from)) throw new Error(`probe: ${from} not in the line`);
+  return line.replace(from, to);
+}
+
+/** `line` with raw bytes spliced in right after the first `after`. */
+function withBytes(line: string, after: string, bytes: number[]): Buffer {
+  const at = line.indexOf(after);
+  if (at < 0) throw new Error(`probe: ${after} not in the line`);
+  const cut = at + after.length;
+  return Buffer.concat([Buffer.from(line.slice(0, cut)), Buffer.from(bytes), Buffer.from(line.slice(cut))]);
+}
+
+/** One entry per file and session, each with its own ids: the session report shows which count. */
+function oneEach(variants: Record<string, string | Buffer | ((sid: string) => string | Buffer)>): Tree {
+  return Object.fromEntries(Object.entries(variants).map(([sid, v]) => [`${P}/${sid}.jsonl`, [typeof v === "function" ? v(sid) : v]]));
+}
+
+/** A default line of session `sid` with its own ids, counts 10/7/5/3 (input/output/cache write/read). */
+const plain = (sid: string, over: Partial<Asst> = {}): string =>
+  asst({ ts: t("10:00:01"), id: `m-${sid}`, req: `r-${sid}`, sid, inp: 10, out: 7, cw: 5, cr: 3, ...over });
+const U64_MAX = "18446744073709551615";
+const P53_PLUS_1 = "9007199254740993";
+
+// 7. edge values: what ccusage's u64 counts, strict timestamps, typed fields and UTF-8 check drop
+export const edgeCases: Case[] = [
+  {
+    // counts are read as u64 from their literal text: 2.5, 1e3, 100.0, -0, 2^64, strings drop the line
+    name: "count-literals",
+    tree: oneEach({
+      ok: (sid) => plain(sid),
+      "cr-frac": (sid) => spell(plain(sid), '"cache_read_input_tokens":3', '"cache_read_input_tokens":2.5'),
+      "in-exp": (sid) => spell(plain(sid), '"input_tokens":10', '"input_tokens":1e3'),
+      "in-exp-upper": (sid) => spell(plain(sid), '"input_tokens":10', '"input_tokens":1E3'),
+      "in-exp-spaced": (sid) => spell(plain(sid), '"input_tokens":10', '"input_tokens" : 1.0e1 '),
+      "out-dot-zero": (sid) => spell(plain(sid), '"output_tokens":7', '"output_tokens":100.0'),
+      "in-neg-zero": (sid) => spell(plain(sid), '"input_tokens":10', '"input_tokens":-0'),
+      "in-2p64": (sid) => spell(plain(sid), '"input_tokens":10', '"input_tokens":18446744073709551616'),
+      "cw-zz": (sid) => spell(plain(sid), '"cache_creation_input_tokens":5', '"cache_creation_input_tokens":"zz"'),
+      "in-string": (sid) => spell(plain(sid), '"input_tokens":10', '"input_tokens":"10"'),
+      "in-null": (sid) => spell(plain(sid), '"input_tokens":10', '"input_tokens":null'),
+      "out-bool": (sid) => spell(plain(sid), '"output_tokens":7', '"output_tokens":true'),
+      "split-frac": (sid) => spell(plain(sid), '"ephemeral_1h_input_tokens":0', '"ephemeral_1h_input_tokens":0.5'),
+      "split-exp": (sid) => spell(plain(sid), '"ephemeral_5m_input_tokens":5', '"ephemeral_5m_input_tokens":5e0'),
+      "split-null": (sid) => spell(plain(sid), '"ephemeral_5m_input_tokens":5', '"ephemeral_5m_input_tokens":null'),
+      // a float outside message.usage does not matter
+      "float-elsewhere": (sid) => plain(sid, { extra: { toolUseResult: { usage: { input_tokens: 2.5 } } } }),
+      "float-unknown-usage-key": (sid) => spell(plain(sid), '"output_tokens":7', '"output_tokens":7,"foo":2.5'),
+    }),
+  },
+  {
+    // 2^53 + 1 is counted exactly: totals are exact u64 sums
+    name: "count-2p53-exact",
+    tree: oneEach({
+      "in-p53": (sid) => spell(plain(sid), '"input_tokens":10', `"input_tokens":${P53_PLUS_1}`),
+      "cr-p53": (sid) => spell(plain(sid), '"cache_read_input_tokens":3', `"cache_read_input_tokens":${P53_PLUS_1}`),
+      "split-p53": (sid) =>
+        spell(
+          spell(plain(sid, { cw: 0 }), '"ephemeral_5m_input_tokens":0', `"ephemeral_5m_input_tokens":${P53_PLUS_1}`),
+          '"ephemeral_1h_input_tokens":0',
+          `"ephemeral_1h_input_tokens":${P53_PLUS_1}`,
+        ),
+      "out-p53-twice": (sid) =>
+        [spell(plain(sid), '"output_tokens":7', `"output_tokens":${P53_PLUS_1}`), spell(plain(sid, { id: "m-second", req: "r-second", ts: t("10:00:02") }), '"output_tokens":7', `"output_tokens":${P53_PLUS_1}`)].join("\n"),
+      small: (sid) => plain(sid),
+    }),
+  },
+  {
+    // the largest u64: alone in its day, model and block, so no sum passes 2^64 − 1
+    name: "count-u64-max",
+    tree: {
+      [`${P}/cr-max.jsonl`]: [spell(plain("cr-max", { model: "claude-haiku-4-5-20251001", out: 0 }), '"cache_read_input_tokens":3', `"cache_read_input_tokens":${U64_MAX}`)],
+      [`${P}/out-max.jsonl`]: [
+        spell(plain("out-max", { model: "claude-opus-4-1-20250805", cr: 0, ts: "2026-01-12T10:00:00.000Z" }), '"output_tokens":7', `"output_tokens":${U64_MAX}`),
+      ],
+    },
+  },
+  {
+    // only YYYY-MM-DDTHH:MM:SS[.mmm] with Z or ±HH:MM, a real date, counts
+    name: "timestamp-spellings",
+    tree: oneEach(
+      Object.fromEntries(
+        [
+          "2026-01-10T10:00:01.000Z",
+          "2026-01-10T10:00:01Z",
+          "2026-01-10T10:00:01.5Z",
+          "2026-01-10T10:00:01.500000Z",
+          "2026-01-10T12:00:01+02:00",
+          "2026-01-10T12:00:01+0200",
+          "2026-01-10T12:00:01+02",
+          "2026-01-10T12:00:01.000+02:00",
+          "2026-01-10T10:00:01.000-00:00",
+          "2026-01-10T10:00:01.000+23:59",
+          "2026-01-10T10:00:01.000+24:00",
+          "2026-01-10T10:00:01.000+02:60",
+          "2026-01-10T10:00:01",
+          "2026-01-10 10:00:01Z",
+          "2026-01-10",
+          "2026-01-10t10:00:01z",
+          "2026-02-30T10:00:00Z",
+          "2026-01-10T24:00:00Z",
+          "2026-01-10T23:59:60Z",
+          " 2026-01-10T10:00:01Z",
+          "2026-01-10T10:00:01.000Z ",
+          "2026-01-10T10:00:01,500Z",
+          "2026-1-10T10:00:01Z",
+          "2026-01-10T10:00Z",
+          "Sat, 10 Jan 2026 10:00:01 GMT",
+        ].map((ts, i) => [`ts${String(i).padStart(2, "0")}`, (sid: string) => plain(sid, { ts })]),
+      ),
+    ),
+  },
+  {
+    // years at the ends of what parses: expanded and negative years drop, 0000 and 9999 count;
+    // offsets reach years −1 and 10000, printed as ccusage prints them
+    name: "timestamp-extremes",
+    tree: oneEach({
+      "neg-year": (sid) => plain(sid, { ts: "-000001-01-01T00:00:00.000Z" }),
+      "max-date": (sid) => plain(sid, { ts: "+275760-09-13T00:00:00.000Z" }),
+      "expanded-year": (sid) => plain(sid, { ts: "+002026-01-10T10:00:01.000Z" }),
+      "year-0": (sid) => plain(sid, { ts: "0000-01-01T00:00:00.000Z" }),
+      "year-0-leap": (sid) => plain(sid, { ts: "0000-02-29T12:00:00.000Z" }),
+      "year-minus-1": (sid) => plain(sid, { ts: "0000-01-01T00:00:00.000+23:59" }),
+      "before-epoch": (sid) => plain(sid, { ts: "1969-12-31T23:59:59.999Z" }),
+      "year-9999": (sid) => plain(sid, { ts: "9999-12-31T23:59:59Z" }),
+      "year-10000": (sid) => plain(sid, { ts: "9999-12-31T23:59:59.999-23:59" }),
+      "numeric": (sid) => spell(plain(sid), `"timestamp":"${t("10:00:01")}"`, '"timestamp":1768039201000'),
+    }),
+  },
+  {
+    // dates in a zone: local mean time before 1900, and UTC dates past what ccusage's time library converts
+    name: "timestamp-extremes-zoned",
+    tree: oneEach({
+      "year-0-lmt": (sid) => plain(sid, { ts: "0000-01-01T00:00:00.000Z" }),
+      "lmt-1900": (sid) => plain(sid, { ts: "1900-01-01T00:00:00.000Z" }),
+      "last-zoned": (sid) => plain(sid, { ts: "9999-12-30T22:00:00.000Z" }),
+      "first-unzoned": (sid) => plain(sid, { ts: "9999-12-30T22:00:00.001Z" }),
+    }),
+    args: ["--timezone", "America/New_York"],
+    reports: ["daily", "session"],
+  },
+  {
+    name: "timestamp-extremes-zoned-east",
+    tree: oneEach({
+      "year-0-lmt": (sid) => plain(sid, { ts: "0000-01-01T00:00:00.000Z" }),
+      "last-zoned": (sid) => plain(sid, { ts: "9999-12-30T22:00:00.000Z" }),
+      "first-unzoned": (sid) => plain(sid, { ts: "9999-12-30T22:00:00.001Z" }),
+    }),
+    args: ["--timezone", "Asia/Tokyo"],
+    reports: ["daily"],
+  },
+  {
+    // a line that is not UTF-8 (anywhere in it) drops; the next line of the file still counts
+    name: "invalid-utf8",
+    tree: {
+      ...oneEach({
+        "text-ff": (sid) => withBytes(plain(sid), '"text":"', [0xff]),
+        "text-encoded-surrogate": (sid) => withBytes(plain(sid), '"text":"', [0xed, 0xa0, 0x80]),
+        "text-overlong": (sid) => withBytes(plain(sid), '"text":"', [0xc0, 0xaf]),
+        "text-truncated": (sid) => withBytes(plain(sid), '"text":"', [0xe2, 0x82]),
+        "model-ff": (sid) => withBytes(plain(sid), '"model":"claude-sonnet-4-5-20250929', [0xff]),
+        "valid-multibyte": (sid) => withBytes(plain(sid), '"text":"', [...Buffer.from("é€😀")]),
+        "escaped-lone-high": (sid) => spell(plain(sid), '"text":"x"', '"text":"\\ud83d"'),
+        "escaped-lone-low": (sid) => spell(plain(sid), '"text":"x"', '"text":"a\\ude00"'),
+        "escaped-pair": (sid) => spell(plain(sid), '"text":"x"', '"text":"\\ud83d\\ude00"'),
+        "escaped-backslash-u": (sid) => spell(plain(sid), '"text":"x"', '"text":"\\\\ud83d"'),
+      }),
+      [`${P}/then-next-line.jsonl`]: [withBytes(plain("then-next-line"), '"text":"', [0xff]), plain("then-next-line", { id: "m-next", req: "r-next", out: 70 })],
+    },
+  },
+  {
+    // ccusage reads these fields with types: another type drops the line (null reads as absent)
+    name: "field-types",
+    tree: oneEach({
+      "sid-number": (sid) => spell(plain(sid), `"sessionId":"${sid}"`, '"sessionId":5'),
+      "req-number": (sid) => spell(plain(sid), `"requestId":"r-${sid}"`, '"requestId":5'),
+      "sidechain-string": (sid) => spell(plain(sid), '"isSidechain":false', '"isSidechain":"false"'),
+      "sidechain-null": (sid) => spell(plain(sid), '"isSidechain":false', '"isSidechain":null'),
+      "cost-string": (sid) => plain(sid, { extra: { costUSD: "1" } }),
+      "cost-negative": (sid) => plain(sid, { extra: { costUSD: -5 } }),
+      "cost-overflow": (sid) => spell(plain(sid), '"isSidechain":false', '"isSidechain":false,"costUSD":1e400'),
+      "model-number": (sid) => spell(plain(sid), '"model":"claude-sonnet-4-5-20250929"', '"model":5'),
+      "id-number": (sid) => spell(plain(sid), `"id":"m-${sid}"`, '"id":5'),
+      "version-number": (sid) => spell(plain(sid), '"version":"2.0.50"', '"version":5'),
+      "speed-unknown": (sid) => spell(plain(sid), '"service_tier":"standard"', '"service_tier":"standard","speed":"priority"'),
+      "speed-capital": (sid) => spell(plain(sid), '"service_tier":"standard"', '"service_tier":"standard","speed":"Fast"'),
+      "split-number": (sid) => spell(plain(sid), '"cache_creation":{"ephemeral_5m_input_tokens":5,"ephemeral_1h_input_tokens":0}', '"cache_creation":5'),
+      "split-null": (sid) => spell(plain(sid), '"cache_creation":{"ephemeral_5m_input_tokens":5,"ephemeral_1h_input_tokens":0}', '"cache_creation":null'),
+      "split-array": (sid) => spell(plain(sid), '"cache_creation":{"ephemeral_5m_input_tokens":5,"ephemeral_1h_input_tokens":0}', '"cache_creation":[5,7]'),
+      "split-array-short": (sid) => spell(plain(sid), '"cache_creation":{"ephemeral_5m_input_tokens":5,"ephemeral_1h_input_tokens":0}', '"cache_creation":[5]'),
+      "split-array-long": (sid) => spell(plain(sid), '"cache_creation":{"ephemeral_5m_input_tokens":5,"ephemeral_1h_input_tokens":0}', '"cache_creation":[5,7,9]'),
+      "top-level-array": (sid) => `[${plain(sid)}]`,
+    }),
+  },
+  {
+    // the null filter allows JSON whitespace around the colon; escaped text never trips it
+    name: "null-fields-spaced",
+    tree: oneEach({
+      "sid-space-after": (sid) => spell(plain(sid), `"sessionId":"${sid}"`, '"sessionId": null'),
+      "sid-space-before": (sid) => spell(plain(sid), `"sessionId":"${sid}"`, '"sessionId" :null'),
+      "sid-tab": (sid) => spell(plain(sid), `"sessionId":"${sid}"`, '"sessionId":\tnull'),
+      "cwd-nested": (sid) => spell(plain(sid), '"isSidechain":false', '"isSidechain":false,"toolUseResult":{"cwd": null}'),
+      "model-space": (sid) => spell(plain(sid), '"model":"claude-sonnet-4-5-20250929"', '"model": null'),
+      "sidechain-space": (sid) => spell(plain(sid), '"isSidechain":false', '"isSidechain": null'),
+      "escaped-in-text": (sid) => spell(plain(sid), '"text":"x"', '"text":"\\"id\\": null"'),
+    }),
+  },
+  {
+    // two logged costs of 1.5e308 overflow the sums: ccusage prints null, as JSON.stringify does
+    name: "cost-overflow-sum",
+    tree: oneEach({
+      a: (sid) => plain(sid, { extra: { costUSD: 1.5e308 } }),
+      b: (sid) => plain(sid, { extra: { costUSD: 1.5e308 } }),
+    }),
+  },
+  {
+    // isApiErrorMessage is typed by the session/blocks loader only (daily counts the line)
+    name: "field-types-api-error-flag",
+    tree: oneEach({
+      "flag-string": (sid) => plain(sid, { extra: { isApiErrorMessage: "x" } }),
+      "flag-false": (sid) => plain(sid, { extra: { isApiErrorMessage: false } }),
+    }),
+    reports: ["session", "blocks"],
+  },
+  {
+    // advisor iterations are read with the same u64 rules; one bad iteration drops every advisor
+    // of the line (the line itself still counts)
+    name: "iterations-edges",
+    tree: oneEach(
+      Object.fromEntries(
+        Object.entries({
+          "adv-ok": [{ type: "advisor_message", model: "claude-opus-4-5-20251101", input_tokens: 1000, output_tokens: 100 }],
+          "adv-frac": '[{"type":"advisor_message","model":"claude-opus-4-5-20251101","input_tokens":1000,"output_tokens":2.5}]',
+          "adv-no-output": [{ type: "advisor_message", model: "claude-opus-4-5-20251101", input_tokens: 1000 }],
+          "adv-empty-model": [{ type: "advisor_message", model: "", input_tokens: 1000, output_tokens: 100 }],
+          "adv-after-bad-message": '[{"type":"message","input_tokens":1.5,"output_tokens":1},{"type":"advisor_message","model":"claude-opus-4-5-20251101","input_tokens":1000,"output_tokens":100}]',
+          "adv-after-untyped": [{ input_tokens: 1, output_tokens: 1 }, { type: "advisor_message", model: "claude-opus-4-5-20251101", input_tokens: 1000, output_tokens: 100 }],
+          "adv-split": [{ type: "advisor_message", model: "claude-opus-4-5-20251101", input_tokens: 1000, output_tokens: 100, cache_creation: { ephemeral_1h_input_tokens: 1000 } }],
+          "adv-p53": `[{"type":"advisor_message","model":"claude-opus-4-5-20251101","input_tokens":${P53_PLUS_1},"output_tokens":100}]`,
+          "adv-speed-unknown": [{ type: "advisor_message", model: "claude-opus-4-5-20251101", input_tokens: 1000, output_tokens: 100, speed: "turbo" }],
+          "not-an-array": { type: "advisor_message" },
+        }).map(([sid, its]) => [
+          sid,
+          (s: string) => spell(plain(s), '"service_tier":"standard"', `"service_tier":"standard","iterations":${typeof its === "string" ? its : JSON.stringify(its)}`),
+        ]),
+      ),
+    ),
+  },
+  {
+    name: "iterations-advisor-without-message-id",
+    tree: {
+      [`${P}/s1.jsonl`]: [
+        asst({
+          ts: t("10:00:01"),
+          id: null,
+          req: "r1",
+          usageExtra: { iterations: [{ type: "advisor_message", model: "claude-opus-4-5-20251101", input_tokens: 1000, output_tokens: 100 }] },
+        }),
+      ],
+    },
+  },
+  {
+    // Claude's reset time: the digits after the first `|` that follows the marker, anywhere in the line
+    name: "limit-notice-spellings",
+    tree: {
+      [`${P}/s1.jsonl`]: [
+        asst({ ts: t("10:00:01"), out: 5 }),
+        asst({ ts: t("10:00:05"), id: "e1", req: null, model: "<synthetic>", inp: 0, out: 0, text: "Claude AI usage limit reached (see |0001768046400)", extra: { isApiErrorMessage: true } }),
+      ],
+      [`${P}/s2.jsonl`]: [
+        asst({ ts: "2026-01-11T10:00:01.000Z", id: "m2", req: "r2", sid: "s2", out: 5 }),
+        asst({ ts: "2026-01-11T10:00:05.000Z", id: "e2", req: null, sid: "s2", model: "<synthetic>", inp: 0, out: 0, text: "x", extra: { isApiErrorMessage: true, cwd: "Claude AI usage limit reached|1768136400" } }),
+      ],
+      [`${P}/s3.jsonl`]: [
+        asst({ ts: "2026-01-12T10:00:01.000Z", id: "m3", req: "r3", sid: "s3", out: 5 }),
+        asst({ ts: "2026-01-12T10:00:05.000Z", id: "e3", req: null, sid: "s3", model: "<synthetic>", inp: 0, out: 0, text: "Claude AI usage limit reached|x", extra: { isApiErrorMessage: true } }),
+      ],
+      [`${P}/s4.jsonl`]: [
+        asst({ ts: "2026-01-13T10:00:01.000Z", id: "m4", req: "r4", sid: "s4", out: 5 }),
+        asst({ ts: "2026-01-13T10:00:05.000Z", id: "e4", req: null, sid: "s4", model: "<synthetic>", inp: 0, out: 0, text: "Claude AI usage limit reached|253402300800", extra: { isApiErrorMessage: true } }),
+      ],
+    },
+    reports: ["blocks"],
+  },
+  {
+    // a duplicate key anywhere drops the line in ccusage; JSON.parse keeps the last value and we
+    // do not look for duplicates (a known difference, docs/ccusage-semantics.md §2)
+    name: "duplicate-usage-key",
+    tree: oneEach({
+      "dup-input": (sid) => spell(plain(sid), '"output_tokens":7', '"output_tokens":7,"input_tokens":20'),
+    }),
+  },
+];
+
 export function writeTree(root: string, tree: Tree): void {
   for (const [rel, content] of Object.entries(tree)) {
     const path = join(root, rel);
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, typeof content === "string" ? content : content.map((l) => `${l}\n`).join(""));
+    writeFileSync(path, typeof content === "string" ? content : Buffer.concat(content.map((l) => Buffer.concat([Buffer.from(l), NEWLINE]))));
   }
 }
+
+const NEWLINE = Buffer.from("\n");
 
 function runNoZone(configDir: string, report: string): unknown {
   const out = execFileSync(CCUSAGE_BIN, ["claude", report, "--json", "--offline"], { env: { ...process.env, CLAUDE_CONFIG_DIR: configDir }, encoding: "utf8" });
@@ -779,7 +1077,7 @@ async function main(): Promise<void> {
     await pricingTable();
     return;
   }
-  for (const c of cases) {
+  for (const c of [...cases, ...edgeCases]) {
     if (filter !== undefined && !c.name.includes(filter)) continue;
     const root = mkdtempSync(join(tmpdir(), "ccusage-probe-"));
     try {

@@ -1,17 +1,20 @@
-// Renders the README's screenshots of the browser cluster into docs/screenshots/:
-//   npm run build && node --import tsx test/web/screenshots.ts
+// Renders the README's screenshots of the browser cluster:
+//   npm run build && node --import tsx test/web/screenshots.ts            (into a temporary folder, to look at)
+//   npm run build && node --import tsx test/web/screenshots.ts --update   (over the committed docs/screenshots/)
 // Each shot is a real server on a transcript tree written from the demo's generator, cut at the
 // moment of the story that shows the state (idle, HOT, WARN), so the pictures are reproducible.
 import { appendFileSync, mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 import type { Page } from "playwright-core";
 import { demoCeilings, demoDay, demoPastDays, type DemoLine } from "../../packages/server/src/sources/demo/demo-script.js";
 import { launchChromium } from "../helpers/browser.js";
 import { startServer, waitFor } from "../helpers/server-process.js";
 
-const OUT = fileURLToPath(new URL("../../docs/screenshots/", import.meta.url));
+const UPDATE = parseArgs({ options: { update: { type: "boolean" } } }).values.update === true;
+const OUT = UPDATE ? fileURLToPath(new URL("../../docs/screenshots/", import.meta.url)) : mkdtempSync(join(tmpdir(), "cg-screenshots-"));
 const SEED = 7;
 
 interface Shot {
@@ -98,7 +101,7 @@ async function main(): Promise<void> {
         await page.waitForTimeout(300);
         await page.screenshot({ path: join(OUT, shot.file), fullPage: true });
         await page.close();
-        process.stdout.write(`wrote docs/screenshots/${shot.file} (${lit.join(" ")})\n`);
+        process.stdout.write(`wrote ${join(OUT, shot.file)} (${lit.join(" ")})\n`);
       } finally {
         await server.stop();
       }

@@ -1,11 +1,33 @@
+import { civilDate } from "./timestamp.js";
+
 /** Calendar dates in an IANA zone, with the formatter cached per zone (formatting is the hot part). */
 const formatters = new Map<string, Intl.DateTimeFormat>();
+const eraFormatters = new Map<string, Intl.DateTimeFormat>();
 
 function formatter(timeZone: string): Intl.DateTimeFormat {
   let f = formatters.get(timeZone);
   if (f === undefined) {
     f = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" });
     formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+function eraFormatter(timeZone: string): Intl.DateTimeFormat {
+  let f = eraFormatters.get(timeZone);
+  if (f === undefined) {
+    f = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hourCycle: "h23",
+      era: "short",
+      year: "numeric",
+      month: "numeric",
+      day: "numeric",
+      hour: "numeric",
+      minute: "numeric",
+      second: "numeric",
+    });
+    eraFormatters.set(timeZone, f);
   }
   return f;
 }
@@ -19,23 +41,24 @@ export function assertTimeZone(timeZone: string): void {
   }
 }
 
+/**
+ * The latest instant ccusage converts into a zone (its time library's range ends here), ms since
+ * epoch; later instants get their UTC date whatever the zone.
+ */
+const ZONED_MAX_MS = Date.UTC(9999, 11, 30, 22);
+/** From here on en-CA prints four-digit years of our era; earlier dates take the exact path. */
+const FAST_MIN_MS = Date.UTC(1000, 0, 2);
 const DAY_MS = 86_400_000;
-/** years whose YYYY-MM-DD the formatter and Date.UTC arithmetic write alike */
-const PLAIN_YEARS_MS = [Date.UTC(1000, 0, 1), Date.UTC(9999, 11, 31)] as const;
 
-const clockFormatters = new Map<string, Intl.DateTimeFormat>();
-
-/** Offset of `timeZone` from UTC at `ms`, ms, from the zone's wall clock there (whole seconds). */
+/** Offset of `timeZone` at `ms`, ms, from the wall clock Intl prints (era-aware, so years ≤ 0 work). */
 function offsetAt(ms: number, timeZone: string): number {
-  let f = clockFormatters.get(timeZone);
-  if (f === undefined) {
-    f = new Intl.DateTimeFormat("en-US", { timeZone, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", second: "numeric" });
-    clockFormatters.set(timeZone, f);
-  }
-  const p: Record<string, number> = {};
-  for (const part of f.formatToParts(ms)) if (part.type !== "literal") p[part.type] = Number(part.value);
   const whole = Math.floor(ms / 1000) * 1000;
-  return Date.UTC(p["year"]!, p["month"]! - 1, p["day"]!, p["hour"]!, p["minute"]!, p["second"]!) - whole;
+  const p: Record<string, string> = {};
+  for (const part of eraFormatter(timeZone).formatToParts(whole)) p[part.type] = part.value;
+  const y = Number(p["year"]);
+  const wall = new Date(Date.UTC(2000, Number(p["month"]) - 1, Number(p["day"]), Number(p["hour"]), Number(p["minute"]), Number(p["second"])));
+  wall.setUTCFullYear(p["era"] === "BC" ? 1 - y : y);
+  return wall.getTime() - whole;
 }
 
 /**
@@ -59,12 +82,13 @@ function dayOffset(day: number, timeZone: string): number | null {
   return o;
 }
 
-/** YYYY-MM-DD of `ms` (ms since epoch) in `timeZone`. */
+/** YYYY-MM-DD of `ms` (ms since epoch) in `timeZone`, as ccusage 20 dates entries (years as it prints them). */
 export function dateInZone(ms: number, timeZone: string): string {
-  if (ms >= PLAIN_YEARS_MS[0] && ms <= PLAIN_YEARS_MS[1]) {
+  if (ms > ZONED_MAX_MS) return civilDate(ms);
+  if (ms >= FAST_MIN_MS) {
     const offset = timeZone === "UTC" ? 0 : dayOffset(Math.floor(ms / DAY_MS), timeZone);
-    // a day the offset changes on is formatted the slow way
-    if (offset !== null) return new Date(ms + offset).toISOString().slice(0, 10);
+    // a day the offset changes on is formatted by Intl itself
+    return offset === null ? formatter(timeZone).format(ms) : civilDate(ms + offset);
   }
-  return formatter(timeZone).format(ms);
+  return civilDate(ms + offsetAt(ms, timeZone));
 }

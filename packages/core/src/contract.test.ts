@@ -1,6 +1,8 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   CONTRACT_MAX_BYTES,
+  encodeCount,
   encodeResetTime,
   encodeShare,
   encodeTime,
@@ -69,6 +71,48 @@ describe("the /usage contract", () => {
     expect(encodeResetTime(t)).toBe("2026-11-26T14:06Z");
     expect(encodeResetTime(Date.parse("2026-11-26T19:00:00Z"))).toBe("2026-11-26T19:00Z");
     expect(encodeResetTime(null)).toBeNull();
+  });
+
+  it("prints no reset it cannot print: beyond years 0000..9999 a reset is null, never +010000", () => {
+    expect(encodeResetTime(Date.UTC(9999, 11, 31, 23, 59))).toBe("9999-12-31T23:59Z");
+    expect(encodeResetTime(Date.UTC(9999, 11, 31, 23, 59, 30))).toBeNull(); // rounds up into year 10000
+    expect(encodeResetTime(Date.parse("9999-12-31T23:59:59Z") + 4 * 3_600_000)).toBeNull(); // a block ending in 10000
+    expect(encodeResetTime(1e15)).toBeNull(); // an official reading's resetsAt of 1e15 ms
+    expect(encodeResetTime(9e15)).toBeNull(); // beyond what Date holds (it threw a RangeError)
+    expect(encodeResetTime(-62_167_219_200_000)).toBe("0000-01-01T00:00Z");
+    expect(encodeResetTime(-62_167_219_200_001 - 60_000)).toBeNull();
+    expect([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY].map(encodeResetTime)).toEqual([null, null, null]);
+  });
+
+  it("clamps updated_at into years 0000..9999 (NaN reads as the epoch)", () => {
+    expect(encodeTime(1e300)).toBe("9999-12-31T23:59:59Z");
+    expect(encodeTime(Number.POSITIVE_INFINITY)).toBe("9999-12-31T23:59:59Z");
+    expect(encodeTime(-1e300)).toBe("0000-01-01T00:00:00Z");
+    expect(encodeTime(Number.NaN)).toBe("1970-01-01T00:00:00Z");
+  });
+
+  it("never emits a value the schema rejects, whatever number the encoders get", () => {
+    const shape = UsageSnapshotSchema.shape;
+    const any = fc.oneof(
+      fc.double(),
+      fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0, 1e15, 8.64e15, 9e15, Number.MAX_VALUE, -Number.MAX_VALUE),
+      fc.integer({ min: -62_167_300_000_000, max: 253_402_400_000_000 }),
+    );
+    fc.assert(
+      fc.property(any, (x) => {
+        shape.window_5h_reset_at.parse(encodeResetTime(x));
+        shape.updated_at.parse(encodeTime(x));
+        shape.window_5h_pct.parse(encodeShare(x));
+        shape.rate_1m.parse(encodeCount(x, MAX_RATE));
+        shape.window_7d_tokens.parse(encodeCount(x, MAX_TOKENS_7D));
+        shape.cost_5h_usd.parse(encodeUsd(x));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("reads an infinite amount as the largest one, NaN as none", () => {
+    expect([encodeUsd(Number.POSITIVE_INFINITY), encodeUsd(Number.NaN), encodeCount(Number.POSITIVE_INFINITY, MAX_RATE), encodeShare(Number.POSITIVE_INFINITY)]).toEqual([MAX_USD, 0, MAX_RATE, 1]);
   });
 
   it("rejects wrong types, extra fields and out-of-range values with the field named", () => {

@@ -42,7 +42,8 @@ const needle = z.number().int().min(0).max(NEEDLE_SCALE);
 const isoSecond = z.iso.datetime({ offset: true, precision: 0 });
 const isoMinute = z.iso.datetime({ offset: true, precision: -1 });
 
-const clamp = (x: number, lo: number, hi: number): number => (Number.isFinite(x) ? Math.min(hi, Math.max(lo, x)) : lo);
+/** NaN reads as `lo`; ±Infinity as the bound it passed. */
+const clamp = (x: number, lo: number, hi: number): number => (Number.isNaN(x) ? lo : Math.min(hi, Math.max(lo, x)));
 
 /** A 0..1 share at 1 % resolution (the needles carry the fine position). */
 export function encodeShare(x: number): number {
@@ -62,18 +63,33 @@ export function encodeUsd(x: number): number {
   return Math.round(v);
 }
 
-/** `updated_at`: whole seconds, UTC ("2026-11-26T14:05:07Z"). */
+/**
+ * The instants the contract can print, ms since epoch: the schema's datetimes have four-digit
+ * years, 0000-01-01T00:00:00Z … 9999-12-31T23:59:59Z.
+ */
+const PRINTABLE_MIN_MS = -62_167_219_200_000;
+const PRINTABLE_MAX_MS = Date.UTC(9999, 11, 31, 23, 59, 59);
+
+/**
+ * `updated_at`: whole seconds, UTC ("2026-11-26T14:05:07Z"). Always a valid datetime: an instant
+ * outside years 0000..9999 is clamped to the nearest printable second, NaN reads as the epoch.
+ */
 export function encodeTime(ms: number): string {
-  return `${new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 19)}Z`;
+  const t = Number.isNaN(ms) ? 0 : Math.min(PRINTABLE_MAX_MS, Math.max(PRINTABLE_MIN_MS, ms));
+  return `${new Date(Math.floor(t / 1000) * 1000).toISOString().slice(0, 19)}Z`;
 }
 
 /**
  * Reset times: whole minutes, rounded up so the gauge never announces a reset before it happens
  * ("2026-11-26T19:00Z"). Block ends and week anchors fall on whole minutes, so this is exact there.
+ * A reset the contract cannot print (outside years 0000..9999, or not a number) is null: unknown,
+ * as when no window is open — never a clamped date that would read as a real reset.
  */
 export function encodeResetTime(ms: number | null): string | null {
   if (ms === null || !Number.isFinite(ms)) return null;
-  return `${new Date(Math.ceil(ms / 60_000) * 60_000).toISOString().slice(0, 16)}Z`;
+  const minute = Math.ceil(ms / 60_000) * 60_000;
+  if (minute < PRINTABLE_MIN_MS || minute > PRINTABLE_MAX_MS) return null;
+  return `${new Date(minute).toISOString().slice(0, 16)}Z`;
 }
 
 /**

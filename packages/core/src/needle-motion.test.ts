@@ -1,7 +1,15 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { NEEDLE_SCALE } from "./contract.js";
-import { NeedleMotion, needleAngleDeg, needleStepFor, SWITEC_ACCEL_TABLE, SWITEC_STEPS, SWITEC_SWEEP_DEG } from "./needle-motion.js";
+import {
+  GAUGE_ACCEL_TABLE,
+  NeedleMotion,
+  needleAngleDeg,
+  needleStepFor,
+  SWITEC_ACCEL_TABLE,
+  SWITEC_STEPS,
+  SWITEC_SWEEP_DEG,
+} from "./needle-motion.js";
 
 /** Runs update() at every µs from `fromUs` until the needle rests; returns the time of each step. */
 function runEveryMicrosecond(m: NeedleMotion, fromUs: number, limitUs = 5_000_000): number[] {
@@ -143,6 +151,20 @@ describe("NeedleMotion (SwitecX25's motion model)", () => {
     expect(m.currentStep).toBe(0);
   });
 
+  it("counts one step past the end stop when a short move ends there, as the library does", () => {
+    const m = new NeedleMotion({ accelTable: GAUGE_ACCEL_TABLE });
+    m.setPosition(942, 0);
+    m.advanceTo(10_000_000);
+    m.setPosition(944, 10_000_000);
+    let highest = 0;
+    for (let t = 10_000_000; !m.stopped; t += 50) {
+      m.update(t);
+      highest = Math.max(highest, m.currentStep);
+    }
+    expect(highest).toBe(SWITEC_STEPS); // 945: the motor pushes against its stop for one step
+    expect(m.currentStep).toBe(944);
+  });
+
   it("rests without stepping when the target equals the position", () => {
     const m = new NeedleMotion();
     m.setPosition(0, 5);
@@ -214,6 +236,55 @@ describe("NeedleMotion (SwitecX25's motion model)", () => {
         expect(m.currentStep).toBe(targets.at(-1));
       }),
       { numRuns: 60 },
+    );
+  });
+});
+
+describe("GAUGE_ACCEL_TABLE (the firmware's table)", () => {
+  it("is the library's five speeds, one step each", () => {
+    expect(GAUGE_ACCEL_TABLE.map(([, us]) => us)).toEqual(SWITEC_ACCEL_TABLE.map(([, us]) => us));
+    expect(GAUGE_ACCEL_TABLE.map(([vel]) => vel)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it("stops a needle at full speed within 5 steps of a reversal, where the library's table takes 300", () => {
+    for (const [table, past] of [
+      [SWITEC_ACCEL_TABLE, 300],
+      [GAUGE_ACCEL_TABLE, 5],
+    ] as const) {
+      const m = new NeedleMotion({ accelTable: table });
+      m.setPosition(944, 0);
+      let t = 0;
+      while (m.currentStep < 600) m.update(t++);
+      m.setPosition(94, t);
+      let highest = m.currentStep;
+      while (!m.stopped) {
+        m.update(t++);
+        highest = Math.max(highest, m.currentStep);
+      }
+      expect(highest - 600).toBe(past);
+      expect(m.currentStep).toBe(94);
+    }
+  });
+
+  it("never runs more than 5 steps past the span between where a target found it and the target", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ step: fc.integer({ min: 0, max: 944 }), holdUs: fc.integer({ min: 100, max: 400_000 }) }), { minLength: 1, maxLength: 10 }),
+        (moves) => {
+          const m = new NeedleMotion({ accelTable: GAUGE_ACCEL_TABLE });
+          let t = 0;
+          for (const { step, holdUs } of moves) {
+            const lo = Math.min(m.currentStep, step);
+            const hi = Math.max(m.currentStep, step);
+            m.setPosition(step, t);
+            for (const end = t + holdUs; t < end; t += 100) {
+              m.update(t);
+              if (m.currentStep < lo - 5 || m.currentStep > hi + 5) throw new Error(`step ${m.currentStep} outside ${lo}..${hi} ± 5`);
+            }
+          }
+        },
+      ),
+      { numRuns: 100 },
     );
   });
 });

@@ -1,7 +1,8 @@
 /*
  * The Switec X25/X27 needle's motion, as clearwater/SwitecX25 (BSD-2) drives it, rewritten as a pure
  * model: time is a parameter (µs), nothing here reads a clock or touches hardware. The firmware runs
- * the library itself; the browser cluster runs this, so both needles move the same way.
+ * the library itself with GAUGE_ACCEL_TABLE; the browser cluster runs this with the same table, and
+ * test/needle-differential.test.ts holds the two to the same step trace, step for step.
  *
  * Kept local rather than imported from contract.ts: the browser bundle takes only this file, and
  * the contract module would bring zod with it.
@@ -27,6 +28,19 @@ export const SWITEC_ACCEL_TABLE: readonly (readonly [vel: number, delayUs: numbe
 ]);
 
 /**
+ * The table the gauge runs (firmware/src/gauge.cpp): the library's five speeds, one step each. The
+ * library brakes one row per step, so with its own table a needle at full speed (vel 300) runs up to
+ * 300 steps past a target that jumps behind it; with this one at most 5 (docs/hardware.md).
+ */
+export const GAUGE_ACCEL_TABLE: readonly (readonly [vel: number, delayUs: number])[] = Object.freeze([
+  Object.freeze([1, 3000] as const),
+  Object.freeze([2, 1500] as const),
+  Object.freeze([3, 1000] as const),
+  Object.freeze([4, 800] as const),
+  Object.freeze([5, 600] as const),
+]);
+
+/**
  * Motor step (0..steps−1) for a contract position (0..1000), as the firmware maps it:
  * round(pos × 944 / 1000), clamped.
  */
@@ -44,7 +58,7 @@ export function needleAngleDeg(step: number, steps: number = SWITEC_STEPS): numb
 export interface NeedleMotionOptions {
   /** motor steps from stop to stop (default 945) */
   steps?: number;
-  /** acceleration curve, rows in ascending vel (default SwitecX25's) */
+  /** acceleration curve, rows in ascending vel (default SwitecX25's own; the gauge runs GAUGE_ACCEL_TABLE) */
   accelTable?: readonly (readonly [number, number])[];
 }
 
@@ -62,7 +76,7 @@ export class NeedleMotion {
   readonly steps: number;
   readonly #table: readonly (readonly [number, number])[];
   readonly maxVel: number;
-  /** step the needle is at (0..steps−1) */
+  /** step the needle is at (0..steps; see #advance for the one past the end) */
   currentStep = 0;
   /** step it is moving to (0..steps−1) */
   targetStep = 0;
@@ -130,8 +144,9 @@ export class NeedleMotion {
       this.vel = 1;
     }
     const before = this.currentStep;
-    // The library lets an overshoot reach `steps`, one past the last position; the end stop is at steps−1.
-    this.currentStep = Math.min(this.steps - 1, Math.max(0, this.currentStep + this.dir));
+    // As the library counts: an overshoot may reach `steps`, one past the last target (the motor
+    // pushes against its end stop for that step), and nothing goes below 0.
+    this.currentStep = Math.min(this.steps, Math.max(0, this.currentStep + this.dir));
     const remaining = this.dir > 0 ? this.targetStep - this.currentStep : this.currentStep - this.targetStep;
     if (remaining > 0) {
       if (remaining < this.vel) this.vel -= 1;

@@ -69,6 +69,14 @@ describe("parseStatuslineInput", () => {
     expect(r.rateLimits?.sevenDay).toBeNull();
   });
 
+  it("accepts an ISO reset time and refuses one past 2100 (a 1e300 reset once stopped the daemon)", () => {
+    const iso = parseStatuslineInput({ rate_limits: { five_hour: { used_percentage: 5, resets_at: "2026-11-26T19:00:00Z" } } });
+    expect(iso.rateLimits?.fiveHour?.resetsAt).toBe(Date.parse("2026-11-26T19:00:00Z"));
+    for (const resets_at of [1e300, 1e15, 9e15, "+275760-09-13T00:00:00.000Z", "soon"]) {
+      expect(parseStatuslineInput({ rate_limits: { five_hour: { used_percentage: 5, resets_at } } }).rateLimits).toBeNull();
+    }
+  });
+
   it("falls back to the model id and accepts a bare model string", () => {
     expect(parseStatuslineInput({ model: { id: "claude-haiku-4" } }).model).toBe("claude-haiku-4");
     expect(parseStatuslineInput({ model: "sonnet" }).model).toBe("sonnet");

@@ -108,17 +108,25 @@ const clamp01 = (x: number): number => Math.min(1, Math.max(0, x));
 
 /** Below this a reset time must be seconds (1e11 s is the year 5138, 1e11 ms is 1973). */
 const SECONDS_LIMIT = 1e11;
+/** 2100-01-01 in ms: a later reset time is garbage, not a reading */
+const LATEST_RESET_MS = 4_102_444_800_000;
+
+/** `resets_at` as ms since epoch: Unix seconds (what Claude Code sends), ms, or an ISO string (seen once). */
+function resetMs(v: unknown): number | null {
+  const ms = typeof v === "string" ? Date.parse(v) : finite(v) ? (v < SECONDS_LIMIT ? v * 1000 : v) : Number.NaN;
+  return Number.isFinite(ms) && ms > 0 && ms <= LATEST_RESET_MS ? ms : null;
+}
 
 function parseLimit(v: unknown): OfficialLimit | null {
   if (!isRecord(v)) return null;
   const pct = v["used_percentage"];
-  const resets = v["resets_at"];
-  if (!finite(pct) || !finite(resets) || resets <= 0) return null;
+  const resets = resetMs(v["resets_at"]);
+  if (!finite(pct) || resets === null) return null;
   // Always a percentage: guessing "0..1 or 0..100" from the value would read 0.5 % as 50 %.
   // Rounded to 0.0001 % so 41.2 is stored as 0.412, not 0.41200000000000003.
   return {
     usedPct: clamp01(Math.round(pct * 1e4) / 1e6),
-    resetsAt: resets < SECONDS_LIMIT ? resets * 1000 : resets,
+    resetsAt: resets,
   };
 }
 

@@ -1,6 +1,8 @@
 import { dateInZone } from "./calendar.js";
 import { identifySessionBlocks } from "./session-blocks.js";
 import { lookupPricing } from "./pricing.js";
+import { formatIsoMillis } from "./timestamp.js";
+import { TokenSum } from "./token-sum.js";
 import { SYNTHETIC_MODEL, type LimitNotice, type UsageEvent } from "./usage-event.js";
 
 /** One counted message as batch reports see it: the kept line and its cost (USD). */
@@ -63,21 +65,24 @@ export interface ReportFilter {
 }
 
 
+/** One model's share of a row: exact token sums and cost (USD). */
+interface ModelShare {
+  modelName: string;
+  missingPricing: boolean;
+  tokens: TokenSum;
+  cost: number;
+}
+
 class Bucket {
-  input = 0;
-  output = 0;
-  cacheCreation = 0;
-  cacheRead = 0;
+  /** token sums, exact like ccusage's (see TokenSum) */
+  readonly tokens = new TokenSum();
   cost = 0;
   first = Number.POSITIVE_INFINITY;
   last = Number.NEGATIVE_INFINITY;
-  readonly models = new Map<string, ModelBreakdown>();
+  readonly models = new Map<string, ModelShare>();
 
   add(e: UsageEvent, cost: number): void {
-    this.input += e.input;
-    this.output += e.output;
-    this.cacheCreation += e.cacheCreation;
-    this.cacheRead += e.cacheRead;
+    this.tokens.add(e);
     this.cost += cost;
     if (e.timestamp < this.first) this.first = e.timestamp;
     if (e.timestamp > this.last) this.last = e.timestamp;
@@ -85,24 +90,21 @@ class Bucket {
     if (name === null) return;
     let m = this.models.get(name);
     if (m === undefined) {
-      m = { modelName: name, inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, cost: 0 };
-      if (lookupPricing(e.model) === null) m.missingPricing = true;
+      m = { modelName: name, missingPricing: lookupPricing(e.model) === null, tokens: new TokenSum(), cost: 0 };
       this.models.set(name, m);
     }
-    m.inputTokens += e.input;
-    m.outputTokens += e.output;
-    m.cacheCreationTokens += e.cacheCreation;
-    m.cacheReadTokens += e.cacheRead;
+    m.tokens.add(e);
     m.cost += cost;
   }
 
   totals(): ReportTotals {
+    const t = this.tokens;
     return {
-      inputTokens: this.input,
-      outputTokens: this.output,
-      cacheCreationTokens: this.cacheCreation,
-      cacheReadTokens: this.cacheRead,
-      totalTokens: this.input + this.output + this.cacheCreation + this.cacheRead,
+      inputTokens: t.input,
+      outputTokens: t.output,
+      cacheCreationTokens: t.cacheCreation,
+      cacheReadTokens: t.cacheRead,
+      totalTokens: t.total,
       totalCost: this.cost,
     };
   }
@@ -114,7 +116,17 @@ class Bucket {
 
   /** by cost, highest first; ties keep first-seen order (Array.prototype.sort is stable) */
   breakdowns(): ModelBreakdown[] {
-    return [...this.models.values()].sort((a, b) => b.cost - a.cost);
+    return [...this.models.values()]
+      .sort((a, b) => b.cost - a.cost)
+      .map((m): ModelBreakdown => ({
+        modelName: m.modelName,
+        inputTokens: m.tokens.input,
+        outputTokens: m.tokens.output,
+        cacheCreationTokens: m.tokens.cacheCreation,
+        cacheReadTokens: m.tokens.cacheRead,
+        cost: m.cost,
+        ...(m.missingPricing ? { missingPricing: true as const } : {}),
+      }));
   }
 }
 
@@ -123,10 +135,18 @@ export function sortEntries(entries: Iterable<PricedEntry>): PricedEntry[] {
   return [...entries].sort((a, b) => a.event.timestamp - b.event.timestamp);
 }
 
+/**
+ * Since 1973 every zone's offset is a whole quarter hour, so one formatting per quarter hour is
+ * enough; earlier (local mean times such as −4:56:02) and later than the zone data reach, each
+ * instant is dated on its own.
+ */
+const QUARTER_HOUR_SAFE_FROM_MS = Date.UTC(1973, 0, 1);
+const QUARTER_HOUR_SAFE_TO_MS = Date.UTC(9999, 11, 30);
+
 function makeDater(timeZone: string): (ms: number) => string {
-  // Zone offsets are whole quarter hours, so one formatting per quarter hour is enough.
   const cache = new Map<number, string>();
   return (ms) => {
+    if (ms < QUARTER_HOUR_SAFE_FROM_MS || ms > QUARTER_HOUR_SAFE_TO_MS) return dateInZone(ms, timeZone);
     const q = Math.floor(ms / 900_000);
     let d = cache.get(q);
     if (d === undefined) {
@@ -146,19 +166,25 @@ export interface GrandTotals extends ReportTotals {
   unpricedModels?: string[];
 }
 
-function grandTotals(rows: readonly (ReportTotals & { modelBreakdowns: ModelBreakdown[] })[]): GrandTotals {
-  const t: GrandTotals = { inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, totalTokens: 0, totalCost: 0 };
+/** Sums of the rows kept, from their buckets (exact like ccusage's), plus the unpriced models seen. */
+function grandTotals(buckets: readonly Bucket[]): GrandTotals {
+  const tokens = new TokenSum();
+  let totalCost = 0;
   const unpriced = new Set<string>();
-  for (const r of rows) for (const m of r.modelBreakdowns) if (m.missingPricing) unpriced.add(m.modelName);
-  if (unpriced.size > 0) t.unpricedModels = [...unpriced];
-  for (const r of rows) {
-    t.inputTokens += r.inputTokens;
-    t.outputTokens += r.outputTokens;
-    t.cacheCreationTokens += r.cacheCreationTokens;
-    t.cacheReadTokens += r.cacheReadTokens;
-    t.totalTokens += r.totalTokens;
-    t.totalCost += r.totalCost;
+  for (const b of buckets) {
+    tokens.addSum(b.tokens);
+    totalCost += b.cost;
+    for (const m of b.breakdowns()) if (m.missingPricing) unpriced.add(m.modelName);
   }
+  const t: GrandTotals = {
+    inputTokens: tokens.input,
+    outputTokens: tokens.output,
+    cacheCreationTokens: tokens.cacheCreation,
+    cacheReadTokens: tokens.cacheRead,
+    totalTokens: tokens.total,
+    totalCost,
+  };
+  if (unpriced.size > 0) t.unpricedModels = [...unpriced];
   return t;
 }
 
@@ -179,12 +205,9 @@ export function dailyReport(entries: Iterable<PricedEntry>, filter: ReportFilter
     }
     b.add(event, cost);
   }
-  const daily = [...days.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([date, b]): DailyRow => {
-      return { date, ...b.totals(), modelsUsed: b.modelsUsed(), modelBreakdowns: b.breakdowns() };
-    });
-  return { daily, totals: grandTotals(daily) };
+  const sorted = [...days.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const daily = sorted.map(([date, b]): DailyRow => ({ date, ...b.totals(), modelsUsed: b.modelsUsed(), modelBreakdowns: b.breakdowns() }));
+  return { daily, totals: grandTotals(sorted.map(([, b]) => b)) };
 }
 
 /**
@@ -208,19 +231,22 @@ export function sessionReport(
     }
     s.bucket.add(event, cost);
   }
-  const rows = [...sessions.values()]
-    .map(({ project, session, bucket }): SessionRow => ({
-      sessionId: session,
-      projectPath: project,
-      firstActivity: new Date(bucket.first).toISOString(),
-      lastActivity: new Date(bucket.last).toISOString(),
-      ...bucket.totals(),
-      modelsUsed: bucket.modelsUsed(),
-      modelBreakdowns: bucket.breakdowns(),
+  const kept = [...sessions.values()]
+    .map(({ project, session, bucket }) => ({
+      bucket,
+      row: {
+        sessionId: session,
+        projectPath: project,
+        firstActivity: formatIsoMillis(bucket.first),
+        lastActivity: formatIsoMillis(bucket.last),
+        ...bucket.totals(),
+        modelsUsed: bucket.modelsUsed(),
+        modelBreakdowns: bucket.breakdowns(),
+      } satisfies SessionRow,
     }))
-    .filter((r) => r.totalTokens > 0)
-    .sort((a, b) => b.totalCost - a.totalCost);
-  return { sessions: rows, totals: grandTotals(rows) };
+    .filter(({ row }) => row.totalTokens > 0)
+    .sort((a, b) => b.row.totalCost - a.row.totalCost);
+  return { sessions: kept.map((k) => k.row), totals: grandTotals(kept.map((k) => k.bucket)) };
 }
 
 export interface BlockRow {
@@ -255,7 +281,7 @@ export function blocksReport(
   const notices = [...limits].sort((a, b) => a.timestamp - b.timestamp);
   const blocks = identifySessionBlocks(entries, now).map((b): BlockRow => {
     const c = b.counts;
-    const totalTokens = c.input + c.output + c.cacheCreation + c.cacheRead;
+    const totalTokens = b.totalTokens;
     let burnRate: BlockRow["burnRate"] = null;
     let projection: BlockRow["projection"] = null;
     const minutes = b.firstEntryMs !== null && b.lastEntryMs !== null ? (b.lastEntryMs - b.firstEntryMs) / 60_000 : 0;
@@ -278,11 +304,11 @@ export function blocksReport(
         ? undefined
         : notices.find((n) => n.timestamp >= b.firstEntryMs! && n.timestamp <= b.lastEntryMs!);
     return {
-      ...(notice ? { usageLimitResetTime: new Date(notice.resetAt).toISOString() } : {}),
+      ...(notice ? { usageLimitResetTime: formatIsoMillis(notice.resetAt) } : {}),
       id: b.id,
-      startTime: new Date(b.startMs).toISOString(),
-      endTime: new Date(b.endMs).toISOString(),
-      actualEndTime: b.lastEntryMs === null ? null : new Date(b.lastEntryMs).toISOString(),
+      startTime: formatIsoMillis(b.startMs),
+      endTime: formatIsoMillis(b.endMs),
+      actualEndTime: b.lastEntryMs === null ? null : formatIsoMillis(b.lastEntryMs),
       isActive: b.isActive,
       isGap: b.isGap,
       entries: b.entryCount,

@@ -1,6 +1,8 @@
+import { formatIsoMillis } from "./timestamp.js";
+import { TokenSum } from "./token-sum.js";
 import { SYNTHETIC_MODEL } from "./usage-event.js";
-import type { TokenCounts } from "./usage-event.js";
-import { addCounts, ZERO_COUNTS } from "./usage-event.js";
+import type { TokenCounts, WideCounts } from "./usage-event.js";
+import { addCounts, totalTokens, ZERO_COUNTS } from "./usage-event.js";
 
 /** Length of a ccusage session block and of the silence that ends one, ms (5 h). */
 export const BLOCK_DURATION_MS = 5 * 60 * 60 * 1000;
@@ -12,8 +14,8 @@ export interface BlockEntry {
   /** ms since epoch */
   timestamp: number;
   model: string;
-  /** tokens */
-  counts: TokenCounts;
+  /** tokens; `wide` holds exact counts above 2^53 (reports sum those exactly) */
+  counts: TokenCounts & { wide?: WideCounts };
   /** USD */
   costUsd: number;
 }
@@ -34,6 +36,8 @@ export interface SessionBlock {
   entryCount: number;
   /** tokens per type, summed over the entries */
   counts: TokenCounts;
+  /** input + output + cacheCreation + cacheRead; exact (saturating at 2^64 − 1) for report blocks */
+  totalTokens: number;
   /** USD, summed in entry order */
   costUsd: number;
   /** distinct model ids in first-seen order, without "<synthetic>" (as ccusage 20 lists them) */
@@ -62,7 +66,7 @@ function gapBlock(lastEntryMs: number, nextEntryMs: number, durationMs: number):
   if (nextEntryMs - lastEntryMs <= durationMs) return null;
   const startMs = lastEntryMs + durationMs;
   return {
-    id: `gap-${new Date(startMs).toISOString()}`,
+    id: `gap-${formatIsoMillis(startMs)}`,
     startMs,
     endMs: nextEntryMs,
     firstEntryMs: null,
@@ -71,6 +75,7 @@ function gapBlock(lastEntryMs: number, nextEntryMs: number, durationMs: number):
     isGap: true,
     entryCount: 0,
     counts: { ...ZERO_COUNTS },
+    totalTokens: 0,
     costUsd: 0,
     models: [],
   };
@@ -78,10 +83,12 @@ function gapBlock(lastEntryMs: number, nextEntryMs: number, durationMs: number):
 
 function blockOf(startMs: number, entries: readonly BlockEntry[], now: number, durationMs: number): SessionBlock {
   const counts: TokenCounts = { ...ZERO_COUNTS };
+  const exact = new TokenSum();
   let costUsd = 0;
   const models = new Set<string>();
   for (const e of entries) {
     addCounts(counts, e.counts);
+    exact.add(e.counts);
     costUsd += e.costUsd;
     if (e.model !== SYNTHETIC_MODEL) models.add(e.model);
   }
@@ -89,7 +96,7 @@ function blockOf(startMs: number, entries: readonly BlockEntry[], now: number, d
   const last = entries[entries.length - 1]?.timestamp ?? startMs;
   const endMs = startMs + durationMs;
   return {
-    id: new Date(startMs).toISOString(),
+    id: formatIsoMillis(startMs),
     startMs,
     endMs,
     firstEntryMs: first,
@@ -97,7 +104,8 @@ function blockOf(startMs: number, entries: readonly BlockEntry[], now: number, d
     isActive: isBlockActive(endMs, last, now, durationMs),
     isGap: false,
     entryCount: entries.length,
-    counts,
+    counts: { ...counts, input: exact.input, output: exact.output, cacheCreation: exact.cacheCreation, cacheRead: exact.cacheRead },
+    totalTokens: exact.total,
     costUsd,
     models: [...models],
   };
@@ -223,7 +231,7 @@ export class BlockTracker {
 
   private snapshot(isActive: boolean): SessionBlock {
     return {
-      id: new Date(this.startMs).toISOString(),
+      id: formatIsoMillis(this.startMs),
       startMs: this.startMs,
       endMs: this.startMs + this.durationMs,
       firstEntryMs: this.firstMs,
@@ -232,6 +240,7 @@ export class BlockTracker {
       isGap: false,
       entryCount: this.entryCount,
       counts: { ...this.counts },
+      totalTokens: totalTokens(this.counts),
       costUsd: this.costUsd,
       models: [...this.models],
     };

@@ -1,4 +1,4 @@
-import type { Speed, UsageEvent } from "./usage-event.js";
+import type { Speed, UsageEvent, WideCounts } from "./usage-event.js";
 
 /**
  * Usage events stored by column: numbers in typed arrays, repeated strings (models, sessions,
@@ -26,6 +26,8 @@ export interface UsageColumnParts {
   messageIds: (string | null)[];
   requestIds: (string | null)[];
   strings: string[];
+  /** exact counts of the rows where one exceeds 2^53 − 1 (row, counts) */
+  wide: [number, WideCounts][];
 }
 
 /** The numeric columns, in the order of UsageColumnParts.numbers. */
@@ -67,6 +69,8 @@ export class UsageColumns {
   messageIds: (string | null)[] = [];
   requestIds: (string | null)[] = [];
   readonly strings: string[] = [];
+  /** exact counts of the few rows where one exceeds 2^53 − 1 (hostile or broken transcripts) */
+  readonly wide = new Map<number, WideCounts>();
   readonly #index = new Map<string, number>();
   /** the last source table translated into ours (see pushFrom) */
   #from: UsageColumns | null = null;
@@ -74,7 +78,8 @@ export class UsageColumns {
 
   /** `capacity` rows are allocated up front; 0 allocates nothing until the first push. */
   constructor(capacity = 16) {
-    const n = (this.#capacity = Math.max(0, capacity));
+    const n = Math.max(0, capacity);
+    this.#capacity = n;
     const f64 = () => (n === 0 ? EMPTY_F64 : new Float64Array(n));
     const i32 = () => (n === 0 ? EMPTY_I32 : new Int32Array(n));
     this.timestamp = f64();
@@ -117,6 +122,9 @@ export class UsageColumns {
       const r = p.requestIds[i];
       ok = (m === null || typeof m === "string") && (r === null || typeof r === "string");
     }
+    for (const [row, w] of p.wide) {
+      ok &&= Number.isInteger(row) && row >= 0 && row < n && [w.input, w.output, w.cacheCreation, w.cacheRead].every((x) => typeof x === "bigint" && x >= 0n);
+    }
     if (!ok) throw new RangeError("usage columns: parts of different lengths, or references out of range");
     const c = new UsageColumns(0);
     [c.timestamp, c.input, c.output, c.cacheCreation, c.cacheRead, c.cacheCreation5m, c.cacheCreation1h, c.loggedCostUsd] = p.numbers as [
@@ -135,6 +143,7 @@ export class UsageColumns {
     c.requestIds = p.requestIds;
     c.#length = n;
     c.#capacity = n;
+    for (const [row, w] of p.wide) c.wide.set(row, w);
     for (const s of strings) {
       c.#index.set(s, c.strings.length);
       c.strings.push(s);
@@ -159,6 +168,7 @@ export class UsageColumns {
       messageIds: this.messageIds.slice(from, to),
       requestIds: this.requestIds.slice(from, to),
       strings: [...this.strings],
+      wide: [...this.wide].filter(([row]) => row >= from && row < to).map(([row, w]): [number, WideCounts] => [row - from, w]),
     };
   }
 
@@ -174,7 +184,8 @@ export class UsageColumns {
 
   #reserve(): number {
     if (this.#length === this.#capacity) {
-      const n = (this.#capacity = Math.max(16, this.#capacity * 2));
+      const n = Math.max(16, this.#capacity * 2);
+      this.#capacity = n;
       this.timestamp = grown(this.timestamp, n);
       this.input = grown(this.input, n);
       this.output = grown(this.output, n);
@@ -229,6 +240,8 @@ export class UsageColumns {
       (e.speed === "standard" ? SPEED_STANDARD : e.speed === "fast" ? SPEED_FAST : 0);
     this.messageIds[i] = e.messageId;
     this.requestIds[i] = e.requestId;
+    if (e.wide === undefined) this.wide.delete(i);
+    else this.wide.set(i, e.wide);
   }
 
   /** Our index for `from`'s string `ref` (tables are translated once per source). */
@@ -263,13 +276,17 @@ export class UsageColumns {
     this.flags[i] = from.flags[j]!;
     this.messageIds[i] = from.messageIds[j]!;
     this.requestIds[i] = from.requestIds[j]!;
+    const w = from.wide.get(j);
+    if (w === undefined) this.wide.delete(i);
+    else this.wide.set(i, w);
   }
 
   /** Row `i` as an event object (a fresh one each call). */
   get(i: number): UsageEvent {
     const logged = this.loggedCostUsd[i]!;
     const f = this.flags[i]!;
-    return {
+    const wide = this.wide.size === 0 ? undefined : this.wide.get(i);
+    const e: UsageEvent = {
       timestamp: this.timestamp[i]!,
       messageId: this.messageIds[i]!,
       requestId: this.requestIds[i]!,
@@ -289,6 +306,8 @@ export class UsageColumns {
       cacheCreation5m: this.cacheCreation5m[i]!,
       cacheCreation1h: this.cacheCreation1h[i]!,
     };
+    if (wide !== undefined) e.wide = wide;
+    return e;
   }
 
   isSidechain(i: number): boolean {

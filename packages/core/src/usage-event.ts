@@ -13,6 +13,17 @@ export interface TokenCounts {
 
 export type Speed = "standard" | "fast";
 
+/**
+ * Exact token counts of a line where some count exceeds 2^53 − 1 (ccusage reads counts as u64 and
+ * sums them exactly; the number fields then hold the nearest doubles). Reports sum these.
+ */
+export interface WideCounts {
+  input: bigint;
+  output: bigint;
+  cacheCreation: bigint;
+  cacheRead: bigint;
+}
+
 /** One usage-bearing transcript line, stripped of all message text. */
 export interface UsageEvent extends TokenCounts {
   /** ms since epoch */
@@ -35,6 +46,8 @@ export interface UsageEvent extends TokenCounts {
   speed: Speed | null;
   /** this line carried a thinking block (used for the thinking ratio) */
   thinking: boolean;
+  /** present only when a count exceeds 2^53 − 1 */
+  wide?: WideCounts;
 }
 
 /** Model of Claude Code's bookkeeping lines: zero usage, never listed among models. */

@@ -13,12 +13,14 @@ import {
   MAX_RATE,
   MAX_TOKENS_5H,
   MAX_TOKENS_7D,
+  MAX_USD,
 } from "./contract.js";
 import { computeLamps, LAMP_THRESHOLDS } from "./lamps.js";
 import type { SessionTurnState } from "./lamps.js";
 import { fuelPosition, tachPosition } from "./needles.js";
 import { modelFamily } from "./pricing.js";
 import { BLOCK_DURATION_MS, BlockTracker } from "./session-blocks.js";
+import { MAX_TIMESTAMP_MS, MIN_TIMESTAMP_MS } from "./timestamp.js";
 import type { LimitNotice, TokenCounts, TurnSignal, TurnSignalKind, UsageDelta } from "./usage-event.js";
 import { totalTokens } from "./usage-event.js";
 import { weekWindowAt } from "./week-anchor.js";
@@ -31,8 +33,28 @@ export const RATIO_WINDOW_MS = 5 * 60_000;
 export const WEEK_MS = 7 * 86_400_000;
 
 const MINUTE_MS = 60_000;
-/** a week of minutes plus an hour of slack for clocks that run ahead */
+/** a week of minutes plus an hour of slack */
 const RING_MINUTES = WEEK_MS / MINUTE_MS + 60;
+
+/**
+ * How far ahead of `now` a turn signal or limit notice may be stamped and still be taken, ms: a
+ * clock a little ahead of ours. Later ones are dropped (a line dated in the future says nothing
+ * about the turn open now).
+ */
+export const SIGNAL_SKEW_MS = 60_000;
+/**
+ * Deltas dated after `now` wait until their time comes; this many at most (the latest are dropped
+ * beyond it), so a tree of lines dated in year 9999 cannot grow the engine.
+ */
+export const MAX_PENDING_DELTAS = 1024;
+
+/** An instant a transcript line can carry (years 0..10000, see timestamp.ts); NaN is none. */
+const isLineTime = (t: number): boolean => t >= MIN_TIMESTAMP_MS && t <= MAX_TIMESTAMP_MS;
+/**
+ * The caller's clock, kept to the same years: a clock outside them is broken, and the calendar
+ * arithmetic behind the weekly window only works inside what Date can hold.
+ */
+const clampNow = (now: number): number => (Number.isNaN(now) ? MIN_TIMESTAMP_MS : Math.min(MAX_TIMESTAMP_MS, Math.max(MIN_TIMESTAMP_MS, now)));
 
 export interface SourceStatus {
   kind: SourceKind;
@@ -179,6 +201,12 @@ const fraction = (x: number): number => (Number.isFinite(x) ? Math.min(1, Math.m
  * Deltas may arrive slightly out of order; a record older than a window when it arrives is left
  * out of that window rather than corrupting it. `now` is expected not to go backwards by more
  * than the shortest window between snapshots.
+ *
+ * Every intake takes the caller's `now` (ms since epoch): the windows only ever see the past. A
+ * delta dated after `now` waits (bounded, see MAX_PENDING_DELTAS) and joins the windows when a
+ * later `now` reaches its time, so a line dated in the future never moves the high-water mark past
+ * the real time and never pushes real tokens out of the tach or the 5 h window; reports still count
+ * it (they read the ledger, not the engine).
  */
 export class WindowEngine {
   private readonly counted: (c: TokenCounts) => number;
@@ -192,6 +220,8 @@ export class WindowEngine {
   private lastTokenAt: number | null = null;
   private lastModel: { t: number; family: ModelFamily } | null = null;
   private watermark = Number.NEGATIVE_INFINITY;
+  /** deltas dated after the latest `now`, earliest first */
+  private pending: UsageDelta[] = [];
   private cachedSuggestion: { minute: number; value: CalibrationSuggestion } | null = null;
 
   constructor(readonly config: GaugeConfig) {
@@ -204,20 +234,53 @@ export class WindowEngine {
     });
   }
 
-  addDelta(d: UsageDelta): void {
+  /**
+   * Takes one delta as of `now` (ms since epoch); one dated later waits for its time. A time no
+   * transcript line can carry (outside years 0..10000) is dropped.
+   */
+  addDelta(d: UsageDelta, now: number): void {
+    const at = clampNow(now);
+    this.release(at);
+    if (!isLineTime(d.timestamp)) return;
+    if (d.timestamp > at) this.hold(d);
+    else this.admit(d);
+  }
+
+  private hold(d: UsageDelta): void {
+    let i = this.pending.length;
+    while (i > 0 && (this.pending[i - 1]?.timestamp ?? 0) > d.timestamp) i -= 1;
+    this.pending.splice(i, 0, d);
+    if (this.pending.length > MAX_PENDING_DELTAS) this.pending.pop();
+  }
+
+  /** Moves the deltas whose time has come into the windows. */
+  private release(now: number): void {
+    let n = 0;
+    while (n < this.pending.length && (this.pending[n]?.timestamp ?? Number.POSITIVE_INFINITY) <= now) n += 1;
+    if (n === 0) return;
+    for (const d of this.pending.splice(0, n)) this.admit(d);
+  }
+
+  private admit(d: UsageDelta): void {
+    const c = d.counts;
+    // Deltas come from decoded u64 counts and are finite; anything else is dropped whole rather
+    // than poisoning a window sum with NaN.
+    if (![c.input, c.output, c.cacheCreation, c.cacheRead, d.thinkingOutput].every(Number.isFinite)) return;
     const t = d.timestamp;
-    const counted = this.counted(d.counts);
-    const costUsd = d.costUsd > 0 ? d.costUsd : 0;
+    const counted = this.counted(c);
+    // A cost is a float sum of logged and computed prices; one message never shows more than the
+    // contract can (a logged costUSD of 1e308 would otherwise overflow every sum it enters).
+    const costUsd = d.costUsd > 0 ? Math.min(d.costUsd, MAX_USD) : 0;
     this.advance(t);
     if (t > this.watermark - this.retentionMs) {
       this.records.insert({
         t,
         counted,
         costUsd,
-        input: d.counts.input,
-        cacheRead: d.counts.cacheRead,
-        cacheCreation: d.counts.cacheCreation,
-        output: d.counts.output,
+        input: c.input,
+        cacheRead: c.cacheRead,
+        cacheCreation: c.cacheCreation,
+        output: c.output,
         thinking: d.thinkingOutput,
       });
     }
@@ -225,7 +288,7 @@ export class WindowEngine {
     if (this.config.mode5h === "block") this.block.add(d);
     this.history.add(d);
 
-    if (totalTokens(d.counts) > 0) {
+    if (totalTokens(c) > 0) {
       if (this.lastTokenAt === null || t > this.lastTokenAt) this.lastTokenAt = t;
       const s = this.session(d.sessionId);
       if (s.lastTokenAt === null || t > s.lastTokenAt) s.lastTokenAt = t;
@@ -240,7 +303,9 @@ export class WindowEngine {
    */
   fitted: { ceiling5hTokens: number | null; ceiling7dTokens: number | null } = { ceiling5hTokens: null, ceiling7dTokens: null };
 
-  addSignal(sig: TurnSignal): void {
+  /** Takes a turn signal as of `now` (ms since epoch); one dated well after `now` is dropped. */
+  addSignal(sig: TurnSignal, now: number): void {
+    if (!isLineTime(sig.timestamp) || sig.timestamp > clampNow(now) + SIGNAL_SKEW_MS) return;
     const s = this.session(sig.sessionId);
     // Same-millisecond signals keep feed order: a tool result logged with its tool call wins.
     if (sig.timestamp >= s.at) {
@@ -249,7 +314,9 @@ export class WindowEngine {
     }
   }
 
-  addLimit(n: LimitNotice): void {
+  /** Takes a limit notice as of `now` (ms since epoch); one logged well after `now` is dropped. */
+  addLimit(n: LimitNotice, now: number): void {
+    if (!isLineTime(n.timestamp) || n.timestamp > clampNow(now) + SIGNAL_SKEW_MS || !Number.isFinite(n.resetAt)) return;
     this.limits.push(n);
   }
 
@@ -257,7 +324,8 @@ export class WindowEngine {
    * The calibration suggestion as of `now` (ms since epoch), with its evidence. Its samples are
    * completed minutes, blocks and weeks, so it is recomputed at most once per minute.
    */
-  calibration(now: number): CalibrationSuggestion {
+  calibration(atNow: number): CalibrationSuggestion {
+    const now = clampNow(atNow);
     const minute = Math.floor(now / MINUTE_MS);
     const c = this.cachedSuggestion;
     if (c !== null && c.minute === minute) return c.value;
@@ -267,8 +335,8 @@ export class WindowEngine {
   }
 
   /** How much per-event state is held (for tests and benchmarks): it must follow the windows. */
-  get retained(): { records: number; sessions: number; limits: number } {
-    return { records: this.records.size, sessions: this.sessions.size, limits: this.limits.length };
+  get retained(): { records: number; sessions: number; limits: number; pending: number } {
+    return { records: this.records.size, sessions: this.sessions.size, limits: this.limits.length, pending: this.pending.length };
   }
 
   /**
@@ -279,7 +347,9 @@ export class WindowEngine {
     return this.week.sum(fromMs, toMs).tokens;
   }
 
-  snapshot(now: number, source: SourceStatus, official: OfficialWindows = {}): UsageSnapshot {
+  snapshot(atNow: number, source: SourceStatus, official: OfficialWindows = {}): UsageSnapshot {
+    const now = clampNow(atNow);
+    this.release(now);
     this.advance(now);
     this.pruneSessions(now);
 
@@ -445,16 +515,20 @@ export class WindowEngine {
   }
 }
 
-/** An engine fed a history in time order (deltas sorted stably by timestamp first). */
+/**
+ * An engine fed a history in time order (deltas sorted stably by timestamp first), as of `now`
+ * (ms since epoch): what is dated later waits, as it would in a live engine.
+ */
 export function engineFromHistory(
   config: GaugeConfig,
   deltas: readonly UsageDelta[],
-  signals: readonly TurnSignal[] = [],
-  limits: readonly LimitNotice[] = [],
+  signals: readonly TurnSignal[],
+  limits: readonly LimitNotice[],
+  now: number,
 ): WindowEngine {
   const engine = new WindowEngine(config);
-  for (const d of [...deltas].sort((a, b) => a.timestamp - b.timestamp)) engine.addDelta(d);
-  for (const s of [...signals].sort((a, b) => a.timestamp - b.timestamp)) engine.addSignal(s);
-  for (const n of limits) engine.addLimit(n);
+  for (const d of [...deltas].sort((a, b) => a.timestamp - b.timestamp)) engine.addDelta(d, now);
+  for (const s of [...signals].sort((a, b) => a.timestamp - b.timestamp)) engine.addSignal(s, now);
+  for (const n of limits) engine.addLimit(n, now);
   return engine;
 }

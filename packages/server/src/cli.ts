@@ -1,88 +1,115 @@
 import { ConfigError } from "@claude-gauge/core";
-import { parseCommon, UsageError } from "./commands/args.js";
+import { commandHelp, commonFlags, parseCommand, UsageError, type CommandSpec } from "./commands/args.js";
+import { listenErrorLine } from "./commands/listen-error.js";
+import { serveFlagsFrom } from "./commands/serve-flags.js";
+import { COMMANDS } from "./commands/specs.js";
+import { VERSION } from "./version.js";
 
-const USAGE = `claude-gauge — Claude Code usage as gauges
+const USAGE = `claude-gauge ${VERSION} — Claude Code usage as gauges
 
-  claude-gauge serve [--port 8080] [--host 127.0.0.1] [--lan] [--token T] [--show-projects]
-                     [--demo [--demo-speed N]]
-                                             the live daemon: the cluster at GET /, /usage, /ws, /metrics,
-                                             /stats, /history; --demo replays a generated session
-  claude-gauge once [--json]                 the /usage snapshot now
-  claude-gauge report daily|session|blocks [--json] [--since YYYYMMDD] [--until YYYYMMDD] [--timezone ZONE] [--order asc|desc]
-  claude-gauge calibrate [--json]            suggested ceilings from your history, as env lines
-  claude-gauge statusline [--chain CMD]      Claude Code's statusLine command: hands Claude's own rate
-                                             limits to the daemon and prints a compact status line
-  claude-gauge install-statusline [--uninstall]
-                                             set it up in ~/.claude/settings.json (backup, keeps yours chained)
+Usage: claude-gauge <command> [options]      (claude-gauge-server [options] = claude-gauge serve)
 
-Transcripts are read from CLAUDE_CONFIG_DIR (comma list), else ~/.config/claude and ~/.claude.
-Options: -q/--quiet (no progress on stderr), --no-cache (read every transcript; the scan cache in
-$XDG_CACHE_HOME/claude-gauge, else ~/.cache/claude-gauge, is neither read nor written)`;
+${COMMANDS.map((c) => `  ${c.name.padEnd(19)} ${c.summary.split("\n")[0]}`).join("\n")}
+
+Run 'claude-gauge <command> --help' for a command's options.`;
+
+type Values = Record<string, string | boolean | undefined>;
+
+/** `args` are the command's own words (serve and install-service hand them on verbatim). */
+async function run(spec: CommandSpec, values: Values, positionals: string[], args: string[]): Promise<number> {
+  switch (spec.name) {
+    // Commands load their modules on demand: a report starts without the daemon, zod or prom-client.
+    case "serve": {
+      // every option is checked before the daemon module is even loaded
+      const flags = serveFlagsFrom(values, process.env);
+      try {
+        await (await import("./commands/serve.js")).serve(args);
+      } catch (e) {
+        const line = listenErrorLine(e, flags);
+        if (line === null) throw e;
+        // the tail and timers started before listen() failed: leave at once, after the line is out
+        process.stderr.write(`claude-gauge serve: ${line}\n`, () => process.exit(1));
+        return new Promise<number>(() => {});
+      }
+      return 0;
+    }
+    case "statusline": {
+      // Claude Code shows a failing status command as an error: always print a line, exit 0.
+      const { readStdin, statusline, STATUSLINE_FALLBACK } = await import("./statusline/statusline.js");
+      let line = STATUSLINE_FALLBACK;
+      try {
+        line = await statusline(await readStdin(process.stdin, 200), process.env, typeof values["chain"] === "string" ? { chain: values["chain"] } : {});
+      } catch {
+        // keep the fallback line
+      }
+      process.stdout.write(`${line}\n`);
+      return 0;
+    }
+    case "install-statusline":
+      return (await import("./commands/install-statusline-command.js")).installStatuslineCommand(values["uninstall"] === true);
+    case "install-service":
+    case "uninstall-service": {
+      const { serviceCommand } = await import("./commands/install-service.js");
+      return serviceCommand(spec.name, values, args);
+    }
+    case "status":
+      return (await import("./commands/status.js")).status(values);
+    case "once":
+      await (await import("./commands/once.js")).once(commonFlags(values));
+      return 0;
+    case "calibrate":
+      await (await import("./commands/calibrate.js")).calibrate(commonFlags(values));
+      return 0;
+    case "report": {
+      const kind = positionals[0];
+      if (kind !== "daily" && kind !== "session" && kind !== "blocks") {
+        throw new UsageError(`expected daily, session or blocks, got ${JSON.stringify(kind ?? "")}`);
+      }
+      const flags = commonFlags(values);
+      await (await import("./commands/report.js")).report(kind, flags);
+      return 0;
+    }
+  }
+  throw new Error(`no handler for ${spec.name}`);
+}
 
 async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
+  const [name, ...rest] = argv;
+  if (name === undefined) {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  if (name === "help" || name === "--help" || name === "-h") {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (name === "version" || name === "--version" || name === "-v") {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  const spec = COMMANDS.find((c) => c.name === name);
+  if (spec === undefined) {
+    process.stderr.write(`claude-gauge: unknown command ${JSON.stringify(name)}\nRun 'claude-gauge --help' for the list.\n`);
+    return 2;
+  }
   try {
-    switch (command) {
-      // Commands load their modules on demand: a report starts without the daemon, zod or prom-client.
-      case "serve":
-        await (await import("./commands/serve.js")).serve(rest);
-        return 0;
-      case "statusline": {
-        // Claude Code shows a failing status command as an error: always print a line, exit 0.
-        const { parseStatuslineArgs, readStdin, statusline, STATUSLINE_FALLBACK } = await import("./statusline/statusline.js");
-        let line = STATUSLINE_FALLBACK;
-        try {
-          line = await statusline(await readStdin(process.stdin, 200), process.env, parseStatuslineArgs(rest));
-        } catch {
-          // keep the fallback line
-        }
-        process.stdout.write(`${line}\n`);
-        return 0;
-      }
-      case "install-statusline": {
-        const uninstall = rest.includes("--uninstall");
-        const { defaultSettingsPath, defaultStatuslineCommand, installStatusline, SettingsError } = await import("./commands/install-statusline.js");
-        try {
-          const r = installStatusline(defaultSettingsPath(), defaultStatuslineCommand(), { uninstall });
-          process.stdout.write(
-            `claude-gauge: ${r.action} ${defaultSettingsPath()}${r.backup ? ` (backup: ${r.backup})` : ""}${r.previous ? `; your command runs after ours: ${r.previous}` : ""}\n`,
-          );
-          return 0;
-        } catch (e) {
-          if (e instanceof SettingsError) {
-            process.stderr.write(`claude-gauge: ${e.message}\n`);
-            return 1;
-          }
-          throw e;
-        }
-      }
-      case "once":
-        await (await import("./commands/once.js")).once(parseCommon(rest).flags);
-        return 0;
-      case "calibrate":
-        await (await import("./commands/calibrate.js")).calibrate(parseCommon(rest).flags);
-        return 0;
-      case "report": {
-        const { flags, positionals } = parseCommon(rest);
-        await (await import("./commands/report.js")).report(positionals[0], flags);
-        return 0;
-      }
-      case undefined:
-      case "help":
-      case "--help":
-      case "-h":
-        process.stdout.write(`${USAGE}\n`);
-        return command === undefined ? 2 : 0;
-      default:
-        throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+    const p = parseCommand(spec, rest);
+    if (p.kind === "help") {
+      process.stdout.write(`${commandHelp(spec)}\n`);
+      return 0;
     }
+    if (p.kind === "version") {
+      process.stdout.write(`${VERSION}\n`);
+      return 0;
+    }
+    return await run(spec, p.values, p.positionals, rest);
   } catch (e) {
-    if (e instanceof ConfigError) {
-      process.stderr.write(`claude-gauge: ${e.message}\n`);
+    if (e instanceof UsageError) {
+      process.stderr.write(`claude-gauge ${spec.name}: ${e.message}\nRun 'claude-gauge ${spec.name} --help' for its options.\n`);
       return 2;
     }
-    if (e instanceof UsageError || e instanceof RangeError) {
-      process.stderr.write(`claude-gauge: ${e.message}\n\n${USAGE}\n`);
+    if (e instanceof ConfigError) {
+      process.stderr.write(`claude-gauge: ${e.message}\n`);
       return 2;
     }
     throw e;

@@ -25,12 +25,17 @@ function gridStep(v: number): number {
   return [1, 2, 2.5, 5, 10].map((k) => k * mag).find((s) => v / s <= 5) ?? 10 * mag;
 }
 
+/** Widest drawing (user units = CSS px at this width); wider boxes scale it up. */
+export const CHART_MAX_WIDTH = 720;
+
 /**
  * Tokens per day as stacked columns (input, output, cache write, cache read). Linear, so the
  * chart shows honestly that cache reads dominate; each segment's exact count is in its tooltip.
+ * `width` is the box it is shown in (CSS px): up to CHART_MAX_WIDTH the drawing is made that wide,
+ * so its text keeps its CSS size on a phone instead of shrinking with the whole picture.
  */
-export function renderDayChart(days: readonly ({ date: string } & StatsTotals)[]): SVGSVGElement {
-  const W = 720;
+export function renderDayChart(days: readonly ({ date: string } & StatsTotals)[], width: number = CHART_MAX_WIDTH): SVGSVGElement {
+  const W = Math.round(Math.min(CHART_MAX_WIDTH, Math.max(240, width)));
   const H = 240;
   const left = 48;
   const bottom = 24;
@@ -55,7 +60,8 @@ export function renderDayChart(days: readonly ({ date: string } & StatsTotals)[]
   const n = Math.max(days.length, 1);
   const slot = (W - left) / n;
   const bar = Math.min(48, slot * 0.7);
-  const labelEvery = Math.ceil(n / 12);
+  // date labels ~60 px apart at most
+  const labelEvery = Math.ceil(n / Math.max(2, Math.floor((W - left) / 60)));
   days.forEach((d, i) => {
     const x = left + slot * i + (slot - bar) / 2;
     let acc = 0;

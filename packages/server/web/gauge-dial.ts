@@ -111,8 +111,9 @@ export class GaugeDial {
     this.setMarks(spec.marks, spec.minorEvery);
 
     // The read-out sits in the 45° gap below the hub, the one place no needle position covers;
-    // longer text goes in the caption under the dial.
-    el("text", { x: C, y: 70, class: "dial-title", "text-anchor": "middle" }, svg).textContent = spec.title;
+    // longer text goes in the caption under the dial. The title sits just under the hub, where
+    // no numeral is near: above it, upper numerals as wide as "1.5M" touched a long title.
+    el("text", { x: C, y: 128, class: "dial-title", "text-anchor": "middle" }, svg).textContent = spec.title;
     this.#readout = el("text", { x: C, y: 178, class: "dial-readout", "text-anchor": "middle" }, svg);
 
     this.#needle = el("g", { class: "needle", transform: `rotate(${angleForStep(0).toFixed(3)} ${C} ${C})` }, svg);

@@ -1,5 +1,6 @@
 import { getJson, wsUrl } from "./api.js";
 import { ClusterView } from "./cluster-view.js";
+import { asSources, FirstRunView, firstRunNotice } from "./first-run.js";
 import { LiveLink, type LinkState } from "./live-link.js";
 import { NeedleAnimator } from "./needle-animator.js";
 import type { UsageSnapshot } from "./snapshot.js";
@@ -9,6 +10,8 @@ import { UsageView } from "./usage-view.js";
 
 /** how often the cluster re-reads the ceilings behind its scales, ms (they follow calibration) */
 const CEILINGS_EVERY_MS = 5 * 60_000;
+/** how often /healthz is read while the first-run notice shows (ms), and otherwise */
+const SOURCES_EVERY_MS = { notice: 3000, quiet: 60_000 };
 
 const STATE_TEXT: Record<LinkState, string> = {
   connecting: "CONNECTING",
@@ -51,8 +54,9 @@ const status = h("div", "status");
 status.append(demo, source, pill, updated);
 bar.append(brand, status, nav, themeToggle());
 
+const firstRun = new FirstRunView();
 const main = h("main", "app");
-main.append(cluster.root, usage.root);
+main.append(firstRun.root, cluster.root, usage.root);
 document.body.append(bar, main);
 
 function route(): void {
@@ -105,8 +109,19 @@ const link = new LiveLink({
   },
 });
 
+async function checkSources(): Promise<void> {
+  try {
+    const sources = asSources(await getJson("/healthz"));
+    if (sources) firstRun.show(firstRunNotice(sources));
+  } catch {
+    // unreachable: the link state says so; the notice keeps what it knew
+  }
+  setTimeout(() => void checkSources(), firstRun.visible ? SOURCES_EVERY_MS.notice : SOURCES_EVERY_MS.quiet);
+}
+
 showState("connecting");
 animator.sweep();
 link.start();
 void loadCeilings();
+void checkSources();
 setInterval(() => void loadCeilings(), CEILINGS_EVERY_MS);

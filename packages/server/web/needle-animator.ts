@@ -1,4 +1,4 @@
-import { NeedleMotion, needleStepFor } from "@claude-gauge/core";
+import { GAUGE_ACCEL_TABLE, NeedleMotion, needleStepFor } from "@claude-gauge/core";
 
 /** What a needle is drawn on: anything that can show a motor step. */
 export interface NeedleFace {
@@ -13,10 +13,11 @@ interface Needle {
 }
 
 /**
- * Drives every needle on the page with core's SwitecX25 motion model: a requestAnimationFrame
- * loop feeds it the elapsed µs and draws the step each needle has reached. The loop runs only
- * while a needle moves. On start the needles sweep to full scale and back, as the hardware does at
- * power-on (skipped when the viewer prefers reduced motion).
+ * Drives every needle on the page with core's SwitecX25 motion model and the gauge's acceleration
+ * table, as the firmware drives its motors: a requestAnimationFrame loop feeds it the elapsed µs
+ * and draws the step each needle has reached. The loop runs only while a needle moves. On start
+ * the needles sweep to full scale and back, as the hardware does at power-on (skipped when the
+ * viewer prefers reduced motion).
  */
 export class NeedleAnimator {
   readonly #needles: Needle[] = [];
@@ -25,7 +26,7 @@ export class NeedleAnimator {
   #sweep: "up" | "down" | null = null;
 
   add(face: NeedleFace): (pos: number) => void {
-    const n: Needle = { face, motion: new NeedleMotion(), wanted: 0 };
+    const n: Needle = { face, motion: new NeedleMotion({ accelTable: GAUGE_ACCEL_TABLE }), wanted: 0 };
     this.#needles.push(n);
     face.setStep(0);
     return (pos) => {

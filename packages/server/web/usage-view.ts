@@ -42,6 +42,8 @@ export class UsageView {
   readonly #sub = h("div", "headline-sub");
   readonly #bands = h("div", "bands");
   readonly #chart = h("div", "chart");
+  #days: StatsResponse["byDay"] = [];
+  #chartWidth = 0;
   readonly #models = h("div", "table-wrap");
   readonly #projects = h("div", "table-wrap");
   readonly #error = h("p", "usage-error");
@@ -92,9 +94,24 @@ export class UsageView {
       this.#projects,
     );
     this.#markWindow();
+    // the chart is drawn at its box's width (legible text on a phone): redraw when that changes
+    new ResizeObserver(() => {
+      if (this.#visible && this.#chartWidth !== this.#innerWidth()) this.#drawChart();
+    }).observe(this.#chart);
     setInterval(() => {
       if (this.#visible) void this.refresh();
     }, 60_000);
+  }
+
+  /** the chart box's content width, CSS px (0 while hidden) */
+  #innerWidth(): number {
+    const cs = getComputedStyle(this.#chart);
+    return Math.max(0, this.#chart.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight));
+  }
+
+  #drawChart(): void {
+    this.#chartWidth = this.#innerWidth();
+    this.#chart.replaceChildren(renderDayChart(this.#days, this.#chartWidth || undefined));
   }
 
   setVisible(v: boolean): void {
@@ -153,7 +170,8 @@ export class UsageView {
       this.#band("window5h", "5 h window", s.thresholds.window5h, s.ceilings.window5hTokens, s.ceilings.basis),
       this.#band("window7d", "7 d window", s.thresholds.window7d, s.ceilings.window7dTokens, s.ceilings.basis),
     );
-    this.#chart.replaceChildren(renderDayChart(s.byDay));
+    this.#days = s.byDay;
+    this.#drawChart();
     this.#models.replaceChildren(this.#table("Model", "model", s.byModel.map((r) => [r.model, r]), s.totals.total));
     this.#projects.replaceChildren(this.#table("Project", "project", s.byProject.map((r) => [r.project, r]), s.totals.total));
   }

@@ -11,7 +11,8 @@ import {
 import { engineFromLedger } from "../service/cold-engine.js";
 import { OfficialStore } from "../service/official-store.js";
 import { typedReadings } from "../service/typed-readings.js";
-import { readStateSamples, statePath } from "../statusline/state-file.js";
+import { parseStatuslineSample } from "../statusline/sample.js";
+import { readStateSamples, stateDir } from "../statusline/state-file.js";
 import type { CommonFlags } from "./args.js";
 import { load } from "./load-transcripts.js";
 
@@ -69,10 +70,10 @@ export async function calibrate(flags: CommonFlags): Promise<void> {
   const config = parseConfig(process.env);
   const now = Date.now();
   const r = await load(flags, false, now);
-  const engine = engineFromLedger(config, r.ledger, [], r.limits);
+  const engine = engineFromLedger(config, r.ledger, [], r.limits, now);
   const suggestion = engine.calibration(now);
   const store = new OfficialStore();
-  const readings = readStateSamples(statePath(process.env));
+  const readings = readStateSamples(stateDir(process.env), (v) => parseStatuslineSample(v, now));
   for (const sample of readings) store.add(sample, engine);
   const fits: Fits = { window5h: store.fit("5h"), window7d: store.fit("7d") };
   // Which token types Claude's percentage counts, judged by which set makes the readings agree.

@@ -6,12 +6,14 @@ import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   chainCommand,
+  dataDir,
   defaultSettingsPath,
-  defaultStatuslineCommand,
+  describeInstall,
   installStatusline,
   parseOurCommand,
   preferredRuntime,
   SettingsError,
+  statuslineCommand,
   shellQuote,
   unquoteShellWord,
 } from "./install-statusline.js";
@@ -67,7 +69,7 @@ describe("shell words", () => {
     expect(parseOurCommand(chainCommand(OURS, "echo 'x'"), OURS)).toEqual({ chain: "echo 'x'" });
     expect(parseOurCommand("node /opt/cg/dist/statusline-main.js --chain 'ccusage statusline'", OURS)).toEqual({ chain: "ccusage statusline" });
     expect(parseOurCommand("/usr/local/bin/claude-gauge statusline", OURS)).toEqual({ chain: null });
-    const quoted = defaultStatuslineCommand("/usr/bin/node", "/opt/my tools/dist/statusline-main.js");
+    const quoted = statuslineCommand("/usr/bin/node", "/opt/my tools/dist/statusline-main.js");
     expect(quoted).toBe("/usr/bin/node '/opt/my tools/dist/statusline-main.js'");
     expect(parseOurCommand(`${quoted} --chain 'a b'`, OURS)).toEqual({ chain: "a b" });
     expect(parseOurCommand("npx ccusage statusline", OURS)).toBeNull();
@@ -76,16 +78,17 @@ describe("shell words", () => {
 });
 
 describe("defaults", () => {
-  it("points at ~/.claude/settings.json and the built entry beside this module", () => {
+  it("points at ~/.claude/settings.json, and keeps its copy of the command in the XDG data folder", () => {
     expect(defaultSettingsPath("/home/u")).toBe("/home/u/.claude/settings.json");
-    expect(defaultStatuslineCommand("/usr/bin/node")).toMatch(/^\/usr\/bin\/node \S*\/statusline-main\.js$/);
+    expect(dataDir({ HOME: "/home/u" })).toBe("/home/u/.local/share/claude-gauge");
+    expect(dataDir({ HOME: "/home/u", XDG_DATA_HOME: "/data" })).toBe("/data/claude-gauge");
   });
 });
 
 describe("installStatusline", () => {
   it("creates the file (and its directory) when missing", () => {
     const r = installStatusline(settings, OURS, { now: NOW });
-    expect(r).toEqual({ action: "installed", changed: true, backup: null, command: OURS, previous: null });
+    expect(r).toEqual({ action: "installed", changed: true, backup: null, removedFile: false, command: OURS, previous: null });
     expect(read()).toEqual({ statusLine: { type: "command", command: OURS } });
     expect(readFileSync(settings, "utf8")).toBe(`{\n  "statusLine": {\n    "type": "command",\n    "command": "claude-gauge statusline"\n  }\n}\n`);
   });
@@ -108,7 +111,7 @@ describe("installStatusline", () => {
     installStatusline(settings, OURS, { now: NOW });
     const once = readFileSync(settings, "utf8");
     const r = installStatusline(settings, OURS, { now: NOW + 1000 });
-    expect(r).toEqual({ action: "unchanged", changed: false, backup: null, command: OURS, previous: null });
+    expect(r).toEqual({ action: "unchanged", changed: false, backup: null, removedFile: false, command: OURS, previous: null });
     expect(readFileSync(settings, "utf8")).toBe(once);
     expect(backups()).toHaveLength(1);
   });
@@ -150,7 +153,7 @@ describe("installStatusline", () => {
     // two changes in the same second: the second backup gets a suffix
     expect(backups().sort()).toEqual(["settings.json.claude-gauge-backup-20261126T140507Z", "settings.json.claude-gauge-backup-20261126T140507Z-1"]);
     const r = installStatusline(settings, OURS, { uninstall: true, now: NOW });
-    expect(r).toEqual({ action: "not-installed", changed: false, backup: null, command: null, previous: null });
+    expect(r).toEqual({ action: "not-installed", changed: false, backup: null, removedFile: false, command: null, previous: null });
   });
 
   it("uninstall leaves someone else's command alone, and a missing file missing", () => {
@@ -218,6 +221,14 @@ describe("installStatusline", () => {
 });
 
 describe("preferredRuntime", () => {
+  it("never picks a Bun inside node_modules (pruned or moved with its tree)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "cg-runtime-"));
+    const bin = join(dir, "node_modules", "bun", "bin");
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, "bun"), Buffer.alloc(1_100_000), { mode: 0o755 });
+    expect(preferredRuntime({ PATH: bin }, "/usr/bin/node")).toBe("/usr/bin/node");
+  });
+
   it("takes a real Bun binary from BUN_INSTALL or PATH, and Node otherwise", () => {
     const dir = mkdtempSync(join(tmpdir(), "cg-runtime-"));
     mkdirSync(join(dir, "bin"));
@@ -227,5 +238,61 @@ describe("preferredRuntime", () => {
     writeFileSync(fake, Buffer.alloc(1_100_000), { mode: 0o755 });
     expect(preferredRuntime({ BUN_INSTALL: dir, PATH: "" })).toBe(fake);
     expect(preferredRuntime({ PATH: join(dir, "bin") })).toBe(fake);
+  });
+});
+
+describe("uninstall puts back exactly what was there", () => {
+  it("deletes a settings file it created, leaving no {} and no backup", () => {
+    const r = installStatusline(settings, OURS, { now: NOW });
+    expect(r.action).toBe("installed");
+    const u = installStatusline(settings, OURS, { uninstall: true, now: NOW + 1000 });
+    expect(u).toMatchObject({ action: "removed", removedFile: true, backup: null });
+    expect(existsSync(settings)).toBe(false);
+    expect(backups()).toEqual([]);
+    expect(describeInstall(u, settings)).toBe(`status line removed: deleted ${settings}, which held nothing else`);
+  });
+
+  it("restores the original bytes (formatting, key order, no final newline) after a chain", () => {
+    const original = '{"theme":"dark",  "statusLine": {"command": "npx ccusage statusline", "type": "command"}}';
+    mkdirSync(join(dir, ".claude"), { recursive: true });
+    writeFileSync(settings, original);
+    installStatusline(settings, OURS, { now: NOW });
+    const u = installStatusline(settings, OURS, { uninstall: true, now: NOW + 1000 });
+    expect(u.action).toBe("restored");
+    expect(readFileSync(settings, "utf8")).toBe(original);
+    expect(describeInstall(u, settings)).toContain("your previous command is back: npx ccusage statusline");
+    expect(describeInstall(u, settings)).not.toContain("after ours");
+  });
+
+  it("keeps an empty settings file as it was, and keeps what the user added since", () => {
+    mkdirSync(join(dir, ".claude"), { recursive: true });
+    writeFileSync(settings, "{}\n");
+    installStatusline(settings, OURS, { now: NOW });
+    installStatusline(settings, OURS, { uninstall: true, now: NOW + 1000 });
+    expect(readFileSync(settings, "utf8")).toBe("{}\n");
+
+    rmSync(settings);
+    for (const b of backups()) rmSync(join(dir, ".claude", b));
+    installStatusline(settings, OURS, { now: NOW });
+    write({ ...read(), model: "opus" });
+    installStatusline(settings, OURS, { uninstall: true, now: NOW + 2000 });
+    expect(read()).toEqual({ model: "opus" });
+  });
+
+  it("does not pile up backups over install/uninstall cycles", () => {
+    write({ model: "opus" });
+    for (let i = 0; i < 4; i++) {
+      installStatusline(settings, OURS, { now: NOW + i * 2000 });
+      installStatusline(settings, OURS, { uninstall: true, now: NOW + i * 2000 + 1000 });
+    }
+    expect(read()).toEqual({ model: "opus" });
+    // the original, and the file with ours in it
+    expect(backups()).toHaveLength(2);
+  });
+
+  it("says 'runs after ours' only when something is chained", () => {
+    write({ model: "opus" });
+    const r = installStatusline(settings, OURS, { now: NOW });
+    expect(describeInstall(r, settings)).not.toMatch(/previous|chained|after ours/);
   });
 });

@@ -1,13 +1,15 @@
 /**
- * `claude-gauge statusline --install / --uninstall`: points Claude Code's `statusLine` at our command
+ * `claude-gauge install-statusline [--uninstall]`: points Claude Code's `statusLine` at our command
  * in ~/.claude/settings.json without losing anything. A different existing command is kept by
- * chaining (`<ours> --chain '<old>'`, see statusline/chain.ts) and comes back on uninstall; every change is
- * preceded by a timestamped backup; a file that does not parse is never written.
+ * chaining (`<ours> --chain '<old>'`, see statusline/chain.ts) and comes back on uninstall; a change
+ * is preceded by a timestamped backup unless an identical one exists; a file that does not parse is
+ * never written. Uninstall puts back exactly what was there: the original bytes when the settings
+ * equal a backup, no file when the file held nothing but ours.
  */
-import { constants, copyFileSync, mkdirSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { constants, copyFileSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
-import { delimiter, dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { basename, delimiter, dirname, join, sep } from "node:path";
+import { isDeepStrictEqual } from "node:util";
 
 export interface InstallOptions {
   uninstall?: boolean;
@@ -26,7 +28,7 @@ export type InstallAction =
   | "unchanged"
   /** uninstall: the chained command is back */
   | "restored"
-  /** uninstall: statusLine removed */
+  /** uninstall: statusLine removed (and the file, when it held nothing else) */
   | "removed"
   /** uninstall: ours was not installed */
   | "not-installed";
@@ -34,8 +36,10 @@ export type InstallAction =
 export interface InstallResult {
   action: InstallAction;
   changed: boolean;
-  /** the copy written before the change; null when nothing changed or the file is new */
+  /** the copy of the file as it was before the change (new, or an identical earlier one); null when nothing changed or there was no file */
   backup: string | null;
+  /** uninstall deleted the settings file: it held nothing but our statusLine */
+  removedFile: boolean;
   /** statusLine.command afterwards; null when there is none */
   command: string | null;
   /** the user's own command (chained, or restored on uninstall); null when none */
@@ -57,30 +61,31 @@ function isRealBinary(path: string): boolean {
   }
 }
 
+/** A path inside some package tree (a clone's or npx's node_modules): gone when that tree is pruned. */
+const inNodeModules = (p: string) => p.split(sep).includes("node_modules");
+
 /**
- * The runtime for the statusline: Bun when one is at hand (it starts in about half of Node's time,
- * and Claude Code runs the command after every response), else this Node binary.
+ * The runtime for the statusline: an installed Bun when there is one (it starts in about half of
+ * Node's time, and Claude Code runs the command after every response), else this Node binary.
+ * Never a copy inside node_modules, which moves or disappears with the tree it belongs to.
  */
-export function preferredRuntime(env: Readonly<Record<string, string | undefined>> = process.env): string {
+export function preferredRuntime(env: Readonly<Record<string, string | undefined>> = process.env, execPath: string = process.execPath): string {
   const candidates = [
     env["BUN_INSTALL"] ? join(env["BUN_INSTALL"], "bin", "bun") : "",
     ...(env["PATH"] ?? "").split(delimiter).filter(Boolean).map((d) => join(d, "bun")),
-    // the repo's own devDependency, beside packages/server/dist/
-    fileURLToPath(new URL("../../../node_modules/bun/bin/bun.exe", import.meta.url)),
   ];
-  return candidates.find((c) => c !== "" && isRealBinary(c)) ?? process.execPath;
+  return candidates.find((c) => c !== "" && !inNodeModules(c) && isRealBinary(c)) ?? execPath;
 }
 
-/**
- * The command to install: a runtime on the built statusline entry beside this bundle, both
- * absolute, because Claude Code runs it with its own PATH (often without nvm's node) and a bare
- * `claude-gauge statusline` would load the whole CLI. Only meaningful from dist/.
- */
-export function defaultStatuslineCommand(
-  execPath: string = preferredRuntime(),
-  main: string = fileURLToPath(new URL("./statusline-main.js", import.meta.url)),
-): string {
-  return `${shellQuote(execPath)} ${shellQuote(main)}`;
+/** Where the statusline command is copied: $XDG_DATA_HOME/claude-gauge (~/.local/share/claude-gauge). */
+export function dataDir(env: Readonly<Record<string, string | undefined>> = process.env): string {
+  const xdg = env["XDG_DATA_HOME"]?.trim();
+  return join(xdg ? xdg : join(env["HOME"] ?? homedir(), ".local", "share"), "claude-gauge");
+}
+
+/** The command to install: a runtime on the copied, self-contained statusline bundle, both absolute (Claude Code runs it with its own PATH). */
+export function statuslineCommand(runtime: string, script: string): string {
+  return `${shellQuote(runtime)} ${shellQuote(script)}`;
 }
 
 /** settings.json cannot be read or parsed; the message names the file, which is left untouched. */
@@ -209,7 +214,33 @@ function stamp(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z").replace(/[-:]/g, "");
 }
 
-function backup(path: string, now: number): string {
+/** This file's backups, oldest first (the names sort by time). */
+function backupsOf(path: string): string[] {
+  const prefix = `${basename(path)}.claude-gauge-backup-`;
+  let names: string[];
+  try {
+    names = readdirSync(dirname(path));
+  } catch {
+    return [];
+  }
+  return names
+    .filter((n) => n.startsWith(prefix))
+    .sort()
+    .map((n) => join(dirname(path), n));
+}
+
+function readOr(path: string): string | null {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return null;
+  }
+}
+
+/** A copy of `text` (the file now) beside it; an identical earlier copy is reused, so backups do not pile up. */
+function backup(path: string, text: string, now: number): string {
+  const same = backupsOf(path).find((b) => readOr(b) === text);
+  if (same !== undefined) return same;
   const base = `${path}.claude-gauge-backup-${stamp(now)}`;
   for (let n = 0; ; n++) {
     const name = n === 0 ? base : `${base}-${n}`;
@@ -220,6 +251,21 @@ function backup(path: string, now: number): string {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
     }
   }
+}
+
+/** The earliest backup whose settings equal `settings` (its bytes restore the file exactly), or null. */
+function matchingBackup(path: string, settings: Json): string | null {
+  for (const b of backupsOf(path)) {
+    const text = readOr(b);
+    if (text === null) continue;
+    try {
+      const parsed: unknown = text.trim() === "" ? {} : JSON.parse(text);
+      if (isDeepStrictEqual(parsed, settings)) return text;
+    } catch {
+      // a backup that does not parse restores nothing
+    }
+  }
+  return null;
 }
 
 /** Atomic replace; through a symlink (dotfile managers) to its target, keeping the file mode. */
@@ -250,7 +296,7 @@ export function installStatusline(settingsPath: string, command: string, opts: I
   let action: InstallAction;
   let previous: string | null = null;
   if (opts.uninstall) {
-    if (!ours) return { action: "not-installed", changed: false, backup: null, command: currentCmd, previous: null };
+    if (!ours) return { action: "not-installed", changed: false, backup: null, removedFile: false, command: currentCmd, previous: null };
     if (ours.chain !== null) {
       previous = ours.chain;
       settings["statusLine"] = { ...(current as Json), type: "command", command: ours.chain };
@@ -265,7 +311,7 @@ export function installStatusline(settingsPath: string, command: string, opts: I
       previous = ours.chain;
       desired = ours.chain !== null ? chainCommand(command, ours.chain) : command;
       const unchanged = currentCmd === desired && isRecord(current) && current["type"] === "command";
-      if (unchanged) return { action: "unchanged", changed: false, backup: null, command: currentCmd, previous };
+      if (unchanged) return { action: "unchanged", changed: false, backup: null, removedFile: false, command: currentCmd, previous };
       action = "updated";
     } else if (currentCmd !== null && currentCmd.trim() !== "") {
       previous = currentCmd;
@@ -279,16 +325,49 @@ export function installStatusline(settingsPath: string, command: string, opts: I
     settings["statusLine"] = { ...(isRecord(current) ? current : {}), type: "command", command: desired };
   }
 
-  const trailing = !exists || text === "" || text.endsWith("\n") ? "\n" : "";
-  const out = `${JSON.stringify(settings, null, indentOf(text))}${trailing}`;
-  const backupPath = exists ? backup(settingsPath, opts.now ?? Date.now()) : null;
-  writeAtomic(settingsPath, out, exists);
+  let backupPath: string | null = null;
+  let removedFile = false;
+  const restored = opts.uninstall ? matchingBackup(settingsPath, settings) : null;
+  if (restored === null && opts.uninstall && Object.keys(settings).length === 0 && !lstatSync(settingsPath).isSymbolicLink()) {
+    // it held nothing but ours, and no backup says there was a file before: we made it (nothing to back up)
+    unlinkSync(settingsPath);
+    removedFile = true;
+  } else if (restored !== null) {
+    backupPath = backup(settingsPath, text, opts.now ?? Date.now());
+    writeAtomic(settingsPath, restored, exists);
+  } else {
+    backupPath = exists ? backup(settingsPath, text, opts.now ?? Date.now()) : null;
+    const trailing = !exists || text === "" || text.endsWith("\n") ? "\n" : "";
+    writeAtomic(settingsPath, `${JSON.stringify(settings, null, indentOf(text))}${trailing}`, exists);
+  }
   const after = settings["statusLine"];
   return {
     action,
     changed: true,
     backup: backupPath,
+    removedFile,
     command: isRecord(after) && typeof after["command"] === "string" ? after["command"] : null,
     previous,
   };
+}
+
+/** What the CLI says about a result: one line, no advice that does not apply. */
+export function describeInstall(r: InstallResult, settingsPath: string): string {
+  const saved = r.backup ? ` (backup: ${r.backup})` : "";
+  switch (r.action) {
+    case "installed":
+      return `status line installed in ${settingsPath}${saved}`;
+    case "chained":
+      return `status line installed in ${settingsPath}${saved}; your previous command still runs, its line after ours: ${r.previous}`;
+    case "updated":
+      return `status line updated in ${settingsPath}${saved}${r.previous ? `; still chained: ${r.previous}` : ""}`;
+    case "unchanged":
+      return `status line already installed in ${settingsPath}`;
+    case "restored":
+      return `status line removed from ${settingsPath}${saved}; your previous command is back: ${r.previous}`;
+    case "removed":
+      return r.removedFile ? `status line removed: deleted ${settingsPath}, which held nothing else` : `status line removed from ${settingsPath}${saved}`;
+    case "not-installed":
+      return `no claude-gauge status line in ${settingsPath}; nothing to do`;
+  }
 }

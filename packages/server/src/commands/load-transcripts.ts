@@ -3,6 +3,7 @@ import type { CommonFlags } from "./args.js";
 import { loadTranscripts, type LoadResult } from "../sources/jsonl/load.js";
 import { findTranscriptRoots } from "../sources/jsonl/roots.js";
 import { defaultCacheDir } from "../sources/jsonl/scan-cache.js";
+import { progressLine } from "./progress-line.js";
 
 /** Scans every transcript root for a one-shot command, with progress and problems on stderr. */
 export async function load(flags: CommonFlags, signals: boolean, now: number, mode: LedgerMode = "session"): Promise<LoadResult> {
@@ -12,14 +13,19 @@ export async function load(flags: CommonFlags, signals: boolean, now: number, mo
       `claude-gauge: no transcripts found (looked in ${missing.join(", ") || "nothing"}); reporting zeros\n`,
     );
   }
-  const progress = flags.quiet ? undefined : (msg: string) => process.stderr.write(`claude-gauge: ${msg}\n`);
-  const result = await loadTranscripts(roots, {
-    now,
-    signals,
-    mode,
-    ...(progress ? { progress } : {}),
-    ...(flags.cache ? { cache: { dir: defaultCacheDir() } } : {}),
-  });
+  const progress = progressLine(process.stderr, flags.quiet);
+  let result: LoadResult;
+  try {
+    result = await loadTranscripts(roots, {
+      now,
+      signals,
+      mode,
+      ...(progress.update ? { progress: progress.update } : {}),
+      ...(flags.cache ? { cache: { dir: defaultCacheDir() } } : {}),
+    });
+  } finally {
+    progress.done();
+  }
   if (!flags.quiet) reportProblems(result);
   return result;
 }

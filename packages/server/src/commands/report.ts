@@ -1,6 +1,7 @@
 import { assertTimeZone, blocksReport, dailyReport, sessionReport, sortEntries } from "@claude-gauge/core";
 import { UsageError, type CommonFlags } from "./args.js";
 import { load, printJson } from "./load-transcripts.js";
+import { blocksTable, dailyTable, sessionTable, wantsColor } from "./report-table.js";
 
 /** `claude-gauge report daily|session|blocks`: ccusage's reports, same JSON shapes and numbers. */
 export async function report(kind: string | undefined, flags: CommonFlags): Promise<void> {
@@ -20,14 +21,22 @@ export async function report(kind: string | undefined, flags: CommonFlags): Prom
     case "daily": {
       const r = dailyReport(ledger.entries(), filter);
       if (flags.order === "desc") r.daily.reverse();
-      return printJson(r);
+      return flags.json ? printJson(r) : printTable(dailyTable(r, color()));
     }
-    case "session":
-      return printJson(sessionReport(ledger.entries(), filter));
+    case "session": {
+      const r = sessionReport(ledger.entries(), filter);
+      return flags.json ? printJson(r) : printTable(sessionTable(r, color(), flags.timezone));
+    }
     case "blocks": {
       const r = blocksReport(sortEntries(ledger.entries()), now, filter, limits);
       if (flags.order === "desc") r.blocks.reverse();
-      return printJson(r);
+      return flags.json ? printJson(r) : printTable(blocksTable(r, color(), flags.timezone, now));
     }
   }
+}
+
+const color = () => wantsColor(process.stdout, process.env);
+
+function printTable(table: string): void {
+  process.stdout.write(`${table}\n`);
 }

@@ -1,81 +1,85 @@
 import { fileURLToPath } from "node:url";
 import { parseConfig, usageJsonSchema } from "@claude-gauge/core";
-import { parseServeFlags } from "./serve-flags.js";
-import { DemoSource } from "../sources/demo/demo-source.js";
-import { GaugeService } from "../service/gauge-service.js";
-import { readStateSamples, statePath } from "../statusline/state-file.js";
-import { createHttpServer } from "../http/server.js";
+import { apiRoutes } from "../http/api-routes.js";
 import { GaugeMetrics } from "../http/metrics.js";
-import { findTranscriptRoots } from "../sources/jsonl/roots.js";
-import { webRoutes } from "../http/web-routes.js";
+import { createHttpServer } from "../http/server.js";
+import { clusterLine, webRoutes } from "../http/web-routes.js";
 import { WsPush } from "../http/ws-push.js";
+import { GaugeService } from "../service/gauge-service.js";
+import { DemoSource } from "../sources/demo/demo-source.js";
+import { JsonlSource } from "../sources/jsonl/jsonl-source.js";
+import type { Source } from "../sources/source.js";
+import { parseStatuslineSample } from "../statusline/sample.js";
+import { readStateSamples, stateDir } from "../statusline/state-file.js";
+import { parseServeFlags } from "./serve-flags.js";
 
-/** `claude-gauge serve`: tail the transcripts and serve the cluster page, /usage, /ws, /metrics, /stats, /history. */
+/** `claude-gauge serve`: follow the sources and serve the cluster page, /usage, /ws, /metrics, /stats, /history. */
 export async function serve(args: string[]): Promise<void> {
   const flags = parseServeFlags(args, process.env);
   const log = (msg: string) => process.stderr.write(`claude-gauge: ${msg}\n`);
-  // The demo writes transcripts for the normal tail to follow, on its own (faster) clock.
   const base = parseConfig(process.env);
+  // The demo writes transcripts for the normal transcript source to follow, on its own (faster) clock.
   const demo = flags.demo ? new DemoSource({ speed: flags.demoSpeed, log }) : null;
   const config = demo ? demo.prepare(base) : base;
-  const { roots, missing } = demo ? { roots: [demo.root], missing: [] } : findTranscriptRoots();
-  if (roots.length === 0) log(`no transcripts yet (looked in ${missing.join(", ")}); serving zeros until some appear`);
+  const sources: Source[] = demo ? [demo] : [new JsonlSource({ showProjects: flags.showProjects, log })];
   const metrics = new GaugeMetrics();
+  const clock = demo?.clock ?? Date.now;
   const service = new GaugeService({
-    roots,
+    sources,
     config,
     metrics,
+    clock,
     showProjects: flags.showProjects || demo !== null,
     timeZone: flags.timezone,
     log,
-    ...(demo ? { clock: demo.clock, source: "demo" as const } : { officialHistory: () => readStateSamples(statePath(process.env)) }),
+    ...(demo ? {} : { officialHistory: () => readStateSamples(stateDir(process.env), (v) => parseStatuslineSample(v, clock())) }),
   });
+  metrics.sourceStats = () => service.sourceStats();
   const started = performance.now();
   await service.start();
-  demo?.start();
   const ws = new WsPush(service.feed);
-  const server = createHttpServer(
-    {
+  metrics.wsClientCount = () => ws.clientCount;
+  const web = webRoutes(fileURLToPath(new URL("./web/", import.meta.url)));
+  const server = createHttpServer({
+    routes: apiRoutes({
       feed: service.feed,
       schemaJson: JSON.stringify(usageJsonSchema(), null, 2),
       stats: (w) => service.stats(w),
       history: (h) => service.history(h),
-      health: () => ({
-        ok: service.ready,
-        source_ok: service.problems.size === 0,
-        problems: service.problems.size,
-        files: service.tailStats?.files ?? 0,
-        ws_clients: ws.clientCount,
-      }),
+      health: () => ({ ...service.health(), ws_clients: ws.clientCount }),
       registry: metrics.registry,
       statusline: (body) => service.acceptStatusline(body),
-      ws,
-      extra: webRoutes(fileURLToPath(new URL("./web/", import.meta.url))),
-    },
-    flags.token ? { token: flags.token } : {},
-  );
-  metrics.wsClientCount = () => ws.clientCount;
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", (e) => {
-      demo?.stop();
-      reject(e);
-    });
-    server.listen(flags.port, flags.host, () => resolve());
+    }),
+    assets: web,
+    ws,
+    allowHosts: flags.allowHosts,
+    ...(flags.token ? { token: flags.token } : {}),
   });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(flags.port, flags.host, () => resolve());
+    });
+  } catch (e) {
+    service.stop();
+    ws.close();
+    // the CLI turns address errors into one line and exit code 1 (commands/listen-error.ts)
+    throw e;
+  }
   const addr = server.address();
   const port = typeof addr === "object" && addr ? addr.port : flags.port;
   const shownHost = flags.host.includes(":") ? `[${flags.host}]` : flags.host;
+  const files = service.sourceStats().files;
   log(
-    `serving http://${shownHost}:${port}/usage (ws /ws) from ${roots.join(", ") || "no transcript folder"}` +
-      ` — ${service.tailStats?.files ?? 0} files scanned in ${Math.round(performance.now() - started)} ms` +
+    `serving http://${shownHost}:${port}/usage (ws /ws) from ${sources.map((s) => s.kind).join(", ")}` +
+      ` — ${files} files scanned in ${Math.round(performance.now() - started)} ms` +
       `${flags.token ? ", bearer token required" : ""}${demo ? `, DEMO at ${demo.speed}× speed` : ""}`,
   );
-  log(`the cluster: http://${shownHost}:${port}/${flags.token ? "?token=<your token>" : ""}`);
+  log(clusterLine(web, `http://${shownHost}:${port}/`, flags.token !== undefined));
   await new Promise<void>((resolve) => {
     const stop = (sig: string) => {
       log(`${sig}: shutting down`);
       service.stop();
-      demo?.stop();
       ws.close();
       server.close(() => resolve());
       server.closeAllConnections?.();

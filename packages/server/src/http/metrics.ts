@@ -1,5 +1,8 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
-import type { TokenCounts, UsageSnapshot } from "@claude-gauge/core";
+import { MAX_USD, type TokenCounts, type UsageSnapshot } from "@claude-gauge/core";
+
+/** tokens: 2^64, just above the largest count (u64) a transcript line can hold */
+const MAX_TOKENS_PER_TYPE = 2 ** 64;
 
 const TYPES: readonly [keyof TokenCounts, string][] = [
   ["input", "input"],
@@ -19,11 +22,10 @@ export class GaugeMetrics {
   readonly #gauges: Map<string, Gauge>;
   readonly #ingestLag: Gauge;
   readonly badLines: Counter;
-  readonly sourceProblems: Counter;
-  readonly filesFollowed: Gauge;
-  readonly bytesRead: Gauge;
   /** read at scrape time; the transport sets it once it exists */
   wsClientCount: () => number = () => 0;
+  /** read at scrape time: what the sources follow (files, bytes); the service sets it */
+  sourceStats: () => { files: number; bytes: number; problems: number } = () => ({ files: 0, bytes: 0, problems: 0 });
 
   constructor(registry = new Registry(), opts: { defaultMetrics?: boolean } = {}) {
     this.registry = registry;
@@ -52,10 +54,31 @@ export class GaugeMetrics {
     ]);
     this.#ingestLag = g("claude_gauge_ingest_lag_seconds", "Wall time between a usage line's own timestamp and its ingestion (newest line)");
     this.badLines = new Counter({ name: "claude_gauge_bad_lines_total", help: "Transcript lines that could not be used", registers: r });
-    this.sourceProblems = new Counter({ name: "claude_gauge_source_problems_total", help: "Unreadable files or folders reported", registers: r });
-    this.filesFollowed = g("claude_gauge_files_followed", "Transcript files being followed");
-    this.bytesRead = g("claude_gauge_bytes_read", "Transcript bytes read so far");
     const metrics = this;
+    new Gauge({
+      name: "claude_gauge_files_followed",
+      help: "Transcript files being followed",
+      registers: r,
+      collect() {
+        this.set(metrics.sourceStats().files);
+      },
+    });
+    new Gauge({
+      name: "claude_gauge_source_problems",
+      help: "Unreadable files, folders or endpoints now (falls back to 0 when they recover)",
+      registers: r,
+      collect() {
+        this.set(metrics.sourceStats().problems);
+      },
+    });
+    new Gauge({
+      name: "claude_gauge_bytes_read",
+      help: "Transcript bytes read so far",
+      registers: r,
+      collect() {
+        this.set(metrics.sourceStats().bytes);
+      },
+    });
     new Gauge({
       name: "claude_gauge_ws_clients",
       help: "Connected WebSocket clients",
@@ -66,22 +89,29 @@ export class GaugeMetrics {
     });
   }
 
+  /**
+   * Adds one ledger delta. prom-client throws on a non-finite increment (and the throw would stop
+   * the read of the transcript that produced it), and a counter that reached Infinity or NaN
+   * would stay there: only finite growth is counted, a message at most 2^64 tokens per type (the
+   * largest count a transcript can hold) and MAX_USD (as in the windows), so no sum can overflow.
+   */
   countDelta(model: string, counts: TokenCounts, costUsd: number): void {
     for (const [key, type] of TYPES) {
       const v = counts[key];
-      if (v > 0) this.#tokens.inc({ model, type }, v);
+      if (v > 0 && Number.isFinite(v)) this.#tokens.inc({ model, type }, Math.min(v, MAX_TOKENS_PER_TYPE));
     }
-    if (costUsd > 0) this.#cost.inc({ model }, costUsd);
+    if (costUsd > 0 && Number.isFinite(costUsd)) this.#cost.inc({ model }, Math.min(costUsd, MAX_USD));
   }
 
   ingested(lineTimestamp: number, now: number): void {
-    this.#ingestLag.set(Math.max(0, (now - lineTimestamp) / 1000));
+    const lag = (now - lineTimestamp) / 1000;
+    this.#ingestLag.set(Number.isFinite(lag) ? Math.max(0, lag) : 0);
   }
 
   snapshot(s: UsageSnapshot): void {
     for (const [field, gauge] of this.#gauges) {
       const v = s[field as keyof UsageSnapshot];
-      gauge.set(typeof v === "boolean" ? (v ? 1 : 0) : typeof v === "number" ? v : 0);
+      gauge.set(typeof v === "boolean" ? (v ? 1 : 0) : typeof v === "number" && Number.isFinite(v) ? v : 0);
     }
   }
 }

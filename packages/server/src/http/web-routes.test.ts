@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
-import { webRoutes } from "./web-routes.js";
+import { clusterLine, webRoutes } from "./web-routes.js";
 
 const servers: Server[] = [];
 afterEach(() => {
@@ -118,5 +118,17 @@ describe("webRoutes", () => {
     expect(r.status).toBe(503);
     expect(r.body.toString()).toContain("npm run build");
     expect((await raw(base, "/app.js")).status).toBe(404);
+  });
+});
+
+describe("the start-up line about the page", () => {
+  it("names the page only when there is one to serve", () => {
+    const built = webRoutes(site());
+    const missing = webRoutes(join(tmpdir(), "cg-webroutes-no-such-folder"));
+    expect(built.hasPage).toBe(true);
+    expect(missing.hasPage).toBe(false);
+    expect(clusterLine(built, "http://127.0.0.1:8080/", false)).toBe("the cluster: http://127.0.0.1:8080/");
+    expect(clusterLine(built, "http://127.0.0.1:8080/", true)).toBe("the cluster: http://127.0.0.1:8080/?token=<your token>");
+    expect(clusterLine(missing, "http://127.0.0.1:8080/", false)).not.toContain("http://");
   });
 });

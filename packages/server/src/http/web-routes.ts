@@ -56,12 +56,27 @@ function asset(body: Buffer, ext: string): Asset {
 }
 
 /**
- * Loads the built web cluster (a flat folder) into memory. Requests are answered from that map by
- * exact file name, so no request path ever reaches the file system (no traversal to guard).
- * Missing folder = an empty map: `GET /` then explains how to build it.
+ * The web build held in the program itself (the single-file executable embeds it at build time; see
+ * scripts/build-binary.ts). When set, it is served instead of the folder.
+ */
+let embedded: ReadonlyMap<string, Buffer> | null = null;
+
+/** Embeds the web build: file name → base64 of its bytes. Call before the server starts. */
+export function embedWebAssets(files: Readonly<Record<string, string>>): void {
+  embedded = new Map(Object.entries(files).map(([name, b64]) => [name, Buffer.from(b64, "base64")]));
+}
+
+/**
+ * Loads the built web cluster (a flat folder, or the embedded copy) into memory. Requests are
+ * answered from that map by exact file name, so no request path ever reaches the file system (no
+ * traversal to guard). Missing folder = an empty map: `GET /` then explains how to build it.
  */
 export function loadWebAssets(dir: string): Map<string, Asset> {
   const assets = new Map<string, Asset>();
+  if (embedded !== null) {
+    for (const [name, body] of embedded) if (TYPES[extname(name)] !== undefined) assets.set(name, asset(body, extname(name)));
+    return assets;
+  }
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -111,7 +126,18 @@ function respond(req: IncomingMessage, res: ServerResponse, a: Asset, extra: Rec
  * assets. The page's `?token=` (already checked by the server) is carried into the asset URLs
  * it references, so a page opened as `/?token=T` loads everything it needs.
  */
-export function webRoutes(dir: string): (req: IncomingMessage, res: ServerResponse, url: URL) => boolean {
+export type WebRoutes = ((req: IncomingMessage, res: ServerResponse, url: URL) => boolean) & {
+  /** whether the page itself is there to serve (else GET / answers 503) */
+  readonly hasPage: boolean;
+};
+
+/** The start-up line about the page: its address when there is one, and never an address that answers 503. */
+export function clusterLine(web: Pick<WebRoutes, "hasPage">, base: string, token: boolean): string {
+  if (!web.hasPage) return "no web cluster in this build (GET / answers 503: run `npm run build`); /usage, /ws and /metrics work";
+  return `the cluster: ${base}${token ? "?token=<your token>" : ""}`;
+}
+
+export function webRoutes(dir: string): WebRoutes {
   const assets = loadWebAssets(dir);
   const index = assets.get("index.html");
   const pages = new Map<string, Asset>();
@@ -128,7 +154,7 @@ export function webRoutes(dir: string): (req: IncomingMessage, res: ServerRespon
     return a;
   }
 
-  return (req, res, url) => {
+  const handle = (req: IncomingMessage, res: ServerResponse, url: URL): boolean => {
     if (url.pathname === "/" || url.pathname === "/index.html") {
       const a = page(url.searchParams.get("token"));
       if (a === undefined) {
@@ -145,4 +171,5 @@ export function webRoutes(dir: string): (req: IncomingMessage, res: ServerRespon
     respond(req, res, a);
     return true;
   };
+  return Object.assign(handle, { hasPage: index !== undefined });
 }

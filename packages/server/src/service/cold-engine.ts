@@ -51,14 +51,21 @@ export function timeOrder(kept: KeptMessages): Uint32Array<ArrayBuffer> {
 }
 
 /**
- * Feeds a freshly scanned ledger into a new engine: one delta per message at its kept line, in
- * time order (the scan visits files in path order, the windows want time order). Deltas are made
- * one at a time from the columns, so a long history is never all objects at once.
+ * Feeds a freshly scanned ledger into a new engine as of `now` (ms since epoch): one delta per
+ * message at its kept line, in time order (the scan visits files in path order, the windows want
+ * time order); lines dated after `now` wait for their time. Deltas are made one at a time from the
+ * columns, so a long history is never all objects at once.
  */
-export function engineFromLedger(config: GaugeConfig, kept: KeptMessages, signals: readonly TurnSignal[], limits: readonly LimitNotice[]): WindowEngine {
+export function engineFromLedger(
+  config: GaugeConfig,
+  kept: KeptMessages,
+  signals: readonly TurnSignal[],
+  limits: readonly LimitNotice[],
+  now: number,
+): WindowEngine {
   const engine = new WindowEngine(config);
-  for (const row of timeOrder(kept)) engine.addDelta(rowDelta(kept, row));
-  for (const s of [...signals].sort((a, b) => a.timestamp - b.timestamp)) engine.addSignal(s);
-  for (const n of limits) engine.addLimit(n);
+  for (const row of timeOrder(kept)) engine.addDelta(rowDelta(kept, row), now);
+  for (const s of [...signals].sort((a, b) => a.timestamp - b.timestamp)) engine.addSignal(s, now);
+  for (const n of limits) engine.addLimit(n, now);
   return engine;
 }

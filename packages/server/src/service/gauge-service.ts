@@ -12,16 +12,16 @@ import {
 import { engineFromLedger } from "./cold-engine.js";
 import { HistoryBook } from "./history.js";
 import { StatsBook } from "./stats.js";
-import { OfficialStore, parseStatuslineSample } from "./official-store.js";
-import type { StatuslineSample } from "../statusline/sample.js";
-import { TranscriptTail } from "../sources/jsonl/tail.js";
+import { OfficialStore } from "./official-store.js";
+import { parseStatuslineSample, type StatuslineSample } from "../statusline/sample.js";
 import type { GaugeMetrics } from "../http/metrics.js";
 import { SnapshotFeed } from "../http/snapshot-feed.js";
-import type { BadLine } from "../sources/jsonl/load.js";
-import type { WalkProblem } from "../sources/jsonl/files.js";
+import { projectLabeler } from "../sources/project-label.js";
+import type { Source, SourceProblem, SourceSink } from "../sources/source.js";
 
 export interface ServiceOptions {
-  roots: readonly string[];
+  /** where usage comes from; the first one names the snapshot's `source` */
+  sources: readonly Source[];
   config: GaugeConfig;
   metrics: GaugeMetrics;
   /** ms since epoch; injectable so tests can run many services against one clock */
@@ -34,13 +34,18 @@ export interface ServiceOptions {
   tickMs?: number;
   /** readings the statusline saved while the daemon was down (its state file), replayed at start */
   officialHistory?: () => StatuslineSample[];
-  rescanMs?: number;
   log?: (msg: string) => void;
-  source?: SourceKind;
+}
+
+/** GET /healthz: whether the daemon is up, and each source's state now. */
+export interface ServiceHealth {
+  ok: boolean;
+  source_ok: boolean;
+  sources: ({ kind: SourceKind; ok: boolean; problems: SourceProblem[] } & Record<string, unknown>)[];
 }
 
 /**
- * The live daemon's state: the tail feeds the ledger, the ledger's growth feeds the windows, and
+ * The live daemon's state: the sources feed the ledger, the ledger's growth feeds the windows, and
  * every change publishes a new snapshot frame. Nothing here keeps message text.
  */
 export class GaugeService {
@@ -49,7 +54,6 @@ export class GaugeService {
   readonly #clock: () => number;
   readonly #ledger = new MessageLedger(costOf);
   #engine: WindowEngine;
-  #tail: TranscriptTail | null = null;
   #ticker: ReturnType<typeof setInterval> | null = null;
   #scheduled = false;
   #ready = false;
@@ -57,11 +61,9 @@ export class GaugeService {
   #initialLimits: LimitNotice[] = [];
   readonly #stats = new StatsBook();
   readonly #history: HistoryBook;
-  readonly #problems = new Map<string, string>();
   readonly #official = new OfficialStore();
   /** the snapshot behind feed.current */
   #snapshot: UsageSnapshot;
-  lastBadLine: BadLine | null = null;
 
   constructor(opts: ServiceOptions) {
     this.#o = opts;
@@ -76,56 +78,48 @@ export class GaugeService {
     return this.#ready;
   }
 
-  get tailStats() {
-    return this.#tail?.stats ?? null;
-  }
-
-  /** Cold scan, then follow. Resolves when the first full snapshot is published. */
+  /** Backfill every source, then follow. Resolves when the first full snapshot is published. */
   async start(): Promise<void> {
-    const tail = new TranscriptTail(
-      this.#o.roots,
-      {
-        line: (d, initial) => {
-          if (d.kind === "usage") {
-            const deltas = [d.event, ...d.extras].map((e) => this.#ledger.add(e)).filter((x) => x !== null);
-            for (const delta of deltas) {
-              this.#o.metrics.countDelta(delta.model, delta.counts, delta.costUsd);
-              this.#history.changed(Math.min(delta.timestamp, delta.replacedAt ?? delta.timestamp));
-            }
-            if (initial) {
-              if (d.limit) this.#initialLimits.push(d.limit);
-              return;
-            }
-            this.#o.metrics.ingested(d.event.timestamp, this.#clock());
-            for (const delta of deltas) this.#engine.addDelta(delta);
-            if (d.signal) this.#engine.addSignal(d.signal);
-            if (d.limit) this.#engine.addLimit(d.limit);
-          } else if (d.kind === "signal") {
-            if (initial) this.#initialSignals.push(d.signal);
-            else this.#engine.addSignal(d.signal);
-          } else if (d.kind === "limit") {
-            if (initial) this.#initialLimits.push(d.limit);
-            else this.#engine.addLimit(d.limit);
-          }
-          if (!initial) this.#schedule();
-        },
-        badLine: (b) => {
-          this.lastBadLine = b;
-          this.#o.metrics.badLines.inc();
-          this.#o.log?.(`bad line ${b.path}:${b.line}: ${b.error}`);
-        },
-        problem: (p: WalkProblem) => {
-          this.#problems.set(p.path, p.error);
-          this.#o.metrics.sourceProblems.inc();
-          this.#o.log?.(`cannot read ${p.path}: ${p.error}`);
-        },
+    const log = this.#o.log ?? (() => {});
+    const sink: SourceSink = {
+      usage: (event, initial) => {
+        const delta = this.#ledger.add(event);
+        if (delta === null) return;
+        this.#history.changed(Math.min(delta.timestamp, delta.replacedAt ?? delta.timestamp));
+        this.#o.metrics.countDelta(delta.model, delta.counts, delta.costUsd);
+        if (initial) return;
+        const now = this.#clock();
+        this.#o.metrics.ingested(event.timestamp, now);
+        this.#engine.addDelta(delta, now);
+        this.#changed();
       },
-      this.#o.rescanMs === undefined ? {} : { rescanMs: this.#o.rescanMs },
+      signal: (signal, initial) => {
+        if (initial) this.#initialSignals.push(signal);
+        else {
+          this.#engine.addSignal(signal, this.#clock());
+          this.#changed();
+        }
+      },
+      limit: (notice, initial) => {
+        if (initial) this.#initialLimits.push(notice);
+        else {
+          this.#engine.addLimit(notice, this.#clock());
+          this.#changed();
+        }
+      },
+      rejected: (where, error) => {
+        this.#o.metrics.badLines.inc();
+        log(`skipped ${where}: ${error}`);
+      },
+    };
+    await Promise.all(
+      this.#o.sources.map((s) =>
+        // A source that cannot start is a state (its health says why), not a reason to stop the others.
+        s.start(sink).catch((e: unknown) => log(`source ${s.kind} failed to start: ${(e as Error).message}`)),
+      ),
     );
-    this.#tail = tail;
-    await tail.start();
-    // The cold scan fed only the ledger; the windows get each message once, in time order.
-    this.#engine = engineFromLedger(this.#o.config, this.#ledger, this.#initialSignals, this.#initialLimits);
+    // The backfill fed only the ledger; the windows get each message once, in time order.
+    this.#engine = engineFromLedger(this.#o.config, this.#ledger, this.#initialSignals, this.#initialLimits, this.#clock());
     this.#initialSignals = [];
     this.#initialLimits = [];
     for (const sample of this.#o.officialHistory?.() ?? []) this.#official.add(sample, this.#engine);
@@ -139,23 +133,48 @@ export class GaugeService {
 
   stop(): void {
     this.#history.stop();
-    this.#tail?.close();
+    for (const s of this.#o.sources) s.stop();
     if (this.#ticker) clearInterval(this.#ticker);
   }
 
-  /** Problems seen since start that have not recovered (path → error). */
-  get problems(): ReadonlyMap<string, string> {
-    return this.#problems;
+  /** Each source's state now (problems clear when their cause goes away). */
+  health(): ServiceHealth {
+    const sources = this.#o.sources.map((s) => s.health());
+    return {
+      ok: this.#ready,
+      source_ok: this.#ready && sources.every((h) => h.ok),
+      sources: sources.map((h) => ({ kind: h.kind, ok: h.ok, ...h.detail, problems: h.problems })),
+    };
+  }
+
+  /** What the sources follow, summed (for /metrics and the start-up line). */
+  sourceStats(): { files: number; bytes: number; problems: number } {
+    const out = { files: 0, bytes: 0, problems: 0 };
+    for (const s of this.#o.sources) {
+      const h = s.health();
+      const num = (k: string): number => (typeof h.detail[k] === "number" ? (h.detail[k] as number) : 0);
+      out.files += num("files");
+      out.bytes += num("bytes");
+      out.problems += h.problems.length;
+    }
+    return out;
+  }
+
+  #changed(): void {
+    this.#schedule();
   }
 
   #sourceOk(): boolean {
-    // A missing root is a fresh install, not a failure; unreadable paths make numbers incomplete.
-    return this.#ready && this.#problems.size === 0;
+    return this.#ready && this.#o.sources.every((s) => s.health().ok);
   }
 
   #compute(): UsageSnapshot {
     const now = this.#clock();
-    return this.#engine.snapshot(now, { kind: this.#o.source ?? "jsonl", ok: this.#sourceOk() }, this.#official.fuel(this.#engine, now));
+    return this.#engine.snapshot(now, { kind: this.#kind(), ok: this.#sourceOk() }, this.#official.fuel(this.#engine, now));
+  }
+
+  #kind(): SourceKind {
+    return this.#o.sources[0]?.kind ?? "jsonl";
   }
 
   #refit(): void {
@@ -170,7 +189,7 @@ export class GaugeService {
    * field, or null when taken (the snapshot is republished at once).
    */
   acceptStatusline(body: unknown): string | null {
-    const sample = parseStatuslineSample(body);
+    const sample = parseStatuslineSample(body, this.#clock());
     if (typeof sample === "string") return sample;
     if (this.#official.add(sample, this.#engine) > 0) {
       this.#refit();
@@ -198,15 +217,10 @@ export class GaugeService {
     const s = this.#compute();
     this.#snapshot = s;
     this.#o.metrics.snapshot(s);
-    const tail = this.#tail?.stats;
-    if (tail) {
-      this.#o.metrics.filesFollowed.set(tail.files);
-      this.#o.metrics.bytesRead.set(tail.bytes);
-    }
     this.feed.publish(s);
   }
 
-  /** /stats: aggregates plus the 50/80/95 % state of both windows against the ceilings in use. */
+  /** /stats: aggregates plus the 50/80/95 % state of both windows against the ceilings in use (see StatsBook). */
   stats(window: StatsWindow): unknown {
     return this.#stats.get(window, this.#clock(), {
       ledger: this.#ledger,
@@ -215,7 +229,7 @@ export class GaugeService {
       snapshot: this.#snapshot,
       config: this.#o.config,
       timeZone: this.#o.timeZone ?? "UTC",
-      showProjects: this.#o.showProjects === true,
+      projectLabel: projectLabeler(this.#o.showProjects ?? false),
     });
   }
 

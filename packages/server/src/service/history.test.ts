@@ -13,7 +13,7 @@ function replayed(ledger: MessageLedger, config: GaugeConfig, now: number, hours
   const points = [];
   let i = 0;
   for (let t = start + HISTORY_STEP_MS; t <= end; t += HISTORY_STEP_MS) {
-    for (; i < entries.length && entries[i]!.event.timestamp <= t; i++) engine.addDelta(entryDelta(entries[i]!));
+    for (; i < entries.length && entries[i]!.event.timestamp <= t; i++) engine.addDelta(entryDelta(entries[i]!), t);
     const s = engine.snapshot(t, { kind: "jsonl", ok: true });
     points.push({
       t: new Date(t).toISOString(),

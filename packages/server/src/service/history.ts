@@ -6,8 +6,11 @@ import {
   encodeShare,
   encodeUsd,
   MAX_RATE,
+  MAX_TIMESTAMP_MS,
   MAX_TOKENS_5H,
   MAX_TOKENS_7D,
+  MAX_USD,
+  MIN_TIMESTAMP_MS,
   suggestCalibration,
   TACH_WINDOW_MS,
   tokenCounter,
@@ -70,12 +73,15 @@ class Replay {
     this.#calibration = new CalibrationHistory({ count: config.count, weekAnchor: config.weekAnchor, weekTimeZone: config.weekTimeZone, maxActiveMinutes: 0 });
   }
 
-  /** One kept message as one delta (messages arrive in time order). */
+  /** One kept message as one delta (messages arrive in time order); what the engine refuses is left out alike. */
   feed(d: UsageDelta): void {
     const t = d.timestamp;
-    const counted = this.#counted(d.counts);
-    const cost = d.costUsd > 0 ? d.costUsd : 0;
     this.fedTo = t;
+    const c = d.counts;
+    if (!(t >= MIN_TIMESTAMP_MS && t <= MAX_TIMESTAMP_MS)) return;
+    if (![c.input, c.output, c.cacheCreation, c.cacheRead, d.thinkingOutput].every(Number.isFinite)) return;
+    const counted = this.#counted(c);
+    const cost = d.costUsd > 0 ? Math.min(d.costUsd, MAX_USD) : 0;
     this.#recent.push({ t, counted, cost });
     const minute = Math.floor(t / MINUTE_MS);
     const last = this.#minutes.length - 1;
@@ -258,7 +264,8 @@ export class HistoryBook {
       }
       this.#points.set(t, replay.point(t));
       this.#lastPoint = t;
-      if ((work += POINT_WORK) >= budget) return t + HISTORY_STEP_MS > end;
+      work += POINT_WORK;
+      if (work >= budget) return t + HISTORY_STEP_MS > end;
     }
     return true;
   }

@@ -17,29 +17,6 @@ export const OFFICIAL_WINDOW_MS: Readonly<Record<OfficialWindow, number>> = { "5
 /** samples kept per window; the fit uses the newest 20 */
 const KEEP = 200;
 
-function limit(v: unknown): OfficialLimit | null {
-  if (typeof v !== "object" || v === null) return null;
-  const { usedPct, resetsAt } = v as Record<string, unknown>;
-  if (typeof usedPct !== "number" || !(usedPct >= 0 && usedPct <= 1)) return null;
-  if (typeof resetsAt !== "number" || !Number.isFinite(resetsAt)) return null;
-  return { usedPct, resetsAt };
-}
-
-/** The body of POST /statusline (and a state-file line), or an error naming the bad field. */
-export function parseStatuslineSample(v: unknown): StatuslineSample | string {
-  if (typeof v !== "object" || v === null || Array.isArray(v)) return "body: expected a JSON object";
-  const o = v as Record<string, unknown>;
-  if (typeof o["at"] !== "number" || !Number.isFinite(o["at"])) return "at: expected ms since epoch";
-  const rl = o["rateLimits"];
-  if (typeof rl !== "object" || rl === null) return "rateLimits: expected an object";
-  const r = rl as Record<string, unknown>;
-  return {
-    at: o["at"],
-    sessionId: typeof o["sessionId"] === "string" ? o["sessionId"] : null,
-    rateLimits: { fiveHour: limit(r["fiveHour"]), sevenDay: limit(r["sevenDay"]) },
-  };
-}
-
 /**
  * Claude's own rate-limit readings as the statusline hands them over, each paired with the tokens
  * counted locally in that window at that moment. From them: the fitted ceilings, and the official

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { computeStats, thresholdLevel, type GaugeConfig, type MessageLedger, type StatsWindow, type UsageSnapshot, type WindowEngine } from "@claude-gauge/core";
 import type { OfficialStore } from "./official-store.js";
 
@@ -11,13 +10,8 @@ export interface StatsInputs {
   config: GaugeConfig;
   /** IANA zone for the days */
   timeZone: string;
-  /** show project folder names (otherwise a short hash) */
-  showProjects: boolean;
-}
-
-function projectLabel(show: boolean): (p: string) => string {
-  if (show) return (p) => p;
-  return (p) => `project-${createHash("sha256").update(p).digest("hex").slice(0, 8)}`;
+  /** how a project folder appears (its name, or a hash) */
+  projectLabel: (project: string) => string;
 }
 
 /**
@@ -32,7 +26,7 @@ export class StatsBook {
     const minute = Math.floor(now / 60_000);
     const hit = this.#cache.get(window);
     if (hit && hit.version === x.ledger.version && hit.minute === minute) return hit.value;
-    const stats = computeStats(x.ledger, window, now, { timeZone: x.timeZone, projectLabel: projectLabel(x.showProjects) });
+    const stats = computeStats(x.ledger, window, now, { timeZone: x.timeZone, projectLabel: x.projectLabel });
     const cal = x.engine.calibration(now);
     const c = x.config;
     const value = {

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { closedPort } from "../../../../test/helpers/claude-statusline.js";
 import { formatCountdown, formatRate, parseDaemonUsage, pctColour } from "./format.js";
 import type { StatuslineSample } from "./sample.js";
-import { appendStateSample, readStateSamples, statePath } from "./state-file.js";
+import { dayFile } from "./state-file.js";
 import { parseStatuslineArgs, readStdin, statusline, STATUSLINE_FALLBACK } from "./statusline.js";
 
 const NOW = Date.parse("2026-11-26T12:00:00Z");
@@ -125,7 +125,7 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const stateFile = (): string => join(dir, "claude-gauge", "official.jsonl");
+const stateFile = (): string => dayFile(join(dir, "claude-gauge"), NOW);
 const readState = (): StatuslineSample[] =>
   readFileSync(stateFile(), "utf8")
     .trim()
@@ -298,54 +298,6 @@ describe("statusline with a daemon", () => {
     expect(line).toBe("5h 23% ↺2h14m · 7d 41% ↺3d4h");
     expect(took).toBeLessThan(1000);
     expect(readState()).toHaveLength(1);
-  });
-});
-
-describe("state file", () => {
-  const sample = (i: number): StatuslineSample => ({
-    at: NOW + i,
-    sessionId: "s",
-    rateLimits: { fiveHour: { usedPct: i / 1000, resetsAt: NOW + HOUR }, sevenDay: null },
-  });
-
-  it("lives under XDG_STATE_HOME, else ~/.local/state", () => {
-    expect(statePath({ XDG_STATE_HOME: "/x/state", HOME: "/h" })).toBe("/x/state/claude-gauge/official.jsonl");
-    expect(statePath({ XDG_STATE_HOME: "relative", HOME: "/h" })).toBe("/h/.local/state/claude-gauge/official.jsonl");
-    expect(statePath({ HOME: "/h" })).toBe("/h/.local/state/claude-gauge/official.jsonl");
-  });
-
-  it("skips a reading equal to the last one", () => {
-    expect(appendStateSample(stateFile(), sample(1))).toBe("appended");
-    expect(appendStateSample(stateFile(), { ...sample(1), at: NOW + 99 })).toBe("unchanged");
-    expect(appendStateSample(stateFile(), sample(2))).toBe("appended");
-    expect(readState().map((s) => s.at)).toEqual([NOW + 1, NOW + 2]);
-  });
-
-  it("trims to the newest lines by an atomic rewrite once 25 % over", () => {
-    for (let i = 0; i < 250; i++) expect(appendStateSample(stateFile(), sample(i))).toBe("appended");
-    expect(readState()).toHaveLength(250);
-    expect(appendStateSample(stateFile(), sample(250))).toBe("trimmed");
-    const kept = readState();
-    expect(kept).toHaveLength(200);
-    expect(kept[0]?.at).toBe(NOW + 51);
-    expect(kept.at(-1)?.at).toBe(NOW + 250);
-    expect(readdirSync(join(dir, "claude-gauge"))).toEqual(["official.jsonl"]);
-  });
-
-  it("appends after a torn last line, and the reader skips it", () => {
-    appendStateSample(stateFile(), sample(1));
-    writeFileSync(stateFile(), `${readFileSync(stateFile(), "utf8")}{"at":12`);
-    expect(appendStateSample(stateFile(), sample(1))).toBe("appended");
-    expect(readStateSamples(stateFile())).toEqual([sample(1), sample(1)]);
-  });
-
-  it("reads back only well-formed samples", () => {
-    appendStateSample(stateFile(), sample(1));
-    const junk = ["[]", "7", '{"at":"x","rateLimits":{}}', '{"at":1,"rateLimits":{"fiveHour":{"usedPct":2,"resetsAt":1}}}', '{"at":1}'];
-    writeFileSync(stateFile(), `${readFileSync(stateFile(), "utf8")}${junk.join("\n")}\n`);
-    appendStateSample(stateFile(), sample(2));
-    expect(readStateSamples(stateFile())).toEqual([sample(1), sample(2)]);
-    expect(readStateSamples(join(dir, "missing.jsonl"))).toEqual([]);
   });
 });
 

@@ -12,7 +12,7 @@ import { runChained, CHAIN_SEPARATOR } from "./chain.js";
 import { formatStatusline, parseDaemonUsage } from "./format.js";
 import { loopback } from "./loopback.js";
 import type { StatuslineSample } from "./sample.js";
-import { appendStateSample, statePath, type StatuslineEnv } from "./state-file.js";
+import { appendStateSample, stateDir, type StatuslineEnv } from "./state-file.js";
 
 export interface StatuslineOptions {
   /** ms since epoch; Date.now() by default */
@@ -23,8 +23,8 @@ export interface StatuslineOptions {
   httpTimeoutMs?: number;
   /** for the chained command, ms. Default 1000 */
   chainTimeoutMs?: number;
-  /** the official-sample state file; derived from XDG_STATE_HOME / HOME by default */
-  stateFile?: string;
+  /** the folder of official readings; derived from XDG_STATE_HOME / HOME by default */
+  stateDir?: string;
 }
 
 /** Printed when there is nothing to show (bad or empty stdin, no rate limits and no daemon). */
@@ -82,7 +82,7 @@ async function ownLine(stdin: string, env: StatuslineEnv, opts: StatuslineOption
     const body = JSON.stringify(sample);
     post = loopback(port, "POST", "/statusline", token, body, timeoutMs);
     try {
-      appendStateSample(opts.stateFile ?? statePath(env), sample);
+      appendStateSample(opts.stateDir ?? stateDir(env), sample);
     } catch {
       // a read-only or full disk must not cost the status line
     }

@@ -26,10 +26,10 @@ function replay(day: DemoDay, past: DemoDay[] = []): { t: number; s: UsageSnapsh
       if (d.kind === "error") throw new Error(`${l.file}: ${d.error}`);
       if (d.kind === "usage") {
         const delta = ledger.add(d.event);
-        if (delta) engine.addDelta(delta);
-        if (d.signal) engine.addSignal(d.signal);
+        if (delta) engine.addDelta(delta, t);
+        if (d.signal) engine.addSignal(d.signal, t);
       } else if (d.kind === "signal") {
-        engine.addSignal(d.signal);
+        engine.addSignal(d.signal, t);
       }
     }
     out.push({ t, s: engine.snapshot(t, { kind: "demo", ok: true }) });

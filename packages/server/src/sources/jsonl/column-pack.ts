@@ -1,4 +1,4 @@
-import type { UsageColumnParts } from "@claude-gauge/core";
+import type { UsageColumnParts, WideCounts } from "@claude-gauge/core";
 
 /**
  * Usage columns as plain buffers, for another thread (transferred, not copied) and for the scan
@@ -22,9 +22,12 @@ export interface PackedColumns {
   /** the message ids, then the request ids */
   ids: PackedStrings;
   strings: PackedStrings;
+  /** rows whose exact counts exceed 2^53 − 1: row, then input, output, cache writes, cache reads as decimal strings */
+  wide: [number, string, string, string, string][];
 }
 
-const WIDE = /[^\x00-\xff]/;
+/** a character that does not fit a byte */
+const WIDE = /[\u0100-\uffff]/;
 
 export function packStrings(list: readonly (string | null)[]): PackedStrings {
   const lengths = new Int32Array(list.length);
@@ -67,7 +70,19 @@ export function packColumns(c: UsageColumnParts): PackedColumns {
     flags: c.flags,
     ids: packStrings([...c.messageIds, ...c.requestIds]),
     strings: packStrings(c.strings),
+    wide: c.wide.map(([row, w]) => [row, String(w.input), String(w.output), String(w.cacheCreation), String(w.cacheRead)]),
   };
+}
+
+const DIGITS = /^\d{1,20}$/;
+
+function wideOf(t: readonly unknown[]): [number, WideCounts] {
+  const [row, ...counts] = t;
+  if (t.length !== 5 || typeof row !== "number" || !counts.every((c) => typeof c === "string" && DIGITS.test(c))) {
+    throw new RangeError("packed columns: a malformed exact count");
+  }
+  const [input, output, cacheCreation, cacheRead] = (counts as string[]).map(BigInt) as [bigint, bigint, bigint, bigint];
+  return [row, { input, output, cacheCreation, cacheRead }];
 }
 
 /** The parts back (UsageColumns.fromParts checks that they agree). */
@@ -84,6 +99,7 @@ export function unpackColumns(p: PackedColumns): UsageColumnParts {
     messageIds: ids.slice(0, p.length),
     requestIds: ids.slice(p.length),
     strings: strings as string[],
+    wide: (Array.isArray(p.wide) ? p.wide : []).map(wideOf),
   };
 }
 

@@ -107,9 +107,19 @@ export function scanUnit(u: ScanUnit): UnitScan {
   const cut = r?.partial && last.offset === r.consumed ? last : { events: events.length, limits: limits.length, badLines: badLines.length, badLineCount };
   const completeBad = badLines.slice(0, cut.badLines);
   let completeBadCount = cut.badLineCount;
-  for (const n of r?.oversized ?? []) {
+  const partialBad = badLines.slice(cut.badLines);
+  let partialBadCount = badLineCount - cut.badLineCount;
+  // lines the scanner skipped itself; the unterminated last line's one belongs to it
+  const partialLine = r?.partial ? (r.nextLine) : -1;
+  const skipped = [...(r?.oversized ?? []).map((line) => ({ line, error: "line too long, skipped" })), ...(r?.invalidUtf8 ?? []).map((line) => ({ line, error: "invalid UTF-8, skipped" }))];
+  for (const b of skipped) {
+    if (b.line === partialLine) {
+      partialBadCount++;
+      if (partialBad.length < MAX_KEPT_BAD) partialBad.push(b);
+      continue;
+    }
     completeBadCount++;
-    if (completeBad.length < MAX_KEPT_BAD) completeBad.push({ line: n, error: "line too long, skipped" });
+    if (completeBad.length < MAX_KEPT_BAD) completeBad.push(b);
   }
   completeBad.sort((a, b) => a.line - b.line);
   return {
@@ -123,8 +133,8 @@ export function scanUnit(u: ScanUnit): UnitScan {
       ? {
           events: packColumns(events.parts(cut.events)),
           limits: limits.slice(cut.limits),
-          badLines: badLines.slice(cut.badLines),
-          badLineCount: badLineCount - cut.badLineCount,
+          badLines: partialBad,
+          badLineCount: partialBadCount,
         }
       : null,
     problem,

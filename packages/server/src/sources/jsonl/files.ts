@@ -19,6 +19,16 @@ export interface WalkProblem {
 }
 
 /**
+ * An fs error without the path Node puts in its message ("EACCES: permission denied, open '…'"):
+ * the caller names the path itself, and paths below projects/ carry project names.
+ */
+export function fsError(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  if (typeof err?.code === "string") return err.message.split(",", 1)[0] ?? err.code;
+  return "unreadable";
+}
+
+/**
  * Session and project of a transcript from its path below projects/, as ccusage groups them:
  * `P/S.jsonl` → S in P; `P/S/subagents/X.jsonl` → S in P; deeper files → their folder in the
  * folders above it; a file directly in projects/ → itself in "Unknown Project".
@@ -49,7 +59,7 @@ export async function listTranscriptFiles(
     try {
       real = await realpath(dir);
     } catch (e) {
-      problems.push({ path: dir, error: (e as Error).message });
+      problems.push({ path: dir, error: fsError(e) });
       return;
     }
     if (seenDirs.has(real)) return;
@@ -58,7 +68,7 @@ export async function listTranscriptFiles(
     try {
       entries = await readdir(dir, { withFileTypes: true });
     } catch (e) {
-      problems.push({ path: dir, error: (e as Error).message });
+      problems.push({ path: dir, error: fsError(e) });
       return;
     }
     for (const ent of entries) {
@@ -71,7 +81,7 @@ export async function listTranscriptFiles(
           isDir = s.isDirectory();
           isFile = s.isFile();
         } catch (e) {
-          problems.push({ path: p, error: (e as Error).message });
+          problems.push({ path: p, error: fsError(e) });
           continue;
         }
       }
@@ -93,7 +103,7 @@ export async function listTranscriptFiles(
             mtimeMs: s.mtimeMs,
           });
         } catch (e) {
-          problems.push({ path: p, error: (e as Error).message });
+          problems.push({ path: p, error: fsError(e) });
         }
       }
     }

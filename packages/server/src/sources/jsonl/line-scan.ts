@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import { closeSync, openSync, readSync } from "node:fs";
 
 /**
@@ -33,6 +34,8 @@ export interface ScanResult {
   partial: boolean;
   /** lines skipped for exceeding MAX_LINE_BYTES, as 1-based numbers */
   oversized: number[];
+  /** usage lines skipped for bytes that are not UTF-8 (ccusage drops them), as 1-based numbers */
+  invalidUtf8: number[];
   /** 1-based number of the line that starts at `consumed` (where a tail continues) */
   nextLine: number;
 }
@@ -94,6 +97,7 @@ export function scanRange(path: string, sink: LineSink, opts: RangeOptions = {})
   const all = opts.all === true;
   const firstLine = opts.startLine ?? 1;
   const oversized: number[] = [];
+  const invalidUtf8: number[] = [];
   let lineNo = firstLine;
   /** file offset of buf[0] */
   let base = opts.start ?? 0;
@@ -154,7 +158,7 @@ export function scanRange(path: string, sink: LineSink, opts: RangeOptions = {})
         }
         const nl = buf.indexOf(NL, s);
         if (nl === -1 || nl >= fill) break;
-        offer(buf, s, nl, lineNo, base + s, all, sink);
+        offer(buf, s, nl, lineNo, base + s, all, sink, invalidUtf8);
         lineNo++;
         s = nl + 1;
       }
@@ -163,7 +167,7 @@ export function scanRange(path: string, sink: LineSink, opts: RangeOptions = {})
       if (eof) {
         if (fill > s) {
           partial = true;
-          if (opts.includePartial) offer(buf, s, fill, lineNo, base + s, all, sink);
+          if (opts.includePartial) offer(buf, s, fill, lineNo, base + s, all, sink, invalidUtf8);
           lineNo++;
         }
         break;
@@ -179,7 +183,7 @@ export function scanRange(path: string, sink: LineSink, opts: RangeOptions = {})
     closeSync(fd);
     giveBack(buf);
   }
-  return { consumed, partial, oversized, nextLine: partial ? lineNo - 1 : lineNo, lines: lineNo - firstLine };
+  return { consumed, partial, oversized, invalidUtf8, nextLine: partial ? lineNo - 1 : lineNo, lines: lineNo - firstLine };
 }
 
 /**
@@ -206,8 +210,13 @@ export function holdsUsageMarker(buf: Buffer, s: number, e: number): boolean {
   return false;
 }
 
-function offer(buf: Buffer, s: number, e: number, lineNo: number, offset: number, all: boolean, sink: LineSink): void {
-  if (all ? e > s : !cannotCarryUsage(buf, s, e) && holdsUsageMarker(buf, s, e)) sink(buf, s, e, lineNo, offset);
+function offer(buf: Buffer, s: number, e: number, lineNo: number, offset: number, all: boolean, sink: LineSink, invalidUtf8: number[]): void {
+  if (e === s) return;
+  // The head test first: it spares the marker search over huge tool-result lines.
+  const usage = (all || !cannotCarryUsage(buf, s, e)) && holdsUsageMarker(buf, s, e);
+  // ccusage's parser rejects a whole line that is not UTF-8; its text never reaches the decoder
+  if (usage && !isUtf8(buf.subarray(s, e))) invalidUtf8.push(lineNo);
+  else if (all || usage) sink(buf, s, e, lineNo, offset);
 }
 
 /**
@@ -243,5 +252,5 @@ export function scanCandidates(
     },
     opts,
   );
-  return { consumed: r.consumed, partial: r.partial, oversized: r.oversized, nextLine: r.nextLine };
+  return { consumed: r.consumed, partial: r.partial, oversized: r.oversized, invalidUtf8: r.invalidUtf8, nextLine: r.nextLine };
 }

@@ -107,7 +107,7 @@ function scanAll(units: readonly ScanUnit[], parallel: boolean, take: (i: number
     }
   };
   if (!parallel || units.length < 2) {
-    units.forEach((u, i) => put(i, scanUnit(u)));
+    for (const [i, u] of units.entries()) put(i, scanUnit(u));
     return Promise.resolve();
   }
   const next = new Int32Array(new SharedArrayBuffer(4));
@@ -226,7 +226,7 @@ export async function loadTranscripts(roots: readonly string[], opts: LoadOption
     }
   });
   let scanBytes = 0;
-  units.forEach((u, i) => (scanBytes += Math.max(0, Math.min(u.stop, work[unitFile[i]!]!.identity?.size ?? 0) - u.start)));
+  for (const [i, u] of units.entries()) scanBytes += Math.max(0, Math.min(u.stop, work[unitFile[i]!]!.identity?.size ?? 0) - u.start);
   // Nothing to write when every file was a hit, none left the tree, and the ledger is not worth saving.
   const stillUnchanged = unchanged && work.every((w) => w.plan.kind === "hit");
   const writer = cache !== null && key !== null && (!stillUnchanged || pricing !== null) ? cache.writer(key) : null;

@@ -175,7 +175,7 @@ describe("scan cache: every change gives what a scan without the cache gives", (
     seed();
     await same();
     const p = file("-home-u-lib/s2.jsonl");
-    writeFileSync(p, readFileSync(p, "utf8").replace('"output_tokens":40', '"output_tokens":41') + `${line({ id: "z", session: "s2" })}\n`);
+    writeFileSync(p, `${readFileSync(p, "utf8").replace('"output_tokens":40', '"output_tokens":41')}${line({ id: "z", session: "s2" })}\n`);
     expect((await same()).daily).toMatchObject({ read: 1, appended: 0 });
   });
 
@@ -258,7 +258,19 @@ function savedLedgerValues(b: Buffer, mode: LedgerMode): number {
 
 /** Leaves only the files' blocks, so a load must use them. */
 function dropSavedLedgers(): void {
-  craft((ix) => void (ix["ledgers"] = []));
+  craft((ix) => {
+    ix["ledgers"] = [];
+  });
+}
+
+/** The cache with the byte at `at(bytes)` flipped by `bit`. */
+function flip(at: (b: Buffer) => number, bit: number): () => void {
+  return () =>
+    damage((b) => {
+      const i = at(b);
+      b[i] = b[i]! ^ bit;
+      return b;
+    });
 }
 
 describe("scan cache: a damaged or foreign cache is dropped, never trusted", () => {
@@ -266,18 +278,37 @@ describe("scan cache: a damaged or foreign cache is dropped, never trusted", () 
     ["truncated", () => damage((b) => b.subarray(0, Math.floor(b.length / 2)))],
     ["empty", () => damage(() => Buffer.alloc(0))],
     ["foreign bytes", () => damage((b) => Buffer.from(b.map((_, i) => (i * 7919) % 251)))],
-    ["another format", () => damage((b) => (b.writeUInt32LE(99, 8), b))],
-    ["a flipped byte in the index", () => damage((b) => (b[b.length - 10]! ^= 0x20, b))],
+    [
+      "another format",
+      () =>
+        damage((b) => {
+          b.writeUInt32LE(99, 8);
+          return b;
+        }),
+    ],
+    ["a flipped byte in the index", flip((b) => b.length - 10, 0x20)],
     [
       "a flipped byte in a block",
       () => {
         dropSavedLedgers();
-        damage((b) => (b[firstBlock(b) + 8]! ^= 0x01, b));
+        flip((b) => firstBlock(b) + 8, 0x01)();
       },
     ],
-    ["a flipped byte in a saved ledger", () => damage((b) => (b[savedLedgerValues(b, "daily") + 3]! ^= 0x01, b))],
-    ["JSON that is not an index", () => craft((ix) => void (ix["files"] = [{ path: "relative" }]))],
-    ["a block offset beyond the file", () => craft((ix) => void ((ix["files"] as { parts: { events: { at: number } }[] }[])[0]!.parts[0]!.events.at = 1e9))],
+    ["a flipped byte in a saved ledger", flip((b) => savedLedgerValues(b, "daily") + 3, 0x01)],
+    [
+      "JSON that is not an index",
+      () =>
+        craft((ix) => {
+          ix["files"] = [{ path: "relative" }];
+        }),
+    ],
+    [
+      "a block offset beyond the file",
+      () =>
+        craft((ix) => {
+          (ix["files"] as { parts: { events: { at: number } }[] }[])[0]!.parts[0]!.events.at = 1e9;
+        }),
+    ],
   ];
 
   it.each(cases)("%s", async (_name, spoil) => {

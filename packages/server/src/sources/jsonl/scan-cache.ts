@@ -4,7 +4,6 @@ import { homedir } from "node:os";
 import { isAbsolute, join } from "node:path";
 import { UsageColumns, type LedgerMode, type LimitNotice, type SavedMessages } from "@claude-gauge/core";
 import { packColumns, unpackColumns, type PackedColumns, type PackedStrings } from "./column-pack.js";
-import type { LinesScan } from "./file-scan.js";
 
 /**
  * The persistent scan cache: per transcript file, its identity and what its lines hold (usage
@@ -118,6 +117,8 @@ interface ChunkDesc {
   sum: string;
   ids: { wide: boolean; bytes: number };
   strings: { wide: boolean; bytes: number; count: number };
+  /** rows with counts past 2^53 − 1, exactly (see PackedColumns.wide) */
+  big: [number, string, string, string, string][];
 }
 
 /** A ledger mode's kept messages: the rows, then their costs and thinking shares (2n doubles). */
@@ -236,12 +237,15 @@ function checkChunk(v: unknown, size: number): ChunkDesc {
     "chunk strings",
   );
   check(isHex(o["sum"]), "chunk checksum");
+  const big = o["big"];
+  check(Array.isArray(big) && big.every((b) => Array.isArray(b) && b.length === 5 && isCount(b[0]) && b.slice(1).every((x) => typeof x === "string" && /^\d{1,20}$/.test(x))), "chunk exact counts");
   const d: ChunkDesc = {
     n: o["n"] as number,
     at: o["at"] as number,
     sum: o["sum"] as string,
     ids: { wide: ids["wide"] as boolean, bytes: ids["bytes"] as number },
     strings: { wide: strings["wide"] as boolean, bytes: strings["bytes"] as number, count: strings["count"] as number },
+    big: big as ChunkDesc["big"],
   };
   check(d.at >= HEADER_BYTES && d.at + chunkBytes(d) <= size, "chunk beyond the file");
   return d;
@@ -337,6 +341,7 @@ export function storedColumns(c: StoredChunk): PackedColumns {
     flags,
     ids: { bytes: idBytes, wide: d.ids.wide, lengths: idLengths },
     strings: { bytes: stringBytes, wide: d.strings.wide, lengths: stringLengths },
+    wide: d.big,
   };
 }
 
@@ -493,7 +498,12 @@ function packedBlock(p: PackedColumns): { parts: Uint8Array[]; desc: Omit<ChunkD
   const strings: PackedStrings = p.strings;
   return {
     parts: [...p.numbers.map(bytes), ...p.refs.map(bytes), bytes(ids.lengths), bytes(strings.lengths), bytes(p.flags), bytes(ids.bytes), bytes(strings.bytes)],
-    desc: { n: p.length, ids: { wide: ids.wide, bytes: ids.bytes.byteLength }, strings: { wide: strings.wide, bytes: strings.bytes.byteLength, count: strings.lengths.length } },
+    desc: {
+      n: p.length,
+      ids: { wide: ids.wide, bytes: ids.bytes.byteLength },
+      strings: { wide: strings.wide, bytes: strings.bytes.byteLength, count: strings.lengths.length },
+      big: p.wide,
+    },
   };
 }
 

@@ -37,6 +37,7 @@ function setup() {
     line: (d, initial) => seen.push({ d, initial }),
     badLine: (b) => bad.push(b),
     problem: () => {},
+    recovered: () => {},
   }, { rescanMs: 60_000 });
   const outputs = () => seen.flatMap(({ d }) => (d.kind === "usage" ? [d.event.output] : []));
   return { root, proj, seen, bad, outputs };

@@ -3,7 +3,7 @@ import { open, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { decodeLine, type DecodedLine } from "@claude-gauge/core";
 import { scanCandidates } from "./line-scan.js";
-import { listTranscriptFiles, type TranscriptFile, type WalkProblem } from "./files.js";
+import { fsError, listTranscriptFiles, type TranscriptFile, type WalkProblem } from "./files.js";
 import { SIGNAL_WINDOW_MS, tailSignals } from "./load.js";
 import { decodeCandidate, type BadLine } from "./file-scan.js";
 
@@ -11,8 +11,10 @@ export interface TailHandlers {
   /** a decoded usage, signal or limit line; `initial` is true during the cold scan */
   line(d: Exclude<DecodedLine, { kind: "skip" | "error" }>, initial: boolean): void;
   badLine(b: BadLine): void;
-  /** an unreadable file or folder, reported once per path until it recovers */
+  /** an unreadable file or folder: called when the problem appears or changes (once per state) */
   problem(p: WalkProblem): void;
+  /** a path whose problem went away (it reads again, or it is gone) */
+  recovered(path: string): void;
 }
 
 export interface TailOptions {
@@ -37,7 +39,6 @@ export interface TailStats {
   files: number;
   bytes: number;
   badLines: number;
-  problems: number;
   /** ms since epoch of the last line read (wall clock of the edge, not of the line) */
   lastReadAt: number | null;
 }
@@ -54,12 +55,13 @@ export class TranscriptTail {
   readonly #fullMax: number;
   readonly #files = new Map<string, FileState>();
   readonly #watchers: FSWatcher[] = [];
-  readonly #reported = new Set<string>();
+  /** what is wrong now, by path; an entry leaves when its path reads again or disappears */
+  readonly #problems = new Map<string, { error: string; fromWalk: boolean }>();
   #timer: ReturnType<typeof setInterval> | null = null;
   #listing: Promise<void> | null = null;
   #relist = false;
   #closed = false;
-  readonly stats: TailStats = { files: 0, bytes: 0, badLines: 0, problems: 0, lastReadAt: null };
+  readonly stats: TailStats = { files: 0, bytes: 0, badLines: 0, lastReadAt: null };
 
   constructor(roots: readonly string[], handlers: TailHandlers, opts: TailOptions = {}) {
     this.#roots = roots;
@@ -73,10 +75,10 @@ export class TranscriptTail {
     for (const root of this.#roots) {
       try {
         const w = watch(root, { recursive: true }, (_event, name) => this.#onEvent(root, name));
-        w.on("error", (e) => this.#problem({ path: root, error: `watch failed: ${e.message}` }));
+        w.on("error", (e) => this.#problem({ path: root, error: `watch failed: ${fsError(e)}` }, false));
         this.#watchers.push(w);
       } catch (e) {
-        this.#problem({ path: root, error: `watch failed: ${(e as Error).message}` });
+        this.#problem({ path: root, error: `watch failed: ${fsError(e)}` }, false);
       }
     }
     await this.#list(true);
@@ -95,6 +97,11 @@ export class TranscriptTail {
     this.#closed = true;
     for (const w of this.#watchers) w.close();
     if (this.#timer) clearInterval(this.#timer);
+  }
+
+  /** What is wrong now (path → error); empty when every root, folder and file reads. */
+  get problems(): ReadonlyMap<string, string> {
+    return new Map([...this.#problems].map(([path, p]) => [path, p.error]));
   }
 
   /** Re-list the tree and catch up every file (also what the safety timer runs). */
@@ -124,7 +131,10 @@ export class TranscriptTail {
         this.#relist = false;
         const problems: WalkProblem[] = [];
         const files = await listTranscriptFiles(this.#roots, problems);
-        for (const p of problems) this.#problem(p);
+        for (const p of problems) this.#problem(p, true);
+        // A folder or entry that failed the last walk and not this one has recovered.
+        const failing = new Set(problems.map((p) => p.path));
+        for (const [path, p] of this.#problems) if (p.fromWalk && !failing.has(path)) this.#recover(path);
         const seen = new Set<string>();
         for (const f of files) {
           seen.add(f.path);
@@ -135,7 +145,11 @@ export class TranscriptTail {
           }
           await this.#pump(st, initial);
         }
-        for (const path of this.#files.keys()) if (!seen.has(path)) this.#files.delete(path);
+        for (const path of this.#files.keys()) {
+          if (seen.has(path)) continue;
+          this.#files.delete(path);
+          this.#recover(path);
+        }
         this.stats.files = this.#files.size;
       } while (this.#relist && !this.#closed);
     })().finally(() => {
@@ -168,9 +182,10 @@ export class TranscriptTail {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === "ENOENT") {
         this.#files.delete(path);
+        this.#recover(path);
         return;
       }
-      this.#problem({ path, error: (e as Error).message });
+      this.#problem({ path, error: fsError(e) }, false);
       return;
     }
     if (s.ino !== st.ino || s.size < st.offset || !(await this.#markHolds(st))) {
@@ -203,14 +218,18 @@ export class TranscriptTail {
         this.stats.badLines++;
         this.#h.badLine({ path, line: n, error: "line too long, skipped" });
       }
+      for (const n of r.invalidUtf8) {
+        this.stats.badLines++;
+        this.#h.badLine({ path, line: n, error: "invalid UTF-8, skipped" });
+      }
       this.stats.bytes += r.consumed - st.offset;
       st.lineNo = r.nextLine;
       st.offset = r.consumed;
       st.mark = await readMark(path, st.offset);
       this.stats.lastReadAt = Date.now();
-      this.#reported.delete(path);
+      this.#recover(path);
     } catch (e) {
-      this.#problem({ path, error: (e as Error).message });
+      this.#problem({ path, error: fsError(e) }, false);
     }
   }
 
@@ -221,11 +240,14 @@ export class TranscriptTail {
     return now.equals(st.mark);
   }
 
-  #problem(p: WalkProblem): void {
-    if (this.#reported.has(p.path)) return;
-    this.#reported.add(p.path);
-    this.stats.problems++;
-    this.#h.problem(p);
+  #problem(p: WalkProblem, fromWalk: boolean): void {
+    const held = this.#problems.get(p.path);
+    this.#problems.set(p.path, { error: p.error, fromWalk });
+    if (held?.error !== p.error) this.#h.problem(p);
+  }
+
+  #recover(path: string): void {
+    if (this.#problems.delete(path)) this.#h.recovered(path);
   }
 }
 

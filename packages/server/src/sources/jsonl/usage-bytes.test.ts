@@ -22,46 +22,52 @@ function agrees(line: Buffer): boolean {
   return fast !== null;
 }
 
-// A Claude Code assistant line with every field the decoder reads, each value drawn from the
-// common case and the corners (nulls, escapes, non-ASCII, odd numbers, missing fields).
-const text = fc.oneof(
-  fc.constantFrom("", "ok", "plain text", 'a "quoted" word', "back\\slash", "tab\there", "naïve café", "日本語", "\u2028", "emoji 🎉", "\u0000nul", "Claude AI usage limit reached|1767225600"),
-  fc.string({ maxLength: 12 }),
+// A Claude Code assistant line with every field the decoder reads, each value mostly the common
+// case, sometimes a corner (nulls, escapes, non-ASCII, odd numbers and types, missing fields).
+/** the common values nine times in ten, the odd ones otherwise */
+const mostly = <T>(common: fc.Arbitrary<T>, odd: fc.Arbitrary<T>) => fc.oneof({ weight: 9, arbitrary: common }, { weight: 1, arbitrary: odd });
+/** a key that is there (with a value from `a`) one time in `1 + absent` */
+const optional = <T>(a: fc.Arbitrary<T>, absent = 1) => fc.oneof({ weight: absent, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: a });
+const text = mostly(
+  fc.constantFrom("", "ok", "plain text", 'a "quoted" word', "back\\slash", "tab\there"),
+  fc.oneof(fc.constantFrom("naïve café", "日本語", "\u2028", "emoji 🎉", "\u0000nul", "Claude AI usage limit reached|1767225600", "\ud83d"), fc.string({ maxLength: 12 })),
 );
-const count = fc.oneof(
-  { weight: 6, arbitrary: fc.integer({ min: 0, max: 2_000_000 }) },
-  { weight: 1, arbitrary: fc.constantFrom(-1, 2.5, 1e3, 1e21, 2 ** 53 + 1, Number.MAX_SAFE_INTEGER) },
-  { weight: 1, arbitrary: fc.constantFrom<unknown>("12", null, true, {}, []) },
-);
-const optional = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined, freq: 4 });
-/** mostly a value, sometimes null (a null under one of ccusage's keys drops the line) */
-const nullable = <T>(a: fc.Arbitrary<T>) => fc.oneof({ weight: 12, arbitrary: a }, { weight: 1, arbitrary: fc.constant(null) });
-const id = fc.oneof(fc.constantFrom("msg_01AbC", "msg_é", "", "req_\\x"), fc.stringMatching(/^[a-z0-9_]{1,20}$/));
+const count = mostly(fc.integer({ min: 0, max: 2_000_000 }), fc.constantFrom<unknown>(-1, 2.5, 1e3, 1e21, 2 ** 53 + 1, Number.MAX_SAFE_INTEGER, "12", null, true, {}, []));
+const id = mostly(fc.stringMatching(/^(msg|req)_[A-Za-z0-9]{1,20}$/), fc.constantFrom<unknown>("", "msg_é", "req_\\x", null, 7));
 const block = fc.oneof(
   fc.record({ type: fc.constant("text"), text }),
   fc.record({ type: fc.constant("thinking"), thinking: text, signature: fc.constant("c2ln") }),
-  fc.record({ type: fc.constant("tool_use"), id: fc.constant("toolu_1"), name: fc.constant("Bash"), input: fc.dictionary(fc.constantFrom("command", "id", "usage", "model"), nullable(text)) }),
+  fc.record({
+    type: fc.constant("tool_use"),
+    id: fc.constant("toolu_1"),
+    name: fc.constant("Bash"),
+    input: fc.dictionary(mostly(fc.constantFrom("command", "path"), fc.constantFrom("id", "usage", "model")), mostly(text, fc.constant(null))),
+  }),
   fc.record({ type: fc.constantFrom("redacted_thinking", "server_tool_use", "Weird", "a_very_long_block_type_name_that_does_not_fit") }),
 );
 const usage = fc.record(
   {
     input_tokens: count,
     output_tokens: count,
-    cache_creation_input_tokens: optional(nullable(count)),
-    cache_read_input_tokens: optional(nullable(count)),
+    cache_creation_input_tokens: optional(count),
+    cache_read_input_tokens: optional(count),
     cache_creation: optional(fc.record({ ephemeral_5m_input_tokens: count, ephemeral_1h_input_tokens: count })),
-    service_tier: optional(fc.constantFrom("standard", null)),
-    speed: optional(fc.constantFrom("standard", "fast", "turbo", null)),
+    service_tier: optional(mostly(fc.constant("standard"), fc.constant(null))),
+    speed: optional(mostly(fc.constantFrom("standard", "fast"), fc.constantFrom<unknown>("turbo", null))),
     iterations: optional(
-      fc.array(fc.record({ type: fc.constantFrom("message", "advisor_message"), model: optional(fc.constantFrom("claude-haiku-4-5", null)), input_tokens: count, output_tokens: count }), { maxLength: 2 }),
+      fc.array(
+        fc.record({ type: fc.constantFrom("message", "advisor_message"), model: mostly(fc.constant("claude-haiku-4-5"), fc.constant<unknown>(null)), input_tokens: count, output_tokens: count }),
+        { maxLength: 2 },
+      ),
+      3,
     ),
   },
   { requiredKeys: ["input_tokens", "output_tokens"] },
 );
 const message = fc.record(
   {
-    model: nullable(fc.constantFrom("claude-opus-4-5-20251101", "claude-sonnet-4-6", "<synthetic>", "", "modèle")),
-    id: nullable(id),
+    model: mostly(fc.constantFrom("claude-opus-4-5-20251101", "claude-sonnet-4-6", "<synthetic>"), fc.constantFrom<unknown>("", "modèle", null)),
+    id,
     type: fc.constant("message"),
     role: fc.constant("assistant"),
     content: fc.array(block, { maxLength: 2 }),
@@ -74,22 +80,22 @@ const message = fc.record(
 const assistant = fc.record(
   {
     parentUuid: fc.constantFrom(null, "a46584a0-1ba2-4352-87f5-fffe88054dca"),
-    isSidechain: fc.oneof(fc.boolean(), fc.constant("true")),
+    isSidechain: mostly(fc.boolean(), fc.constant<unknown>("true")),
     userType: fc.constant("external"),
-    cwd: nullable(fc.constantFrom("/home/u/p", "C:\\Users\\u", "/tmp/é")),
-    sessionId: nullable(fc.constantFrom("1fc554d4-d4f3", "", "séance")),
-    version: nullable(fc.constantFrom("2.1.9", "dev", "10.0.0-beta", "")),
+    cwd: mostly(fc.constantFrom("/home/u/p", "C:\\Users\\u"), fc.constantFrom<unknown>("/tmp/é", null)),
+    sessionId: mostly(fc.constant("1fc554d4-d4f3"), fc.constantFrom<unknown>("", "séance", null)),
+    version: mostly(fc.constantFrom("2.1.9", "10.0.0-beta"), fc.constantFrom<unknown>("dev", "", null)),
     gitBranch: fc.constant("main"),
     message,
-    requestId: nullable(id),
-    type: fc.constantFrom("assistant", "user", "progress"),
+    requestId: id,
+    type: mostly(fc.constant("assistant"), fc.constantFrom("user", "progress")),
     uuid: fc.constant("60cbcab8-5d63-404d-abd1-8d659c51ef63"),
-    timestamp: fc.oneof(
-      fc.constantFrom("2026-01-10T10:00:00.000Z", "2026-01-10T10:00:00Z", "2026-01-10T12:00:00+02:00", "not a date", "2026-02-30T00:00:00Z", "+275760-09-13T00:00:00.000Z"),
-      fc.constant(17),
+    timestamp: mostly(
+      fc.constantFrom("2026-01-10T10:00:00.000Z", "2026-01-10T10:00:00Z", "2026-01-10T12:00:00+02:00"),
+      fc.constantFrom<unknown>("not a date", "2026-02-30T00:00:00Z", "+275760-09-13T00:00:00.000Z", "9999-12-31T23:59:59Z", 17),
     ),
-    costUSD: optional(fc.constantFrom(0.5, null, "1")),
-    isApiErrorMessage: optional(fc.constantFrom(true, false, null)),
+    costUSD: optional(fc.constantFrom<unknown>(0.5, null, "1"), 8),
+    isApiErrorMessage: optional(mostly(fc.constant(false), fc.constant<unknown>(null)), 3),
   },
   { requiredKeys: ["message", "timestamp", "type"] },
 );

@@ -1,21 +1,23 @@
-import { decodeObject, type DecodedLine, type DecodeOptions } from "@claude-gauge/core";
+import { decodeLine, type DecodedLine, type DecodeOptions } from "@claude-gauge/core";
 
 /**
  * The cold scan's fast path: decodeCandidate's result for a usage line, computed from the read
  * buffer without turning the whole line into a string. Usage lines are mostly message content,
- * which the decoder cuts out before JSON.parse anyway (decode-line.ts, parseUsageLine); here the
- * cut is made on the bytes, so only the few hundred bytes around the content are decoded and
- * parsed, and the object goes to decodeObject, so every counting rule stays in one place.
- * Whenever the line is not plainly the common shape (a null that might disqualify it, no cut
- * point, a syntax error, a limit notice, a kept id that is not ASCII) it returns null and the
- * caller decodes the line as text.
+ * which the decoder cuts out before it parses (decode-line.ts, parseUsageLine); here the cut is
+ * made on the bytes, and decodeLine runs on the cut line — prefix, first block type, suffix — so
+ * every counting rule stays in one place. The cut line decodes exactly as the whole line when the
+ * content holds nothing decodeLine looks for in the raw text (a usage key or limit notice, a \u
+ * escape, a disqualifying null); otherwise, and whenever the result is not a usage entry or a kept
+ * id is not ASCII, it returns null and the caller decodes the whole line as text.
  */
 
 const CONTENT_KEY = Buffer.from('"content":[');
 const MESSAGE_KEY = Buffer.from('"message":{');
 const CONTENT_END = Buffer.from('],"stop_reason":');
-// Searched from its colon: the quote before it is the commonest byte in JSON (a slow search start).
-const NULL_VALUE = Buffer.from(":null");
+const NULL_WORD = Buffer.from("null");
+/** in `"usage"` keys and in "Claude AI usage limit reached" */
+const USAGE_WORD = Buffer.from("usage");
+const UNICODE_ESCAPE = Buffer.from("\\u");
 const TYPE_HEAD = Buffer.from('{"type":"');
 /** decodeLine matches the first block's type within this many characters after `"content":[` */
 const FIRST_TYPE_WINDOW = 40;
@@ -35,35 +37,30 @@ const NULL_KEYS = new Set([
   "cache_creation_input_tokens",
 ]);
 
-const NON_ASCII = /[^\x00-\x7e]/;
+/** any character past "~" (0x7e), as decodeCandidate tests kept ids */
+const NON_ASCII = /[\u007f-\uffff]/;
 
 /** Scratch space for the cut line (prefix + first block type + suffix), grown on demand. */
 let scratch = Buffer.allocUnsafe(64 << 10);
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-function hasUsageShape(obj: Record<string, unknown>): boolean {
-  const message = obj["message"];
-  if (isObject(message) && isObject(message["usage"])) return true;
-  const data = obj["data"];
-  const nested = isObject(data) ? data["message"] : undefined;
-  return isObject(nested) && isObject(nested["message"]) && isObject(nested["message"]["usage"]);
-}
+const isSpace = (c: number | undefined): boolean => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
 
 /**
- * Whether the line holds `"<key>":null` for a key decodeLine drops lines for (wherever it sits;
- * decodeLine's finer reading of escapes and of the iterations exemption is left to it).
+ * Whether `part` may hold `"<key>":null` (any spacing) for a key decodeLine drops usage lines for;
+ * it errs towards yes (escapes and the iterations exemption are left to decodeLine).
  */
-function mayHoldDisqualifyingNull(line: Buffer): boolean {
-  for (let at = line.indexOf(NULL_VALUE, 2); at !== -1; at = line.indexOf(NULL_VALUE, at + NULL_VALUE.length)) {
-    const close = at - 1;
-    if (line[close] !== 0x22) continue;
-    const limit = Math.max(0, close - 1 - LONGEST_NULL_KEY);
-    let open = close - 1;
-    while (open >= limit && line[open] !== 0x22) open--;
-    if (open >= limit && NULL_KEYS.has(line.toString("latin1", open + 1, close))) return true;
+function mayHoldDisqualifyingNull(part: Buffer): boolean {
+  for (let at = part.indexOf(NULL_WORD); at !== -1; at = part.indexOf(NULL_WORD, at + NULL_WORD.length)) {
+    let i = at - 1;
+    while (isSpace(part[i])) i--;
+    if (part[i] !== 0x3a) continue;
+    i--;
+    while (isSpace(part[i])) i--;
+    if (part[i] !== 0x22) continue;
+    const limit = Math.max(0, i - 1 - LONGEST_NULL_KEY);
+    let open = i - 1;
+    while (open >= limit && part[open] !== 0x22) open--;
+    if (open >= limit && NULL_KEYS.has(part.toString("latin1", open + 1, i))) return true;
   }
   return false;
 }
@@ -102,16 +99,18 @@ function firstTypeLength(line: Buffer, at: number): number {
 }
 
 /**
- * decodeLine's result for a line that holds the usage marker, computed from its bytes, or null
- * when the caller must decode the line as text (see the file comment for when).
+ * decodeCandidate's result for a usage line, from its bytes, or null when the caller must decode
+ * the line as text (see the file comment for when).
  */
 export function decodeUsageBytes(line: Buffer, opts: DecodeOptions): DecodedLine | null {
-  if (mayHoldDisqualifyingNull(line)) return null;
   const c = line.indexOf(CONTENT_KEY);
   const m = line.indexOf(MESSAGE_KEY);
   const e = lastContentEnd(line);
   if (!(m !== -1 && c > m && e > c)) return null;
   const typeAt = c + CONTENT_KEY.length;
+  // what decodeLine reads in the raw text, anywhere: it must not sit in the content cut out
+  const content = line.subarray(typeAt, e);
+  if (content.indexOf(USAGE_WORD) !== -1 || content.indexOf(UNICODE_ESCAPE) !== -1 || mayHoldDisqualifyingNull(content)) return null;
   const typeLen = firstTypeLength(line, typeAt);
   // prefix + `"content":[` + `{"type":"<first>"}` + `],"stop_reason":…`
   const head = typeLen < 0 ? 0 : TYPE_HEAD.length + typeLen + 2;
@@ -123,20 +122,11 @@ export function decodeUsageBytes(line: Buffer, opts: DecodeOptions): DecodedLine
     scratch[typeAt + head - 1] = 0x7d; // }
   }
   line.copy(scratch, typeAt + head, e);
-  let obj: unknown;
-  try {
-    // latin1, as decodeCandidate's text: JSON.parse is fastest on one-byte strings
-    obj = JSON.parse(scratch.toString("latin1", 0, size));
-  } catch {
-    return null;
-  }
-  // decodeLine parses the whole line for these (limit notices need their text).
-  if (!isObject(obj) || obj["isApiErrorMessage"] === true || !hasUsageShape(obj)) return null;
-  const d = decodeObject(obj, true, opts);
-  if (d.kind === "usage") {
-    // decodeCandidate decodes the line again as UTF-8 when a kept id is not ASCII
-    const e = d.event;
-    if (NON_ASCII.test(e.model) || NON_ASCII.test(e.sessionId) || NON_ASCII.test(e.messageId ?? "") || NON_ASCII.test(e.requestId ?? "")) return null;
-  }
+  // latin1, as decodeCandidate's text: JSON.parse is fastest on one-byte strings
+  const d = decodeLine(scratch.toString("latin1", 0, size), opts);
+  if (d.kind !== "usage") return null;
+  // decodeCandidate decodes the line again as UTF-8 when a kept id is not ASCII
+  const ev = d.event;
+  if (NON_ASCII.test(ev.model) || NON_ASCII.test(ev.sessionId) || NON_ASCII.test(ev.messageId ?? "") || NON_ASCII.test(ev.requestId ?? "")) return null;
   return d;
 }
