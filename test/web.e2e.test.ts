@@ -193,6 +193,40 @@ describe("the browser cluster (GET /, Debian Chromium, real server and files)", 
     expect(await page.locator(".banner").isVisible()).toBe(false);
   });
 
+  it("goes offline 10 s after the last snapshot it could use when the server speaks another contract version, and recovers", async () => {
+    const t = tree({ "-home-u-app/s1.jsonl": [assistantLine({ id: "a", ts: ago(10 * 60_000), input: 1000, output: 4000, cacheRead: 25_000 })] });
+    const s = await start(t.dir, [], SMALL_TANKS);
+    let foreign = false;
+    const bump = (text: string) => (foreign ? text.replace('"v":1', '"v":2') : text);
+    const page = await open(`${s.url}/`, async (p) => {
+      // between the page and the real server: frames and poll answers turn into version 2 on demand
+      await p.routeWebSocket(/\/ws/, (ws) => {
+        const server = ws.connectToServer();
+        server.onMessage((m) => ws.send(bump(String(m))));
+      });
+      await p.route(/\/usage$/, async (route) => {
+        const r = await route.fetch();
+        await route.fulfill({ response: r, body: bump(await r.text()) });
+      });
+    });
+    const u = await usage(s);
+    await needlesAt(page, positions(u));
+    await waitFor(async () => ((await linkState(page)) === "live" ? true : undefined), 5000, "live");
+
+    foreign = true;
+    const since = Date.now();
+    // a pushed frame of the other version, then the quiet socket's probes: none of it is contact
+    t.append("-home-u-app/s1.jsonl", assistantLine({ id: "b", ts: new Date(), input: 5, output: 5 }));
+    await waitFor(async () => ((await linkState(page)) === "offline" ? true : undefined), 20_000, "offline");
+    expect(Date.now() - since).toBeGreaterThanOrEqual(9000);
+    expect((await lamps(page))["stall"]).toBe(true);
+    await needlesAt(page, { fuel5h: 0, tach: 0, fuel7d: 0 });
+
+    foreign = false;
+    await waitFor(async () => ((await linkState(page)) === "live" ? true : undefined), 20_000, "live again");
+    expect((await lamps(page))["stall"]).toBe(false);
+  });
+
   it("falls back to polling GET /usage once a second when the WebSocket cannot connect", async () => {
     const t = tree({ "-home-u-app/s1.jsonl": [assistantLine({ id: "a", ts: ago(HOUR), input: 1000, output: 1000, cacheRead: 18_000 })] });
     const s = await start(t.dir, [], SMALL_TANKS);

@@ -277,7 +277,7 @@ function invalidIdentity(p: UsageParts): boolean {
 /** A count in tokens: a number when exact, the CountValue when above 2^53 − 1. */
 type Count = number | CountValue;
 
-const valueOf = (c: Count): number => (typeof c === "number" ? c : c.value);
+const countNumber = (c: Count): number => (typeof c === "number" ? c : c.value);
 const bigOf = (c: Count): bigint => (typeof c === "number" ? BigInt(c) : (c.wide ?? BigInt(c.value)));
 
 /**
@@ -342,11 +342,11 @@ function usageCounts(usage: Json, path: string, plain: boolean): UsageCounts | s
 
 /** Sets the count fields of `e` from `u`, with exact values when any exceeds 2^53 − 1. */
 function setCounts(e: UsageEvent, u: UsageCounts): UsageEvent {
-  e.input = valueOf(u.input);
-  e.output = valueOf(u.output);
-  e.cacheRead = valueOf(u.cacheRead);
-  e.cacheCreation5m = valueOf(u.cacheCreation5m);
-  e.cacheCreation1h = valueOf(u.cacheCreation1h);
+  e.input = countNumber(u.input);
+  e.output = countNumber(u.output);
+  e.cacheRead = countNumber(u.cacheRead);
+  e.cacheCreation5m = countNumber(u.cacheCreation5m);
+  e.cacheCreation1h = countNumber(u.cacheCreation1h);
   e.cacheCreation = e.cacheCreation5m + e.cacheCreation1h;
   if (Math.max(e.input, e.output, e.cacheRead, e.cacheCreation) <= Number.MAX_SAFE_INTEGER) return e;
   // ccusage adds the two TTLs with a saturating u64 add

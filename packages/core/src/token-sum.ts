@@ -34,7 +34,10 @@ export class TokenSum {
         return;
       }
     }
-    const w = (this.#wide ??= { input: toBig(this.input), output: toBig(this.output), cacheCreation: toBig(this.cacheCreation), cacheRead: toBig(this.cacheRead) });
+    if (this.#wide === null) {
+      this.#wide = { input: toBig(this.input), output: toBig(this.output), cacheCreation: toBig(this.cacheCreation), cacheRead: toBig(this.cacheRead) };
+    }
+    const w = this.#wide;
     for (const f of FIELDS) {
       w[f] = saturate(w[f] + (c.wide?.[f] ?? toBig(c[f])));
       this[f] = Number(w[f]);
