@@ -1,4 +1,4 @@
-import type { DecodedLine, LimitNotice } from "@claude-gauge/core";
+import type { DecodedLine, LimitNotice, UsageEvent } from "@claude-gauge/core";
 import { decodeLine, UsageColumns } from "@claude-gauge/core";
 import { packColumns, packedBuffers, type PackedColumns } from "./column-pack.js";
 import { scanRange, type RangeResult } from "./line-scan.js";
@@ -72,7 +72,8 @@ export function decodeCandidate(text: string, utf8: () => string, opts: { projec
 
 /** Reads the usage lines of one unit (synchronously; a scan is CPU-bound). */
 export function scanUnit(u: ScanUnit): UnitScan {
-  const events = new UsageColumns(0);
+  // objects while the unit is read (they die young), columns of the exact size at the end
+  const events: UsageEvent[] = [];
   const limits: LimitNotice[] = [];
   const badLines: { line: number; error: string }[] = [];
   let badLineCount = 0;
@@ -92,8 +93,7 @@ export function scanUnit(u: ScanUnit): UnitScan {
         last = { offset, events: events.length, limits: limits.length, badLines: badLines.length, badLineCount };
         const d = decodeUsageBytes(buf.subarray(from, to), opts) ?? decodeCandidate(buf.toString("latin1", from, to), () => buf.toString("utf8", from, to), opts);
         if (d.kind === "usage") {
-          events.push(d.event);
-          for (const x of d.extras) events.push(x);
+          events.push(d.event, ...d.extras);
           if (d.limit) limits.push(d.limit);
         } else if (d.kind === "limit") limits.push(d.limit);
         else if (d.kind === "error") bad(lineNo, d.error);
@@ -122,8 +122,13 @@ export function scanUnit(u: ScanUnit): UnitScan {
     if (completeBad.length < MAX_KEPT_BAD) completeBad.push(b);
   }
   completeBad.sort((a, b) => a.line - b.line);
+  const columns = (from: number, to: number) => {
+    const c = new UsageColumns(to - from);
+    for (let i = from; i < to; i++) c.push(events[i]!);
+    return packColumns(c.parts());
+  };
   return {
-    events: packColumns(events.parts(0, cut.events)),
+    events: columns(0, cut.events),
     limits: limits.slice(0, cut.limits),
     badLines: completeBad,
     badLineCount: completeBadCount,
@@ -131,7 +136,7 @@ export function scanUnit(u: ScanUnit): UnitScan {
     consumed: r?.consumed ?? u.start,
     partial: r?.partial
       ? {
-          events: packColumns(events.parts(cut.events)),
+          events: columns(cut.events, events.length),
           limits: limits.slice(cut.limits),
           badLines: partialBad,
           badLineCount: partialBadCount,
