@@ -20,6 +20,8 @@ export interface ServeFlags {
   demoSpeed: number;
   /** Host names answered besides IP addresses and localhost (DNS rebinding guard) */
   allowHosts: string[];
+  /** start from the scan cache and keep it up to date (--no-cache: read every transcript) */
+  cache: boolean;
 }
 
 /** `claude-gauge serve` (also `claude-gauge-server`, and what `install-service` runs). */
@@ -39,6 +41,7 @@ export const SERVE_SPEC: CommandSpec = {
     demo: { type: "boolean" },
     "demo-speed": { type: "string" },
     "allow-host": { type: "string", multiple: true },
+    "no-cache": { type: "boolean" },
   },
   optionHelp: [
     ["--port N", "TCP port, 0 = any free one (default 8080, or CLAUDE_GAUGE_PORT)"],
@@ -50,6 +53,7 @@ export const SERVE_SPEC: CommandSpec = {
     ["--demo", "replay a generated working session instead of your transcripts"],
     ["--demo-speed N", "with --demo: demo seconds per real second, (0, 1000] (default 1)"],
     ["--allow-host NAME", "also answer requests for this host name (repeatable; also CLAUDE_GAUGE_ALLOW_HOSTS)"],
+    ["--no-cache", "read every transcript at start; the scan cache (~/.cache/claude-gauge) is neither read nor written"],
   ],
 };
 
@@ -82,6 +86,7 @@ export function serveFlagsFrom(v: Record<string, string | boolean | undefined>, 
     demo,
     demoSpeed,
     allowHosts: allowHosts(Array.isArray(v["allow-host"]) ? (v["allow-host"] as string[]) : [], env["CLAUDE_GAUGE_ALLOW_HOSTS"]),
+    cache: v["no-cache"] !== true,
   };
 }
 

@@ -8,6 +8,7 @@ import { WsPush } from "../http/ws-push.js";
 import { GaugeService } from "../service/gauge-service.js";
 import { DemoSource } from "../sources/demo/demo-source.js";
 import { JsonlSource } from "../sources/jsonl/jsonl-source.js";
+import { defaultCacheDir } from "../sources/jsonl/scan-cache.js";
 import type { Source } from "../sources/source.js";
 import { parseStatuslineSample } from "../statusline/sample.js";
 import { readStateSamples, stateDir } from "../statusline/state-file.js";
@@ -21,7 +22,9 @@ export async function serve(args: string[]): Promise<void> {
   // The demo writes transcripts for the normal transcript source to follow, on its own (faster) clock.
   const demo = flags.demo ? new DemoSource({ speed: flags.demoSpeed, log }) : null;
   const config = demo ? demo.prepare(base) : base;
-  const sources: Source[] = demo ? [demo] : [new JsonlSource({ showProjects: flags.showProjects, log })];
+  const sources: Source[] = demo
+    ? [demo]
+    : [new JsonlSource({ showProjects: flags.showProjects, log, ...(flags.cache ? { cacheDir: defaultCacheDir() } : {}) })];
   const metrics = new GaugeMetrics();
   const clock = demo?.clock ?? Date.now;
   const service = new GaugeService({

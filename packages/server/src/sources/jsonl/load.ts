@@ -4,9 +4,9 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
 import { decodeLine, MessageLedger, costOf, UsageColumns } from "@claude-gauge/core";
-import { SavedLedger, type CostFn, type KeptMessages, type LedgerMode, type LimitNotice, type TurnSignal } from "@claude-gauge/core";
+import { SavedLedger, type CostFn, type KeptMessages, type LedgerMode, type LimitNotice, type TurnSignal, type UsageEvent } from "@claude-gauge/core";
 import { unpackColumns } from "./column-pack.js";
-import { filesKey, identityOf, marksOf, partColumns, PRICING_FINGERPRINT, ScanCache, type CachedPart, type CachePlan, type FileIdentity } from "./scan-cache.js";
+import { filesKey, identityOf, marksOf, partColumns, PRICING_FINGERPRINT, ScanCache, type CachedPart, type CachePlan, type CacheWriter, type FileIdentity } from "./scan-cache.js";
 import { MAX_KEPT_BAD, scanShared, scanUnit, type BadLine, type ScanUnit, type UnitScan } from "./file-scan.js";
 import { listTranscriptFiles, type TranscriptFile, type WalkProblem } from "./files.js";
 
@@ -175,18 +175,22 @@ function scannedParts(scans: readonly UnitScan[], lineBase: number): { parts: Ca
   return { parts, partial, lines: lines - (partial ? 1 : 0), consumed };
 }
 
-/** Cold scan of every transcript under `roots` into a fresh ledger (reading only what changed when a scan cache is given). */
-export async function loadTranscripts(roots: readonly string[], opts: LoadOptions): Promise<LoadResult> {
+/** Where a tree stands before reading: its files, how each is read, and the cache. */
+interface Prepared {
+  files: TranscriptFile[];
+  problems: WalkProblem[];
+  work: FileWork[];
+  cache: ScanCache | null;
+  /** names the files and their identities (null when one could not be stat'ed) */
+  key: string | null;
+  /** every file a cache hit and none gone: nothing to read */
+  unchanged: boolean;
+}
+
+async function prepare(roots: readonly string[], opts: LoadOptions): Promise<Prepared> {
   const problems: WalkProblem[] = [];
   const files = await listTranscriptFiles(roots, problems);
-  const mode = opts.mode ?? "session";
-  const pricing = opts.cost ? (opts.cost.key ?? null) : PRICING_FINGERPRINT;
-  const ledger = new MessageLedger(opts.cost?.fn ?? costOf, mode);
-  const limits: LimitNotice[] = [];
-  const badLines: BadLine[] = [];
-  let badLineCount = 0;
-  const note = opts.progress ?? (() => undefined);
-  const cache = opts.cache ? ScanCache.open({ ...opts.cache, roots, log: note }) : null;
+  const cache = opts.cache ? ScanCache.open({ ...opts.cache, roots, log: opts.progress ?? (() => undefined) }) : null;
   const work: FileWork[] = files.map((file) => {
     let identity: FileIdentity | null = null;
     let plan: CachePlan = { kind: "miss" };
@@ -201,8 +205,34 @@ export async function loadTranscripts(roots: readonly string[], opts: LoadOption
   const known = work.every((w) => w.identity !== null);
   const key = known ? filesKey(work.map((w) => ({ path: w.file.path, identity: w.identity! }))) : null;
   const unchanged = cache !== null && work.every((w) => w.plan.kind === "hit") && cache.size === files.length;
-  const saved = unchanged && key !== null && pricing !== null ? cache.savedLedger(mode, key, pricing) : null;
-  if (saved !== null) return restored(new SavedLedger(mode, saved), work, problems, opts);
+  return { files, problems, work, cache, key, unchanged };
+}
+
+/** One file as read: what its complete lines hold, and apart what an unterminated last line holds. */
+interface ReadFile {
+  file: TranscriptFile;
+  /** the complete lines' events, in line order */
+  complete: UsageColumns[];
+  completeParts: CachedPart[];
+  partial: UsageColumns | null;
+  partialPart: CachedPart | null;
+  /** bytes of complete lines (where a live tail goes on) */
+  consumed: number;
+  /** complete lines */
+  lines: number;
+  /** inode number, as the file system gave it when the file was planned */
+  ino: string | null;
+  problem: string | null;
+}
+
+/**
+ * Reads what the cache does not answer (on two threads when there is enough), hands every file to
+ * `take` in path order as soon as it and the ones before it are done, and writes the new cache
+ * (after `beforeCommit`) when anything changed or `keepLedger` asks for it.
+ */
+async function readFiles(p: Prepared, opts: LoadOptions, take: (f: ReadFile) => void, keepLedger: boolean, beforeCommit?: (w: CacheWriter, key: string) => void): Promise<void> {
+  const { work, cache, key } = p;
+  const note = opts.progress ?? (() => undefined);
   for (const w of work) {
     try {
       if (w.plan.kind === "hit") w.cached = [...w.plan.file.parts, ...(w.plan.file.partial ? [w.plan.file.partial] : [])].map(columnsOf);
@@ -215,8 +245,8 @@ export async function loadTranscripts(roots: readonly string[], opts: LoadOption
   }
   const units: ScanUnit[] = [];
   const unitFile: number[] = [];
-  work.forEach((w, i) => {
-    if (w.plan.kind === "hit") return;
+  for (const [i, w] of work.entries()) {
+    if (w.plan.kind === "hit") continue;
     const from = w.plan.kind === "append" ? w.plan.file.consumed : 0;
     const size = Math.max(w.identity?.size ?? w.file.size, from);
     for (const u of planUnits(w.file, from, size, opts.unitBytes)) {
@@ -224,40 +254,43 @@ export async function loadTranscripts(roots: readonly string[], opts: LoadOption
       unitFile.push(i);
       w.pending++;
     }
-  });
+  }
   let scanBytes = 0;
   for (const [i, u] of units.entries()) scanBytes += Math.max(0, Math.min(u.stop, work[unitFile[i]!]!.identity?.size ?? 0) - u.start);
-  // Nothing to write when every file was a hit, none left the tree, and the ledger is not worth saving.
-  const stillUnchanged = unchanged && work.every((w) => w.plan.kind === "hit");
-  const writer = cache !== null && key !== null && (!stillUnchanged || pricing !== null) ? cache.writer(key) : null;
+  // Nothing to write when every file was a hit and none left the tree, unless a ledger is to be kept.
+  const stillUnchanged = p.unchanged && work.every((w) => w.plan.kind === "hit");
+  const writer = cache !== null && key !== null && (!stillUnchanged || keepLedger) ? cache.writer(key) : null;
   let next = 0;
-  /** feeds the ledger every file whose units are all done, in path order */
-  const ingest = () => {
+  /** hands over every file whose units are all done, in path order */
+  const deliver = () => {
     for (; next < work.length && work[next]!.pending === 0; next++) {
       const w = work[next]!;
       const { file, plan } = w;
       const base = plan.kind === "miss" ? 0 : plan.file.lines;
       const fresh = scannedParts(w.scans, base);
-      for (const cols of w.cached) for (let r = 0; r < cols.length; r++) ledger.addFrom(cols, r);
-      for (const part of [...fresh.parts, ...(fresh.partial ? [fresh.partial] : [])]) {
-        const cols = columnsOf(part);
-        for (let r = 0; r < cols.length; r++) ledger.addFrom(cols, r);
-      }
-      const kept = plan.kind === "hit" ? [...plan.file.parts, ...(plan.file.partial ? [plan.file.partial] : [])] : plan.kind === "append" ? plan.file.parts : [];
-      for (const part of [...kept, ...fresh.parts, ...(fresh.partial ? [fresh.partial] : [])]) {
-        limits.push(...part.limits);
-        badLineCount += part.badLineCount;
-        for (const b of part.badLines) if (badLines.length < MAX_KEPT_BAD) badLines.push({ path: file.path, line: b.line, error: b.error });
-      }
       const problem = w.scans.find((s) => s.problem !== null)?.problem ?? null;
-      if (problem !== null) problems.push({ path: file.path, error: problem });
+      const cachedComplete = plan.kind === "hit" ? plan.file.parts : plan.kind === "append" ? plan.file.parts : [];
+      const cachedPartial = plan.kind === "hit" ? plan.file.partial : null;
+      const completeCount = cachedComplete.length;
+      const consumed = fresh.consumed ?? (plan.kind === "miss" ? 0 : plan.file.consumed);
+      take({
+        file,
+        complete: [...w.cached.slice(0, completeCount), ...fresh.parts.map(columnsOf)],
+        completeParts: [...cachedComplete, ...fresh.parts],
+        partial: cachedPartial !== null ? w.cached[completeCount]! : fresh.partial ? columnsOf(fresh.partial) : null,
+        partialPart: cachedPartial ?? fresh.partial,
+        consumed,
+        lines: plan.kind === "hit" ? plan.file.lines : fresh.lines,
+        ino: w.identity?.ino ?? null,
+        problem,
+      });
+      w.cached = [];
       // a file that could not be read is left out of the cache (read again next time)
       if (writer === null || w.identity === null || problem !== null) continue;
       if (plan.kind === "hit") {
         writer.add(plan.file);
         continue;
       }
-      const consumed = fresh.consumed ?? (plan.kind === "append" ? plan.file.consumed : 0);
       try {
         writer.add({
           path: file.path,
@@ -275,15 +308,15 @@ export async function loadTranscripts(roots: readonly string[], opts: LoadOption
     }
   };
   const progress = opts.progress;
-  const timer = progress ? setInterval(() => progress(`scanning ${units.length} pieces of ${files.length} files, ${(scanBytes / 1e6).toFixed(0)} MB…`), 1000) : null;
+  const timer = progress ? setInterval(() => progress(`scanning ${units.length} pieces of ${p.files.length} files, ${(scanBytes / 1e6).toFixed(0)} MB…`), 1000) : null;
   const parallel = scanBytes >= (opts.parallelMinBytes ?? PARALLEL_MIN_BYTES) && availableParallelism() >= 2 && existsSync(fileURLToPath(WORKER_URL));
   try {
-    ingest();
+    deliver();
     await scanAll(units, parallel, (i, scan) => {
       const w = work[unitFile[i]!]!;
       w.scans.push(scan);
       w.pending--;
-      ingest();
+      deliver();
     });
   } catch (e) {
     writer?.abort();
@@ -291,11 +324,83 @@ export async function loadTranscripts(roots: readonly string[], opts: LoadOption
   } finally {
     if (timer) clearInterval(timer);
   }
-  if (writer !== null) {
-    if (pricing !== null && key !== null) writer.addLedger(mode, key, pricing, ledger.save());
+  if (writer !== null && key !== null) {
+    beforeCommit?.(writer, key);
     writer.commit();
   }
-  return { ledger, signals: await recentSignals(files, opts), limits, badLines, badLineCount, problems, scan: counts(work, false) };
+}
+
+/** Cold scan of every transcript under `roots` into a fresh ledger (reading only what changed when a scan cache is given). */
+export async function loadTranscripts(roots: readonly string[], opts: LoadOptions): Promise<LoadResult> {
+  const p = await prepare(roots, opts);
+  const mode = opts.mode ?? "session";
+  const pricing = opts.cost ? (opts.cost.key ?? null) : PRICING_FINGERPRINT;
+  const saved = p.unchanged && p.key !== null && pricing !== null ? p.cache!.savedLedger(mode, p.key, pricing) : null;
+  if (saved !== null) return restored(new SavedLedger(mode, saved), p.work, p.problems, opts);
+  const ledger = new MessageLedger(opts.cost?.fn ?? costOf, mode);
+  const limits: LimitNotice[] = [];
+  const badLines: BadLine[] = [];
+  let badLineCount = 0;
+  await readFiles(
+    p,
+    opts,
+    (f) => {
+      // a batch report counts an unterminated last line too, as ccusage does
+      for (const cols of [...f.complete, ...(f.partial ? [f.partial] : [])]) for (let r = 0; r < cols.length; r++) ledger.addFrom(cols, r);
+      for (const part of [...f.completeParts, ...(f.partialPart ? [f.partialPart] : [])]) {
+        limits.push(...part.limits);
+        badLineCount += part.badLineCount;
+        for (const b of part.badLines) if (badLines.length < MAX_KEPT_BAD) badLines.push({ path: f.file.path, line: b.line, error: b.error });
+      }
+      if (f.problem !== null) p.problems.push({ path: f.file.path, error: f.problem });
+    },
+    pricing !== null,
+    (w, key) => {
+      if (pricing !== null) w.addLedger(mode, key, pricing, ledger.save());
+    },
+  );
+  return { ledger, signals: await recentSignals(p.files, opts), limits, badLines, badLineCount, problems: p.problems, scan: counts(p.work, false) };
+}
+
+/** Where a live tail takes over a file the backfill read: after its complete lines. */
+export interface ResumePoint {
+  /** bytes */
+  offset: number;
+  /** number of the line that starts at `offset` */
+  lineNo: number;
+  ino: string | null;
+}
+
+export interface BackfillSink {
+  usage(e: UsageEvent): void;
+  limit(n: LimitNotice): void;
+  badLine(b: BadLine): void;
+}
+
+/**
+ * The daemon's cold start: every complete line of every transcript, from the scan cache where it
+ * holds (a restart reads only what changed), delivered in path order, and where the live tail
+ * goes on in each file. An unterminated last line is left to the tail, which reads it once it is
+ * complete.
+ */
+export async function backfillTranscripts(roots: readonly string[], opts: LoadOptions, sink: BackfillSink): Promise<{ resume: Map<string, ResumePoint>; problems: WalkProblem[]; scan: ScanCounts }> {
+  const p = await prepare(roots, opts);
+  const resume = new Map<string, ResumePoint>();
+  await readFiles(
+    p,
+    opts,
+    (f) => {
+      for (const cols of f.complete) for (let r = 0; r < cols.length; r++) sink.usage(cols.get(r));
+      for (const part of f.completeParts) {
+        for (const n of part.limits) sink.limit(n);
+        for (const b of part.badLines) sink.badLine({ path: f.file.path, line: b.line, error: b.error });
+      }
+      if (f.problem !== null) p.problems.push({ path: f.file.path, error: f.problem });
+      else resume.set(f.file.path, { offset: f.consumed, lineNo: f.lines + 1, ino: f.ino });
+    },
+    false,
+  );
+  return { resume, problems: p.problems, scan: counts(p.work, false) };
 }
 
 function counts(work: readonly FileWork[], savedLedger: boolean): ScanCounts {

@@ -22,6 +22,8 @@ export interface TailOptions {
   rescanMs?: number;
   /** appends larger than this are scanned for usage lines only (bytes) */
   fullDecodeMaxBytes?: number;
+  /** files already read up to a point (a backfill from the scan cache): followed from there */
+  resume?: ReadonlyMap<string, { offset: number; lineNo: number; ino: string | null }>;
 }
 
 interface FileState {
@@ -53,6 +55,7 @@ export class TranscriptTail {
   readonly #h: TailHandlers;
   readonly #rescanMs: number;
   readonly #fullMax: number;
+  #resume: ReadonlyMap<string, { offset: number; lineNo: number; ino: string | null }> | null;
   readonly #files = new Map<string, FileState>();
   readonly #watchers: FSWatcher[] = [];
   /** what is wrong now, by path; an entry leaves when its path reads again or disappears */
@@ -68,6 +71,7 @@ export class TranscriptTail {
     this.#h = handlers;
     this.#rescanMs = opts.rescanMs ?? 30_000;
     this.#fullMax = opts.fullDecodeMaxBytes ?? 4 << 20;
+    this.#resume = opts.resume ?? null;
   }
 
   /** Cold scan (usage lines of every file), then start following. */
@@ -82,6 +86,7 @@ export class TranscriptTail {
       }
     }
     await this.#list(true);
+    this.#resume = null;
     // The cold scan skips user lines; the newest lines of recent files tell which turns are open.
     const now = Date.now();
     for (const st of this.#files.values()) {
@@ -141,6 +146,15 @@ export class TranscriptTail {
           let st = this.#files.get(f.path);
           if (!st) {
             st = { file: f, offset: 0, lineNo: 1, ino: -1, mark: Buffer.alloc(0), reading: false, dirty: false };
+            const r = this.#resume?.get(f.path);
+            if (r !== undefined && r.ino !== null) {
+              // read by the backfill: go on after its last complete line (a changed file is read again)
+              st.offset = r.offset;
+              st.lineNo = r.lineNo;
+              st.ino = Number(r.ino);
+              st.mark = await readMark(f.path, r.offset).catch(() => Buffer.alloc(0));
+              this.stats.bytes += r.offset;
+            }
             this.#files.set(f.path, st);
           }
           await this.#pump(st, initial);
