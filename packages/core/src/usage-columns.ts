@@ -31,9 +31,9 @@ export interface UsageColumnParts {
 }
 
 /** The numeric columns, in the order of UsageColumnParts.numbers. */
-export const NUMBER_COLUMNS = ["timestamp", "input", "output", "cacheCreation", "cacheRead", "cacheCreation5m", "cacheCreation1h", "loggedCostUsd"] as const;
+const NUMBER_COLUMNS = ["timestamp", "input", "output", "cacheCreation", "cacheRead", "cacheCreation5m", "cacheCreation1h", "loggedCostUsd"] as const;
 /** The string columns, in the order of UsageColumnParts.refs. */
-export const STRING_COLUMNS = ["model", "sessionId", "fileSession", "project"] as const;
+const STRING_COLUMNS = ["model", "sessionId", "fileSession", "project"] as const;
 
 // Shared by every empty column set; never written (the first push grows the columns).
 const EMPTY_F64 = new Float64Array(0);

@@ -25,7 +25,7 @@ import { packColumns, unpackColumns, type PackedColumns, type PackedStrings } fr
  */
 
 /** Layout of the file; a change makes older caches unreadable (they are rebuilt). */
-export const SCAN_CACHE_FORMAT = 1;
+const SCAN_CACHE_FORMAT = 1;
 
 declare const __SCAN_FINGERPRINT__: string | undefined;
 declare const __PRICING_FINGERPRINT__: string | undefined;
@@ -202,7 +202,7 @@ export function marksOf(path: string, consumed: number): { head: string; tail: s
 }
 
 /** A cache that does not hold up: dropped (or the one file it concerns is read again). */
-export class Invalid extends Error {}
+class Invalid extends Error {}
 
 const sha1 = (b: Uint8Array) => createHash(HASH).update(b).digest("hex");
 
@@ -307,7 +307,7 @@ const f64 = (buf: Buffer, at: number, n: number) => new Float64Array(buf.buffer,
 const i32 = (buf: Buffer, at: number, n: number) => new Int32Array(buf.buffer, buf.byteOffset + at, n);
 
 /** The packed columns of a stored block (views on the file buffer, checked as UsageColumns needs). */
-export function storedColumns(c: StoredChunk): PackedColumns {
+function storedColumns(c: StoredChunk): PackedColumns {
   const { buf, desc: d } = c;
   if (sha1(buf.subarray(d.at, d.at + chunkBytes(d))) !== d.sum) throw new Invalid("a block's checksum");
   const n = d.n;
