@@ -91,13 +91,16 @@ describe.each(RUNTIMES)("claude-gauge serve on %s (real process, real files)", (
     const s = await start(t.dir);
     const line = assistantLine({ id: "p", ts: new Date(), input: 7, output: 3 });
     appendFileSync(t.file, line.slice(0, 40));
-    await new Promise((r) => setTimeout(r, 300));
-    expect((await usage(s)).window_5h_tokens).toBe(0);
+    // a marker written after the half line: once it counts, the half line has been looked at
+    writeFileSync(join(t.proj, "marker.jsonl"), `${assistantLine({ id: "m1", ts: new Date(), input: 100 })}\n`);
+    await waitFor(async () => ((await usage(s)).window_5h_tokens >= 100 ? true : undefined), 5000, "the first marker");
+    expect((await usage(s)).window_5h_tokens).toBe(100);
     appendFileSync(t.file, `${line.slice(40)}\n`);
-    await waitFor(async () => ((await usage(s)).window_5h_tokens === 10 ? true : undefined));
+    await waitFor(async () => ((await usage(s)).window_5h_tokens === 110 ? true : undefined));
     appendFileSync(t.file, `${line}\n`); // a repeat (resumed session) changes nothing
-    await new Promise((r) => setTimeout(r, 200));
-    expect((await usage(s)).window_5h_tokens).toBe(10);
+    appendFileSync(t.file, `${assistantLine({ id: "m2", ts: new Date(), input: 1000 })}\n`); // read after the repeat
+    await waitFor(async () => ((await usage(s)).window_5h_tokens >= 1110 ? true : undefined), 5000, "the second marker");
+    expect((await usage(s)).window_5h_tokens).toBe(1110);
   });
 
   it("re-reads a truncated file without double counting and picks up a new subagent log", async () => {
@@ -171,7 +174,10 @@ describe.each(RUNTIMES)("claude-gauge serve on %s (real process, real files)", (
     );
     const s = await start(t.dir, ["--show-projects"]);
     appendFileSync(t.file, `${userLine(new Date(), `again ${SECRET}`)}\n`);
-    await new Promise((r) => setTimeout(r, 300));
+    // the marker: a line after the planted one; once it counts, the planted line has been read
+    const counted = (await usage(s)).window_5h_tokens;
+    appendFileSync(t.file, `${assistantLine({ id: "marker", ts: new Date(), input: 1000 })}\n`);
+    await waitFor(async () => ((await usage(s)).window_5h_tokens === counted + 1000 ? true : undefined), 5000, "the marker");
     const bodies = await Promise.all(
       ["/usage", "/usage/schema.json", "/healthz", "/metrics", "/stats?window=day", "/stats?window=all", "/history?hours=2", "/nope"].map((p) =>
         fetch(`${s.url}${p}`).then((r) => r.text()),

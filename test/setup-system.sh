@@ -15,6 +15,8 @@ need() {
 need g++ command -v g++
 need doctest-dev test -f /usr/include/doctest/doctest.h
 need chromium test -x /usr/bin/chromium # the browser e2e drives Debian's Chromium via playwright-core
+need prometheus command -v prometheus # the PromQL source's e2e: a real Prometheus (2.42 on bookworm) and its promtool
+need victoria-metrics command -v victoria-metrics # the same PromQL against a second server
 # ---- end of the list ----
 
 [ ${#missing[@]} -eq 0 ] && exit 0

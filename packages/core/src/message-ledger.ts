@@ -199,6 +199,11 @@ export class MessageLedger implements KeptMessages {
     return this.#thinking[i]!;
   }
 
+  /** Whether a message of this request has been counted (an OTLP event of it must not be). */
+  hasRequest(requestId: string): boolean {
+    return this.#byRequest.has(requestId);
+  }
+
   add(event: UsageEvent): LedgerDelta | null {
     if (event.progress && this.#mode !== "daily") return null;
     const line = this.#line;

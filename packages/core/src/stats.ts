@@ -62,9 +62,7 @@ function add(t: StatsTotals, c: UsageColumns, i: number, cost: number): void {
 }
 
 function group<K extends string>(m: Map<string, StatsTotals>, key: K): ({ [P in K]: string } & StatsTotals)[] {
-  return [...m.entries()]
-    .map(([k, t]) => ({ [key]: k, ...t }) as { [P in K]: string } & StatsTotals)
-    .sort((a, b) => b.total - a.total);
+  return [...m.entries()].map(([k, t]) => ({ [key]: k, ...t }) as { [P in K]: string } & StatsTotals).sort((a, b) => b.total - a.total);
 }
 
 /**
@@ -72,7 +70,7 @@ function group<K extends string>(m: Map<string, StatsTotals>, key: K): ({ [P in 
  * "all" = everything held. `now` is ms since epoch. One pass over the columns, no object per
  * message (a daemon holding a long history answers this in a few ms).
  */
-export function computeStats(rows: PricedRows, window: StatsWindow, now: number, opts: StatsOptions = {}): UsageStats {
+export function computeStats(rows: PricedRows | readonly PricedRows[], window: StatsWindow, now: number, opts: StatsOptions = {}): UsageStats {
   const fromMs = window === "day" ? now - DAY_MS : window === "week" ? now - 7 * DAY_MS : null;
   const tz = opts.timeZone ?? "UTC";
   const label = opts.projectLabel ?? ((p: string) => p);
@@ -88,23 +86,25 @@ export function computeStats(rows: PricedRows, window: StatsWindow, now: number,
     }
     return t;
   };
-  const c = rows.columns;
-  const labels = new Map<number, string>();
-  for (let i = 0; i < c.length; i++) {
-    const ts = c.timestamp[i]!;
-    if ((fromMs !== null && ts < fromMs) || ts > now) continue;
-    const cost = rows.cost(i);
-    add(totals, c, i, cost);
-    const model = c.strings[c.model[i]!]!;
-    if (model !== SYNTHETIC_MODEL) add(get(byModel, model), c, i, cost);
-    const ref = c.project[i]!;
-    let shown = labels.get(ref);
-    if (shown === undefined) {
-      shown = label(c.strings[ref]!);
-      labels.set(ref, shown);
+  for (const set of Array.isArray(rows) ? (rows as readonly PricedRows[]) : [rows as PricedRows]) {
+    const c = set.columns;
+    const labels = new Map<number, string>();
+    for (let i = 0; i < c.length; i++) {
+      const ts = c.timestamp[i]!;
+      if ((fromMs !== null && ts < fromMs) || ts > now) continue;
+      const cost = set.cost(i);
+      add(totals, c, i, cost);
+      const model = c.strings[c.model[i]!]!;
+      if (model !== SYNTHETIC_MODEL) add(get(byModel, model), c, i, cost);
+      const ref = c.project[i]!;
+      let shown = labels.get(ref);
+      if (shown === undefined) {
+        shown = label(c.strings[ref]!);
+        labels.set(ref, shown);
+      }
+      add(get(byProject, shown), c, i, cost);
+      add(get(byDay, dateInZone(ts, tz)), c, i, cost);
     }
-    add(get(byProject, shown), c, i, cost);
-    add(get(byDay, dateInZone(ts, tz)), c, i, cost);
   }
   return {
     window,

@@ -31,8 +31,14 @@ export class LiveLink {
   #ws: WebSocket | null = null;
   #open = false;
   #attempt = 0;
-  /** performance.now() of the last snapshot the page accepted (frame or poll); null before the first */
+  /** performance.now() when the server was last known to be there; null before the first frame */
   #lastContact: number | null = null;
+  /** the last liveness probe over an open socket went unanswered */
+  #probeFailed = false;
+  /** a snapshot was accepted since the socket opened: only then does an open socket mean contact */
+  #confirmed = false;
+  /** performance.now() of the last frame or poll answer (the probe clock) */
+  #lastMessage = 0;
   #started = 0;
   #state: LinkState = "connecting";
   #reconnect: ReturnType<typeof setTimeout> | null = null;
@@ -79,6 +85,7 @@ export class LiveLink {
     this.#ws = ws;
     ws.onopen = () => {
       this.#open = true;
+      this.#confirmed = false;
       this.#attempt = 0;
       this.#stopPolling();
       this.#check();
@@ -103,6 +110,7 @@ export class LiveLink {
     if (this.#open) this.#pollOk = false;
     this.#ws = null;
     this.#open = false;
+    this.#probeFailed = false;
     this.#startPolling();
     if (this.#stopped || this.#reconnect) return;
     const base = Math.min(this.#o.maxBackoffMs, this.#o.backoffMs * 2 ** this.#attempt);
@@ -117,6 +125,8 @@ export class LiveLink {
     const s = asSnapshot(x);
     if (s === null) return false;
     this.#lastContact = performance.now();
+    this.#lastMessage = this.#lastContact;
+    this.#confirmed = this.#open;
     this.#o.onSnapshot(s);
     this.#check();
     return true;
@@ -139,13 +149,15 @@ export class LiveLink {
     this.#polling = true;
     this.#lastPollAt = performance.now();
     try {
-      // An answer the page cannot use (another contract version, a proxy's error page) is no
-      // contact: the needles must not stay frozen on the last good values behind an open socket.
+      // An answer the page cannot use (another contract version, a proxy's error page) fails the
+      // probe: the needles must not stay frozen on the last good values behind an open socket.
       if (!this.#receive(await this.#o.poll())) throw new Error("not a snapshot");
       this.#pollOk = true;
+      this.#probeFailed = false;
     } catch {
       // unreachable: the watchdog turns long silence into "offline"
       this.#pollOk = false;
+      this.#probeFailed = this.#open;
     } finally {
       this.#polling = false;
     }
@@ -154,12 +166,18 @@ export class LiveLink {
 
   #check(): void {
     const now = performance.now();
-    // Contact is an accepted snapshot, as on the hardware: an open socket alone is not (a hung
-    // server holds it open; a server of another contract version sends what the page refuses).
-    // The server pushes only on change, so a quiet socket is confirmed over HTTP every few seconds.
+    // An open socket means the server is there (it pushes only on change, so silence is normal),
+    // unless a probe says otherwise. The offline delay counts from when that stopped being true.
+    if (this.#open && this.#confirmed && !this.#probeFailed) {
+      if (now - this.#lastMessage > this.#o.offlineAfterMs / 2) void this.#pollOnce();
+      this.#lastContact = now;
+    }
     const silentMs = now - (this.#lastContact ?? this.#started);
-    if (this.#open && silentMs > this.#o.offlineAfterMs / 2) void this.#pollOnce();
-    if (this.#open && silentMs > this.#o.offlineAfterMs) this.#ws?.close();
+    if (this.#open && this.#probeFailed) {
+      // a hung server can hold a socket open: keep asking over HTTP, drop the socket once offline
+      void this.#pollOnce();
+      if (silentMs > this.#o.offlineAfterMs) this.#ws?.close();
+    }
     const state: LinkState =
       silentMs > this.#o.offlineAfterMs
         ? "offline"

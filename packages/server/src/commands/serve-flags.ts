@@ -1,4 +1,6 @@
 import { isIP } from "node:net";
+import { hostname } from "node:os";
+import { parseSelector } from "../sources/promql/selector.js";
 import { parseCommand, parseTimeZone, UsageError, type CommandSpec } from "./args.js";
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
@@ -6,6 +8,13 @@ const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
 function isLoopback(host: string): boolean {
   return LOOPBACK.has(host) || (isIP(host) === 4 && host.startsWith("127."));
 }
+
+/**
+ * What `--source` may name (a comma list; the first names the snapshot's `source`): transcripts,
+ * Claude Code's OpenTelemetry export received here, a PromQL server, ccusage runs with the tail.
+ */
+export const SERVE_SOURCES = ["jsonl", "otlp", "promql", "ccusage"] as const;
+export type ServeSource = (typeof SERVE_SOURCES)[number];
 
 export interface ServeFlags {
   host: string;
@@ -20,6 +29,14 @@ export interface ServeFlags {
   demoSpeed: number;
   /** Host names answered besides IP addresses and localhost (DNS rebinding guard) */
   allowHosts: string[];
+  /** where usage comes from (without --demo) */
+  sources: ServeSource[];
+  /** --source promql: the server's base URL, the label matchers of --selector ("" for all), the poll interval (ms) */
+  prometheus: { url: string; matchers: string; pollMs: number } | null;
+  /** --source ccusage: how often it runs and one run's time limit (ms) */
+  ccusage: { intervalMs: number; timeoutMs: number } | null;
+  /** the `machine` label of the exported claude_code_* counters */
+  machine: string;
   /** start from the scan cache and keep it up to date (--no-cache: read every transcript) */
   cache: boolean;
 }
@@ -41,6 +58,10 @@ export const SERVE_SPEC: CommandSpec = {
     demo: { type: "boolean" },
     "demo-speed": { type: "string" },
     "allow-host": { type: "string", multiple: true },
+    source: { type: "string" },
+    prometheus: { type: "string" },
+    selector: { type: "string" },
+    machine: { type: "string" },
     "no-cache": { type: "boolean" },
   },
   optionHelp: [
@@ -53,6 +74,10 @@ export const SERVE_SPEC: CommandSpec = {
     ["--demo", "replay a generated working session instead of your transcripts"],
     ["--demo-speed N", "with --demo: demo seconds per real second, (0, 1000] (default 1)"],
     ["--allow-host NAME", "also answer requests for this host name (repeatable; also CLAUDE_GAUGE_ALLOW_HOSTS)"],
+    ["--source LIST", `where usage comes from, a comma list of ${SERVE_SOURCES.join(", ")} (default jsonl; otlp receives Claude Code's OpenTelemetry export)`],
+    ["--prometheus URL", "with --source promql: the PromQL server (also CLAUDE_GAUGE_PROMETHEUS)"],
+    ["--selector '{l=\"v\"}'", "with --source promql: label matchers, e.g. {user_email=\"me@example.com\"}"],
+    ["--machine NAME", "machine label of the exported claude_code_* counters (default: host name)"],
     ["--no-cache", "read every transcript at start; the scan cache (~/.cache/claude-gauge) is neither read nor written"],
   ],
 };
@@ -72,10 +97,13 @@ export function serveFlagsFrom(v: Record<string, string | boolean | undefined>, 
     throw new UsageError(`refusing to listen on ${host} without --lan or --token: the gauge would be open to your network`);
   }
   const demo = v["demo"] === true;
+  if (demo && str("source") !== undefined) throw new UsageError("--demo replays its own transcripts: leave out --source");
+  const list = sources(str("source") ?? "jsonl");
   const speedText = str("demo-speed");
   if (speedText !== undefined && !demo) throw new UsageError("--demo-speed needs --demo");
   const demoSpeed = Number(speedText ?? "1");
   if (!(demoSpeed > 0 && demoSpeed <= 1000)) throw new UsageError(`--demo-speed: expected a number in (0, 1000], got ${JSON.stringify(speedText)}`);
+  if (demo && str("source") !== undefined) throw new UsageError("--demo replays its own transcripts: leave out --source");
   return {
     host,
     port,
@@ -86,8 +114,57 @@ export function serveFlagsFrom(v: Record<string, string | boolean | undefined>, 
     demo,
     demoSpeed,
     allowHosts: allowHosts(Array.isArray(v["allow-host"]) ? (v["allow-host"] as string[]) : [], env["CLAUDE_GAUGE_ALLOW_HOSTS"]),
+    sources: list,
+    prometheus: prometheusFlags(list.includes("promql"), str("prometheus") ?? env["CLAUDE_GAUGE_PROMETHEUS"], str("selector") ?? env["CLAUDE_GAUGE_SELECTOR"], env["CLAUDE_GAUGE_PROMQL_POLL_MS"]),
+    ccusage: list.includes("ccusage") ? { intervalMs: msSetting(env, "CLAUDE_GAUGE_CCUSAGE_INTERVAL_MS", 60_000), timeoutMs: msSetting(env, "CLAUDE_GAUGE_CCUSAGE_TIMEOUT_MS", 30_000) } : null,
+    machine: machineName(str("machine") ?? env["CLAUDE_GAUGE_MACHINE"] ?? hostname()),
     cache: v["no-cache"] !== true,
   };
+}
+
+/** A duration setting in ms, 250..600000. */
+function msSetting(env: Record<string, string | undefined>, name: string, fallback: number): number {
+  const text = env[name];
+  if (text === undefined) return fallback;
+  const ms = Number(text);
+  if (!Number.isInteger(ms) || ms < 250 || ms > 600_000) throw new UsageError(`${name}: expected 250..600000 ms, got ${JSON.stringify(text)}`);
+  return ms;
+}
+
+/** `--source jsonl,promql`: known names only, each once, in the order given. */
+function sources(list: string): ServeSource[] {
+  const out: ServeSource[] = [];
+  for (const name of list.split(",").map((n) => n.trim())) {
+    const known = SERVE_SOURCES.find((s) => s === name);
+    if (known === undefined) throw new UsageError(`--source: expected a comma list of ${SERVE_SOURCES.join(", ")}, got ${JSON.stringify(name)}`);
+    if (!out.includes(known)) out.push(known);
+  }
+  return out;
+}
+
+function prometheusFlags(promql: boolean, url: string | undefined, selector: string | undefined, pollText: string | undefined): ServeFlags["prometheus"] {
+  if (!promql) {
+    if (url !== undefined || selector !== undefined) throw new UsageError("--prometheus and --selector need --source promql");
+    return null;
+  }
+  if (url === undefined) throw new UsageError("--source promql needs --prometheus URL (e.g. http://127.0.0.1:9090)");
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new UsageError(`--prometheus: expected an http(s) URL, got ${JSON.stringify(url)}`);
+  }
+  if (u.protocol !== "http:" && u.protocol !== "https:") throw new UsageError(`--prometheus: expected an http(s) URL, got ${JSON.stringify(url)}`);
+  const sel = parseSelector(selector ?? "{}");
+  if ("error" in sel) throw new UsageError(`--selector: ${sel.error}`);
+  return { url, matchers: sel.matchers, pollMs: msSetting({ CLAUDE_GAUGE_PROMQL_POLL_MS: pollText }, "CLAUDE_GAUGE_PROMQL_POLL_MS", 5000) };
+}
+
+/** The machine label: printable, bounded (it is a Prometheus label value on every exported series). */
+function machineName(name: string): string {
+  const n = name.trim();
+  if (!/^[\x21-\x7e]{1,128}$/.test(n)) throw new UsageError(`--machine: expected 1 to 128 printable ASCII characters without spaces, got ${JSON.stringify(name)}`);
+  return n;
 }
 
 export function parseServeFlags(args: string[], env: Record<string, string | undefined>): ServeFlags {

@@ -7,14 +7,17 @@ import {
   type SourceKind,
   type StatsWindow,
   type TurnSignal,
+  type LedgerDelta,
+  type UsageEvent,
   type UsageSnapshot,
 } from "@claude-gauge/core";
 import { engineFromLedger } from "./cold-engine.js";
 import { HistoryBook } from "./history.js";
 import { StatsBook } from "./stats.js";
+import { CrossSourceLedger } from "./cross-source-ledger.js";
 import { OfficialStore } from "./official-store.js";
 import { parseStatuslineSample, type StatuslineSample } from "../statusline/sample.js";
-import type { GaugeMetrics } from "../http/metrics.js";
+import type { GaugeMetrics } from "./metrics.js";
 import { SnapshotFeed } from "../http/snapshot-feed.js";
 import { projectLabeler } from "../sources/project-label.js";
 import type { Source, SourceProblem, SourceSink } from "../sources/source.js";
@@ -52,7 +55,7 @@ export class GaugeService {
   readonly feed: SnapshotFeed;
   readonly #o: ServiceOptions;
   readonly #clock: () => number;
-  readonly #ledger = new MessageLedger(costOf);
+  readonly #ledger = new CrossSourceLedger(new MessageLedger(costOf), costOf);
   #engine: WindowEngine;
   #ticker: ReturnType<typeof setInterval> | null = null;
   #scheduled = false;
@@ -81,18 +84,21 @@ export class GaugeService {
   /** Backfill every source, then follow. Resolves when the first full snapshot is published. */
   async start(): Promise<void> {
     const log = this.#o.log ?? (() => {});
+    const counted = (delta: LedgerDelta | null, event: UsageEvent, initial: boolean): void => {
+      if (delta === null) return;
+      // /history points at and after the change (and after where a replaced line sat) are stale
+      this.#history.changed(Math.min(delta.timestamp, delta.replacedAt ?? delta.timestamp));
+      this.#o.metrics.countDelta(delta.model, delta.counts, delta.costUsd);
+      if (initial) return;
+      const now = this.#clock();
+      this.#o.metrics.ingested(event.timestamp, now);
+      this.#engine.addDelta(delta, now);
+      this.#changed();
+    };
     const sink: SourceSink = {
-      usage: (event, initial) => {
-        const delta = this.#ledger.add(event);
-        if (delta === null) return;
-        this.#history.changed(Math.min(delta.timestamp, delta.replacedAt ?? delta.timestamp));
-        this.#o.metrics.countDelta(delta.model, delta.counts, delta.costUsd);
-        if (initial) return;
-        const now = this.#clock();
-        this.#o.metrics.ingested(event.timestamp, now);
-        this.#engine.addDelta(delta, now);
-        this.#changed();
-      },
+      usage: (event, initial) => counted(this.#ledger.add(event), event, initial),
+      // One ledger for every source: a request both an OTLP event and a transcript report is counted once.
+      request: (event, initial) => counted(this.#ledger.addRequest(event), event, initial),
       signal: (signal, initial) => {
         if (initial) this.#initialSignals.push(signal);
         else {
@@ -119,14 +125,14 @@ export class GaugeService {
       ),
     );
     // The backfill fed only the ledger; the windows get each message once, in time order.
-    this.#engine = engineFromLedger(this.#o.config, this.#ledger, this.#initialSignals, this.#initialLimits, this.#clock());
+    this.#engine = engineFromLedger(this.#o.config, this.#ledger.rows(), this.#initialSignals, this.#initialLimits, this.#clock());
     this.#initialSignals = [];
     this.#initialLimits = [];
     for (const sample of this.#o.officialHistory?.() ?? []) this.#official.add(sample, this.#engine);
     this.#refit();
     this.#ready = true;
     this.#publish();
-    void this.#history.prefetch(this.#ledger, this.#clock);
+    void this.#history.prefetch(() => this.#ledger.rows(), this.#clock);
     this.#ticker = setInterval(() => this.#publish(), this.#o.tickMs ?? 1000);
     this.#ticker.unref?.();
   }
@@ -223,7 +229,7 @@ export class GaugeService {
   /** /stats: aggregates plus the 50/80/95 % state of both windows against the ceilings in use (see StatsBook). */
   stats(window: StatsWindow): unknown {
     return this.#stats.get(window, this.#clock(), {
-      ledger: this.#ledger,
+      rows: this.#ledger.priced(),
       engine: this.#engine,
       official: this.#official,
       snapshot: this.#snapshot,
@@ -235,6 +241,6 @@ export class GaugeService {
 
   /** /history: the gauge values every 5 min over the last `hours` (see HistoryBook). */
   history(hours: number): unknown {
-    return this.#history.points(this.#ledger, this.#clock(), hours);
+    return this.#history.points(this.#ledger.rows(), this.#clock(), hours);
   }
 }

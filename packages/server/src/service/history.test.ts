@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { costOf, DEFAULT_CONFIG, MessageLedger, sortEntries, WindowEngine, type GaugeConfig, type UsageEvent } from "@claude-gauge/core";
-import { entryDelta } from "./cold-engine.js";
+import { entryDelta, ledgerRows } from "./cold-engine.js";
 import { HISTORY_STEP_MS, HistoryBook } from "./history.js";
 
 /** What /history answered before: a fresh WindowEngine fed every kept message, a snapshot per step. */
@@ -101,7 +101,7 @@ describe("HistoryBook", () => {
       fc.property(history, fc.integer({ min: 1, max: 168 }), fc.integer({ min: -48, max: 24 }), (sessions, hours, shiftH) => {
         const { ledger, end } = ledgerOf(sessions);
         const now = end + shiftH * 3_600_000;
-        expect(new HistoryBook(config).points(ledger, now, hours)).toEqual(replayed(ledger, config, now, hours));
+        expect(new HistoryBook(config).points(ledgerRows(ledger), now, hours)).toEqual(replayed(ledger, config, now, hours));
       }),
       { numRuns: 30 },
     );
@@ -112,14 +112,14 @@ describe("HistoryBook", () => {
     const book = new HistoryBook(DEFAULT_CONFIG);
     let turns = 0;
     const counting = setInterval(() => turns++, 0);
-    await book.prefetch(ledger, () => end, 168);
+    await book.prefetch(() => ledgerRows(ledger), () => end, 168);
     clearInterval(counting);
     // other callbacks ran while it worked: it gave the loop back between slices
     expect(turns).toBeGreaterThan(0);
-    expect(book.points(ledger, end, 168)).toEqual(replayed(ledger, DEFAULT_CONFIG, end, 168));
+    expect(book.points(ledgerRows(ledger), end, 168)).toEqual(replayed(ledger, DEFAULT_CONFIG, end, 168));
     const d = ledger.add({ ...events.at(-1)!, messageId: "late", requestId: "late", timestamp: end + 60_000 });
     if (d) book.changed(d.timestamp);
-    expect(book.points(ledger, end + HISTORY_STEP_MS, 168)).toEqual(replayed(ledger, DEFAULT_CONFIG, end + HISTORY_STEP_MS, 168));
+    expect(book.points(ledgerRows(ledger), end + HISTORY_STEP_MS, 168)).toEqual(replayed(ledger, DEFAULT_CONFIG, end + HISTORY_STEP_MS, 168));
   }, 60_000);
 
   it("keeps answering right as messages arrive, are replaced, and the clock moves, reusing its points", () => {
@@ -127,21 +127,21 @@ describe("HistoryBook", () => {
       fc.property(history, history, (first, later) => {
         const { ledger, events, end } = ledgerOf(first);
         const book = new HistoryBook(DEFAULT_CONFIG);
-        expect(book.points(ledger, end, 168)).toEqual(replayed(ledger, DEFAULT_CONFIG, end, 168));
+        expect(book.points(ledgerRows(ledger), end, 168)).toEqual(replayed(ledger, DEFAULT_CONFIG, end, 168));
         // new messages after the last point, as a live tail adds them
         let t = end;
         for (const [i, s] of later.slice(0, 5).entries()) {
           t += 3 * HISTORY_STEP_MS;
           const d = ledger.add({ ...events[0]!, messageId: `n${i}`, requestId: `nr${i}`, timestamp: t, model: s.model, output: s.output });
           if (d) book.changed(Math.min(d.timestamp, d.replacedAt ?? d.timestamp));
-          expect(book.points(ledger, t, 24)).toEqual(replayed(ledger, DEFAULT_CONFIG, t, 24));
+          expect(book.points(ledgerRows(ledger), t, 24)).toEqual(replayed(ledger, DEFAULT_CONFIG, t, 24));
         }
         // a later, larger line of an old message: its kept line moves, points after the old one change
         const old = events[Math.floor(events.length / 2)]!;
         const d = ledger.add({ ...old, output: old.output + 50_000, timestamp: old.timestamp + 1_000 });
         if (d) book.changed(Math.min(d.timestamp, d.replacedAt ?? d.timestamp));
-        expect(book.points(ledger, t, 168)).toEqual(replayed(ledger, DEFAULT_CONFIG, t, 168));
-        expect(book.points(ledger, t + 3_600_000, 3)).toEqual(replayed(ledger, DEFAULT_CONFIG, t + 3_600_000, 3));
+        expect(book.points(ledgerRows(ledger), t, 168)).toEqual(replayed(ledger, DEFAULT_CONFIG, t, 168));
+        expect(book.points(ledgerRows(ledger), t + 3_600_000, 3)).toEqual(replayed(ledger, DEFAULT_CONFIG, t + 3_600_000, 3));
       }),
       { numRuns: 10 },
     );

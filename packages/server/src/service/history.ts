@@ -17,11 +17,10 @@ import {
   WEEK_MS,
   weekWindowAt,
   type GaugeConfig,
-  type MessageLedger,
   type TokenCounts,
   type UsageDelta,
 } from "@claude-gauge/core";
-import { rowDelta, timeOrder } from "./cold-engine.js";
+import { timeOrder, type KeptRows } from "./cold-engine.js";
 
 /** Spacing of /history points, ms. */
 export const HISTORY_STEP_MS = 5 * 60_000;
@@ -206,7 +205,7 @@ export class HistoryBook {
   }
 
   /** The points of the last `hours` before `now` (ms since epoch). */
-  points(ledger: MessageLedger, now: number, hours: number): { stepMinutes: number; hours: number; points: HistoryPoint[] } {
+  points(ledger: KeptRows, now: number, hours: number): { stepMinutes: number; hours: number; points: HistoryPoint[] } {
     const { start, end } = span(now, hours);
     this.#advance(ledger, start, end, Number.POSITIVE_INFINITY);
     const points: HistoryPoint[] = [];
@@ -219,11 +218,11 @@ export class HistoryBook {
    * event loop, so the first request after a start finds them ready and nothing else waits long
    * meanwhile. Stops when done (or at stop()); a request meanwhile finishes what is left.
    */
-  prefetch(ledger: MessageLedger, clock: () => number, hours = 168): Promise<void> {
+  prefetch(ledger: () => KeptRows, clock: () => number, hours = 168): Promise<void> {
     return new Promise((done) => {
       const slice = () => {
         const { start, end } = span(clock(), hours);
-        if (this.#stopped || this.#advance(ledger, start, end, SLICE_WORK)) done();
+        if (this.#stopped || this.#advance(ledger(), start, end, SLICE_WORK)) done();
         else setImmediate(slice);
       };
       setImmediate(slice);
@@ -238,7 +237,7 @@ export class HistoryBook {
    * Makes sure every step in (start, end] has its point, doing at most about `budget` units of
    * work (a message fed, or a point computed); returns whether all are there.
    */
-  #advance(ledger: MessageLedger, start: number, end: number, budget: number): boolean {
+  #advance(ledger: KeptRows, start: number, end: number, budget: number): boolean {
     if (this.#staleFrom !== Number.POSITIVE_INFINITY) {
       // the first stale point is now missing: the replay restarts there (it cannot take back what it fed)
       for (const t of this.#points.keys()) if (t >= this.#staleFrom) this.#points.delete(t);
@@ -252,15 +251,15 @@ export class HistoryBook {
     if (from > end) return true;
     this.#prepare(ledger, from);
     const replay = this.#replay!;
-    const ts = ledger.columns.timestamp;
+    const ts = (i: number) => ledger.timestamp(i);
     let work = 0;
     for (let t = from; t <= end; t += HISTORY_STEP_MS) {
-      while (this.#fed < this.#order.length && ts[this.#order[this.#fed]!]! <= t) {
+      while (this.#fed < this.#order.length && ts(this.#order[this.#fed]!) <= t) {
         const row = this.#order[this.#fed++]!;
-        replay.feed(rowDelta(ledger, row));
+        replay.feed(ledger.delta(row));
         // pause only between distinct times, so "everything up to fedTo was fed" stays true
         const next = this.#order[this.#fed];
-        if (++work >= budget && (next === undefined || ts[next]! > ts[row]!)) return false;
+        if (++work >= budget && (next === undefined || ts(next) > ts(row))) return false;
       }
       this.#points.set(t, replay.point(t));
       this.#lastPoint = t;
@@ -271,16 +270,15 @@ export class HistoryBook {
   }
 
   /** A replay ready to compute the point at `from`: continued when it has not passed `from` and nothing it fed changed. */
-  #prepare(ledger: MessageLedger, from: number): void {
+  #prepare(ledger: KeptRows, from: number): void {
     if (this.#replay !== null && this.#lastPoint < from && this.#version === ledger.version) return;
     const continued = this.#replay !== null && this.#lastPoint < from;
     this.#order = timeOrder(ledger);
     this.#version = ledger.version;
     if (continued) {
       // every row at or before the replay's last fed time was fed (changes there would have made it stale)
-      const ts = ledger.columns.timestamp;
       this.#fed = 0;
-      while (this.#fed < this.#order.length && ts[this.#order[this.#fed]!]! <= this.#replay!.fedTo) this.#fed++;
+      while (this.#fed < this.#order.length && ledger.timestamp(this.#order[this.#fed]!) <= this.#replay!.fedTo) this.#fed++;
       return;
     }
     this.#replay = new Replay(this.#config);

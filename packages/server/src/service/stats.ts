@@ -1,8 +1,9 @@
-import { computeStats, thresholdLevel, type GaugeConfig, type MessageLedger, type StatsWindow, type UsageSnapshot, type WindowEngine } from "@claude-gauge/core";
+import { computeStats, thresholdLevel, type GaugeConfig, type PricedRows, type StatsWindow, type UsageSnapshot, type WindowEngine } from "@claude-gauge/core";
 import type { OfficialStore } from "./official-store.js";
 
 export interface StatsInputs {
-  ledger: MessageLedger;
+  /** the counted messages by column, and a number that grows whenever they change */
+  rows: { sets: readonly PricedRows[]; version: number };
   engine: WindowEngine;
   official: OfficialStore;
   /** the snapshot behind /usage now */
@@ -25,8 +26,8 @@ export class StatsBook {
   get(window: StatsWindow, now: number, x: StatsInputs): unknown {
     const minute = Math.floor(now / 60_000);
     const hit = this.#cache.get(window);
-    if (hit && hit.version === x.ledger.version && hit.minute === minute) return hit.value;
-    const stats = computeStats(x.ledger, window, now, { timeZone: x.timeZone, projectLabel: x.projectLabel });
+    if (hit && hit.version === x.rows.version && hit.minute === minute) return hit.value;
+    const stats = computeStats(x.rows.sets, window, now, { timeZone: x.timeZone, projectLabel: x.projectLabel });
     const cal = x.engine.calibration(now);
     const c = x.config;
     const value = {
@@ -43,7 +44,7 @@ export class StatsBook {
         window7d: { pct: x.snapshot.window_7d_pct, level: thresholdLevel(x.snapshot.window_7d_pct) },
       },
     };
-    this.#cache.set(window, { version: x.ledger.version, minute, value });
+    this.#cache.set(window, { version: x.rows.version, minute, value });
     return value;
   }
 }

@@ -8,6 +8,12 @@ import type { LimitNotice, SourceKind, TurnSignal, UsageEvent } from "@claude-ga
 export interface SourceSink {
   /** one API message (or a further line of one): the service's ledger counts each message once */
   usage(event: UsageEvent, initial: boolean): void;
+  /**
+   * One API request known by its `requestId` only (an OTLP api_request event, no message id):
+   * counted unless a transcript line of the same request was; a transcript line that comes later
+   * replaces its counts with the transcript's.
+   */
+  request(event: UsageEvent & { requestId: string }, initial: boolean): void;
   signal(signal: TurnSignal, initial: boolean): void;
   limit(notice: LimitNotice, initial: boolean): void;
   /** an input the source skipped (a bad transcript line, a malformed export): counted and logged */

@@ -11,6 +11,8 @@ export interface JsonlSourceOptions {
   resolveRoots?: () => RootsResult;
   /** slow safety rescan, ms (the tail's default when unset) */
   rescanMs?: number;
+  /** how often the roots are resolved again and problems retried, ms (the tail's default when unset) */
+  checkMs?: number;
   /** show project folder names in health and logs (otherwise a short hash) */
   showProjects?: boolean;
   log?: (msg: string) => void;
@@ -36,12 +38,25 @@ export class JsonlSource implements Source {
 
   async start(sink: SourceSink): Promise<void> {
     const log = this.#o.log ?? (() => {});
-    this.#roots = (this.#o.resolveRoots ?? findTranscriptRoots)();
-    if (this.#roots.roots.length === 0) log(`no transcripts yet (looked in ${this.#roots.missing.join(", ")})`);
+    const resolveRoots = this.#o.resolveRoots ?? findTranscriptRoots;
+    // Resolved again on the tail's slow check: on a fresh machine ~/.claude/projects appears later.
+    let first = true;
+    const roots = (): readonly string[] => {
+      const next = resolveRoots();
+      const was = this.#roots.roots;
+      for (const r of next.roots) if (!was.includes(r)) log(`following ${r}`);
+      for (const r of was) if (!next.roots.includes(r)) log(`${r} is gone; its counted tokens stay`);
+      if (next.roots.length === 0 && (was.length > 0 || first)) {
+        log(`no transcripts yet (looked in ${next.missing.join(", ")}); following them once they appear`);
+      }
+      first = false;
+      this.#roots = next;
+      return next.roots;
+    };
     // From the scan cache where it holds: the tail then follows each file from where this stopped.
-    const backfill = this.#o.cacheDir === undefined ? null : await this.#backfill(sink, this.#o.cacheDir);
+    const backfill = this.#o.cacheDir === undefined ? null : await this.#backfill(sink, this.#o.cacheDir, roots());
     const tail = new TranscriptTail(
-      this.#roots.roots,
+      roots,
       {
         line: (d, initial) => {
           if (d.kind === "usage") {
@@ -56,18 +71,22 @@ export class JsonlSource implements Source {
         problem: (p) => log(`cannot read ${this.#label(p.path)}: ${p.error}`),
         recovered: (path) => log(`reads again: ${this.#label(path)}`),
       },
-      { ...(this.#o.rescanMs === undefined ? {} : { rescanMs: this.#o.rescanMs }), ...(backfill ? { resume: backfill } : {}) },
+      {
+        ...(this.#o.rescanMs === undefined ? {} : { rescanMs: this.#o.rescanMs }),
+        ...(this.#o.checkMs === undefined ? {} : { checkMs: this.#o.checkMs }),
+        ...(backfill ? { resume: backfill } : {}),
+      },
     );
     this.#tail = tail;
     await tail.start();
   }
 
   /** The cold start's bulk: every complete line, through the scan cache; where each file was left. */
-  async #backfill(sink: SourceSink, cacheDir: string): Promise<ReadonlyMap<string, ResumePoint> | null> {
+  async #backfill(sink: SourceSink, cacheDir: string, roots: readonly string[]): Promise<ReadonlyMap<string, ResumePoint> | null> {
     const log = this.#o.log ?? (() => {});
     try {
       const r = await backfillTranscripts(
-        this.#roots.roots,
+        roots,
         { now: Date.now(), cache: { dir: cacheDir }, progress: (msg) => log(msg) },
         {
           usage: (e) => sink.usage(e, true),
@@ -95,9 +114,10 @@ export class JsonlSource implements Source {
       ok: this.#tail !== null && problems.length === 0,
       problems,
       detail: {
-        roots: this.#roots.roots,
+        roots: this.#tail?.roots ?? [],
         looked_in: [...this.#roots.roots.map((r) => dirname(r)), ...this.#roots.missing],
         files: this.#tail?.stats.files ?? 0,
+        watched_dirs: this.#tail?.watchedDirs ?? 0,
         bytes: this.#tail?.stats.bytes ?? 0,
       },
     };

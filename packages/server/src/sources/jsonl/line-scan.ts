@@ -60,6 +60,8 @@ export interface RangeOptions {
 export interface RangeResult extends ScanResult {
   /** lines that start in the range, an unterminated last one included */
   lines: number;
+  /** offset after the last byte of the range's lines that was read (an unterminated last line's end) */
+  end: number;
 }
 
 /**
@@ -110,6 +112,7 @@ export function scanRange(path: string, sink: LineSink, opts: RangeOptions = {})
   let partial = false;
   /** offset of the first byte after the last complete line of the range */
   let consumed = base;
+  let end = -1;
   let buf = takeBuffer();
   const fd = openSync(path, "r");
   try {
@@ -170,6 +173,7 @@ export function scanRange(path: string, sink: LineSink, opts: RangeOptions = {})
           if (opts.includePartial) offer(buf, s, fill, lineNo, base + s, all, sink, invalidUtf8);
           lineNo++;
         }
+        end = base + fill;
         break;
       }
       if (s > 0) {
@@ -183,7 +187,7 @@ export function scanRange(path: string, sink: LineSink, opts: RangeOptions = {})
     closeSync(fd);
     giveBack(buf);
   }
-  return { consumed, partial, oversized, invalidUtf8, nextLine: partial ? lineNo - 1 : lineNo, lines: lineNo - firstLine };
+  return { consumed, partial, oversized, invalidUtf8, nextLine: partial ? lineNo - 1 : lineNo, lines: lineNo - firstLine, end: Math.max(end, consumed) };
 }
 
 /**
@@ -252,5 +256,6 @@ export function scanCandidates(
     },
     opts,
   );
-  return { consumed: r.consumed, partial: r.partial, oversized: r.oversized, invalidUtf8: r.invalidUtf8, nextLine: r.nextLine };
+  // with includePartial, `consumed` takes in the unterminated last line (as a whole file was read)
+  return { consumed: opts.includePartial && r.partial ? r.end : r.consumed, partial: r.partial, oversized: r.oversized, invalidUtf8: r.invalidUtf8, nextLine: r.nextLine };
 }

@@ -1,11 +1,23 @@
-import { watch, type FSWatcher } from "node:fs";
-import { open, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { createHash } from "node:crypto";
+import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
+import { stat } from "node:fs/promises";
+import { relative, sep } from "node:path";
 import { decodeLine, type DecodedLine } from "@claude-gauge/core";
 import { scanCandidates } from "./line-scan.js";
-import { fsError, listTranscriptFiles, type TranscriptFile, type WalkProblem } from "./files.js";
+import { fsError, sessionOfPath, type WalkProblem } from "./files.js";
 import { SIGNAL_WINDOW_MS, tailSignals } from "./load.js";
 import { decodeCandidate, type BadLine } from "./file-scan.js";
+import { TreeWatch } from "./tree-watch.js";
+import { WorkQueue } from "./work-queue.js";
+
+/** files read at once after events (a stat and a read each) */
+const READS_IN_FLIGHT = 8;
+/**
+ * A file is looked at once more this long after its last change event (ms): Bun's fs.watch drops a
+ * change that lands while the previous one is being delivered (measured: 9 of 40 two-write bursts
+ * from another process), and that write would wait for the 30 s rescan. One stat when nothing did.
+ */
+const FOLLOW_UP_MS = 250;
 
 export interface TailHandlers {
   /** a decoded usage, signal or limit line; `initial` is true during the cold scan */
@@ -18,174 +30,288 @@ export interface TailHandlers {
 }
 
 export interface TailOptions {
-  /** slow safety rescan of the tree (ms); fs.watch does the real work. Default 30 s. */
+  /** slow safety rescan of the tree (ms) in case a watch event is lost. Default 30 s. */
   rescanMs?: number;
+  /** how often the roots are resolved again and problems retried (ms): a few stats. Default 2 s. */
+  checkMs?: number;
   /** appends larger than this are scanned for usage lines only (bytes) */
   fullDecodeMaxBytes?: number;
   /** files already read up to a point (a backfill from the scan cache): followed from there */
   resume?: ReadonlyMap<string, { offset: number; lineNo: number; ino: string | null }>;
 }
 
+interface FollowedFile {
+  path: string;
+  root: string;
+  project: string;
+  name: string;
+}
+
 interface FileState {
-  file: TranscriptFile;
+  file: FollowedFile;
+  /** start of the first line not read yet (bytes) */
   offset: number;
   lineNo: number;
   ino: number;
-  /** the bytes just before `offset`, to notice a file rewritten in place to at least its old size */
+  /** size and mtime (ms) at the last stat: a rewrite in place keeps the size but moves the mtime */
+  size: number;
+  mtimeMs: number;
+  /** the bytes just before `offset`, to notice a file rewritten in place to a larger size */
   mark: Buffer;
-  reading: boolean;
+  /**
+   * The unterminated last line at `offset`, counted because it parses as a whole JSON object
+   * (the cold report counts it too): skipped when its newline arrives, unless it changed.
+   */
+  counted: { bytes: number; digest: string } | null;
+  reading: Promise<void> | null;
   dirty: boolean;
 }
 
 export interface TailStats {
   files: number;
+  /** bytes read of the files followed now */
   bytes: number;
-  badLines: number;
-  /** ms since epoch of the last line read (wall clock of the edge, not of the line) */
-  lastReadAt: number | null;
 }
 
+const consumedTo = (st: FileState): number => st.offset + (st.counted?.bytes ?? 0);
+
 /**
- * Follows every transcript under the roots: a cold scan, then fs.watch (recursive) for appends,
- * new files and folders, truncation and rotation, plus a slow rescan in case a watch event is lost.
- * Half-written last lines stay unread until their newline arrives.
+ * Follows every transcript under the roots: a cold scan, then per-folder watches (TreeWatch) for
+ * appends, new files and folders, truncation, rotation and rewrites. The roots are resolved again
+ * every few seconds, so a projects/ folder that appears, vanishes or comes back is followed.
+ * A half-written last line stays unread until it is a whole JSON object or its newline arrives.
  */
 export class TranscriptTail {
-  readonly #roots: readonly string[];
+  readonly #resolveRoots: () => readonly string[];
   readonly #h: TailHandlers;
   readonly #rescanMs: number;
+  readonly #checkMs: number;
   readonly #fullMax: number;
   #resume: ReadonlyMap<string, { offset: number; lineNo: number; ino: string | null }> | null;
   readonly #files = new Map<string, FileState>();
-  readonly #watchers: FSWatcher[] = [];
-  /** what is wrong now, by path; an entry leaves when its path reads again or disappears */
-  readonly #problems = new Map<string, { error: string; fromWalk: boolean }>();
-  #timer: ReturnType<typeof setInterval> | null = null;
-  #listing: Promise<void> | null = null;
-  #relist = false;
+  /** followed roots → the inode of the folder, to notice one deleted and made again */
+  readonly #roots = new Map<string, number>();
+  readonly #tree: TreeWatch;
+  readonly #reads = new WorkQueue(READS_IN_FLIGHT);
+  readonly #followUps = new Map<string, ReturnType<typeof setTimeout>>();
+  /** read errors now, by path (the tree keeps folder and link problems) */
+  readonly #problems = new Map<string, string>();
+  /** files found before the cold scan reached them: the cold scan reads them whole */
+  readonly #coldPending = new Set<FileState>();
+  #starting = false;
+  #timers: ReturnType<typeof setInterval>[] = [];
+  #checking: Promise<void> | null = null;
   #closed = false;
-  readonly stats: TailStats = { files: 0, bytes: 0, badLines: 0, lastReadAt: null };
+  readonly stats: TailStats = { files: 0, bytes: 0 };
 
-  constructor(roots: readonly string[], handlers: TailHandlers, opts: TailOptions = {}) {
-    this.#roots = roots;
+  constructor(roots: () => readonly string[], handlers: TailHandlers, opts: TailOptions = {}) {
+    this.#resolveRoots = roots;
     this.#h = handlers;
     this.#rescanMs = opts.rescanMs ?? 30_000;
+    this.#checkMs = opts.checkMs ?? 2_000;
     this.#fullMax = opts.fullDecodeMaxBytes ?? 4 << 20;
     this.#resume = opts.resume ?? null;
+    this.#tree = new TreeWatch({
+      found: (path, root) => this.#found(path, root),
+      changed: (path) => {
+        const st = this.#files.get(path);
+        if (!st || this.#coldPending.has(st)) return;
+        this.#queueRead(path);
+        this.#followUp(path);
+      },
+      lost: (path) => this.#lost(path),
+      problem: (path, error) => this.#h.problem({ path, error }),
+      recovered: (path) => this.#h.recovered(path),
+    });
   }
 
-  /** Cold scan (usage lines of every file), then start following. */
+  /** Cold scan (usage lines of every file), then follow. */
   async start(): Promise<void> {
-    for (const root of this.#roots) {
-      try {
-        const w = watch(root, { recursive: true }, (_event, name) => this.#onEvent(root, name));
-        w.on("error", (e) => this.#problem({ path: root, error: `watch failed: ${fsError(e)}` }, false));
-        this.#watchers.push(w);
-      } catch (e) {
-        this.#problem({ path: root, error: `watch failed: ${fsError(e)}` }, false);
-      }
-    }
-    await this.#list(true);
+    this.#starting = true;
+    await this.#applyRoots();
+    this.#starting = false;
+    await this.#coldScan([...this.#coldPending].sort((a, b) => (a.file.path < b.file.path ? -1 : 1)));
     this.#resume = null;
+    this.#timers = [
+      setInterval(() => void this.rescan(), this.#rescanMs),
+      setInterval(() => void this.check(), this.#checkMs),
+    ];
+    for (const t of this.#timers) t.unref?.();
+  }
+
+  /** Reads each file whole with `initial` (the part a scan cache can replace), then open turns. */
+  async #coldScan(states: FileState[]): Promise<void> {
+    for (const st of states) {
+      await this.#pump(st, true);
+      this.#coldPending.delete(st);
+    }
     // The cold scan skips user lines; the newest lines of recent files tell which turns are open.
     const now = Date.now();
-    for (const st of this.#files.values()) {
-      if (now - st.file.mtimeMs > SIGNAL_WINDOW_MS) continue;
+    for (const st of states) {
+      if (!this.#files.has(st.file.path) || now - st.mtimeMs > SIGNAL_WINDOW_MS) continue;
       const signals = await tailSignals({ ...st.file, size: st.offset }).catch(() => []);
       for (const signal of signals) this.#h.line({ kind: "signal", signal }, true);
     }
-    this.#timer = setInterval(() => void this.rescan(), this.#rescanMs);
-    this.#timer.unref?.();
   }
 
   close(): void {
     this.#closed = true;
-    for (const w of this.#watchers) w.close();
-    if (this.#timer) clearInterval(this.#timer);
+    this.#tree.close();
+    for (const t of this.#timers) clearInterval(t);
+    for (const t of this.#followUps.values()) clearTimeout(t);
   }
 
   /** What is wrong now (path → error); empty when every root, folder and file reads. */
   get problems(): ReadonlyMap<string, string> {
-    return new Map([...this.#problems].map(([path, p]) => [path, p.error]));
+    return new Map([...this.#tree.problems, ...this.#problems]);
   }
 
-  /** Re-list the tree and catch up every file (also what the safety timer runs). */
+  /** The projects/ folders followed now. */
+  get roots(): string[] {
+    return [...this.#roots.keys()];
+  }
+
+  /** Folders with a live watch. */
+  get watchedDirs(): number {
+    return this.#tree.watchedDirs;
+  }
+
+  /** Re-read every folder and catch up every file (what the safety timer runs). */
   async rescan(): Promise<void> {
-    await this.#list(false);
+    await this.#tree.resync(this.roots);
+    for (const st of [...this.#files.values()]) await this.#pump(st);
   }
 
-  #onEvent(root: string, name: string | Buffer | null): void {
-    if (this.#closed) return;
-    if (name === null) {
-      void this.#list(false);
+  /** Resolve the roots again and retry what is wrong (what the check timer runs). */
+  check(): Promise<void> {
+    this.#checking ??= (async () => {
+      try {
+        await this.#applyRoots();
+        await this.#tree.retryProblems();
+        for (const path of [...this.#problems.keys()]) {
+          const st = this.#files.get(path);
+          if (st) await this.#pump(st);
+          else this.#recover(path);
+        }
+      } finally {
+        this.#checking = null;
+      }
+    })();
+    return this.#checking;
+  }
+
+  async #applyRoots(): Promise<void> {
+    const want = new Set(this.#resolveRoots());
+    for (const root of [...this.#roots.keys()]) {
+      if (want.has(root)) continue;
+      this.#roots.delete(root);
+      this.#tree.removeRoot(root);
+    }
+    for (const root of want) {
+      if (this.#closed) return;
+      let ino: number;
+      try {
+        ino = statSync(root).ino;
+      } catch {
+        if (this.#roots.delete(root)) this.#tree.removeRoot(root);
+        continue;
+      }
+      const held = this.#roots.get(root);
+      if (held === ino) continue;
+      // a root deleted and made again between two checks: the old folder's watches are dead
+      if (held !== undefined) this.#tree.removeRoot(root);
+      this.#roots.set(root, ino);
+      await this.#tree.addRoot(root);
+    }
+  }
+
+  #found(path: string, root: string): void {
+    if (this.#files.has(path)) {
+      this.#queueRead(path);
       return;
     }
-    const path = join(root, name.toString());
-    const known = this.#files.get(path);
-    if (known) void this.#pump(known);
-    else void this.#list(false); // a new file or folder: find it with the same rules as the cold scan
-  }
-
-  #list(initial: boolean): Promise<void> {
-    if (this.#listing) {
-      this.#relist = true;
-      return this.#listing;
+    const { project, session } = sessionOfPath(relative(root, path).split(sep));
+    const st: FileState = {
+      file: { path, root, project, name: session },
+      offset: 0,
+      lineNo: 1,
+      ino: -1,
+      size: -1,
+      mtimeMs: 0,
+      mark: Buffer.alloc(0),
+      counted: null,
+      reading: null,
+      dirty: false,
+    };
+    const r = this.#resume?.get(path);
+    if (r !== undefined && r.ino !== null) {
+      // read by the backfill: go on after its last complete line (a file changed since is read again)
+      st.offset = r.offset;
+      st.lineNo = r.lineNo;
+      st.ino = Number(r.ino);
+      try {
+        st.mark = readMark(path, r.offset);
+        this.stats.bytes += r.offset;
+      } catch {
+        st.offset = 0;
+        st.lineNo = 1;
+      }
     }
-    this.#listing = (async () => {
-      do {
-        this.#relist = false;
-        const problems: WalkProblem[] = [];
-        const files = await listTranscriptFiles(this.#roots, problems);
-        for (const p of problems) this.#problem(p, true);
-        // A folder or entry that failed the last walk and not this one has recovered.
-        const failing = new Set(problems.map((p) => p.path));
-        for (const [path, p] of this.#problems) if (p.fromWalk && !failing.has(path)) this.#recover(path);
-        const seen = new Set<string>();
-        for (const f of files) {
-          seen.add(f.path);
-          let st = this.#files.get(f.path);
-          if (!st) {
-            st = { file: f, offset: 0, lineNo: 1, ino: -1, mark: Buffer.alloc(0), reading: false, dirty: false };
-            const r = this.#resume?.get(f.path);
-            if (r !== undefined && r.ino !== null) {
-              // read by the backfill: go on after its last complete line (a changed file is read again)
-              st.offset = r.offset;
-              st.lineNo = r.lineNo;
-              st.ino = Number(r.ino);
-              st.mark = await readMark(f.path, r.offset).catch(() => Buffer.alloc(0));
-              this.stats.bytes += r.offset;
-            }
-            this.#files.set(f.path, st);
-          }
-          await this.#pump(st, initial);
-        }
-        for (const path of this.#files.keys()) {
-          if (seen.has(path)) continue;
-          this.#files.delete(path);
-          this.#recover(path);
-        }
-        this.stats.files = this.#files.size;
-      } while (this.#relist && !this.#closed);
-    })().finally(() => {
-      this.#listing = null;
-    });
-    return this.#listing;
+    this.#files.set(path, st);
+    this.stats.files = this.#files.size;
+    if (this.#starting) this.#coldPending.add(st);
+    else this.#queueRead(path);
   }
 
-  async #pump(st: FileState, initial = false): Promise<void> {
+  #followUp(path: string): void {
+    const held = this.#followUps.get(path);
+    if (held) {
+      held.refresh();
+      return;
+    }
+    const t = setTimeout(() => {
+      this.#followUps.delete(path);
+      if (this.#files.has(path)) this.#queueRead(path);
+    }, FOLLOW_UP_MS);
+    t.unref?.();
+    this.#followUps.set(path, t);
+  }
+
+  #queueRead(path: string): void {
+    this.#reads.add(path, async () => {
+      const st = this.#files.get(path); // the state now: the file may have been lost or replaced meanwhile
+      if (st) await this.#pump(st);
+    });
+  }
+
+  #lost(path: string): void {
+    const st = this.#files.get(path);
+    if (!st) return;
+    // deleted transcripts keep their counted tokens (Claude Code deletes old logs at start-up)
+    this.#files.delete(path);
+    this.#coldPending.delete(st);
+    this.stats.files = this.#files.size;
+    this.stats.bytes -= consumedTo(st);
+    this.#recover(path);
+  }
+
+  /** Reads what is new; resolves once the file is caught up to at least the moment of the call. */
+  #pump(st: FileState, initial = false): Promise<void> {
     if (st.reading) {
       st.dirty = true;
-      return;
+      return st.reading;
     }
-    st.reading = true;
-    try {
-      do {
-        st.dirty = false;
-        await this.#readNew(st, initial);
-      } while (st.dirty && !this.#closed);
-    } finally {
-      st.reading = false;
-    }
+    st.reading = (async () => {
+      try {
+        do {
+          st.dirty = false;
+          await this.#readNew(st, initial);
+        } while (st.dirty && !this.#closed && this.#files.get(st.file.path) === st);
+      } finally {
+        st.reading = null;
+      }
+    })();
+    return st.reading;
   }
 
   async #readNew(st: FileState, initial: boolean): Promise<void> {
@@ -194,70 +320,127 @@ export class TranscriptTail {
     try {
       s = await stat(path);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === "ENOENT") {
-        this.#files.delete(path);
-        this.#recover(path);
-        return;
-      }
-      this.#problem({ path, error: fsError(e) }, false);
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === "ENOENT" || code === "ENOTDIR") await this.#tree.reclassify(path);
+      else this.#problem(path, fsError(e));
       return;
     }
-    if (s.ino !== st.ino || s.size < st.offset || !(await this.#markHolds(st))) {
-      // rotated or truncated: read it again from the top; the ledger ignores lines it already counted
-      if (st.ino !== -1) this.stats.bytes -= st.offset;
-      st.ino = s.ino;
+    if (!s.isFile()) {
+      await this.#tree.reclassify(path); // replaced by a folder, a FIFO…
+      return;
+    }
+    const before = consumedTo(st);
+    const rewritten =
+      s.ino !== st.ino ||
+      s.size < before ||
+      // same size, new mtime: rewritten in place (a touch also lands here; the ledger dedupes)
+      (s.size === st.size && s.mtimeMs !== st.mtimeMs) ||
+      (s.size !== st.size && !this.#markHolds(st));
+    if (rewritten) {
+      // read it again from the top; the ledger ignores lines it already counted
       st.offset = 0;
       st.lineNo = 1;
+      st.counted = null;
+      st.mark = Buffer.alloc(0);
     }
-    if (s.size === st.offset) return;
+    st.ino = s.ino;
+    st.size = s.size;
+    st.mtimeMs = s.mtimeMs;
+    if (s.size === consumedTo(st)) {
+      this.stats.bytes += consumedTo(st) - before;
+      this.#recover(path);
+      return;
+    }
     const project = st.file.project;
     const sessionId = st.file.name;
     const all = !initial && s.size - st.offset <= this.#fullMax;
+    const decode = (text: string, utf8: () => string): DecodedLine =>
+      all ? decodeLine(text, { signals: true, project, sessionId }) : decodeCandidate(text, utf8, { project, sessionId });
+    const emit = (d: DecodedLine, line: number): void => {
+      if (d.kind === "skip") return;
+      if (d.kind === "error") {
+        this.#h.badLine({ path, line, error: d.error });
+        return;
+      }
+      this.#h.line(d, initial);
+    };
     try {
+      const counted = st.counted;
+      const countedAt = st.offset;
       const r = scanCandidates(
         path,
-        ({ text, lineNo, utf8 }) => {
-          const d = all ? decodeLine(text, { signals: true, project, sessionId }) : decodeCandidate(text, utf8, { project, sessionId });
-          if (d.kind === "skip") return;
-          if (d.kind === "error") {
-            this.stats.badLines++;
-            this.#h.badLine({ path, line: lineNo, error: d.error });
-            return;
-          }
-          this.#h.line(d, initial);
+        ({ text, lineNo, utf8, offset }) => {
+          // the last line we counted before its newline came: the same line again is not news
+          if (counted && offset === countedAt && digest(utf8()) === counted.digest) return;
+          emit(decode(text, utf8), lineNo);
         },
         { start: st.offset, startLine: st.lineNo, all },
       );
       for (const n of r.oversized) {
-        this.stats.badLines++;
         this.#h.badLine({ path, line: n, error: "line too long, skipped" });
       }
       for (const n of r.invalidUtf8) {
-        this.stats.badLines++;
         this.#h.badLine({ path, line: n, error: "invalid UTF-8, skipped" });
       }
-      this.stats.bytes += r.consumed - st.offset;
+      if (r.consumed > st.offset) st.counted = null;
       st.lineNo = r.nextLine;
       st.offset = r.consumed;
-      st.mark = await readMark(path, st.offset);
-      this.stats.lastReadAt = Date.now();
+      if (r.partial) this.#lastLine(st, all, decode, emit);
+      st.mark = readMark(path, st.offset);
+      this.stats.bytes += consumedTo(st) - before;
       this.#recover(path);
     } catch (e) {
-      this.#problem({ path, error: fsError(e) }, false);
+      this.stats.bytes += consumedTo(st) - before;
+      this.#problem(path, fsError(e));
     }
   }
 
-  /** False when the bytes before our offset changed: truncated and rewritten between two reads. */
-  async #markHolds(st: FileState): Promise<boolean> {
-    if (st.mark.length === 0) return true;
-    const now = await readMark(st.file.path, st.offset).catch(() => Buffer.alloc(0));
-    return now.equals(st.mark);
+  /**
+   * An unterminated last line counts when it is a whole JSON object (a half-written line is not:
+   * a proper prefix of a JSON object never parses). It stays at `offset` with its digest, so its
+   * newline (or trailing spaces) later change nothing; other bytes appended to it make a new
+   * line, decoded as any other (the ledger keeps one copy of a message).
+   */
+  #lastLine(
+    st: FileState,
+    all: boolean,
+    decode: (text: string, utf8: () => string) => DecodedLine,
+    emit: (d: DecodedLine, line: number) => void,
+  ): void {
+    if (!endsWithBrace(st.file.path)) return;
+    let offered: { text: string; utf8: () => string; lineNo: number } | null = null;
+    const r = scanCandidates(
+      st.file.path,
+      (l) => {
+        if (l.offset === st.offset) offered = l;
+      },
+      { start: st.offset, startLine: st.lineNo, all, includePartial: true },
+    );
+    // a newline arrived between the two reads: the next event reads the line as a whole
+    if (r.nextLine !== st.lineNo || r.oversized.length > 0) return;
+    const bytes = r.consumed - st.offset;
+    if (st.counted?.bytes === bytes) return;
+    const line = offered as { text: string; utf8: () => string; lineNo: number } | null;
+    if (line === null || !isJsonObject(line.text)) return;
+    const d = digest(line.utf8());
+    if (st.counted?.digest !== d) emit(decode(line.text, line.utf8), line.lineNo);
+    st.counted = { bytes, digest: d };
   }
 
-  #problem(p: WalkProblem, fromWalk: boolean): void {
-    const held = this.#problems.get(p.path);
-    this.#problems.set(p.path, { error: p.error, fromWalk });
-    if (held?.error !== p.error) this.#h.problem(p);
+  /** False when the bytes before our offset changed: truncated and rewritten between two reads. */
+  #markHolds(st: FileState): boolean {
+    if (st.mark.length === 0) return true;
+    try {
+      return readMark(st.file.path, st.offset).equals(st.mark);
+    } catch {
+      return false;
+    }
+  }
+
+  #problem(path: string, error: string): void {
+    const held = this.#problems.get(path);
+    this.#problems.set(path, error);
+    if (held !== error) this.#h.problem({ path, error });
   }
 
   #recover(path: string): void {
@@ -265,17 +448,48 @@ export class TranscriptTail {
   }
 }
 
+const digest = (line: string): string => createHash("sha1").update(line.trim()).digest("base64");
+
+function isJsonObject(text: string): boolean {
+  try {
+    const v: unknown = JSON.parse(text);
+    return typeof v === "object" && v !== null && !Array.isArray(v);
+  } catch {
+    return false;
+  }
+}
+
 const MARK_BYTES = 64;
 
-async function readMark(path: string, offset: number): Promise<Buffer> {
+// The two small reads below are synchronous on purpose: they follow a synchronous scan of the same
+// file, and a FileHandle per file (three thread-pool round trips and an object to collect) cost a
+// burst of 5,000 new files more than the reads themselves.
+
+/** Whether the file's last non-blank byte is `}`: the cheap test before parsing a last line. */
+function endsWithBrace(path: string): boolean {
+  const fd = openSync(path, "r");
+  try {
+    const { size } = fstatSync(fd);
+    const len = Math.min(MARK_BYTES, size);
+    const buf = Buffer.alloc(len);
+    const bytesRead = readSync(fd, buf, 0, len, size - len);
+    let i = bytesRead - 1;
+    while (i >= 0 && (buf[i] === 0x20 || buf[i] === 0x09 || buf[i] === 0x0d)) i--;
+    return i >= 0 && buf[i] === 0x7d;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function readMark(path: string, offset: number): Buffer {
   if (offset === 0) return Buffer.alloc(0);
   const len = Math.min(MARK_BYTES, offset);
-  const fh = await open(path, "r");
+  const fd = openSync(path, "r");
   try {
     const buf = Buffer.alloc(len);
-    const { bytesRead } = await fh.read(buf, 0, len, offset - len);
+    const bytesRead = readSync(fd, buf, 0, len, offset - len);
     return buf.subarray(0, bytesRead);
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
 }

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
 import { MAX_USD, type TokenCounts, type UsageSnapshot } from "@claude-gauge/core";
+import { CLAUDE_CODE_TOKEN_TYPES, type ExportedTotals } from "./exported-totals.js";
 
 /** tokens: 2^64, just above the largest count (u64) a transcript line can hold */
 const MAX_TOKENS_PER_TYPE = 2 ** 64;
@@ -12,11 +13,24 @@ const TYPES: readonly [keyof TokenCounts, string][] = [
 ];
 
 /**
- * Prometheus view of the daemon. Labels are model and token type only: never project names,
- * session ids or anything from message text.
+ * The daemon's own counts under the names Claude Code's telemetry gets in Prometheus, so one
+ * Prometheus can scrape many daemons, the PromQL source can read them and Claude Code dashboards
+ * work unchanged.
+ */
+export interface UsageExport {
+  /** the `machine` label: the host name unless --machine says otherwise */
+  machine: string;
+  /** the totals behind the counters, monotonic across restarts */
+  totals: ExportedTotals;
+}
+
+/**
+ * Prometheus view of the daemon. Labels are model, token type and (on the claude_code_* counters)
+ * machine only: never project names, session ids or anything from message text.
  */
 export class GaugeMetrics {
   readonly registry: Registry;
+  readonly #usage: UsageExport | null;
   readonly #tokens: Counter<"model" | "type">;
   readonly #cost: Counter<"model">;
   readonly #gauges: Map<string, Gauge>;
@@ -27,8 +41,13 @@ export class GaugeMetrics {
   /** read at scrape time: what the sources follow (files, bytes); the service sets it */
   sourceStats: () => { files: number; bytes: number; problems: number } = () => ({ files: 0, bytes: 0, problems: 0 });
 
-  constructor(registry = new Registry(), opts: { defaultMetrics?: boolean } = {}) {
+  /**
+   * `usage`: also export the counts as `claude_code_*` counters; null for a daemon whose counts
+   * came from Prometheus (exported again, they would feed Prometheus its own data a second time).
+   */
+  constructor(registry = new Registry(), opts: { defaultMetrics?: boolean; usage?: UsageExport | null } = {}) {
     this.registry = registry;
+    this.#usage = opts.usage ?? null;
     // The event-loop lag monitor samples every 10 ms by default, which alone keeps an idle daemon at
     // ~0.5 % CPU; once a second is plenty for a gauge.
     if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: "claude_gauge_process_", eventLoopMonitoringPrecision: 1000 });
@@ -53,6 +72,7 @@ export class GaugeMetrics {
       ["source_ok", g("claude_gauge_source_up", "1 when the usage source is healthy")],
     ]);
     this.#ingestLag = g("claude_gauge_ingest_lag_seconds", "Wall time between a usage line's own timestamp and its ingestion (newest line)");
+    if (this.#usage) this.#usageCounters(this.#usage, r);
     this.badLines = new Counter({ name: "claude_gauge_bad_lines_total", help: "Transcript lines that could not be used", registers: r });
     const metrics = this;
     new Gauge({
@@ -101,6 +121,36 @@ export class GaugeMetrics {
       if (v > 0 && Number.isFinite(v)) this.#tokens.inc({ model, type }, Math.min(v, MAX_TOKENS_PER_TYPE));
     }
     if (costUsd > 0 && Number.isFinite(costUsd)) this.#cost.inc({ model }, Math.min(costUsd, MAX_USD));
+    const totals = this.#usage?.totals;
+    if (!totals) return;
+    // the same bounds; negative growth (a replaced line) is kept: the totals never show a drop
+    const clamp = (v: number, max: number) => Math.max(-max, Math.min(v, max));
+    for (const type of CLAUDE_CODE_TOKEN_TYPES) totals.add({ metric: "tokens", model, type }, clamp(counts[type], MAX_TOKENS_PER_TYPE));
+    totals.add({ metric: "cost", model }, clamp(costUsd, MAX_USD));
+  }
+
+  #usageCounters({ machine, totals }: UsageExport, r: Registry[]): void {
+    // Set from the totals at scrape time (reset, then inc to the total): they never go down.
+    new Counter({
+      name: "claude_code_token_usage_tokens_total",
+      help: "Tokens counted from this machine's transcripts (each message once, at its largest usage)",
+      labelNames: ["type", "model", "machine"],
+      registers: r,
+      collect() {
+        this.reset();
+        for (const { key, total } of totals.values()) if (key.metric === "tokens") this.inc({ type: key.type, model: key.model, machine }, total);
+      },
+    });
+    new Counter({
+      name: "claude_code_cost_usage_USD_total",
+      help: "API-equivalent cost of the tokens counted from this machine's transcripts, USD",
+      labelNames: ["model", "machine"],
+      registers: r,
+      collect() {
+        this.reset();
+        for (const { key, total } of totals.values()) if (key.metric === "cost") this.inc({ model: key.model, machine }, total);
+      },
+    });
   }
 
   ingested(lineTimestamp: number, now: number): void {
