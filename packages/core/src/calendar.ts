@@ -34,6 +34,8 @@ function eraFormatter(timeZone: string): Intl.DateTimeFormat {
 
 /** Throws a RangeError naming the zone when it is not a valid IANA zone. */
 export function assertTimeZone(timeZone: string): void {
+  // UTC needs no zone data: a UTC report never starts ICU's time zone machinery (~25 ms)
+  if (timeZone === "UTC") return;
   try {
     formatter(timeZone);
   } catch {
