@@ -163,7 +163,7 @@ describe("install-statusline in a scratch HOME", () => {
 });
 
 describe("npm run once and npm start build only when stale", () => {
-  it("an up-to-date build is not rebuilt (nothing printed, well under a build's time)", () => {
+  it("an up-to-date build is not rebuilt: the check finds nothing stale and prints nothing", () => {
     // run-all.sh (or the developer) built just before; the check itself must not build again
     const r = spawnSync(process.execPath, [join(ROOT, "packages/server/scripts/ensure-built.mjs"), "--check"], { encoding: "utf8" });
     expect(r.status).toBe(0);

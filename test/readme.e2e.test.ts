@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -47,6 +47,9 @@ beforeAll(() => {
   const files = execFileSync("git", ["ls-files", "-z", "-co", "--exclude-standard"], { cwd: ROOT, encoding: "utf8" }).split("\0").filter(Boolean);
   execFileSync("tar", ["-cf", join(scratch, "tree.tar"), "--null", "-T", "-"], { cwd: ROOT, input: files.filter((f) => existsSync(join(ROOT, f))).join("\0") });
   execFileSync("tar", ["-xf", join(scratch, "tree.tar"), "-C", copy]);
+  // the firmware's libraries sit beside the clone (docs/hardware.md): the copy gets the same neighbour
+  const shared = join(ROOT, "..", "shared");
+  if (existsSync(shared)) symlinkSync(shared, join(scratch, "shared"));
 
   home = join(scratch, "home");
   const project = join(home, ".claude", "projects", "-home-u-app");

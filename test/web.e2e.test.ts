@@ -198,11 +198,17 @@ describe("the browser cluster (GET /, Debian Chromium, real server and files)", 
     const s = await start(t.dir, [], SMALL_TANKS);
     let foreign = false;
     const bump = (text: string) => (foreign ? text.replace('"v":1', '"v":2') : text);
+    /** frames forwarded to the page, per socket it opened */
+    const framesPerSocket: number[] = [];
     const page = await open(`${s.url}/`, async (p) => {
       // between the page and the real server: frames and poll answers turn into version 2 on demand
       await p.routeWebSocket(/\/ws/, (ws) => {
         const server = ws.connectToServer();
-        server.onMessage((m) => ws.send(bump(String(m))));
+        const i = framesPerSocket.push(0) - 1;
+        server.onMessage((m) => {
+          ws.send(bump(String(m)));
+          framesPerSocket[i] = (framesPerSocket[i] ?? 0) + 1;
+        });
       });
       await p.route(/\/usage$/, async (route) => {
         const r = await route.fetch();
@@ -215,13 +221,17 @@ describe("the browser cluster (GET /, Debian Chromium, real server and files)", 
 
     foreign = true;
     const since = Date.now();
+    const sockets = framesPerSocket.length;
     // a pushed frame of the other version, then the quiet socket's probes: none of it is contact
     t.append("-home-u-app/s1.jsonl", assistantLine({ id: "b", ts: new Date(), input: 5, output: 5 }));
     await waitFor(async () => ((await linkState(page)) === "offline" ? true : undefined), 20_000, "offline");
     expect(Date.now() - since).toBeGreaterThanOrEqual(9000);
     expect((await lamps(page))["stall"]).toBe(true);
     await needlesAt(page, { fuel5h: 0, tach: 0, fuel7d: 0 });
+    // offline drops the socket; the page reconnects and is greeted with a version-2 snapshot
+    await waitFor(async () => (framesPerSocket.length > sockets && (framesPerSocket.at(-1) ?? 0) > 0 ? true : undefined), 20_000, "a greeted new socket");
 
+    // the server speaks version 1 again, but nothing changes, so nothing is pushed: the probe must notice
     foreign = false;
     await waitFor(async () => ((await linkState(page)) === "live" ? true : undefined), 20_000, "live again");
     expect((await lamps(page))["stall"]).toBe(false);

@@ -39,6 +39,8 @@ export class LiveLink {
   #confirmed = false;
   /** performance.now() of the last frame or poll answer (the probe clock) */
   #lastMessage = 0;
+  /** performance.now() when the current socket opened */
+  #openedAt = 0;
   #started = 0;
   #state: LinkState = "connecting";
   #reconnect: ReturnType<typeof setTimeout> | null = null;
@@ -85,6 +87,7 @@ export class LiveLink {
     this.#ws = ws;
     ws.onopen = () => {
       this.#open = true;
+      this.#openedAt = performance.now();
       this.#confirmed = false;
       this.#attempt = 0;
       this.#stopPolling();
@@ -172,6 +175,9 @@ export class LiveLink {
       if (now - this.#lastMessage > this.#o.offlineAfterMs / 2) void this.#pollOnce();
       this.#lastContact = now;
     }
+    // The server greets a new socket with its snapshot; if that greeting was unusable (another
+    // contract version) and nothing has changed since, only a probe can find out it is usable again.
+    if (this.#open && !this.#confirmed && now - this.#openedAt > this.#o.pollMs) void this.#pollOnce();
     const silentMs = now - (this.#lastContact ?? this.#started);
     if (this.#open && this.#probeFailed) {
       // a hung server can hold a socket open: keep asking over HTTP, drop the socket once offline
