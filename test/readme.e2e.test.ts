@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,6 +21,7 @@ const NOT_RUN: Record<string, string> = {
   "npm install && npm test": "this test is part of npm test",
   "npm test": "this test is part of npm test",
   "npm run bench": "minutes of benchmarks, its own script",
+  "npm run firmware:sim -- --url ws://127.0.0.1:8080/ws": "runs until stopped, against a daemon on 8080; test/firmware-sim.e2e.test.ts runs the simulator against a real daemon",
 };
 /** The corpus generator writes 200 MB: into the scratch folder rather than /tmp/corpus. */
 const REWRITES: [string, (tmp: string) => string][] = [["/tmp/corpus", (tmp) => join(tmp, "corpus")]];
@@ -47,9 +48,6 @@ beforeAll(() => {
   const files = execFileSync("git", ["ls-files", "-z", "-co", "--exclude-standard"], { cwd: ROOT, encoding: "utf8" }).split("\0").filter(Boolean);
   execFileSync("tar", ["-cf", join(scratch, "tree.tar"), "--null", "-T", "-"], { cwd: ROOT, input: files.filter((f) => existsSync(join(ROOT, f))).join("\0") });
   execFileSync("tar", ["-xf", join(scratch, "tree.tar"), "-C", copy]);
-  // the firmware's libraries sit beside the clone (docs/hardware.md): the copy gets the same neighbour
-  const shared = join(ROOT, "..", "shared");
-  if (existsSync(shared)) symlinkSync(shared, join(scratch, "shared"));
 
   home = join(scratch, "home");
   const project = join(home, ".claude", "projects", "-home-u-app");

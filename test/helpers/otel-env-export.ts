@@ -13,18 +13,10 @@ import { OTLPMetricExporter as ProtoMetricExporter } from "@opentelemetry/export
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { BatchLogRecordProcessor, LoggerProvider } from "@opentelemetry/sdk-logs";
 import { MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
+import type { ApiRequest } from "./claude-code-otel.js";
 
-interface Request {
-  at: string;
-  model: string;
-  input: number;
-  output: number;
-  cacheRead: number;
-  cacheCreation: number;
-  costUsd: number;
-  requestId: string;
-  session: string;
-}
+/** An ApiRequest as JSON: its time is an ISO string. */
+type Request = Omit<ApiRequest, "at"> & { at: string };
 
 let text = "";
 for await (const chunk of process.stdin) text += String(chunk);

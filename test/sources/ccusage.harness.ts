@@ -1,4 +1,5 @@
 import type { SourceHarness } from "./harness.js";
+import type { ApiRequest } from "../helpers/claude-code-otel.js";
 import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,17 +12,6 @@ import { assistantLine } from "../helpers/transcript-lines.js";
  * reports it), half appended after (the tail delivers it, later runs add nothing). ccusage is the
  * pinned 20.0.24 behind a wrapper; fault: the wrapper exits 3; repair: it runs ccusage again.
  */
-interface Request {
-  at: Date;
-  model: string;
-  input: number;
-  output: number;
-  cacheRead: number;
-  cacheCreation: number;
-  requestId: string;
-  session: string;
-}
-
 const CCUSAGE_CLI = fileURLToPath(new URL("../../node_modules/ccusage/src/cli.js", import.meta.url));
 
 function wrapper(path: string, body: string): void {
@@ -34,11 +24,11 @@ export const harness: SourceHarness = {
   kind: "ccusage" as const,
   // priced by ccusage 20.0.24's bundled table: ours equals it (the pricing oracle test)
   costDigits: 9,
-  async start(session: readonly Request[]) {
+  async start(session: readonly ApiRequest[]) {
     const dir = mkdtempSync(join(tmpdir(), "cg-contract-ccusage-"));
     const proj = join(dir, "projects", "-home-u-app");
     mkdirSync(proj, { recursive: true });
-    const line = (r: Request, i: number) =>
+    const line = (r: ApiRequest, i: number) =>
       `${assistantLine({ id: `m${i}`, requestId: r.requestId, ts: r.at, model: r.model, input: r.input, output: r.output, cacheRead: r.cacheRead, cacheCreation: r.cacheCreation, session: r.session })}\n`;
     const half = Math.floor(session.length / 2);
     const write = (from: number, to: number) => {

@@ -1,4 +1,5 @@
 import type { SourceHarness } from "./harness.js";
+import type { ApiRequest } from "../helpers/claude-code-otel.js";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,24 +13,14 @@ import { startServer, waitFor } from "../helpers/server-process.js";
  * them each second, and the daemon on `--source promql`. Fault: Prometheus stopped; repair: started
  * again on its port and data.
  */
-interface Request {
-  model: string;
-  input: number;
-  output: number;
-  cacheRead: number;
-  cacheCreation: number;
-  costUsd: number;
-  session: string;
-}
-
-const tokens = (rs: readonly Request[]) => rs.reduce((n, r) => n + r.input + r.output + r.cacheRead + r.cacheCreation, 0);
+const tokens = (rs: readonly ApiRequest[]) => rs.reduce((n, r) => n + r.input + r.output + r.cacheRead + r.cacheCreation, 0);
 
 export const harness: SourceHarness = {
   name: "promql (Prometheus 2.42 scraping Claude Code's Prometheus endpoint)",
   kind: "promql" as const,
   // the cost counter's sums of Claude Code's own per-request costs
   costDigits: 6,
-  async start(session: readonly Request[]) {
+  async start(session: readonly ApiRequest[]) {
     const processes = new Map<string, ClaudeCodeProcess>();
     for (const r of session) if (!processes.has(r.session)) processes.set(r.session, new ClaudeCodeProcess({ sessionId: r.session, email: "contract@example.com" }));
     const targets = await Promise.all([...processes.values()].map((p) => p.listen()));
