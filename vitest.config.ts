@@ -1,3 +1,6 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
@@ -7,6 +10,9 @@ const core = fileURLToPath(new URL("./packages/core/src/index.ts", import.meta.u
 export default defineConfig({
   resolve: { alias: { "@claude-gauge/core": core } },
   test: {
+    // Every CLI and daemon a test starts inherits this: the scan cache of a test run never lands
+    // in the user's ~/.cache (a test that studies the cache sets its own).
+    env: { XDG_CACHE_HOME: mkdtempSync(join(tmpdir(), "cg-test-cache-")) },
     projects: [
       {
         extends: true,

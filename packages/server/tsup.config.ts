@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { copyFileSync, mkdirSync, readFileSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -6,8 +7,37 @@ import { defineConfig } from "tsup";
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const VERSION: string = JSON.parse(readFileSync(here("./package.json"), "utf8")).version;
-/** `claude-gauge --version` reads this; source runs (tests) fall back to "dev" (src/version.ts) */
-const DEFINE = { __CLAUDE_GAUGE_VERSION__: JSON.stringify(VERSION) };
+/**
+ * What a transcript line yields is decided by these sources; the scan cache is keyed by their
+ * hash, so a release that changes any of them never reads an older release's cache.
+ */
+const SCAN_SOURCES = [
+  "../core/src/decode-line.ts",
+  "../core/src/timestamp.ts",
+  "../core/src/usage-literals.ts",
+  "../core/src/usage-event.ts",
+  "../core/src/usage-columns.ts",
+  "./src/sources/jsonl/files.ts",
+  "./src/sources/jsonl/line-scan.ts",
+  "./src/sources/jsonl/usage-bytes.ts",
+  "./src/sources/jsonl/file-scan.ts",
+  "./src/sources/jsonl/column-pack.ts",
+  "./src/sources/jsonl/scan-cache.ts",
+];
+const fingerprint = (files: readonly string[]) => {
+  const h = createHash("sha1");
+  for (const f of files) h.update(readFileSync(here(f)));
+  return h.digest("hex").slice(0, 16);
+};
+/**
+ * `claude-gauge --version` reads the version; source runs (tests) fall back to "dev" (src/version.ts).
+ * The scan cache keys its files by the scanner's sources and its saved ledgers by the price table's.
+ */
+const DEFINE = {
+  __CLAUDE_GAUGE_VERSION__: JSON.stringify(VERSION),
+  __SCAN_FINGERPRINT__: JSON.stringify(fingerprint(SCAN_SOURCES)),
+  __PRICING_FINGERPRINT__: JSON.stringify(fingerprint(["../core/src/pricing.ts", "../core/src/cost.ts"])),
+};
 const CORE_SRC = here("../core/src/index.ts");
 const WEB_SRC = here("./web/");
 const WEB_OUT = here("./dist/web/");
@@ -52,14 +82,15 @@ async function buildWeb(): Promise<void> {
 /**
  * Claude Code's statusLine command as one self-contained file (no chunks, no packages), so that
  * `install-statusline` can copy it into the user's data folder: the status line keeps working when
- * the package or clone it came from is moved, upgraded or pruned.
+ * the package or clone it came from is moved, upgraded or pruned. Built twice: as ESM beside the
+ * CLI (dist/ is a module package), and as CommonJS for the copy that Claude Code runs — Node starts
+ * a CommonJS file sooner than an ES module (no module graph to link; ~20 ms on a busy 2-core host),
+ * and in a folder without package.json an ES module .js is first tried as CommonJS and parsed twice.
  */
 async function buildStatusline(): Promise<void> {
-  await build({
+  const common = {
     entryPoints: [here("./src/statusline/main.ts")],
-    outfile: here("./dist/statusline-main.js"),
     bundle: true,
-    format: "esm",
     platform: "node",
     target: "node20",
     define: DEFINE,
@@ -67,7 +98,11 @@ async function buildStatusline(): Promise<void> {
     banner: { js: "#!/usr/bin/env node" },
     logLevel: "warning",
     metafile: false,
-  });
+  } as const;
+  await Promise.all([
+    build({ ...common, outfile: here("./dist/statusline-main.js"), format: "esm" }),
+    build({ ...common, outfile: here("./dist/statusline-main.cjs"), format: "cjs" }),
+  ]);
 }
 
 export default defineConfig({

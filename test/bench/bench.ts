@@ -1,8 +1,10 @@
 /**
  * npm run bench [-- SECTION…] [--runs N] [--appends N] [--burst-appends N] [--idle-seconds N]
- *                                [--wrk-seconds N] [--wrk-runs N]
- * Sections: scan latency throughput idle rss (none named = all). Prints a table and merges the
- * figures into .bench/results.json. Every child is killed on the way out, error or not.
+ *                                [--wrk-seconds N] [--wrk-runs N] [--tree-gb G]
+ * Sections: scan growth single tree latency history throughput idle rss statusline (none named =
+ * all). Prints a table and merges the figures into .bench/results.json. Every child is killed and
+ * every temporary corpus removed on the way out, error or not; .bench/ keeps only the 50 and
+ * 200 MiB corpora.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, release, totalmem } from "node:os";
@@ -12,13 +14,18 @@ import { BENCH_DIR, cleanupAll, killAll, ROOT, round, type BenchOptions, type Ro
 import { idle } from "./idle.js";
 import { latency } from "./latency.js";
 import { rss } from "./rss.js";
-import { scan } from "./scan.js";
+import { growth, scan, single, tree } from "./scan.js";
+import { history } from "./history.js";
 import { statuslineSection } from "./statusline.js";
 import { throughput } from "./throughput.js";
 
 const SECTIONS: Record<string, (o: BenchOptions) => Promise<SectionResult>> = {
   scan,
+  growth,
+  single,
+  tree,
   latency,
+  history,
   throughput,
   idle,
   rss,
@@ -42,6 +49,7 @@ const { values, positionals } = parseArgs({
     "idle-seconds": { type: "string" },
     "wrk-seconds": { type: "string" },
     "wrk-runs": { type: "string" },
+    "tree-gb": { type: "string" },
   },
 });
 
@@ -54,6 +62,16 @@ function count(name: string, raw: string | undefined, fallback: number, max: num
   return n;
 }
 
+/** --tree-gb: the `tree` section's size (default 4 GiB; smaller when disk is short). */
+function gib(raw: string | undefined): number {
+  const n = raw === undefined ? 4 : Number(raw);
+  if (!(n > 0 && n <= 16)) {
+    console.error(`--tree-gb: expected a number in (0, 16], got ${JSON.stringify(raw)}`);
+    process.exit(2);
+  }
+  return n;
+}
+
 const opts: BenchOptions = {
   runs: count("runs", values.runs, 5, 50),
   appends: count("appends", values.appends, 1000, 5000),
@@ -61,6 +79,7 @@ const opts: BenchOptions = {
   idleSeconds: count("idle-seconds", values["idle-seconds"], 60, 600),
   wrkSeconds: count("wrk-seconds", values["wrk-seconds"], 10, 120),
   wrkRuns: count("wrk-runs", values["wrk-runs"], 3, 10),
+  treeGb: gib(values["tree-gb"]),
 };
 const unknown = positionals.filter((p) => !(p in SECTIONS));
 if (unknown.length > 0) {

@@ -37,6 +37,8 @@ export interface BenchOptions {
   idleSeconds: number;
   wrkSeconds: number;
   wrkRuns: number;
+  /** size of the big tree of the `tree` section, GiB */
+  treeGb: number;
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -172,12 +174,15 @@ export interface Daemon {
 }
 
 /** `claude-gauge serve --port 0` on configDir; resolves at its "serving http://…" line. */
-export async function startDaemon(configDir: string, timeoutMs = 60_000): Promise<Daemon> {
+export async function startDaemon(configDir: string, timeoutMs = 60_000, env: NodeJS.ProcessEnv = {}): Promise<Daemon> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
   const t0 = performance.now();
   const proc = spawnTracked(process.execPath, [CLI, "serve", "--port", "0", "--timezone", "UTC"], {
     ...process.env,
     CLAUDE_CONFIG_DIR: configDir,
+    // a scan cache of its own unless the section shares one: the bench never touches the user's
+    XDG_CACHE_HOME: makeTempDir("cg-bench-cache-"),
+    ...env,
   });
   let stderr = "";
   const port = await new Promise<number>((ok, fail) => {

@@ -1,5 +1,6 @@
+import { UsageColumns } from "./usage-columns.js";
 import type { Speed, TokenCounts, UsageDelta, UsageEvent } from "./usage-event.js";
-import { subtractCounts, totalTokens } from "./usage-event.js";
+import { totalTokens } from "./usage-event.js";
 
 /** USD for one message's counts; the ledger prices whole messages so tiered prices stay exact. */
 export type CostFn = (model: string, counts: TokenCounts, speed: Speed | null) => number;
@@ -11,19 +12,10 @@ export type CostFn = (model: string, counts: TokenCounts, speed: Speed | null) =
  */
 export type LedgerMode = "session" | "daily";
 
-interface Kept {
-  event: UsageEvent;
-  total: number;
-  cost: number;
-  /** output of this message attributed to thinking blocks so far (tokens) */
-  thinkingOutput: number;
-  /** message id of the line that created the entry (the lookup key's other half) */
-  firstMessageId?: string | null;
-}
-
+/** A message id seen in a further session: sidechain replays are matched by (message id, session). */
 interface SessionLink {
   session: string;
-  kept: Kept;
+  kept: number;
 }
 
 /**
@@ -40,15 +32,87 @@ export function messageKey(
   return mode === "daily" ? `s\u0000${e.messageId}\u0000${e.sessionId}\u0000${e.timestamp}` : `s\u0000${e.messageId}\u0000${e.sessionId}`;
 }
 
+/** What add() needs of a line, read either from an event object or from a row of columns. */
+interface Line {
+  messageId: string | null;
+  requestId: string | null;
+  sessionId: string;
+  timestamp: number;
+  isSidechain: boolean;
+  hasSpeed: boolean;
+  total: number;
+  /** what this line's lookups found, so the registrations after them need not ask again */
+  requestSeen: boolean;
+  links: number | SessionLink[] | undefined | null;
+}
+
+/** A ledger's growth for one line, and where the kept line it replaced sat in time. */
+export interface LedgerDelta extends UsageDelta {
+  /** ms since epoch of the kept line this line replaced; null for a new message */
+  replacedAt: number | null;
+}
+
+/** What a batch report reads of a ledger: its kept messages with their cost (USD) and thinking share (tokens). */
+export interface KeptMessages {
+  readonly mode: LedgerMode;
+  /** number of distinct messages held */
+  readonly size: number;
+  /** the kept lines by column, one row per message in first-seen order */
+  readonly columns: UsageColumns;
+  /** USD of row `i` */
+  cost(i: number): number;
+  /** output tokens of row `i` attributed to thinking */
+  thinkingOutput(i: number): number;
+  /** the kept line of every message in first-seen order */
+  entries(): IterableIterator<{ event: UsageEvent; cost: number; thinkingOutput: number }>;
+}
+
+/** A ledger's kept messages by column, as MessageLedger.save() gives them and SavedLedger takes them back. */
+export interface SavedMessages {
+  columns: UsageColumns;
+  /** USD per row */
+  cost: Float64Array;
+  /** output tokens attributed to thinking, per row */
+  thinking: Float64Array;
+}
+
 /**
- * Whether a later line of the same message replaces the kept one (ccusage 20's rule): the main
- * conversation's copy beats a sidechain copy; otherwise the larger total; on a tie, the line that
- * reports its speed.
+ * The kept messages of a finished ledger, read back (the scan cache keeps them, so a report on
+ * unchanged transcripts skips the deduplication). It takes no more lines: a live source keeps a
+ * MessageLedger.
  */
-function replaces(next: UsageEvent, nextTotal: number, kept: Kept): boolean {
-  if (kept.event.isSidechain !== next.isSidechain) return kept.event.isSidechain;
-  if (nextTotal !== kept.total) return nextTotal > kept.total;
-  return next.speed !== null && kept.event.speed === null;
+export class SavedLedger implements KeptMessages {
+  readonly mode: LedgerMode;
+  readonly #saved: SavedMessages;
+
+  /** throws RangeError when the value columns do not match the rows */
+  constructor(mode: LedgerMode, saved: SavedMessages) {
+    const n = saved.columns.length;
+    if (saved.cost.length !== n || saved.thinking.length !== n) throw new RangeError("saved ledger: value columns of another length");
+    this.mode = mode;
+    this.#saved = saved;
+  }
+
+  get size(): number {
+    return this.#saved.columns.length;
+  }
+
+  get columns(): UsageColumns {
+    return this.#saved.columns;
+  }
+
+  cost(i: number): number {
+    return this.#saved.cost[i]!;
+  }
+
+  thinkingOutput(i: number): number {
+    return this.#saved.thinking[i]!;
+  }
+
+  *entries(): IterableIterator<{ event: UsageEvent; cost: number; thinkingOutput: number }> {
+    const { columns, cost, thinking } = this.#saved;
+    for (let i = 0; i < columns.length; i++) yield { event: columns.get(i), cost: cost[i]!, thinkingOutput: thinking[i]! };
+  }
 }
 
 /**
@@ -56,34 +120,83 @@ function replaces(next: UsageEvent, nextTotal: number, kept: Kept): boolean {
  * incremental consumers (null when the line changes nothing), so that summing every delta equals
  * summing the kept lines — the figure ccusage reports. Deltas can be negative in a field when a
  * main-conversation copy replaces a larger sidechain copy.
+ *
+ * Kept messages live in columns (see UsageColumns): a daemon that holds a long history keeps
+ * typed arrays and the two id strings per message, not an object graph.
  */
-export class MessageLedger {
+export class MessageLedger implements KeptMessages {
   /** every kept message in first-seen order (the order reports list models in) */
-  readonly #entries: Kept[] = [];
+  readonly #kept = new UsageColumns(256);
+  /** per kept row: USD, total tokens, output tokens attributed to thinking, its creating line's session */
+  #cost = new Float64Array(256);
+  #total = new Float64Array(256);
+  #thinking = new Float64Array(256);
+  #createdIn = new Int32Array(256);
   /**
    * Lookup by requestId, which Claude Code never reuses across messages: the event's own string is
-   * the key, so a long-running daemon holds no key strings per message (memory is bounded by
-   * history). A hit for another message id falls through to #byKey.
+   * the key, so no key string is built per message. A hit for another message id falls through
+   * to #byKey.
    */
-  readonly #byRequest = new Map<string, Kept>();
+  readonly #byRequest = new Map<string, number>();
   /** the general key (messageKey) for lines without a requestId, or colliding ones */
-  readonly #byKey = new Map<string, Kept>();
+  readonly #byKey = new Map<string, number>();
+  /** keys in #byKey of lines with a requestId (colliding ones): while none, such lines skip #byKey */
+  #requestKeys = 0;
   /**
-   * message id → the (session, entry) pairs seen, first registration first: sidechain replays
-   * carry a new requestId and are matched by message id within their session.
+   * message id → the (session, row) pairs seen, first registration first: sidechain replays
+   * carry a new requestId and are matched by message id within their session. A number stands
+   * for the one pair (the session the row was created in, the row).
    */
-  readonly #bySession = new Map<string, SessionLink | SessionLink[]>();
-  readonly #cost: CostFn;
+  readonly #bySession = new Map<string, number | SessionLink[]>();
+  readonly #price: CostFn;
   readonly #mode: LedgerMode;
+  #version = 0;
+  /** scratch for pricing a row without an object per line */
+  readonly #counts: TokenCounts = { input: 0, output: 0, cacheCreation: 0, cacheRead: 0, cacheCreation5m: 0, cacheCreation1h: 0 };
+  readonly #line: Line = {
+    messageId: null,
+    requestId: null,
+    sessionId: "",
+    timestamp: 0,
+    isSidechain: false,
+    hasSpeed: false,
+    total: 0,
+    requestSeen: false,
+    links: null,
+  };
 
   constructor(cost: CostFn, mode: LedgerMode = "session") {
-    this.#cost = cost;
+    this.#price = cost;
     this.#mode = mode;
   }
 
   /** number of distinct messages held */
   get size(): number {
-    return this.#entries.length;
+    return this.#kept.length;
+  }
+
+  /** Grows whenever a kept line is added or replaced (a cache of anything computed from the rows can key on it). */
+  get version(): number {
+    return this.#version;
+  }
+
+  get mode(): LedgerMode {
+    return this.#mode;
+  }
+
+  /** The kept messages as columns (read-only use: rows change when a later line replaces them). */
+  get columns(): UsageColumns {
+    return this.#kept;
+  }
+
+  /** USD of kept row `i` */
+  cost(i: number): number {
+    return this.#cost[i]!;
+  }
+
+  /** output tokens of kept row `i` attributed to thinking */
+  thinkingOutput(i: number): number {
+    return this.#thinking[i]!;
   }
 
   /** Whether a message of this request has been counted (an OTLP event of it must not be). */
@@ -91,54 +204,152 @@ export class MessageLedger {
     return this.#byRequest.has(requestId);
   }
 
-  add(event: UsageEvent): UsageDelta | null {
+  add(event: UsageEvent): LedgerDelta | null {
     if (event.progress && this.#mode !== "daily") return null;
-    const total = totalTokens(event);
-    const cost = event.loggedCostUsd ?? this.#cost(event.model, event, event.speed);
+    const line = this.#line;
+    line.messageId = event.messageId;
+    line.requestId = event.requestId;
+    line.sessionId = event.sessionId;
+    line.timestamp = event.timestamp;
+    line.isSidechain = event.isSidechain;
+    line.hasSpeed = event.speed !== null;
+    line.total = totalTokens(event);
+    const k = this.#match(line);
+    if (k === NOT_REPLACED) return null;
+    const cost = event.loggedCostUsd ?? this.#price(event.model, event, event.speed);
     const thinking = event.thinking ? event.output : 0;
-    if (event.messageId === null) {
-      // id-less lines cannot be matched: each is an entry of its own
-      this.#entries.push({ event, total, cost, thinkingOutput: thinking });
-      return this.#delta(event, event, thinking, cost);
+    this.#version++;
+    if (k === NEW) {
+      const row = this.#kept.push(event);
+      this.#created(row, line, cost, thinking);
+      return delta(event, event, thinking, cost, null);
     }
-    let kept = this.#lookup(event) ?? this.#replayOf(event);
-    if (kept === undefined) {
-      kept = { event, total, cost, thinkingOutput: thinking };
-      this.#entries.push(kept);
-      this.#store(event, kept);
-      this.#remember(event, kept);
-      return this.#delta(event, event, thinking, cost);
-    }
-    this.#remember(event, kept);
-    if (!replaces(event, total, kept)) return null;
-    const counts = subtractCounts(event, kept.event);
+    const kept = this.#kept;
+    const replacedAt = kept.timestamp[k]!;
+    const counts: TokenCounts = {
+      input: event.input - kept.input[k]!,
+      output: event.output - kept.output[k]!,
+      cacheCreation: event.cacheCreation - kept.cacheCreation[k]!,
+      cacheRead: event.cacheRead - kept.cacheRead[k]!,
+      cacheCreation5m: event.cacheCreation5m - kept.cacheCreation5m[k]!,
+      cacheCreation1h: event.cacheCreation1h - kept.cacheCreation1h[k]!,
+    };
     // Output grows block by block; growth that arrives on a thinking line was spent thinking.
     const thinkingGrowth = event.thinking && counts.output > 0 ? counts.output : 0;
-    const costGrowth = cost - kept.cost;
-    kept.thinkingOutput += thinkingGrowth;
-    kept.event = event;
-    kept.total = total;
-    kept.cost = cost;
-    return this.#delta(event, counts, thinkingGrowth, costGrowth);
+    const costGrowth = cost - this.#cost[k]!;
+    this.#thinking[k] = this.#thinking[k]! + thinkingGrowth;
+    this.#cost[k] = cost;
+    this.#total[k] = line.total;
+    kept.set(k, event);
+    return delta(event, counts, thinkingGrowth, costGrowth, replacedAt);
   }
 
-  #lookup(event: UsageEvent): Kept | undefined {
-    if (event.requestId !== null) {
-      const hit = this.#byRequest.get(event.requestId);
-      if (hit !== undefined && hit.firstMessageId === event.messageId) return hit;
+  /**
+   * add() for row `i` of `from`, without building the event or a delta (batch reports and cold
+   * starts only want the kept lines).
+   */
+  addFrom(from: UsageColumns, i: number): void {
+    if (from.isProgress(i) && this.#mode !== "daily") return;
+    const line = this.#line;
+    line.messageId = from.messageIds[i]!;
+    line.requestId = from.requestIds[i]!;
+    line.sessionId = from.strings[from.sessionId[i]!]!;
+    line.timestamp = from.timestamp[i]!;
+    line.isSidechain = from.isSidechain(i);
+    line.hasSpeed = from.speed(i) !== null;
+    line.total = from.total(i);
+    const k = this.#match(line);
+    if (k === NOT_REPLACED) return;
+    this.#version++;
+    const c = this.#counts;
+    c.input = from.input[i]!;
+    c.output = from.output[i]!;
+    c.cacheCreation = from.cacheCreation[i]!;
+    c.cacheRead = from.cacheRead[i]!;
+    c.cacheCreation5m = from.cacheCreation5m[i]!;
+    c.cacheCreation1h = from.cacheCreation1h[i]!;
+    const logged = from.loggedCostUsd[i]!;
+    const cost = Number.isNaN(logged) ? this.#price(from.strings[from.model[i]!]!, c, from.speed(i)) : logged;
+    const thinking = from.isThinking(i);
+    if (k === NEW) {
+      const row = this.#kept.pushFrom(from, i);
+      this.#created(row, line, cost, thinking ? c.output : 0);
+      return;
     }
-    const key = messageKey(event, this.#mode);
+    const growth = c.output - this.#kept.output[k]!;
+    if (thinking && growth > 0) this.#thinking[k] = this.#thinking[k]! + growth;
+    this.#cost[k] = cost;
+    this.#total[k] = line.total;
+    this.#kept.setFrom(k, from, i);
+  }
+
+  /** The kept row the line replaces, NOT_REPLACED when it changes nothing, or NEW. */
+  #match(line: Line): number {
+    if (line.messageId === null) return NEW; // id-less lines cannot be matched: each is an entry of its own
+    line.requestSeen = false;
+    line.links = null;
+    const k = this.#lookup(line) ?? this.#replayOf(line);
+    if (k === undefined) return NEW;
+    this.#remember(line, k);
+    return this.#replaces(line, k) ? k : NOT_REPLACED;
+  }
+
+  /**
+   * Whether a later line of the same message replaces the kept one (ccusage 20's rule): the main
+   * conversation's copy beats a sidechain copy; otherwise the larger total; on a tie, the line that
+   * reports its speed.
+   */
+  #replaces(line: Line, k: number): boolean {
+    const keptSidechain = this.#kept.isSidechain(k);
+    if (keptSidechain !== line.isSidechain) return keptSidechain;
+    const keptTotal = this.#total[k]!;
+    if (line.total !== keptTotal) return line.total > keptTotal;
+    return line.hasSpeed && this.#kept.speed(k) === null;
+  }
+
+  #created(row: number, line: Line, cost: number, thinking: number): void {
+    if (row >= this.#cost.length) {
+      const cap = this.#cost.length * 2;
+      this.#cost = grow(this.#cost, cap);
+      this.#total = grow(this.#total, cap);
+      this.#thinking = grow(this.#thinking, cap);
+      const createdIn = new Int32Array(cap);
+      createdIn.set(this.#createdIn);
+      this.#createdIn = createdIn;
+    }
+    this.#cost[row] = cost;
+    this.#total[row] = line.total;
+    this.#thinking[row] = thinking;
+    this.#createdIn[row] = this.#kept.sessionId[row]!;
+    if (line.messageId === null) return;
+    this.#store(line, row);
+    this.#remember(line, row);
+  }
+
+  #lookup(line: Line): number | undefined {
+    if (line.requestId !== null) {
+      const hit = this.#byRequest.get(line.requestId);
+      line.requestSeen = hit !== undefined;
+      if (hit !== undefined && this.#kept.messageIds[hit] === line.messageId) return hit;
+      if (this.#requestKeys === 0) return undefined;
+    }
+    const key = messageKey(line, this.#mode);
     return key === null ? undefined : this.#byKey.get(key);
   }
 
-  #store(event: UsageEvent, kept: Kept): void {
-    kept.firstMessageId = event.messageId;
-    if (event.requestId !== null && !this.#byRequest.has(event.requestId)) {
-      this.#byRequest.set(event.requestId, kept);
+  #store(line: Line, row: number): void {
+    if (line.requestId !== null && !line.requestSeen) {
+      this.#byRequest.set(line.requestId, row);
       return;
     }
-    const key = messageKey(event, this.#mode);
-    if (key !== null) this.#byKey.set(key, kept);
+    const key = messageKey(line, this.#mode);
+    if (key === null) return;
+    if (line.requestId !== null && !this.#byKey.has(key)) this.#requestKeys++;
+    this.#byKey.set(key, row);
+  }
+
+  #linkSession(link: number | SessionLink): string {
+    return typeof link === "number" ? this.#kept.strings[this.#createdIn[link]!]! : link.session;
   }
 
   /**
@@ -146,44 +357,36 @@ export class MessageLedger {
    * duplicate when either side is a sidechain line — and, for session/blocks, only when it repeats
    * the kept line's timestamp.
    */
-  #replayOf(event: UsageEvent): Kept | undefined {
-    if (event.messageId === null) return undefined;
-    const links = this.#bySession.get(event.messageId);
+  #replayOf(line: Line): number | undefined {
+    if (line.messageId === null) return undefined;
+    const links = this.#bySession.get(line.messageId);
+    line.links = links;
     if (links === undefined) return undefined;
-    const link = Array.isArray(links) ? links.find((l) => l.session === event.sessionId) : links.session === event.sessionId ? links : undefined;
-    const kept = link?.kept;
-    if (kept === undefined || !(event.isSidechain || kept.event.isSidechain)) return undefined;
-    if (this.#mode === "session" && kept.event.timestamp !== event.timestamp) return undefined;
-    return kept;
+    let k: number | undefined;
+    if (typeof links === "number") k = this.#linkSession(links) === line.sessionId ? links : undefined;
+    else k = links.find((l) => l.session === line.sessionId)?.kept;
+    if (k === undefined || !(line.isSidechain || this.#kept.isSidechain(k))) return undefined;
+    if (this.#mode === "session" && this.#kept.timestamp[k] !== line.timestamp) return undefined;
+    return k;
   }
 
-  #remember(event: UsageEvent, kept: Kept): void {
-    if (event.messageId === null) return;
-    const link: SessionLink = { session: event.sessionId, kept };
-    const links = this.#bySession.get(event.messageId);
-    if (links === undefined) this.#bySession.set(event.messageId, link);
-    else if (Array.isArray(links)) {
-      if (!links.some((l) => l.session === event.sessionId)) links.push(link);
-    } else if (links.session !== event.sessionId) this.#bySession.set(event.messageId, [links, link]);
+  #remember(line: Line, k: number): void {
+    if (line.messageId === null) return;
+    const links = line.links === null ? this.#bySession.get(line.messageId) : line.links;
+    if (links === undefined) {
+      // the first registration of a message id is always its row's creation (see #created)
+      this.#bySession.set(line.messageId, k);
+    } else if (typeof links === "number") {
+      if (this.#linkSession(links) !== line.sessionId) {
+        this.#bySession.set(line.messageId, [{ session: this.#linkSession(links), kept: links }, { session: line.sessionId, kept: k }]);
+      }
+    } else if (!links.some((l) => l.session === line.sessionId)) links.push({ session: line.sessionId, kept: k });
   }
 
-  #delta(event: UsageEvent, counts: TokenCounts, thinkingOutput: number, costUsd: number): UsageDelta {
-    return {
-      timestamp: event.timestamp,
-      model: event.model,
-      sessionId: event.sessionId,
-      project: event.project,
-      counts: {
-        input: counts.input,
-        output: counts.output,
-        cacheCreation: counts.cacheCreation,
-        cacheRead: counts.cacheRead,
-        cacheCreation5m: counts.cacheCreation5m,
-        cacheCreation1h: counts.cacheCreation1h,
-      },
-      thinkingOutput,
-      costUsd,
-    };
+  /** The kept messages as they stand (copies), for a SavedLedger later. */
+  save(): SavedMessages {
+    const n = this.#kept.length;
+    return { columns: UsageColumns.fromParts(this.#kept.parts()), cost: this.#cost.slice(0, n), thinking: this.#thinking.slice(0, n) };
   }
 
   /**
@@ -191,6 +394,35 @@ export class MessageLedger {
    * (tokens) — what batch reports aggregate, and what a cold start feeds the windows.
    */
   *entries(): IterableIterator<{ event: UsageEvent; cost: number; thinkingOutput: number }> {
-    for (const k of this.#entries) yield { event: k.event, cost: k.cost, thinkingOutput: k.thinkingOutput };
+    for (let i = 0; i < this.#kept.length; i++) yield { event: this.#kept.get(i), cost: this.#cost[i]!, thinkingOutput: this.#thinking[i]! };
   }
+}
+
+const NEW = -1;
+const NOT_REPLACED = -2;
+
+function grow(a: Float64Array, cap: number): Float64Array<ArrayBuffer> {
+  const next = new Float64Array(cap);
+  next.set(a);
+  return next;
+}
+
+function delta(event: UsageEvent, counts: TokenCounts, thinkingOutput: number, costUsd: number, replacedAt: number | null): LedgerDelta {
+  return {
+    timestamp: event.timestamp,
+    model: event.model,
+    sessionId: event.sessionId,
+    project: event.project,
+    counts: {
+      input: counts.input,
+      output: counts.output,
+      cacheCreation: counts.cacheCreation,
+      cacheRead: counts.cacheRead,
+      cacheCreation5m: counts.cacheCreation5m,
+      cacheCreation1h: counts.cacheCreation1h,
+    },
+    thinkingOutput,
+    costUsd,
+    replacedAt,
+  };
 }

@@ -1,10 +1,22 @@
 import { describe, expect, it } from "vitest";
-import { computeStats, thresholdLevel } from "./stats.js";
-import type { PricedEntry } from "./reports.js";
+import { computeStats, thresholdLevel, type PricedRows } from "./stats.js";
+import { UsageColumns } from "./usage-columns.js";
 import type { UsageEvent } from "./usage-event.js";
 
 const NOW = Date.parse("2026-11-26T12:00:00Z");
 const H = 3_600_000;
+
+interface PricedEntry {
+  event: UsageEvent;
+  cost: number;
+}
+
+/** Priced rows as a ledger holds them. */
+function rows(entries: readonly PricedEntry[]): PricedRows {
+  const columns = new UsageColumns();
+  for (const e of entries) columns.push(e.event);
+  return { columns, cost: (i) => entries[i]!.cost };
+}
 
 function entry(hoursAgo: number, model: string, project: string, tokens: number, cost: number): PricedEntry {
   const event: UsageEvent = {
@@ -15,13 +27,13 @@ function entry(hoursAgo: number, model: string, project: string, tokens: number,
   return { event, cost };
 }
 
-const entries = [
+const entries = rows([
   entry(1, "claude-opus-4-5", "-a", 100, 1),
   entry(2, "claude-sonnet-4-5", "-b", 10, 0.5),
   entry(30, "claude-opus-4-5", "-a", 1000, 2),
   entry(24 * 10, "claude-haiku-4-5", "-c", 5, 0.1),
   entry(3, "<synthetic>", "-a", 0, 0),
-];
+]);
 
 describe("computeStats", () => {
   it("sums the last 24 h for day, grouped by model (synthetic left out), project and day", () => {
@@ -41,7 +53,7 @@ describe("computeStats", () => {
   });
 
   it("puts days in the requested zone", () => {
-    const s = computeStats([entry(11.5, "claude-opus-4-5", "-a", 1, 0)], "day", NOW, { timeZone: "America/Los_Angeles" });
+    const s = computeStats(rows([entry(11.5, "claude-opus-4-5", "-a", 1, 0)]), "day", NOW, { timeZone: "America/Los_Angeles" });
     expect(s.byDay.map((d) => d.date)).toEqual(["2026-11-25"]);
   });
 });

@@ -1,5 +1,5 @@
 import { dateInZone } from "./calendar.js";
-import type { PricedEntry } from "./reports.js";
+import type { UsageColumns } from "./usage-columns.js";
 import { SYNTHETIC_MODEL } from "./usage-event.js";
 
 export type StatsWindow = "day" | "week" | "all";
@@ -40,28 +40,37 @@ function empty(): StatsTotals {
   return { input: 0, output: 0, cacheCreation: 0, cacheRead: 0, total: 0, costUsd: 0, messages: 0 };
 }
 
-function add(t: StatsTotals, e: PricedEntry): void {
-  const ev = e.event;
-  t.input += ev.input;
-  t.output += ev.output;
-  t.cacheCreation += ev.cacheCreation;
-  t.cacheRead += ev.cacheRead;
-  t.total += ev.input + ev.output + ev.cacheCreation + ev.cacheRead;
-  t.costUsd += e.cost;
+/** Counted messages by column with their cost: a MessageLedger is one. */
+export interface PricedRows {
+  readonly columns: UsageColumns;
+  /** USD of row `i` */
+  cost(i: number): number;
+}
+
+function add(t: StatsTotals, c: UsageColumns, i: number, cost: number): void {
+  const input = c.input[i]!;
+  const output = c.output[i]!;
+  const cacheCreation = c.cacheCreation[i]!;
+  const cacheRead = c.cacheRead[i]!;
+  t.input += input;
+  t.output += output;
+  t.cacheCreation += cacheCreation;
+  t.cacheRead += cacheRead;
+  t.total += input + output + cacheCreation + cacheRead;
+  t.costUsd += cost;
   t.messages += 1;
 }
 
 function group<K extends string>(m: Map<string, StatsTotals>, key: K): ({ [P in K]: string } & StatsTotals)[] {
-  return [...m.entries()]
-    .map(([k, t]) => ({ [key]: k, ...t }) as { [P in K]: string } & StatsTotals)
-    .sort((a, b) => b.total - a.total);
+  return [...m.entries()].map(([k, t]) => ({ [key]: k, ...t }) as { [P in K]: string } & StatsTotals).sort((a, b) => b.total - a.total);
 }
 
 /**
  * Aggregates for the usage page and /stats: "day" = the last 24 h, "week" = the last 7 days,
- * "all" = everything held. `now` is ms since epoch.
+ * "all" = everything held. `now` is ms since epoch. One pass over the columns, no object per
+ * message (a daemon holding a long history answers this in a few ms).
  */
-export function computeStats(entries: Iterable<PricedEntry>, window: StatsWindow, now: number, opts: StatsOptions = {}): UsageStats {
+export function computeStats(rows: PricedRows | readonly PricedRows[], window: StatsWindow, now: number, opts: StatsOptions = {}): UsageStats {
   const fromMs = window === "day" ? now - DAY_MS : window === "week" ? now - 7 * DAY_MS : null;
   const tz = opts.timeZone ?? "UTC";
   const label = opts.projectLabel ?? ((p: string) => p);
@@ -77,13 +86,25 @@ export function computeStats(entries: Iterable<PricedEntry>, window: StatsWindow
     }
     return t;
   };
-  for (const e of entries) {
-    const ts = e.event.timestamp;
-    if ((fromMs !== null && ts < fromMs) || ts > now) continue;
-    add(totals, e);
-    if (e.event.model !== SYNTHETIC_MODEL) add(get(byModel, e.event.model), e);
-    add(get(byProject, label(e.event.project)), e);
-    add(get(byDay, dateInZone(ts, tz)), e);
+  for (const set of Array.isArray(rows) ? (rows as readonly PricedRows[]) : [rows as PricedRows]) {
+    const c = set.columns;
+    const labels = new Map<number, string>();
+    for (let i = 0; i < c.length; i++) {
+      const ts = c.timestamp[i]!;
+      if ((fromMs !== null && ts < fromMs) || ts > now) continue;
+      const cost = set.cost(i);
+      add(totals, c, i, cost);
+      const model = c.strings[c.model[i]!]!;
+      if (model !== SYNTHETIC_MODEL) add(get(byModel, model), c, i, cost);
+      const ref = c.project[i]!;
+      let shown = labels.get(ref);
+      if (shown === undefined) {
+        shown = label(c.strings[ref]!);
+        labels.set(ref, shown);
+      }
+      add(get(byProject, shown), c, i, cost);
+      add(get(byDay, dateInZone(ts, tz)), c, i, cost);
+    }
   }
   return {
     window,

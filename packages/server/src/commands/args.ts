@@ -81,6 +81,8 @@ export interface CommonFlags {
   until: string | undefined;
   /** row order of daily and blocks reports, as ccusage's --order (session ignores it, as ccusage does) */
   order: "asc" | "desc";
+  /** read and update the scan cache (--no-cache: read every file, leave the cache alone) */
+  cache: boolean;
 }
 
 /** ccusage takes YYYYMMDD; we also accept YYYY-MM-DD. Returns YYYY-MM-DD. */
@@ -117,5 +119,6 @@ export function commonFlags(v: Record<string, string | boolean | undefined>): Co
     since: parseDateFlag("since", str("since")),
     until: parseDateFlag("until", str("until")),
     order: parseOrder(str("order")),
+    cache: v["no-cache"] !== true,
   };
 }

@@ -5,8 +5,11 @@ import { dataDir, defaultSettingsPath, describeInstall, installStatusline, prefe
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** The self-contained statusline bundle built beside the CLI (absent in the single-file executable). */
-const BUNDLE = fileURLToPath(new URL("./statusline-main.js", import.meta.url));
+/**
+ * The self-contained statusline bundle built beside the CLI (absent in the single-file executable),
+ * in its CommonJS form: the copy runs as CommonJS, which Node starts sooner than an ES module.
+ */
+const BUNDLE = fileURLToPath(new URL("./statusline-main.cjs", import.meta.url));
 
 /** Writes `bytes` to `path` unless it already holds them (atomic, so a running status line never reads half a file). */
 function writeIfChanged(path: string, bytes: Buffer): void {
@@ -29,6 +32,8 @@ function stableStatuslineCommand(env: Env, bundle: string = BUNDLE): string {
   if (!existsSync(bundle)) return `${shellQuote(process.execPath)} statusline`;
   const copy = join(dataDir(env), "statusline-main.js");
   writeIfChanged(copy, readFileSync(bundle));
+  // the copy is CommonJS whatever package.json a folder above it might hold
+  writeIfChanged(join(dataDir(env), "package.json"), Buffer.from('{ "type": "commonjs" }\n'));
   return statuslineCommand(preferredRuntime(env), copy);
 }
 
@@ -39,7 +44,7 @@ export function installStatuslineCommand(uninstall: boolean, env: Env = process.
     const command = uninstall ? "claude-gauge statusline" : stableStatuslineCommand(env);
     const r = installStatusline(settings, command, { uninstall });
     // the copy goes with the last reference to it
-    if (uninstall && r.changed) rmSync(join(dataDir(env), "statusline-main.js"), { force: true });
+    if (uninstall && r.changed) for (const f of ["statusline-main.js", "package.json"]) rmSync(join(dataDir(env), f), { force: true });
     process.stdout.write(`claude-gauge: ${describeInstall(r, settings)}\n`);
     return 0;
   } catch (e) {

@@ -2,6 +2,7 @@ import type { LedgerMode } from "@claude-gauge/core";
 import type { CommonFlags } from "./args.js";
 import { loadTranscripts, type LoadResult } from "../sources/jsonl/load.js";
 import { findTranscriptRoots } from "../sources/jsonl/roots.js";
+import { defaultCacheDir } from "../sources/jsonl/scan-cache.js";
 import { progressLine } from "./progress-line.js";
 
 /** Scans every transcript root for a one-shot command, with progress and problems on stderr. */
@@ -15,7 +16,13 @@ export async function load(flags: CommonFlags, signals: boolean, now: number, mo
   const progress = progressLine(process.stderr, flags.quiet);
   let result: LoadResult;
   try {
-    result = await loadTranscripts(roots, { now, signals, mode, ...(progress.update ? { progress: progress.update } : {}) });
+    result = await loadTranscripts(roots, {
+      now,
+      signals,
+      mode,
+      ...(progress.update ? { progress: progress.update } : {}),
+      ...(flags.cache ? { cache: { dir: defaultCacheDir() } } : {}),
+    });
   } finally {
     progress.done();
   }

@@ -37,6 +37,8 @@ export interface ServeFlags {
   ccusage: { intervalMs: number; timeoutMs: number } | null;
   /** the `machine` label of the exported claude_code_* counters */
   machine: string;
+  /** start from the scan cache and keep it up to date (--no-cache: read every transcript) */
+  cache: boolean;
 }
 
 /** `claude-gauge serve` (also `claude-gauge-server`, and what `install-service` runs). */
@@ -60,6 +62,7 @@ export const SERVE_SPEC: CommandSpec = {
     prometheus: { type: "string" },
     selector: { type: "string" },
     machine: { type: "string" },
+    "no-cache": { type: "boolean" },
   },
   optionHelp: [
     ["--port N", "TCP port, 0 = any free one (default 8080, or CLAUDE_GAUGE_PORT)"],
@@ -75,6 +78,7 @@ export const SERVE_SPEC: CommandSpec = {
     ["--prometheus URL", "with --source promql: the PromQL server (also CLAUDE_GAUGE_PROMETHEUS)"],
     ["--selector '{l=\"v\"}'", "with --source promql: label matchers, e.g. {user_email=\"me@example.com\"}"],
     ["--machine NAME", "machine label of the exported claude_code_* counters (default: host name)"],
+    ["--no-cache", "read every transcript at start; the scan cache (~/.cache/claude-gauge) is neither read nor written"],
   ],
 };
 
@@ -114,6 +118,7 @@ export function serveFlagsFrom(v: Record<string, string | boolean | undefined>, 
     prometheus: prometheusFlags(list.includes("promql"), str("prometheus") ?? env["CLAUDE_GAUGE_PROMETHEUS"], str("selector") ?? env["CLAUDE_GAUGE_SELECTOR"], env["CLAUDE_GAUGE_PROMQL_POLL_MS"]),
     ccusage: list.includes("ccusage") ? { intervalMs: msSetting(env, "CLAUDE_GAUGE_CCUSAGE_INTERVAL_MS", 60_000), timeoutMs: msSetting(env, "CLAUDE_GAUGE_CCUSAGE_TIMEOUT_MS", 30_000) } : null,
     machine: machineName(str("machine") ?? env["CLAUDE_GAUGE_MACHINE"] ?? hostname()),
+    cache: v["no-cache"] !== true,
   };
 }
 

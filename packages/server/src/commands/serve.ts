@@ -11,6 +11,7 @@ import { CcusageSource } from "../sources/ccusage/ccusage-source.js";
 import { findCcusage } from "../sources/ccusage/ccusage-runner.js";
 import { DemoSource } from "../sources/demo/demo-source.js";
 import { JsonlSource } from "../sources/jsonl/jsonl-source.js";
+import { defaultCacheDir } from "../sources/jsonl/scan-cache.js";
 import { otlpRoutes } from "../sources/otlp/otlp-routes.js";
 import { OtlpSource } from "../sources/otlp/otlp-source.js";
 import { PromqlSource } from "../sources/promql/promql-source.js";
@@ -31,7 +32,7 @@ export async function serve(args: string[]): Promise<void> {
   const sourceOf = (kind: ServeSource): Source => {
     switch (kind) {
       case "jsonl":
-        return new JsonlSource({ showProjects: flags.showProjects, log });
+        return new JsonlSource({ showProjects: flags.showProjects, log, ...(flags.cache ? { cacheDir: defaultCacheDir() } : {}) });
       case "otlp":
         return new OtlpSource({ clock, log });
       // parseServeFlags fills flags.prometheus and flags.ccusage whenever their source is listed

@@ -3,15 +3,17 @@ import { SERVE_SPEC } from "./serve-flags.js";
 
 const JSON_OPT = { json: { type: "boolean", short: "j" } } satisfies OptionSpecs;
 const QUIET_OPT = { quiet: { type: "boolean", short: "q" } } satisfies OptionSpecs;
+const CACHE_OPT = { "no-cache": { type: "boolean" } } satisfies OptionSpecs;
 const JSON_HELP = ["-j, --json", "JSON instead of a table"] as const;
 const QUIET_HELP = ["-q, --quiet", "no progress or skipped-file notes on stderr"] as const;
+const CACHE_HELP = ["--no-cache", "read every transcript; the scan cache (~/.cache/claude-gauge) is neither read nor written"] as const;
 
 const ONCE_SPEC: CommandSpec = {
   name: "once",
   synopsis: "[--json] [-q]",
   summary: "The /usage snapshot now, from a one-off scan of your transcripts (no daemon needed).",
-  options: { ...JSON_OPT, ...QUIET_OPT },
-  optionHelp: [["-j, --json", "the raw contract object"], QUIET_HELP],
+  options: { ...JSON_OPT, ...QUIET_OPT, ...CACHE_OPT },
+  optionHelp: [["-j, --json", "the raw contract object"], QUIET_HELP, CACHE_HELP],
 };
 
 const REPORT_SPEC: CommandSpec = {
@@ -27,6 +29,7 @@ const REPORT_SPEC: CommandSpec = {
     order: { type: "string", short: "o" },
     // ccusage's flag for its offline price table; ours is always offline
     offline: { type: "boolean", short: "O" },
+    ...CACHE_OPT,
   },
   optionHelp: [
     JSON_HELP,
@@ -36,6 +39,7 @@ const REPORT_SPEC: CommandSpec = {
     ["-o, --order asc|desc", "row order of daily and blocks (default asc)"],
     ["-O, --offline", "accepted for ccusage compatibility (prices are always offline)"],
     QUIET_HELP,
+    CACHE_HELP,
   ],
   maxPositionals: 1,
 };
@@ -44,8 +48,8 @@ const CALIBRATE_SPEC: CommandSpec = {
   name: "calibrate",
   synopsis: "[--json] [-q]",
   summary: "Suggested ceilings and tach redline from your history and Claude's own readings, as env lines.",
-  options: { ...JSON_OPT, ...QUIET_OPT },
-  optionHelp: [["-j, --json", "the evidence as JSON"], QUIET_HELP],
+  options: { ...JSON_OPT, ...QUIET_OPT, ...CACHE_OPT },
+  optionHelp: [["-j, --json", "the evidence as JSON"], QUIET_HELP, CACHE_HELP],
 };
 
 const STATUSLINE_SPEC: CommandSpec = {

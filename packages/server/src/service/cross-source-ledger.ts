@@ -1,5 +1,5 @@
-import { subtractCounts, type CostFn, type MessageLedger, type UsageDelta, type UsageEvent } from "@claude-gauge/core";
-import { entryDelta } from "./cold-engine.js";
+import { subtractCounts, UsageColumns, type CostFn, type LedgerDelta, type MessageLedger, type PricedRows, type UsageEvent } from "@claude-gauge/core";
+import { entryDelta, ledgerRows, type KeptRows } from "./cold-engine.js";
 
 interface Counted {
   event: UsageEvent;
@@ -23,6 +23,10 @@ export class CrossSourceLedger {
   readonly #price: CostFn;
   /** requests counted from their event alone, by request id, first seen first */
   readonly #requests = new Map<string, Counted>();
+  /** grows when #requests changes */
+  #requestsVersion = 0;
+  /** #requests as rows, made again after a change (they are few: a transcript soon takes each over) */
+  #requestRows: { version: number; counted: Counted[]; columns: UsageColumns } | null = null;
 
   constructor(ledger: MessageLedger, price: CostFn) {
     this.#ledger = ledger;
@@ -30,21 +34,53 @@ export class CrossSourceLedger {
   }
 
   /** A transcript line (see MessageLedger.add); it takes over a request its event counted. */
-  add(event: UsageEvent): UsageDelta | null {
+  add(event: UsageEvent): LedgerDelta | null {
     const delta = this.#ledger.add(event);
     if (delta === null || event.requestId === null) return delta;
     const counted = this.#requests.get(event.requestId);
     if (counted === undefined) return delta;
     this.#requests.delete(event.requestId);
+    this.#requestsVersion++;
     return without(delta, counted);
   }
 
   /** An API request known by its request id only: counted unless the request is counted already. */
-  addRequest(event: UsageEvent & { requestId: string }): UsageDelta | null {
+  addRequest(event: UsageEvent & { requestId: string }): LedgerDelta | null {
     if (this.#requests.has(event.requestId) || this.#ledger.hasRequest(event.requestId)) return null;
     const counted = { event, cost: event.loggedCostUsd ?? this.#price(event.model, event, event.speed) };
     this.#requests.set(event.requestId, counted);
-    return entryDelta(counted);
+    this.#requestsVersion++;
+    return { ...entryDelta(counted), replacedAt: null };
+  }
+
+  #requestTable(): { counted: Counted[]; columns: UsageColumns } {
+    if (this.#requestRows?.version !== this.#requestsVersion) {
+      const counted = [...this.#requests.values()];
+      const columns = new UsageColumns(counted.length);
+      for (const c of counted) columns.push(c.event);
+      this.#requestRows = { version: this.#requestsVersion, counted, columns };
+    }
+    return this.#requestRows;
+  }
+
+  /** Every counted message, then every request known from its event alone, as rows (for the windows and /history). */
+  rows(): KeptRows {
+    const kept = ledgerRows(this.#ledger);
+    const requests = () => this.#requestTable().counted;
+    return {
+      get size() {
+        return kept.size + requests().length;
+      },
+      version: this.#ledger.version + this.#requestsVersion,
+      timestamp: (i) => (i < kept.size ? kept.timestamp(i) : requests()[i - kept.size]!.event.timestamp),
+      delta: (i) => (i < kept.size ? kept.delta(i) : entryDelta(requests()[i - kept.size]!)),
+    };
+  }
+
+  /** The same as priced columns (for /stats), and a number that grows whenever they change. */
+  priced(): { sets: PricedRows[]; version: number } {
+    const t = this.#requestTable();
+    return { sets: [this.#ledger, { columns: t.columns, cost: (i) => t.counted[i]!.cost }], version: this.#ledger.version + this.#requestsVersion };
   }
 
   /** Every counted message and request (what stats, /history and a cold start read). */
@@ -55,6 +91,6 @@ export class CrossSourceLedger {
 }
 
 /** `d` less what `c` had counted (tokens and USD, field by field). */
-function without(d: UsageDelta, c: Counted): UsageDelta {
+function without(d: LedgerDelta, c: Counted): LedgerDelta {
   return { ...d, counts: subtractCounts(d.counts, c.event), costUsd: d.costUsd - c.cost };
 }

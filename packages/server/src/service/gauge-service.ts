@@ -1,20 +1,19 @@
 import {
-  computeStats,
   costOf,
   MessageLedger,
-  sortEntries,
-  thresholdLevel,
   WindowEngine,
   type GaugeConfig,
   type LimitNotice,
   type SourceKind,
   type StatsWindow,
   type TurnSignal,
-  type UsageDelta,
+  type LedgerDelta,
   type UsageEvent,
   type UsageSnapshot,
 } from "@claude-gauge/core";
-import { engineFromLedger, entryDelta } from "./cold-engine.js";
+import { engineFromLedger } from "./cold-engine.js";
+import { HistoryBook } from "./history.js";
+import { StatsBook } from "./stats.js";
 import { CrossSourceLedger } from "./cross-source-ledger.js";
 import { OfficialStore } from "./official-store.js";
 import { parseStatuslineSample, type StatuslineSample } from "../statusline/sample.js";
@@ -48,8 +47,6 @@ export interface ServiceHealth {
   sources: ({ kind: SourceKind; ok: boolean; problems: SourceProblem[] } & Record<string, unknown>)[];
 }
 
-const HISTORY_STEP_MS = 5 * 60_000;
-
 /**
  * The live daemon's state: the sources feed the ledger, the ledger's growth feeds the windows, and
  * every change publishes a new snapshot frame. Nothing here keeps message text.
@@ -65,8 +62,8 @@ export class GaugeService {
   #ready = false;
   #initialSignals: TurnSignal[] = [];
   #initialLimits: LimitNotice[] = [];
-  #version = 0;
-  #statsCache = new Map<string, { version: number; minute: number; value: unknown }>();
+  readonly #stats = new StatsBook();
+  readonly #history: HistoryBook;
   readonly #official = new OfficialStore();
   /** the snapshot behind feed.current */
   #snapshot: UsageSnapshot;
@@ -75,6 +72,7 @@ export class GaugeService {
     this.#o = opts;
     this.#clock = opts.clock ?? Date.now;
     this.#engine = new WindowEngine(opts.config);
+    this.#history = new HistoryBook(opts.config);
     this.#snapshot = this.#compute();
     this.feed = new SnapshotFeed(this.#snapshot);
   }
@@ -86,8 +84,10 @@ export class GaugeService {
   /** Backfill every source, then follow. Resolves when the first full snapshot is published. */
   async start(): Promise<void> {
     const log = this.#o.log ?? (() => {});
-    const counted = (delta: UsageDelta | null, event: UsageEvent, initial: boolean): void => {
+    const counted = (delta: LedgerDelta | null, event: UsageEvent, initial: boolean): void => {
       if (delta === null) return;
+      // /history points at and after the change (and after where a replaced line sat) are stale
+      this.#history.changed(Math.min(delta.timestamp, delta.replacedAt ?? delta.timestamp));
       this.#o.metrics.countDelta(delta.model, delta.counts, delta.costUsd);
       if (initial) return;
       const now = this.#clock();
@@ -125,19 +125,20 @@ export class GaugeService {
       ),
     );
     // The backfill fed only the ledger; the windows get each message once, in time order.
-    this.#engine = engineFromLedger(this.#o.config, this.#ledger, this.#initialSignals, this.#initialLimits, this.#clock());
+    this.#engine = engineFromLedger(this.#o.config, this.#ledger.rows(), this.#initialSignals, this.#initialLimits, this.#clock());
     this.#initialSignals = [];
     this.#initialLimits = [];
     for (const sample of this.#o.officialHistory?.() ?? []) this.#official.add(sample, this.#engine);
     this.#refit();
     this.#ready = true;
-    this.#version++;
     this.#publish();
+    void this.#history.prefetch(() => this.#ledger.rows(), this.#clock);
     this.#ticker = setInterval(() => this.#publish(), this.#o.tickMs ?? 1000);
     this.#ticker.unref?.();
   }
 
   stop(): void {
+    this.#history.stop();
     for (const s of this.#o.sources) s.stop();
     if (this.#ticker) clearInterval(this.#ticker);
   }
@@ -166,7 +167,6 @@ export class GaugeService {
   }
 
   #changed(): void {
-    this.#version++;
     this.#schedule();
   }
 
@@ -226,72 +226,21 @@ export class GaugeService {
     this.feed.publish(s);
   }
 
-  /** /stats: aggregates plus the 50/80/95 % state of both windows against the ceilings in use. */
+  /** /stats: aggregates plus the 50/80/95 % state of both windows against the ceilings in use (see StatsBook). */
   stats(window: StatsWindow): unknown {
-    const now = this.#clock();
-    const minute = Math.floor(now / 60_000);
-    const hit = this.#statsCache.get(window);
-    if (hit && hit.version === this.#version && hit.minute === minute) return hit.value;
-    const stats = computeStats(this.#ledger.entries(), window, now, {
+    return this.#stats.get(window, this.#clock(), {
+      rows: this.#ledger.priced(),
+      engine: this.#engine,
+      official: this.#official,
+      snapshot: this.#snapshot,
+      config: this.#o.config,
       timeZone: this.#o.timeZone ?? "UTC",
       projectLabel: projectLabeler(this.#o.showProjects ?? false),
     });
-    const snap = this.#snapshot;
-    const cal = this.#engine.calibration(now);
-    const c = this.#o.config;
-    const value = {
-      ...stats,
-      ceilings: {
-        window5hTokens: c.ceiling5hTokens ?? this.#engine.fitted.ceiling5hTokens ?? cal.ceiling5hTokens,
-        window7dTokens: c.ceiling7dTokens ?? this.#engine.fitted.ceiling7dTokens ?? cal.ceiling7dTokens,
-        tachRedlineTokensPerMin: c.tachRedlineTokensPerMin ?? cal.tachRedlineTokensPerMin,
-        basis: c.ceiling5hTokens === null || c.ceiling7dTokens === null ? "suggested" : "configured",
-        fittedToOfficial: this.officialFits(),
-      },
-      thresholds: {
-        window5h: { pct: snap.window_5h_pct, level: thresholdLevel(snap.window_5h_pct) },
-        window7d: { pct: snap.window_7d_pct, level: thresholdLevel(snap.window_7d_pct) },
-      },
-    };
-    this.#statsCache.set(window, { version: this.#version, minute, value });
-    return value;
   }
 
-  /**
-   * /history: the gauge values every 5 min over the last `hours`, rebuilt by replaying the kept
-   * messages through a fresh engine (so it survives restarts and does not depend on uptime).
-   */
+  /** /history: the gauge values every 5 min over the last `hours` (see HistoryBook). */
   history(hours: number): unknown {
-    const now = this.#clock();
-    const end = Math.floor(now / HISTORY_STEP_MS) * HISTORY_STEP_MS;
-    const start = end - hours * 3_600_000;
-    const entries = sortEntries(this.#ledger.entries());
-    const engine = new WindowEngine(this.#o.config);
-    const points: {
-      t: string;
-      rate_1m: number;
-      window_5h_tokens: number;
-      window_5h_pct: number;
-      window_7d_tokens: number;
-      window_7d_pct: number;
-      cost_5h_usd: number;
-      cost_7d_usd: number;
-    }[] = [];
-    let i = 0;
-    for (let t = start + HISTORY_STEP_MS; t <= end; t += HISTORY_STEP_MS) {
-      for (; i < entries.length && (entries[i]?.event.timestamp ?? Infinity) <= t; i++) engine.addDelta(entryDelta(entries[i]!), t);
-      const s = engine.snapshot(t, { kind: this.#kind(), ok: true });
-      points.push({
-        t: new Date(t).toISOString(),
-        rate_1m: s.rate_1m,
-        window_5h_tokens: s.window_5h_tokens,
-        window_5h_pct: s.window_5h_pct,
-        window_7d_tokens: s.window_7d_tokens,
-        window_7d_pct: s.window_7d_pct,
-        cost_5h_usd: s.cost_5h_usd,
-        cost_7d_usd: s.cost_7d_usd,
-      });
-    }
-    return { stepMinutes: 5, hours, points };
+    return this.#history.points(this.#ledger.rows(), this.#clock(), hours);
   }
 }

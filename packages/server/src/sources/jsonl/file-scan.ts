@@ -1,7 +1,8 @@
 import type { DecodedLine, LimitNotice, UsageEvent } from "@claude-gauge/core";
-import { decodeLine } from "@claude-gauge/core";
-import { scanCandidates } from "./line-scan.js";
-import type { TranscriptFile } from "./files.js";
+import { decodeLine, UsageColumns } from "@claude-gauge/core";
+import { packColumns, packedBuffers, type PackedColumns } from "./column-pack.js";
+import { scanRange, type RangeResult } from "./line-scan.js";
+import { decodeUsageBytes } from "./usage-bytes.js";
 
 /** A line we could not use, named by file and 1-based line number. Never carries line text. */
 export interface BadLine {
@@ -10,40 +11,50 @@ export interface BadLine {
   error: string;
 }
 
-/** What one file holds for the windows and reports, in line order. */
-export interface FileScan {
-  events: UsageEvent[];
+/** Bad lines itemised per file (the rest are only counted). */
+export const MAX_KEPT_BAD = 200;
+
+/** One piece of work for a scan thread: the lines of `path` that start in [start, stop). */
+export interface ScanUnit {
+  path: string;
+  /** the project and session the file belongs to (from its path) */
+  project: string;
+  session: string;
+  /** byte offsets; `start` may fall inside a line when `align` is set */
+  start: number;
+  stop: number;
+  align: boolean;
+}
+
+/** What some lines hold, in line order. */
+export interface LinesScan {
+  events: PackedColumns;
   limits: LimitNotice[];
-  badLines: BadLine[];
+  /** 1-based line numbers, counted from the unit's first line */
+  badLines: { line: number; error: string }[];
+  /** all bad lines, itemised or not */
+  badLineCount: number;
+}
+
+/**
+ * What the lines of one unit hold. Line numbers count from 1 at the unit's first line; the
+ * caller shifts them by the lines of the units before it.
+ */
+export interface UnitScan extends LinesScan {
+  /** lines that start in the unit, an unterminated last line included */
+  lines: number;
+  /** offset after the last complete line */
+  consumed: number;
+  /**
+   * what an unterminated last line holds, apart: a batch report counts it, a live tail (or a
+   * later scan of what was appended) reads it again once it is complete
+   */
+  partial: LinesScan | null;
   /** the file could not be read */
   problem: string | null;
 }
 
 const NON_ASCII = /[^\x00-\x7e]/;
-
-/**
- * Model names, sessions and projects repeat on every message; one shared copy each keeps a daemon
- * that holds every message of a long history small. Bounded so a pathological tree cannot grow it
- * without limit.
- */
-const interned = new Map<string, string>();
-const INTERN_MAX = 100_000;
-function intern(s: string): string {
-  const hit = interned.get(s);
-  if (hit !== undefined) return hit;
-  if (interned.size < INTERN_MAX) interned.set(s, s);
-  return s;
-}
-
-function internEvent(d: DecodedLine): DecodedLine {
-  if (d.kind !== "usage") return d;
-  const e = d.event;
-  e.model = intern(e.model);
-  e.sessionId = intern(e.sessionId);
-  e.fileSession = intern(e.fileSession);
-  e.project = intern(e.project);
-  return d;
-}
 
 /**
  * Candidate lines arrive decoded as latin1 (fast to parse); a kept string that is not ASCII means
@@ -54,47 +65,96 @@ export function decodeCandidate(text: string, utf8: () => string, opts: { projec
   if (d.kind !== "usage") return d;
   const e = d.event;
   if (NON_ASCII.test(e.model) || NON_ASCII.test(e.sessionId) || NON_ASCII.test(e.messageId ?? "") || NON_ASCII.test(e.requestId ?? "")) {
-    return internEvent(decodeLine(utf8(), opts));
+    return decodeLine(utf8(), opts);
   }
-  return internEvent(d);
+  return d;
 }
 
-/** Reads the usage lines of each file (synchronously; a cold scan is CPU-bound). */
-export function scanFiles(files: readonly TranscriptFile[]): FileScan[] {
-  return files.map(scanFile);
+/** Reads the usage lines of one unit (synchronously; a scan is CPU-bound). */
+export function scanUnit(u: ScanUnit): UnitScan {
+  // objects while the unit is read (they die young), columns of the exact size at the end
+  const events: UsageEvent[] = [];
+  const limits: LimitNotice[] = [];
+  const badLines: { line: number; error: string }[] = [];
+  let badLineCount = 0;
+  const opts = { project: u.project, sessionId: u.session };
+  /** where the last offered line started, and the lists' lengths before it */
+  let last = { offset: -1, events: 0, limits: 0, badLines: 0, badLineCount: 0 };
+  const bad = (line: number, error: string) => {
+    badLineCount++;
+    if (badLines.length < MAX_KEPT_BAD) badLines.push({ line, error });
+  };
+  let r: RangeResult | null = null;
+  let problem: string | null = null;
+  try {
+    r = scanRange(
+      u.path,
+      (buf, from, to, lineNo, offset) => {
+        last = { offset, events: events.length, limits: limits.length, badLines: badLines.length, badLineCount };
+        const d = decodeUsageBytes(buf.subarray(from, to), opts) ?? decodeCandidate(buf.toString("latin1", from, to), () => buf.toString("utf8", from, to), opts);
+        if (d.kind === "usage") {
+          events.push(d.event, ...d.extras);
+          if (d.limit) limits.push(d.limit);
+        } else if (d.kind === "limit") limits.push(d.limit);
+        else if (d.kind === "error") bad(lineNo, d.error);
+      },
+      { start: u.start, stop: u.stop, align: u.align, includePartial: true },
+    );
+  } catch (e) {
+    problem = (e as Error).message;
+  }
+  // the unterminated last line, when it was offered, is the last line offered
+  const cut = r?.partial && last.offset === r.consumed ? last : { events: events.length, limits: limits.length, badLines: badLines.length, badLineCount };
+  const completeBad = badLines.slice(0, cut.badLines);
+  let completeBadCount = cut.badLineCount;
+  const partialBad = badLines.slice(cut.badLines);
+  let partialBadCount = badLineCount - cut.badLineCount;
+  // lines the scanner skipped itself; the unterminated last line's one belongs to it
+  const partialLine = r?.partial ? (r.nextLine) : -1;
+  const skipped = [...(r?.oversized ?? []).map((line) => ({ line, error: "line too long, skipped" })), ...(r?.invalidUtf8 ?? []).map((line) => ({ line, error: "invalid UTF-8, skipped" }))];
+  for (const b of skipped) {
+    if (b.line === partialLine) {
+      partialBadCount++;
+      if (partialBad.length < MAX_KEPT_BAD) partialBad.push(b);
+      continue;
+    }
+    completeBadCount++;
+    if (completeBad.length < MAX_KEPT_BAD) completeBad.push(b);
+  }
+  completeBad.sort((a, b) => a.line - b.line);
+  const columns = (from: number, to: number) => {
+    const c = new UsageColumns(to - from);
+    for (let i = from; i < to; i++) c.push(events[i]!);
+    return packColumns(c.parts());
+  };
+  return {
+    events: columns(0, cut.events),
+    limits: limits.slice(0, cut.limits),
+    badLines: completeBad,
+    badLineCount: completeBadCount,
+    lines: r?.lines ?? 0,
+    consumed: r?.consumed ?? u.start,
+    partial: r?.partial
+      ? {
+          events: columns(cut.events, events.length),
+          limits: limits.slice(cut.limits),
+          badLines: partialBad,
+          badLineCount: partialBadCount,
+        }
+      : null,
+    problem,
+  };
 }
 
 /**
- * Scans files taken one at a time from a counter shared between threads, so two threads split
- * the work by how fast each goes rather than by a guess; returns [file index, scan] pairs.
+ * Scans units taken one at a time from a counter shared between threads, so the threads split
+ * the work by how fast each goes rather than by a guess; `done(i, scan)` gets each result.
  */
-export function scanShared(files: readonly TranscriptFile[], next: Int32Array): [number, FileScan][] {
-  const out: [number, FileScan][] = [];
-  for (let i = Atomics.add(next, 0, 1); i < files.length; i = Atomics.add(next, 0, 1)) out.push([i, scanFile(files[i]!)]);
-  return out;
+export function scanShared(units: readonly ScanUnit[], next: Int32Array, done: (i: number, scan: UnitScan) => void): void {
+  for (let i = Atomics.add(next, 0, 1); i < units.length; i = Atomics.add(next, 0, 1)) done(i, scanUnit(units[i]!));
 }
 
-function scanFile(f: TranscriptFile): FileScan {
-  {
-    const out: FileScan = { events: [], limits: [], badLines: [], problem: null };
-    const opts = { project: f.project, sessionId: f.name };
-    try {
-      const r = scanCandidates(
-        f.path,
-        ({ text, lineNo, utf8 }) => {
-          const d = decodeCandidate(text, utf8, opts);
-          if (d.kind === "usage") {
-            out.events.push(d.event, ...d.extras);
-            if (d.limit) out.limits.push(d.limit);
-          } else if (d.kind === "limit") out.limits.push(d.limit);
-          else if (d.kind === "error") out.badLines.push({ path: f.path, line: lineNo, error: d.error });
-        },
-        { includePartial: true },
-      );
-      for (const line of r.invalidUtf8) out.badLines.push({ path: f.path, line, error: "invalid UTF-8, skipped" });
-    } catch (e) {
-      out.problem = (e as Error).message;
-    }
-    return out;
-  }
+/** The buffers of a scan that can move to another thread instead of being copied. */
+export function transferables(scan: UnitScan): ArrayBuffer[] {
+  return [...packedBuffers(scan.events), ...(scan.partial ? packedBuffers(scan.partial.events) : [])];
 }

@@ -1,4 +1,4 @@
-import { readdir, realpath, stat } from "node:fs/promises";
+import { readdirSync, realpathSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 
 export interface TranscriptFile {
@@ -45,19 +45,18 @@ export function sessionOfPath(parts: readonly string[]): { project: string; sess
 /**
  * All *.jsonl below each root, including `<session>/subagents/` folders. Follows symlinks once
  * (real paths are remembered, so a loop ends), and reports unreadable entries instead of failing.
+ * Synchronous inside: one-shot commands and the daemon's backfill walk the tree once, and a
+ * thousand awaited stats cost ~100 ms of round trips where the calls themselves take a few.
  */
-export async function listTranscriptFiles(
-  roots: readonly string[],
-  problems: WalkProblem[] = [],
-): Promise<TranscriptFile[]> {
+export async function listTranscriptFiles(roots: readonly string[], problems: WalkProblem[] = []): Promise<TranscriptFile[]> {
   const out: TranscriptFile[] = [];
   const seenDirs = new Set<string>();
   const seenFiles = new Set<string>();
 
-  async function walk(dir: string, root: string): Promise<void> {
+  function walk(dir: string, root: string): void {
     let real: string;
     try {
-      real = await realpath(dir);
+      real = realpathSync.native(dir);
     } catch (e) {
       problems.push({ path: dir, error: fsError(e) });
       return;
@@ -66,7 +65,7 @@ export async function listTranscriptFiles(
     seenDirs.add(real);
     let entries;
     try {
-      entries = await readdir(dir, { withFileTypes: true });
+      entries = readdirSync(dir, { withFileTypes: true });
     } catch (e) {
       problems.push({ path: dir, error: fsError(e) });
       return;
@@ -77,7 +76,7 @@ export async function listTranscriptFiles(
       let isFile = ent.isFile();
       if (ent.isSymbolicLink()) {
         try {
-          const s = await stat(p);
+          const s = statSync(p);
           isDir = s.isDirectory();
           isFile = s.isFile();
         } catch (e) {
@@ -86,11 +85,11 @@ export async function listTranscriptFiles(
         }
       }
       if (isDir) {
-        await walk(p, root);
+        walk(p, root);
       } else if (isFile && ent.name.endsWith(".jsonl")) {
         try {
-          const s = await stat(p);
-          const realFile = await realpath(p);
+          const s = statSync(p);
+          const realFile = realpathSync.native(p);
           if (seenFiles.has(realFile)) continue;
           seenFiles.add(realFile);
           const { project, session } = sessionOfPath(relative(root, p).split(sep));
@@ -109,7 +108,7 @@ export async function listTranscriptFiles(
     }
   }
 
-  for (const root of roots) await walk(root, root);
+  for (const root of roots) walk(root, root);
   out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return out;
 }

@@ -7,7 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { scanFiles } from "./file-scan.js";
+import { UsageColumns } from "@claude-gauge/core";
+import { unpackColumns } from "./column-pack.js";
+import { scanUnit } from "./file-scan.js";
 import { scanCandidates } from "./line-scan.js";
 
 const dir = mkdtempSync(join(tmpdir(), "cg-utf8-"));
@@ -34,8 +36,9 @@ describe("usage lines that are not UTF-8", () => {
         const carriesUsage = (l: Buffer) => l.includes('"usage":{');
         const invalid = lines.flatMap((l, i) => (carriesUsage(l) && !isUtf8(l) ? [i + 1] : []));
 
-        const [scan] = scanFiles([{ path, root: dir, project: "p", name: "s", size: 0, mtimeMs: 0 }]);
-        expect(scan!.badLines.filter((b) => b.error === "invalid UTF-8, skipped").map((b) => b.line)).toEqual(invalid);
+        const scan = scanUnit({ path, project: "p", session: "s", start: 0, stop: Number.MAX_SAFE_INTEGER, align: false });
+        expect(scan.badLines.filter((b) => b.error === "invalid UTF-8, skipped").map((b) => b.line)).toEqual(invalid);
+        const events = UsageColumns.fromParts(unpackColumns(scan.events));
         const expected = lines.flatMap((l) => {
           if (!carriesUsage(l) || !isUtf8(l)) return [];
           try {
@@ -45,7 +48,7 @@ describe("usage lines that are not UTF-8", () => {
             return [];
           }
         });
-        expect(scan!.events.map((e) => e.input)).toEqual(expected);
+        expect(Array.from(events.input)).toEqual(expected);
 
         // the live tail's mode: every complete line offered as UTF-8 text, the same lines skipped
         const offered: number[] = [];

@@ -3,6 +3,7 @@ import type { SourceKind } from "@claude-gauge/core";
 import { pathLabeler, projectLabeler } from "../project-label.js";
 import type { Source, SourceHealth, SourceSink } from "../source.js";
 import { findTranscriptRoots, type RootsResult } from "./roots.js";
+import { backfillTranscripts, type ResumePoint } from "./load.js";
 import { TranscriptTail } from "./tail.js";
 
 export interface JsonlSourceOptions {
@@ -17,6 +18,8 @@ export interface JsonlSourceOptions {
   log?: (msg: string) => void;
   /** the demo follows its own generated transcripts with this same source */
   kind?: SourceKind;
+  /** read and update the scan cache in this folder: a restart reads only what changed (absent: no cache) */
+  cacheDir?: string;
 }
 
 /** Claude Code's JSONL transcripts: a cold scan of every file, then the live tail. */
@@ -50,6 +53,8 @@ export class JsonlSource implements Source {
       this.#roots = next;
       return next.roots;
     };
+    // From the scan cache where it holds: the tail then follows each file from where this stopped.
+    const backfill = this.#o.cacheDir === undefined ? null : await this.#backfill(sink, this.#o.cacheDir, roots());
     const tail = new TranscriptTail(
       roots,
       {
@@ -69,10 +74,33 @@ export class JsonlSource implements Source {
       {
         ...(this.#o.rescanMs === undefined ? {} : { rescanMs: this.#o.rescanMs }),
         ...(this.#o.checkMs === undefined ? {} : { checkMs: this.#o.checkMs }),
+        ...(backfill ? { resume: backfill } : {}),
       },
     );
     this.#tail = tail;
     await tail.start();
+  }
+
+  /** The cold start's bulk: every complete line, through the scan cache; where each file was left. */
+  async #backfill(sink: SourceSink, cacheDir: string, roots: readonly string[]): Promise<ReadonlyMap<string, ResumePoint> | null> {
+    const log = this.#o.log ?? (() => {});
+    try {
+      const r = await backfillTranscripts(
+        roots,
+        { now: Date.now(), cache: { dir: cacheDir }, progress: (msg) => log(msg) },
+        {
+          usage: (e) => sink.usage(e, true),
+          limit: (n) => sink.limit(n, true),
+          badLine: (b) => sink.rejected(`${this.#label(b.path)}:${b.line}`, b.error),
+        },
+      );
+      log(`backfill: ${r.scan.files} files, ${r.scan.cached} from the scan cache, ${r.scan.appended} read from where it stopped, ${r.scan.read} read whole`);
+      return r.resume;
+    } catch (e) {
+      // the tail's own cold scan reads everything instead
+      log(`backfill from the scan cache failed (${(e as Error).message}); reading every file`);
+      return null;
+    }
   }
 
   stop(): void {

@@ -82,3 +82,53 @@ describe("scanCandidates skips long lines that cannot carry usage", () => {
     expect(lines.map((l) => l.lineNo)).toEqual([3, 4]);
   });
 });
+
+describe("scanRange", () => {
+  it("cut into aligned ranges at any offsets, offers each line once, numbered as one scan does", async () => {
+    const fc = (await import("fast-check")).default;
+    const { scanRange } = await import("./line-scan.js");
+    const lineArb = fc.oneof(fc.constant(""), fc.constant(OTHER), fc.integer({ min: 0, max: 99 }).map(U), fc.string({ maxLength: 30 }).map((s) => s.replaceAll("\n", " ")));
+    fc.assert(
+      fc.property(fc.array(lineArb, { maxLength: 30 }), fc.boolean(), fc.array(fc.nat(), { maxLength: 4 }), (lines, terminated, cutsRaw) => {
+        const content = lines.join("\n") + (terminated && lines.length > 0 ? "\n" : "");
+        const p = file(content);
+        const size = Buffer.byteLength(content);
+        const seen = (start: number, stop: number, align: boolean) => {
+          const got: [number, number, string][] = [];
+          const r = scanRange(p, (buf, from, to, lineNo, offset) => got.push([lineNo, offset, buf.toString("utf8", from, to)]), {
+            start,
+            stop,
+            align,
+            all: true,
+            includePartial: true,
+          });
+          return { got, r };
+        };
+        const whole = seen(0, Number.MAX_SAFE_INTEGER, false);
+        const cuts = [...new Set(cutsRaw.map((c) => (size === 0 ? 0 : c % size)))].filter((c) => c > 0).sort((a, b) => a - b);
+        const bounds = [0, ...cuts, Number.MAX_SAFE_INTEGER];
+        const pieces: [number, number, string][] = [];
+        let lineBase = 0;
+        let consumed = 0;
+        for (let i = 0; i + 1 < bounds.length; i++) {
+          const { got, r } = seen(bounds[i]!, bounds[i + 1]!, i > 0);
+          pieces.push(...got.map(([n, o, t]): [number, number, string] => [n + lineBase, o, t]));
+          lineBase += r.lines;
+          // a range where no line starts says nothing about where the file's lines end
+          if (r.lines > 0) consumed = r.consumed;
+        }
+        expect(consumed).toBe(whole.r.consumed);
+        expect(pieces).toEqual(whole.got);
+        expect(lineBase).toBe(whole.r.lines);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("consumed stops before an unterminated last line, so an append scan resumes on it", async () => {
+    const { scanRange } = await import("./line-scan.js");
+    const p = file(`${U(1)}\n${U(2)}`);
+    const r = scanRange(p, () => undefined, { includePartial: true });
+    expect(r).toMatchObject({ consumed: U(1).length + 1, partial: true, lines: 2, nextLine: 2 });
+  });
+});

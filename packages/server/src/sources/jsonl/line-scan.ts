@@ -1,15 +1,20 @@
 import { isUtf8 } from "node:buffer";
 import { closeSync, openSync, readSync } from "node:fs";
 
-/** Bytes read per syscall; large enough to amortise, small enough that a 500 MB file stays cheap. */
-const CHUNK = 8 << 20;
+/**
+ * Bytes read per syscall. Small enough that a chunk is still in the CPU cache when it is searched,
+ * and that a scan holds a bounded amount whatever the file size.
+ */
+const CHUNK = 1 << 20;
 /** A single line longer than this is skipped (and reported) instead of being held in memory. */
 export const MAX_LINE_BYTES = 64 << 20;
 
 const NL = 0x0a;
 // Limit notices are synthetic assistant lines and carry a (zero) usage object too: one marker finds
 // both, as in ccusage, which reads reset times only from lines that pass this same filter.
-const USAGE = Buffer.from('"usage":{');
+// Searched without its leading quote, whose byte is the commonest in JSON (a slow start for the
+// search); the quote is checked after a hit.
+const USAGE_TAIL = Buffer.from('usage":{');
 
 export interface CandidateLine {
   /** the line, decoded as latin1 for candidates (see decodeLatin1) and as UTF-8 with `all` */
@@ -35,92 +40,154 @@ export interface ScanResult {
   nextLine: number;
 }
 
+export interface RangeOptions {
+  /** byte offset to start at (default 0); see `align` */
+  start?: number;
+  /** lines starting at or after this byte offset are left to the next range (default: the end) */
+  stop?: number;
+  /** number of the first line offered (default 1) */
+  startLine?: number;
+  /** `start` may fall inside a line: begin after the next newline (parallel ranges of one file) */
+  align?: boolean;
+  /** also offer an unterminated last line (batch reports; ccusage parses it too) */
+  includePartial?: boolean;
+  maxLineBytes?: number;
+  /** offer every non-empty line, not only the ones that can carry usage */
+  all?: boolean;
+}
+
+/** What a range scan saw (line numbers count from the range's startLine). */
+export interface RangeResult extends ScanResult {
+  /** lines that start in the range, an unterminated last one included */
+  lines: number;
+  /** offset after the last byte of the range's lines that was read (an unterminated last line's end) */
+  end: number;
+}
+
 /**
- * Finds the lines of a JSONL file that can carry usage (or a limit notice) without decoding the rest
- * (tool results and file snapshots are most of the bytes). Only candidate lines become strings.
- * With `includePartial`, an unterminated last line is also offered (batch reports; ccusage parses
- * it too); a live tail passes false and resumes from `consumed`.
+ * The buffer a line is offered in: `buf[from, to)` is the line without its newline. Valid only
+ * during the call (the buffer is reused).
  */
-export function scanCandidates(
-  path: string,
-  onLine: (line: CandidateLine) => void,
-  opts: {
-    start?: number;
-    startLine?: number;
-    includePartial?: boolean;
-    maxLineBytes?: number;
-    /** offer every complete line, not only candidates (a live tail needs user lines for turn state) */
-    all?: boolean;
-  } = {},
-): ScanResult {
-  // Synchronous on purpose: a cold scan is CPU-bound and each read is one large chunk; the daemon
-  // scans before it listens and afterwards only reads small appends.
+export type LineSink = (buf: Buffer, from: number, to: number, lineNo: number, offset: number) => void;
+
+let shared: Buffer | null = null;
+/** One read buffer per thread for all scans (they are synchronous, so never interleave). */
+function takeBuffer(): Buffer {
+  const b = shared ?? Buffer.allocUnsafe(CHUNK);
+  shared = null;
+  return b;
+}
+function giveBack(b: Buffer): void {
+  // A buffer grown for one long line is dropped rather than held for the life of the process.
+  if (b.length === CHUNK) shared = b;
+}
+
+const NORMAL = 0;
+/** before the first line that starts in an aligned range */
+const FINDING_START = 1;
+/** inside a line longer than maxLineBytes */
+const SKIPPING_LONG = 2;
+
+/**
+ * Reads the lines of `path` that start in [start, stop), in bounded chunks, and offers the ones
+ * that can carry usage (or every line, with `all`) to `sink`. Lines longer than maxLineBytes are
+ * skipped and listed. Synchronous on purpose: a scan is CPU-bound and each read is one chunk.
+ */
+export function scanRange(path: string, sink: LineSink, opts: RangeOptions = {}): RangeResult {
   const maxLine = opts.maxLineBytes ?? MAX_LINE_BYTES;
-  const fd = openSync(path, "r");
+  const stop = opts.stop ?? Number.POSITIVE_INFINITY;
+  const all = opts.all === true;
+  const firstLine = opts.startLine ?? 1;
   const oversized: number[] = [];
   const invalidUtf8: number[] = [];
-  let fileOffset = opts.start ?? 0;
-  let lineNo = opts.startLine ?? 1;
-  let carry: Buffer = Buffer.alloc(0);
-  let skippingLong = false;
+  let lineNo = firstLine;
+  /** file offset of buf[0] */
+  let base = opts.start ?? 0;
+  let mode = NORMAL;
+  if (opts.align && base > 0) {
+    base -= 1; // a line starts at `start` only when the byte before it is a newline
+    mode = FINDING_START;
+  }
+  let fill = 0;
   let partial = false;
+  /** offset of the first byte after the last complete line of the range */
+  let consumed = base;
+  let end = -1;
+  let buf = takeBuffer();
+  const fd = openSync(path, "r");
   try {
-    const chunk = sharedChunk();
     for (;;) {
-      const bytesRead = readSync(fd, chunk, 0, CHUNK, fileOffset + carry.length);
-      const eof = bytesRead === 0;
-      let buf: Buffer;
-      if (eof) {
-        buf = carry;
-      } else if (carry.length === 0) {
-        buf = chunk.subarray(0, bytesRead);
-      } else {
-        buf = Buffer.concat([carry, chunk.subarray(0, bytesRead)]);
+      if (fill === buf.length) {
+        // the buffer holds one unfinished line: grow it up to the line limit, else skip the line
+        if (mode === NORMAL && buf.length <= maxLine) {
+          const bigger = Buffer.allocUnsafe(Math.min(buf.length * 2, maxLine + 1));
+          buf.copy(bigger, 0, 0, fill);
+          buf = bigger;
+        } else {
+          if (mode === NORMAL) {
+            oversized.push(lineNo);
+            mode = SKIPPING_LONG;
+          }
+          base += fill;
+          fill = 0;
+        }
       }
-      const lastNl = buf.lastIndexOf(NL);
-      let end = lastNl + 1; // bytes of complete lines in buf
-      if (eof && buf.length > end) {
-        partial = true;
-        if (opts.includePartial && !skippingLong) end = buf.length;
-      }
-      if (skippingLong) {
-        // still inside an oversized line: drop bytes until its newline
-        if (lastNl === -1) {
-          fileOffset += buf.length;
-          carry = Buffer.alloc(0);
-          if (eof) break;
+      const n = readSync(fd, buf, fill, buf.length - fill, base + fill);
+      const eof = n === 0;
+      fill += n;
+      let s = 0;
+      if (mode !== NORMAL) {
+        const nl = buf.indexOf(NL);
+        if (nl === -1 || nl >= fill) {
+          base += fill;
+          fill = 0;
+          if (eof) {
+            // an oversized last line without a newline counts as read; no line starts in this range
+            if (mode === SKIPPING_LONG) lineNo++;
+            consumed = base;
+            break;
+          }
           continue;
         }
-        const firstNl = buf.indexOf(NL);
-        fileOffset += firstNl + 1;
-        lineNo++;
-        buf = buf.subarray(firstNl + 1);
-        end = eof && opts.includePartial ? buf.length : buf.lastIndexOf(NL) + 1;
-        skippingLong = false;
+        if (mode === SKIPPING_LONG) lineNo++;
+        mode = NORMAL;
+        s = nl + 1;
       }
-      lineNo += emitLines(opts.all === true, buf, end, fileOffset, lineNo, onLine, invalidUtf8);
-      fileOffset += end;
-      if (eof) break;
-      // copy: the shared chunk is overwritten by the next read
-      carry = Buffer.from(buf.subarray(end));
-      if (carry.length > maxLine) {
-        oversized.push(lineNo);
-        skippingLong = true;
-        fileOffset += carry.length;
-        carry = Buffer.alloc(0);
+      let finished = false;
+      for (;;) {
+        if (base + s >= stop) {
+          finished = true;
+          break;
+        }
+        const nl = buf.indexOf(NL, s);
+        if (nl === -1 || nl >= fill) break;
+        offer(buf, s, nl, lineNo, base + s, all, sink, invalidUtf8);
+        lineNo++;
+        s = nl + 1;
+      }
+      consumed = base + s;
+      if (finished) break;
+      if (eof) {
+        if (fill > s) {
+          partial = true;
+          if (opts.includePartial) offer(buf, s, fill, lineNo, base + s, all, sink, invalidUtf8);
+          lineNo++;
+        }
+        end = base + fill;
+        break;
+      }
+      if (s > 0) {
+        // keep the unfinished line at the front of the buffer and read after it
+        buf.copy(buf, 0, s, fill);
+        base += s;
+        fill -= s;
       }
     }
   } finally {
     closeSync(fd);
+    giveBack(buf);
   }
-  return { consumed: fileOffset, partial, oversized, invalidUtf8, nextLine: lineNo };
-}
-
-let chunkBuffer: Buffer | null = null;
-/** One read buffer for all scans (they are synchronous, so never interleave). */
-function sharedChunk(): Buffer {
-  chunkBuffer ??= Buffer.allocUnsafe(CHUNK);
-  return chunkBuffer;
+  return { consumed, partial, oversized, invalidUtf8, nextLine: partial ? lineNo - 1 : lineNo, lines: lineNo - firstLine, end: Math.max(end, consumed) };
 }
 
 /**
@@ -140,43 +207,55 @@ function cannotCarryUsage(buf: Buffer, s: number, e: number): boolean {
   return head.indexOf(USER_HEAD) !== -1 || head.indexOf(SNAPSHOT_HEAD) === 0;
 }
 
+/** Whether buf[s, e) holds the usage marker `"usage":{`. */
+export function holdsUsageMarker(buf: Buffer, s: number, e: number): boolean {
+  const line = buf.subarray(s, e);
+  for (let at = line.indexOf(USAGE_TAIL, 1); at !== -1; at = line.indexOf(USAGE_TAIL, at + 1)) if (line[at - 1] === 0x22) return true;
+  return false;
+}
+
+function offer(buf: Buffer, s: number, e: number, lineNo: number, offset: number, all: boolean, sink: LineSink, invalidUtf8: number[]): void {
+  if (e === s) return;
+  // The head test first: it spares the marker search over huge tool-result lines.
+  const usage = (all || !cannotCarryUsage(buf, s, e)) && holdsUsageMarker(buf, s, e);
+  // ccusage's parser rejects a whole line that is not UTF-8; its text never reaches the decoder
+  if (usage && !isUtf8(buf.subarray(s, e))) invalidUtf8.push(lineNo);
+  else if (all || usage) sink(buf, s, e, lineNo, offset);
+}
+
 /**
- * Offers the lines in buf[0, end) — only the candidates, or with `all` every non-empty one — and
- * returns how many newlines that range holds. Candidates are decoded as latin1: JSON.parse is much
- * faster on one-byte strings and the fields we keep are ASCII (the decoder asks for `utf8()` when
- * a kept field is not).
+ * Finds the lines of a JSONL file that can carry usage (or a limit notice) without decoding the rest
+ * (tool results and file snapshots are most of the bytes). Only candidate lines become strings:
+ * decoded as latin1 (JSON.parse is much faster on one-byte strings and the fields we keep are
+ * ASCII; the decoder asks for `utf8()` when a kept field is not), or as UTF-8 with `all`.
+ * With `includePartial`, an unterminated last line is also offered (batch reports; ccusage parses
+ * it too); a live tail passes false and resumes from `consumed`.
  */
-function emitLines(
-  all: boolean,
-  buf: Buffer,
-  end: number,
-  baseOffset: number,
-  baseLine: number,
+export function scanCandidates(
+  path: string,
   onLine: (line: CandidateLine) => void,
-  invalidUtf8: number[],
-): number {
-  let s = 0;
-  let line = baseLine;
-  while (s < end) {
-    let e = buf.indexOf(NL, s);
-    const terminated = e !== -1 && e < end;
-    if (!terminated) e = end;
-    const from = s;
-    const to = e;
-    // The head test first: it spares the marker search over huge tool-result lines.
-    const usage = to > from && (all || !cannotCarryUsage(buf, from, to)) && buf.subarray(from, to).indexOf(USAGE) !== -1;
-    if (usage && !isUtf8(buf.subarray(from, to))) {
-      // ccusage's parser rejects the whole line; its text never reaches the decoder
-      invalidUtf8.push(line);
-    } else if (all && to > from) {
-      const text = buf.toString("utf8", from, to);
-      onLine({ text, utf8: () => text, lineNo: line, offset: baseOffset + from });
-    } else if (usage) {
-      onLine({ text: buf.toString("latin1", from, to), utf8: () => buf.toString("utf8", from, to), lineNo: line, offset: baseOffset + from });
-    }
-    if (!terminated) break;
-    line++;
-    s = e + 1;
-  }
-  return line - baseLine;
+  opts: {
+    start?: number;
+    startLine?: number;
+    includePartial?: boolean;
+    maxLineBytes?: number;
+    /** offer every complete line, not only candidates (a live tail needs user lines for turn state) */
+    all?: boolean;
+  } = {},
+): ScanResult {
+  const all = opts.all === true;
+  const r = scanRange(
+    path,
+    (buf, from, to, lineNo, offset) => {
+      if (all) {
+        const text = buf.toString("utf8", from, to);
+        onLine({ text, utf8: () => text, lineNo, offset });
+      } else {
+        onLine({ text: buf.toString("latin1", from, to), utf8: () => buf.toString("utf8", from, to), lineNo, offset });
+      }
+    },
+    opts,
+  );
+  // with includePartial, `consumed` takes in the unterminated last line (as a whole file was read)
+  return { consumed: opts.includePartial && r.partial ? r.end : r.consumed, partial: r.partial, oversized: r.oversized, invalidUtf8: r.invalidUtf8, nextLine: r.nextLine };
 }

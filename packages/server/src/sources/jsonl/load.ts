@@ -2,16 +2,18 @@ import { existsSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
-import { decodeLine, MessageLedger, costOf } from "@claude-gauge/core";
-import type { LedgerMode, LimitNotice, TurnSignal } from "@claude-gauge/core";
-import { scanFiles, scanShared, type BadLine, type FileScan } from "./file-scan.js";
+import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
+import { decodeLine, MessageLedger, costOf, UsageColumns } from "@claude-gauge/core";
+import { SavedLedger, type CostFn, type KeptMessages, type LedgerMode, type LimitNotice, type TurnSignal, type UsageEvent } from "@claude-gauge/core";
+import { unpackColumns } from "./column-pack.js";
+import { filesKey, identityOf, marksOf, partColumns, PRICING_FINGERPRINT, ScanCache, type CachedPart, type CachePlan, type CacheWriter, type FileIdentity } from "./scan-cache.js";
+import { MAX_KEPT_BAD, scanShared, scanUnit, type BadLine, type ScanUnit, type UnitScan } from "./file-scan.js";
 import { listTranscriptFiles, type TranscriptFile, type WalkProblem } from "./files.js";
 
 export type { BadLine } from "./file-scan.js";
 
 export interface LoadResult {
-  ledger: MessageLedger;
+  ledger: KeptMessages;
   /** newest turn signals of recently written files (the lamps' view of open turns) */
   signals: TurnSignal[];
   limits: LimitNotice[];
@@ -19,9 +21,22 @@ export interface LoadResult {
   /** bad lines beyond the kept list (only the first MAX_KEPT_BAD are itemised) */
   badLineCount: number;
   problems: WalkProblem[];
+  /** how the files were read: from the cache, only their appended bytes, or whole */
+  scan: ScanCounts;
 }
 
-const MAX_KEPT_BAD = 200;
+export interface ScanCounts {
+  files: number;
+  /** answered by the scan cache */
+  cached: number;
+  /** read from where the cached scan stopped */
+  appended: number;
+  /** read whole */
+  read: number;
+  /** the cache's saved ledger stood in for deduplication */
+  savedLedger: boolean;
+}
+
 /** Files written this recently get their last lines decoded for turn signals. */
 export const SIGNAL_WINDOW_MS = 60 * 60_000;
 const SIGNAL_TAIL_BYTES = 256 << 10;
@@ -35,69 +50,391 @@ export interface LoadOptions {
   signals?: boolean;
   /** which of ccusage's two loaders to mirror (daily counts progress lines); default session */
   mode?: LedgerMode;
+  /**
+   * prices a message (USD); default the bundled table. `key` names the prices: a ledger saved in
+   * the scan cache is reused only under the same key (without one, none is saved or reused).
+   */
+  cost?: { fn: CostFn; key?: string };
+  /** bytes of transcripts from which a second thread helps (tests set 0 to exercise it) */
+  parallelMinBytes?: number;
+  /** files larger than this are split into ranges of about this size, bytes */
+  unitBytes?: number;
+  /** read and write the scan cache in this folder (absent: no cache) */
+  cache?: { dir: string; fingerprint?: string } | undefined;
 }
 
-/** Below this many bytes a second thread costs more than it saves. */
-const PARALLEL_MIN_BYTES = 48 << 20;
+/**
+ * Below this many bytes a second thread costs more than it saves: starting a worker and loading
+ * the scan bundle into it takes about what one thread scans of this in the meantime.
+ */
+const PARALLEL_MIN_BYTES = 24 << 20;
+/** Large files are cut into ranges of this size, so both threads share one big file too. */
+const UNIT_BYTES = 16 << 20;
 const WORKER_URL = new URL("./scan-worker.js", import.meta.url);
 
-/** The files' scans in path order, on two threads when the tree is big and the bundled worker exists. */
-async function scanAll(files: readonly TranscriptFile[], totalBytes: number): Promise<FileScan[]> {
-  if (totalBytes < PARALLEL_MIN_BYTES || availableParallelism() < 2 || !existsSync(fileURLToPath(WORKER_URL))) {
-    return scanFiles(files);
+/** The work for bytes [from, size) of a file: one unit, or aligned ranges of about unitBytes. */
+export function planUnits(f: TranscriptFile, from: number, size: number, unitBytes = UNIT_BYTES): ScanUnit[] {
+  const units: ScanUnit[] = [];
+  const pieces = Math.max(1, Math.ceil((size - from) / unitBytes));
+  for (let p = 0; p < pieces; p++) {
+    const start = from + Math.floor(((size - from) * p) / pieces);
+    const stop = p === pieces - 1 ? Number.MAX_SAFE_INTEGER : from + Math.floor(((size - from) * (p + 1)) / pieces);
+    units.push({ path: f.path, project: f.project, session: f.name, start, stop, align: p > 0 });
   }
-  const next = new Int32Array(new SharedArrayBuffer(4));
-  const worker = new Worker(WORKER_URL, { workerData: { files, next } });
-  const fromWorker = new Promise<[number, FileScan][]>((resolve, reject) => {
-    worker.once("message", resolve);
-    worker.once("error", reject);
-    worker.once("exit", (code) => reject(new Error(`scan worker exited with ${code}`)));
-  });
-  const results: FileScan[] = new Array<FileScan>(files.length);
-  for (const [i, scan] of scanShared(files, next)) results[i] = scan;
-  try {
-    for (const [i, scan] of await fromWorker) results[i] = scan;
-  } catch {
-    // A worker that cannot run (some runtimes) is not a reason to fail: finish its files here.
-    for (let i = 0; i < files.length; i++) results[i] ??= scanFiles([files[i]!])[0]!;
-  } finally {
-    void worker.terminate();
-  }
-  return results;
+  return units;
 }
 
-/** Cold scan of every transcript under `roots` into a fresh ledger. */
-export async function loadTranscripts(roots: readonly string[], opts: LoadOptions): Promise<LoadResult> {
+/** A worker's message: the scan of unit `i`. */
+interface Done {
+  i: number;
+  scan: UnitScan;
+}
+
+/**
+ * Scans every unit, on two threads when there is enough work and the bundled worker exists, and
+ * hands each result to `take` in unit order as soon as every unit before it is done (the ledger
+ * wants path order; the threads finish out of order).
+ */
+function scanAll(units: readonly ScanUnit[], parallel: boolean, take: (i: number, scan: UnitScan) => void): Promise<void> {
+  const results = new Array<UnitScan | undefined>(units.length);
+  let taken = 0;
+  const put = (i: number, scan: UnitScan) => {
+    results[i] = scan;
+    while (taken < units.length && results[taken] !== undefined) {
+      take(taken, results[taken]!);
+      results[taken] = undefined; // let the columns go once the ledger has them
+      taken++;
+    }
+  };
+  if (!parallel || units.length < 2) {
+    for (const [i, u] of units.entries()) put(i, scanUnit(u));
+    return Promise.resolve();
+  }
+  const next = new Int32Array(new SharedArrayBuffer(4));
+  const { port1, port2 } = new MessageChannel();
+  const worker = new Worker(WORKER_URL, { workerData: { units, next, port: port2 }, transferList: [port2] });
+  const drain = () => {
+    for (let m = receiveMessageOnPort(port1); m !== undefined; m = receiveMessageOnPort(port1)) {
+      const d = m.message as Done;
+      put(d.i, d.scan);
+    }
+  };
+  return new Promise<void>((resolve) => {
+    let finished = false;
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      drain();
+      // Units the worker took but never finished (it failed, or cannot run here) are done here.
+      for (let i = 0; i < units.length; i++) if (i >= taken && results[i] === undefined) put(i, scanUnit(units[i]!));
+      port1.close();
+      void worker.terminate();
+      resolve();
+    };
+    worker.once("error", finish);
+    worker.once("exit", finish);
+    scanShared(units, next, (i, scan) => {
+      put(i, scan);
+      drain();
+    });
+    // the worker's last results; it exits once the counter runs out
+    port1.on("message", (d: Done) => put(d.i, d.scan));
+  });
+}
+
+/** How one listed file is read this time. */
+interface FileWork {
+  file: TranscriptFile;
+  identity: FileIdentity | null;
+  plan: CachePlan;
+  /** the cached parts, checked and unpacked (hit and append) */
+  cached: UsageColumns[];
+  /** units still running */
+  pending: number;
+  scans: UnitScan[];
+}
+
+function columnsOf(part: CachedPart): UsageColumns {
+  return UsageColumns.fromParts(unpackColumns(partColumns(part.events)));
+}
+
+/** The parts of a file's new scans, line numbers made the file's (they count from `lineBase`). */
+function scannedParts(scans: readonly UnitScan[], lineBase: number): { parts: CachedPart[]; partial: CachedPart | null; lines: number; consumed: number | null } {
+  const parts: CachedPart[] = [];
+  let partial: CachedPart | null = null;
+  let lines = lineBase;
+  let consumed: number | null = null;
+  for (const s of scans) {
+    const shift = (b: { line: number; error: string }) => ({ line: b.line + lines, error: b.error });
+    parts.push({ events: { packed: s.events }, limits: s.limits, badLines: s.badLines.map(shift), badLineCount: s.badLineCount });
+    if (s.partial) partial = { events: { packed: s.partial.events }, limits: s.partial.limits, badLines: s.partial.badLines.map(shift), badLineCount: s.partial.badLineCount };
+    // a unit where no line starts says nothing about where the file's lines end
+    if (s.lines > 0) consumed = s.consumed;
+    lines += s.lines;
+  }
+  return { parts, partial, lines: lines - (partial ? 1 : 0), consumed };
+}
+
+/** Where a tree stands before reading: its files, how each is read, and the cache. */
+interface Prepared {
+  files: TranscriptFile[];
+  problems: WalkProblem[];
+  work: FileWork[];
+  cache: ScanCache | null;
+  /** names the files and their identities (null when one could not be stat'ed) */
+  key: string | null;
+  /** every file a cache hit and none gone: nothing to read */
+  unchanged: boolean;
+}
+
+async function prepare(roots: readonly string[], opts: LoadOptions): Promise<Prepared> {
   const problems: WalkProblem[] = [];
   const files = await listTranscriptFiles(roots, problems);
-  const ledger = new MessageLedger(costOf, opts.mode ?? "session");
-  const limits: LimitNotice[] = [];
-  const signals: TurnSignal[] = [];
-  const badLines: BadLine[] = [];
-  let badLineCount = 0;
-  const totalBytes = files.reduce((n, f) => n + f.size, 0);
+  const cache = opts.cache ? ScanCache.open({ ...opts.cache, roots, log: opts.progress ?? (() => undefined) }) : null;
+  const work: FileWork[] = files.map((file) => {
+    let identity: FileIdentity | null = null;
+    let plan: CachePlan = { kind: "miss" };
+    try {
+      identity = identityOf(file.path);
+      if (cache) plan = cache.plan(file.path, identity);
+    } catch {
+      // gone since it was listed: the scan reports it
+    }
+    return { file, identity, plan, cached: [], pending: 0, scans: [] };
+  });
+  const known = work.every((w) => w.identity !== null);
+  const key = known ? filesKey(work.map((w) => ({ path: w.file.path, identity: w.identity! }))) : null;
+  const unchanged = cache !== null && work.every((w) => w.plan.kind === "hit") && cache.size === files.length;
+  return { files, problems, work, cache, key, unchanged };
+}
+
+/** One file as read: what its complete lines hold, and apart what an unterminated last line holds. */
+interface ReadFile {
+  file: TranscriptFile;
+  /** the complete lines' events, in line order */
+  complete: UsageColumns[];
+  completeParts: CachedPart[];
+  partial: UsageColumns | null;
+  partialPart: CachedPart | null;
+  /** bytes of complete lines (where a live tail goes on) */
+  consumed: number;
+  /** complete lines */
+  lines: number;
+  /** inode number, as the file system gave it when the file was planned */
+  ino: string | null;
+  problem: string | null;
+}
+
+/**
+ * Reads what the cache does not answer (on two threads when there is enough), hands every file to
+ * `take` in path order as soon as it and the ones before it are done, and writes the new cache
+ * (after `beforeCommit`) when anything changed or `keepLedger` asks for it.
+ */
+async function readFiles(p: Prepared, opts: LoadOptions, take: (f: ReadFile) => void, keepLedger: boolean, beforeCommit?: (w: CacheWriter, key: string) => void): Promise<void> {
+  const { work, cache, key } = p;
+  const note = opts.progress ?? (() => undefined);
+  for (const w of work) {
+    try {
+      if (w.plan.kind === "hit") w.cached = [...w.plan.file.parts, ...(w.plan.file.partial ? [w.plan.file.partial] : [])].map(columnsOf);
+      else if (w.plan.kind === "append") w.cached = w.plan.file.parts.map(columnsOf);
+    } catch (e) {
+      note(`scan cache entry for ${w.file.path} does not hold (${(e as Error).message}); reading the file again`);
+      w.plan = { kind: "miss" };
+      w.cached = [];
+    }
+  }
+  const units: ScanUnit[] = [];
+  const unitFile: number[] = [];
+  for (const [i, w] of work.entries()) {
+    if (w.plan.kind === "hit") continue;
+    const from = w.plan.kind === "append" ? w.plan.file.consumed : 0;
+    const size = Math.max(w.identity?.size ?? w.file.size, from);
+    for (const u of planUnits(w.file, from, size, opts.unitBytes)) {
+      units.push(u);
+      unitFile.push(i);
+      w.pending++;
+    }
+  }
+  let scanBytes = 0;
+  for (const [i, u] of units.entries()) scanBytes += Math.max(0, Math.min(u.stop, work[unitFile[i]!]!.identity?.size ?? 0) - u.start);
+  // Nothing to write when every file was a hit and none left the tree, unless a ledger is to be kept.
+  const stillUnchanged = p.unchanged && work.every((w) => w.plan.kind === "hit");
+  const writer = cache !== null && key !== null && (!stillUnchanged || keepLedger) ? cache.writer(key) : null;
+  let next = 0;
+  /** hands over every file whose units are all done, in path order */
+  const deliver = () => {
+    for (; next < work.length && work[next]!.pending === 0; next++) {
+      const w = work[next]!;
+      const { file, plan } = w;
+      const base = plan.kind === "miss" ? 0 : plan.file.lines;
+      const fresh = scannedParts(w.scans, base);
+      const problem = w.scans.find((s) => s.problem !== null)?.problem ?? null;
+      const cachedComplete = plan.kind === "hit" ? plan.file.parts : plan.kind === "append" ? plan.file.parts : [];
+      const cachedPartial = plan.kind === "hit" ? plan.file.partial : null;
+      const completeCount = cachedComplete.length;
+      const consumed = fresh.consumed ?? (plan.kind === "miss" ? 0 : plan.file.consumed);
+      take({
+        file,
+        complete: [...w.cached.slice(0, completeCount), ...fresh.parts.map(columnsOf)],
+        completeParts: [...cachedComplete, ...fresh.parts],
+        partial: cachedPartial !== null ? w.cached[completeCount]! : fresh.partial ? columnsOf(fresh.partial) : null,
+        partialPart: cachedPartial ?? fresh.partial,
+        consumed,
+        lines: plan.kind === "hit" ? plan.file.lines : fresh.lines,
+        ino: w.identity?.ino ?? null,
+        problem,
+      });
+      w.cached = [];
+      // a file that could not be read is left out of the cache (read again next time)
+      if (writer === null || w.identity === null || problem !== null) continue;
+      if (plan.kind === "hit") {
+        writer.add(plan.file);
+        continue;
+      }
+      try {
+        writer.add({
+          path: file.path,
+          identity: w.identity,
+          consumed,
+          lines: fresh.lines,
+          ...marksOf(file.path, consumed),
+          parts: [...(plan.kind === "append" ? plan.file.parts : []), ...fresh.parts],
+          partial: fresh.partial,
+        });
+      } catch {
+        // unreadable since it was scanned: left out, read again next time
+      }
+      w.scans = [];
+    }
+  };
   const progress = opts.progress;
-  const timer = progress
-    ? setInterval(() => progress(`scanning ${files.length} files, ${(totalBytes / 1e6).toFixed(0)} MB…`), 1000)
-    : null;
-  let scans: FileScan[];
+  const timer = progress ? setInterval(() => progress(`scanning ${units.length} pieces of ${p.files.length} files, ${(scanBytes / 1e6).toFixed(0)} MB…`), 1000) : null;
+  const parallel = scanBytes >= (opts.parallelMinBytes ?? PARALLEL_MIN_BYTES) && availableParallelism() >= 2 && existsSync(fileURLToPath(WORKER_URL));
   try {
-    scans = await scanAll(files, totalBytes);
+    deliver();
+    await scanAll(units, parallel, (i, scan) => {
+      const w = work[unitFile[i]!]!;
+      w.scans.push(scan);
+      w.pending--;
+      deliver();
+    });
+  } catch (e) {
+    writer?.abort();
+    throw e;
   } finally {
     if (timer) clearInterval(timer);
   }
-  for (const [i, scan] of scans.entries()) {
-    const f = files[i]!;
-    for (const e of scan.events) ledger.add(e);
-    limits.push(...scan.limits);
-    badLineCount += scan.badLines.length;
-    for (const b of scan.badLines) if (badLines.length < MAX_KEPT_BAD) badLines.push(b);
-    if (scan.problem !== null) problems.push({ path: f.path, error: scan.problem });
-    if (opts.signals && opts.now - f.mtimeMs < SIGNAL_WINDOW_MS) {
-      signals.push(...(await tailSignals(f).catch(() => [])));
+  if (writer !== null && key !== null) {
+    beforeCommit?.(writer, key);
+    writer.commit();
+  }
+}
+
+/** Cold scan of every transcript under `roots` into a fresh ledger (reading only what changed when a scan cache is given). */
+export async function loadTranscripts(roots: readonly string[], opts: LoadOptions): Promise<LoadResult> {
+  const p = await prepare(roots, opts);
+  const mode = opts.mode ?? "session";
+  const pricing = opts.cost ? (opts.cost.key ?? null) : PRICING_FINGERPRINT;
+  const saved = p.unchanged && p.key !== null && pricing !== null ? p.cache!.savedLedger(mode, p.key, pricing) : null;
+  if (saved !== null) return restored(new SavedLedger(mode, saved), p.work, p.problems, opts);
+  const ledger = new MessageLedger(opts.cost?.fn ?? costOf, mode);
+  const limits: LimitNotice[] = [];
+  const badLines: BadLine[] = [];
+  let badLineCount = 0;
+  await readFiles(
+    p,
+    opts,
+    (f) => {
+      // a batch report counts an unterminated last line too, as ccusage does
+      for (const cols of [...f.complete, ...(f.partial ? [f.partial] : [])]) for (let r = 0; r < cols.length; r++) ledger.addFrom(cols, r);
+      for (const part of [...f.completeParts, ...(f.partialPart ? [f.partialPart] : [])]) {
+        limits.push(...part.limits);
+        badLineCount += part.badLineCount;
+        for (const b of part.badLines) if (badLines.length < MAX_KEPT_BAD) badLines.push({ path: f.file.path, line: b.line, error: b.error });
+      }
+      if (f.problem !== null) p.problems.push({ path: f.file.path, error: f.problem });
+    },
+    pricing !== null,
+    (w, key) => {
+      if (pricing !== null) w.addLedger(mode, key, pricing, ledger.save());
+    },
+  );
+  return { ledger, signals: await recentSignals(p.files, opts), limits, badLines, badLineCount, problems: p.problems, scan: counts(p.work, false) };
+}
+
+/** Where a live tail takes over a file the backfill read: after its complete lines. */
+export interface ResumePoint {
+  /** bytes */
+  offset: number;
+  /** number of the line that starts at `offset` */
+  lineNo: number;
+  ino: string | null;
+}
+
+export interface BackfillSink {
+  usage(e: UsageEvent): void;
+  limit(n: LimitNotice): void;
+  badLine(b: BadLine): void;
+}
+
+/**
+ * The daemon's cold start: every complete line of every transcript, from the scan cache where it
+ * holds (a restart reads only what changed), delivered in path order, and where the live tail
+ * goes on in each file. An unterminated last line is left to the tail, which reads it once it is
+ * complete.
+ */
+export async function backfillTranscripts(roots: readonly string[], opts: LoadOptions, sink: BackfillSink): Promise<{ resume: Map<string, ResumePoint>; problems: WalkProblem[]; scan: ScanCounts }> {
+  const p = await prepare(roots, opts);
+  const resume = new Map<string, ResumePoint>();
+  await readFiles(
+    p,
+    opts,
+    (f) => {
+      for (const cols of f.complete) for (let r = 0; r < cols.length; r++) sink.usage(cols.get(r));
+      for (const part of f.completeParts) {
+        for (const n of part.limits) sink.limit(n);
+        for (const b of part.badLines) sink.badLine({ path: f.file.path, line: b.line, error: b.error });
+      }
+      if (f.problem !== null) p.problems.push({ path: f.file.path, error: f.problem });
+      else resume.set(f.file.path, { offset: f.consumed, lineNo: f.lines + 1, ino: f.ino });
+    },
+    false,
+  );
+  return { resume, problems: p.problems, scan: counts(p.work, false) };
+}
+
+function counts(work: readonly FileWork[], savedLedger: boolean): ScanCounts {
+  const c: ScanCounts = { files: work.length, cached: 0, appended: 0, read: 0, savedLedger };
+  for (const w of work) {
+    if (w.plan.kind === "hit") c.cached++;
+    else if (w.plan.kind === "append") c.appended++;
+    else c.read++;
+  }
+  return c;
+}
+
+async function recentSignals(files: readonly TranscriptFile[], opts: LoadOptions): Promise<TurnSignal[]> {
+  const signals: TurnSignal[] = [];
+  if (opts.signals) {
+    for (const f of files) if (opts.now - f.mtimeMs < SIGNAL_WINDOW_MS) signals.push(...(await tailSignals(f).catch(() => [])));
+  }
+  return signals;
+}
+
+/** A load answered from the cache alone: the saved ledger, and the limit notices and bad lines of each file. */
+async function restored(ledger: SavedLedger, work: readonly FileWork[], problems: WalkProblem[], opts: LoadOptions): Promise<LoadResult> {
+  const limits: LimitNotice[] = [];
+  const badLines: BadLine[] = [];
+  let badLineCount = 0;
+  for (const { file, plan } of work) {
+    if (plan.kind !== "hit") continue;
+    for (const part of [...plan.file.parts, ...(plan.file.partial ? [plan.file.partial] : [])]) {
+      limits.push(...part.limits);
+      badLineCount += part.badLineCount;
+      for (const b of part.badLines) if (badLines.length < MAX_KEPT_BAD) badLines.push({ path: file.path, line: b.line, error: b.error });
     }
   }
-  return { ledger, signals, limits, badLines, badLineCount, problems };
+  return { ledger, signals: await recentSignals(work.map((w) => w.file), opts), limits, badLines, badLineCount, problems, scan: counts(work, true) };
 }
 
 /** Turn signals from the last lines of a file (only the newest ones decide whether a turn is open). */

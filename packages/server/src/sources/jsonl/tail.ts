@@ -36,6 +36,8 @@ export interface TailOptions {
   checkMs?: number;
   /** appends larger than this are scanned for usage lines only (bytes) */
   fullDecodeMaxBytes?: number;
+  /** files already read up to a point (a backfill from the scan cache): followed from there */
+  resume?: ReadonlyMap<string, { offset: number; lineNo: number; ino: string | null }>;
 }
 
 interface FollowedFile {
@@ -85,6 +87,7 @@ export class TranscriptTail {
   readonly #rescanMs: number;
   readonly #checkMs: number;
   readonly #fullMax: number;
+  #resume: ReadonlyMap<string, { offset: number; lineNo: number; ino: string | null }> | null;
   readonly #files = new Map<string, FileState>();
   /** followed roots → the inode of the folder, to notice one deleted and made again */
   readonly #roots = new Map<string, number>();
@@ -107,6 +110,7 @@ export class TranscriptTail {
     this.#rescanMs = opts.rescanMs ?? 30_000;
     this.#checkMs = opts.checkMs ?? 2_000;
     this.#fullMax = opts.fullDecodeMaxBytes ?? 4 << 20;
+    this.#resume = opts.resume ?? null;
     this.#tree = new TreeWatch({
       found: (path, root) => this.#found(path, root),
       changed: (path) => {
@@ -127,6 +131,7 @@ export class TranscriptTail {
     await this.#applyRoots();
     this.#starting = false;
     await this.#coldScan([...this.#coldPending].sort((a, b) => (a.file.path < b.file.path ? -1 : 1)));
+    this.#resume = null;
     this.#timers = [
       setInterval(() => void this.rescan(), this.#rescanMs),
       setInterval(() => void this.check(), this.#checkMs),
@@ -238,6 +243,20 @@ export class TranscriptTail {
       reading: null,
       dirty: false,
     };
+    const r = this.#resume?.get(path);
+    if (r !== undefined && r.ino !== null) {
+      // read by the backfill: go on after its last complete line (a file changed since is read again)
+      st.offset = r.offset;
+      st.lineNo = r.lineNo;
+      st.ino = Number(r.ino);
+      try {
+        st.mark = readMark(path, r.offset);
+        this.stats.bytes += r.offset;
+      } catch {
+        st.offset = 0;
+        st.lineNo = 1;
+      }
+    }
     this.#files.set(path, st);
     this.stats.files = this.#files.size;
     if (this.#starting) this.#coldPending.add(st);

@@ -1,0 +1,109 @@
+import type { UsageColumnParts, WideCounts } from "@claude-gauge/core";
+
+/**
+ * Usage columns as plain buffers, for another thread (transferred, not copied) and for the scan
+ * cache file. The per-message id strings are the costly part to hand over one by one; packed,
+ * they are one string decoded at once and cut into slices.
+ */
+
+/** Strings (or nulls) as one blob: latin1 when every character fits a byte, else UTF-16. */
+export interface PackedStrings {
+  bytes: Uint8Array;
+  wide: boolean;
+  /** UTF-16 code units of each string; -1 for null */
+  lengths: Int32Array;
+}
+
+export interface PackedColumns {
+  length: number;
+  numbers: Float64Array[];
+  refs: Int32Array[];
+  flags: Uint8Array;
+  /** the message ids, then the request ids */
+  ids: PackedStrings;
+  strings: PackedStrings;
+  /** rows whose exact counts exceed 2^53 − 1: row, then input, output, cache writes, cache reads as decimal strings */
+  wide: [number, string, string, string, string][];
+}
+
+/** a character that does not fit a byte */
+const WIDE = /[\u0100-\uffff]/;
+
+export function packStrings(list: readonly (string | null)[]): PackedStrings {
+  const lengths = new Int32Array(list.length);
+  for (let i = 0; i < list.length; i++) lengths[i] = list[i]?.length ?? -1;
+  const joined = list.join("");
+  const wide = WIDE.test(joined);
+  const encoding = wide ? "utf16le" : "latin1";
+  // a buffer of its own (not a slice of Buffer's shared pool), so it can be transferred
+  const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(joined, encoding));
+  bytes.write(joined, 0, encoding);
+  return { bytes, wide, lengths };
+}
+
+/** The strings back; throws RangeError when the lengths do not add up to the blob. */
+export function unpackStrings(p: PackedStrings): (string | null)[] {
+  const bytes = Buffer.from(p.bytes.buffer, p.bytes.byteOffset, p.bytes.byteLength);
+  if (p.wide && bytes.length % 2 !== 0) throw new RangeError("packed strings: odd UTF-16 length");
+  const text = bytes.toString(p.wide ? "utf16le" : "latin1");
+  const out = new Array<string | null>(p.lengths.length);
+  let at = 0;
+  for (let i = 0; i < p.lengths.length; i++) {
+    const n = p.lengths[i]!;
+    if (n === -1) {
+      out[i] = null;
+      continue;
+    }
+    if (n < 0 || at + n > text.length) throw new RangeError("packed strings: lengths beyond the text");
+    out[i] = text.slice(at, at + n);
+    at += n;
+  }
+  if (at !== text.length) throw new RangeError("packed strings: text beyond the lengths");
+  return out;
+}
+
+export function packColumns(c: UsageColumnParts): PackedColumns {
+  return {
+    length: c.length,
+    numbers: c.numbers,
+    refs: c.refs,
+    flags: c.flags,
+    ids: packStrings([...c.messageIds, ...c.requestIds]),
+    strings: packStrings(c.strings),
+    wide: c.wide.map(([row, w]) => [row, String(w.input), String(w.output), String(w.cacheCreation), String(w.cacheRead)]),
+  };
+}
+
+const DIGITS = /^\d{1,20}$/;
+
+function wideOf(t: readonly unknown[]): [number, WideCounts] {
+  const [row, ...counts] = t;
+  if (t.length !== 5 || typeof row !== "number" || !counts.every((c) => typeof c === "string" && DIGITS.test(c))) {
+    throw new RangeError("packed columns: a malformed exact count");
+  }
+  const [input, output, cacheCreation, cacheRead] = (counts as string[]).map(BigInt) as [bigint, bigint, bigint, bigint];
+  return [row, { input, output, cacheCreation, cacheRead }];
+}
+
+/** The parts back (UsageColumns.fromParts checks that they agree). */
+export function unpackColumns(p: PackedColumns): UsageColumnParts {
+  const ids = unpackStrings(p.ids);
+  if (ids.length !== 2 * p.length) throw new RangeError("packed columns: id count differs from the row count");
+  const strings = unpackStrings(p.strings);
+  for (const s of strings) if (s === null) throw new RangeError("packed columns: a null in the string table");
+  return {
+    length: p.length,
+    numbers: p.numbers,
+    refs: p.refs,
+    flags: p.flags,
+    messageIds: ids.slice(0, p.length),
+    requestIds: ids.slice(p.length),
+    strings: strings as string[],
+    wide: (Array.isArray(p.wide) ? p.wide : []).map(wideOf),
+  };
+}
+
+/** The buffers that can move to another thread instead of being copied. */
+export function packedBuffers(p: PackedColumns): ArrayBuffer[] {
+  return [...p.numbers, ...p.refs, p.flags, p.ids.bytes, p.ids.lengths, p.strings.bytes, p.strings.lengths].map((a) => a.buffer as ArrayBuffer);
+}

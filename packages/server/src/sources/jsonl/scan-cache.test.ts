@@ -1,0 +1,359 @@
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createHash } from "node:crypto";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { costOf, type CostFn, type LedgerMode } from "@claude-gauge/core";
+import { loadTranscripts, type LoadResult } from "./load.js";
+
+interface Line {
+  id: string;
+  req?: string | null;
+  ts?: string;
+  output?: number;
+  input?: number;
+  sidechain?: boolean;
+  session?: string;
+  model?: string;
+}
+
+function line(l: Line): string {
+  return JSON.stringify({
+    parentUuid: null,
+    isSidechain: l.sidechain ?? false,
+    type: "assistant",
+    sessionId: l.session ?? "s1",
+    version: "2.1.9",
+    message: {
+      model: l.model ?? "claude-sonnet-4-5-20250929",
+      id: `msg_${l.id}`,
+      type: "message",
+      role: "assistant",
+      content: [{ type: "text", text: `reply ${l.id}` }],
+      stop_reason: null,
+      stop_sequence: null,
+      usage: { input_tokens: l.input ?? 10, cache_creation_input_tokens: 100, cache_read_input_tokens: 1000, output_tokens: l.output ?? 50 },
+    },
+    ...(l.req === null ? {} : { requestId: l.req ?? `req_${l.id}` }),
+    timestamp: l.ts ?? "2026-01-10T10:00:00.000Z",
+  });
+}
+
+const LIMIT = JSON.stringify({
+  type: "assistant",
+  isApiErrorMessage: true,
+  timestamp: "2026-01-10T11:00:00.000Z",
+  message: { id: "msg_limit", model: "<synthetic>", content: [{ type: "text", text: "Claude AI usage limit reached|1768046400" }], usage: { input_tokens: 0, output_tokens: 0 } },
+});
+/** a usage line cut short: a bad line */
+const BROKEN = '{"type":"assistant","message":{"usage":{"input_tokens":';
+const USER = JSON.stringify({ type: "user", message: { role: "user", content: "hello" }, timestamp: "2026-01-10T10:00:00.000Z" });
+
+let dir = "";
+let cacheDir = "";
+let projects = "";
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "cg-cache-"));
+  cacheDir = join(dir, "cache");
+  projects = join(dir, "projects");
+  mkdirSync(join(projects, "-home-u-app", "s1", "subagents"), { recursive: true });
+  mkdirSync(join(projects, "-home-u-lib"), { recursive: true });
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const file = (rel: string) => join(projects, rel);
+const write = (rel: string, lines: string[], end = "\n") => writeFileSync(file(rel), lines.join("\n") + (lines.length > 0 ? end : ""));
+
+/** A tree with multi-line messages, a resumed copy, a limit notice, a bad line and a user line. */
+function seed(): void {
+  write("-home-u-app/s1.jsonl", [
+    line({ id: "a", output: 5 }),
+    line({ id: "a", output: 40, ts: "2026-01-10T10:00:01.000Z" }),
+    USER,
+    line({ id: "b", ts: "2026-01-10T10:05:00.000Z" }),
+    BROKEN,
+    LIMIT,
+    line({ id: "c", req: null, ts: "2026-01-10T10:06:00.000Z" }),
+  ]);
+  write("-home-u-app/s1/subagents/agent-1.jsonl", [line({ id: "d", sidechain: true, ts: "2026-01-10T10:07:00.000Z", model: "claude-haiku-4-5-20251001" })]);
+  write("-home-u-lib/s2.jsonl", [line({ id: "a", output: 40, session: "s2" }), line({ id: "e", session: "s2", ts: "2026-01-11T09:00:00.000Z" })]);
+}
+
+interface Seen {
+  entries: unknown[];
+  limits: unknown[];
+  badLines: unknown[];
+  badLineCount: number;
+}
+
+function seen(r: LoadResult): Seen {
+  return { entries: [...r.ledger.entries()], limits: r.limits, badLines: r.badLines, badLineCount: r.badLineCount };
+}
+
+async function load(mode: LedgerMode, cache: boolean, extra: { fingerprint?: string; cost?: { fn: CostFn; key?: string }; notes?: string[] } = {}) {
+  return loadTranscripts([projects], {
+    now: Date.parse("2026-02-01T00:00:00Z"),
+    mode,
+    ...(extra.cost ? { cost: extra.cost } : {}),
+    ...(extra.notes ? { progress: (m: string) => extra.notes!.push(m) } : {}),
+    ...(cache ? { cache: { dir: cacheDir, ...(extra.fingerprint ? { fingerprint: extra.fingerprint } : {}) } } : {}),
+  });
+}
+
+/** Loads with the cache and without it, in both modes, and expects the same; returns the cached load's counts. */
+async function same(extra: Parameters<typeof load>[2] = {}) {
+  const out: Record<LedgerMode, LoadResult["scan"]> = {} as never;
+  for (const mode of ["daily", "session"] as const) {
+    const cached = await load(mode, true, extra);
+    expect(seen(cached)).toEqual(seen(await load(mode, false, extra)));
+    out[mode] = cached.scan;
+  }
+  return out;
+}
+
+const cacheFiles = () => readdirSync(cacheDir).filter((n) => n.endsWith(".bin"));
+
+describe("scan cache: every change gives what a scan without the cache gives", () => {
+  it("cold, then warm: the second load reads no file and reuses the saved ledger", async () => {
+    seed();
+    const cold = await same();
+    expect(cold.daily).toMatchObject({ files: 3, read: 3, cached: 0 });
+    const warm = await same();
+    expect(warm.daily).toMatchObject({ files: 3, cached: 3, read: 0, appended: 0, savedLedger: true });
+    expect(warm.session).toMatchObject({ cached: 3, savedLedger: true });
+    const seenOnce = seen(await load("daily", false));
+    expect(seenOnce.entries.length).toBeGreaterThan(3); // not vacuous
+    expect(seenOnce.badLineCount).toBe(1);
+    expect(seenOnce.limits).toHaveLength(1);
+  });
+
+  it("an append is read from where the last scan stopped, bad line numbers included", async () => {
+    seed();
+    await same();
+    appendFileSync(file("-home-u-app/s1.jsonl"), `${line({ id: "f", ts: "2026-01-12T10:00:00.000Z" })}\n${BROKEN}\n${line({ id: "b", output: 90, ts: "2026-01-10T10:05:02.000Z" })}\n`);
+    const r = await same();
+    expect(r.daily).toMatchObject({ appended: 1, cached: 2, read: 0 });
+    const withCache = await load("daily", true);
+    expect(withCache.badLines.map((b) => b.line)).toEqual([5, 9]);
+  });
+
+  it("a last line without its newline is counted, then read again once the rest of it is appended", async () => {
+    seed();
+    const half = line({ id: "g", output: 7, ts: "2026-01-13T10:00:00.000Z" });
+    appendFileSync(file("-home-u-lib/s2.jsonl"), half);
+    await same();
+    appendFileSync(file("-home-u-lib/s2.jsonl"), `\n${line({ id: "g", output: 70, ts: "2026-01-13T10:00:01.000Z" })}\n`);
+    expect((await same()).daily).toMatchObject({ appended: 1 });
+    // and a line cut in the middle, completed later
+    const whole = line({ id: "h", ts: "2026-01-14T10:00:00.000Z" });
+    appendFileSync(file("-home-u-lib/s2.jsonl"), whole.slice(0, 40));
+    await same();
+    appendFileSync(file("-home-u-lib/s2.jsonl"), `${whole.slice(40)}\n`);
+    expect((await same()).daily).toMatchObject({ appended: 1 });
+  });
+
+  it("a truncated file is read whole", async () => {
+    seed();
+    await same();
+    truncateSync(file("-home-u-app/s1.jsonl"), line({ id: "a", output: 5 }).length + 1);
+    expect((await same()).daily).toMatchObject({ read: 1, cached: 2 });
+  });
+
+  it("a rewrite at the same size is read whole, even with its old mtime put back", async () => {
+    seed();
+    await same();
+    const p = file("-home-u-lib/s2.jsonl");
+    const before = statSync(p);
+    const text = readFileSync(p, "utf8").replace('"output_tokens":50', '"output_tokens":59');
+    expect(text.length).toBe(before.size);
+    writeFileSync(p, text);
+    utimesSync(p, before.atime, before.mtime);
+    expect((await same()).daily).toMatchObject({ read: 1 });
+  });
+
+  it("a file rewritten in place and grown (its old bytes changed) is read whole, not as an append", async () => {
+    seed();
+    await same();
+    const p = file("-home-u-lib/s2.jsonl");
+    writeFileSync(p, `${readFileSync(p, "utf8").replace('"output_tokens":40', '"output_tokens":41')}${line({ id: "z", session: "s2" })}\n`);
+    expect((await same()).daily).toMatchObject({ read: 1, appended: 0 });
+  });
+
+  it("a renamed file and a deleted file", async () => {
+    seed();
+    await same();
+    renameSync(file("-home-u-lib/s2.jsonl"), file("-home-u-lib/s3.jsonl"));
+    expect((await same()).daily).toMatchObject({ files: 3, read: 1, cached: 2 });
+    rmSync(file("-home-u-app/s1/subagents/agent-1.jsonl"));
+    expect((await same()).daily).toMatchObject({ files: 2, cached: 2, read: 0, savedLedger: false });
+  });
+
+  it("a new file that changes which line of a message is kept (a main copy of a sidechain message)", async () => {
+    seed();
+    await same();
+    // d was kept from its sidechain copy; the main conversation's copy wins wherever it sorts
+    write("-home-u-app/s0.jsonl", [line({ id: "d", ts: "2026-01-10T10:07:00.000Z", output: 3, model: "claude-haiku-4-5-20251001" })]);
+    expect((await same()).daily).toMatchObject({ read: 1, cached: 3 });
+    const d = [...(await load("session", true)).ledger.entries()].find((e) => e.event.messageId === "msg_d");
+    expect(d?.event.isSidechain).toBe(false);
+  });
+
+  it("other prices: the saved ledger is not reused for them", async () => {
+    seed();
+    await same();
+    const flat: CostFn = (_m, c) => c.input + c.output;
+    const r = await same({ cost: { fn: flat, key: "flat" } });
+    expect(r.daily).toMatchObject({ cached: 3, savedLedger: false });
+    expect((await same({ cost: { fn: flat, key: "flat" } })).daily).toMatchObject({ savedLedger: true });
+    // unnamed prices: never saved, never reused
+    expect((await same({ cost: { fn: (m, c, s) => 2 * costOf(m, c, s) } })).daily).toMatchObject({ savedLedger: false });
+    expect((await same({ cost: { fn: (m, c, s) => 2 * costOf(m, c, s) } })).daily).toMatchObject({ savedLedger: false });
+    // one saved ledger per mode: the bundled prices' was replaced by the flat ones'
+    expect((await same()).daily).toMatchObject({ savedLedger: false });
+    expect((await same()).daily).toMatchObject({ savedLedger: true });
+  });
+
+  it("a cache made by another release of the scanner is dropped with a note", async () => {
+    seed();
+    await same({ fingerprint: "release-1" });
+    const notes: string[] = [];
+    expect((await same({ fingerprint: "release-2", notes })).daily).toMatchObject({ read: 3 });
+    expect(notes.join("\n")).toMatch(/another release/);
+    expect((await same({ fingerprint: "release-2" })).daily).toMatchObject({ cached: 3 });
+  });
+});
+
+/** The one cache file, with `edit` applied to its bytes. */
+function damage(edit: (b: Buffer) => Buffer): void {
+  const [name] = cacheFiles();
+  const p = join(cacheDir, name!);
+  writeFileSync(p, edit(readFileSync(p)));
+}
+
+/** Rewrites the index and its checksum (a crafted cache that passes the checksum). */
+function craft(change: (index: Record<string, unknown>) => void): void {
+  damage((b) => {
+    const at = b.readDoubleLE(16);
+    const index = JSON.parse(b.toString("utf8", at)) as Record<string, unknown>;
+    change(index);
+    const json = Buffer.from(JSON.stringify(index));
+    const out = Buffer.concat([b.subarray(0, at), json]);
+    out.writeDoubleLE(json.length, 24);
+    createHash("sha1").update(json).digest().copy(out, 32);
+    return out;
+  });
+}
+
+/** Offset of the first file's first block. */
+function firstBlock(b: Buffer): number {
+  const index = JSON.parse(b.toString("utf8", b.readDoubleLE(16))) as { files: { parts: { events: { at: number } }[] }[] };
+  return index.files[0]!.parts[0]!.events.at;
+}
+
+/** Offset of a saved ledger's costs. */
+function savedLedgerValues(b: Buffer, mode: LedgerMode): number {
+  const index = JSON.parse(b.toString("utf8", b.readDoubleLE(16))) as { ledgers: { mode: string; values: { at: number } }[] };
+  return index.ledgers.find((l) => l.mode === mode)!.values.at;
+}
+
+/** Leaves only the files' blocks, so a load must use them. */
+function dropSavedLedgers(): void {
+  craft((ix) => {
+    ix["ledgers"] = [];
+  });
+}
+
+/** The cache with the byte at `at(bytes)` flipped by `bit`. */
+function flip(at: (b: Buffer) => number, bit: number): () => void {
+  return () =>
+    damage((b) => {
+      const i = at(b);
+      b[i] = b[i]! ^ bit;
+      return b;
+    });
+}
+
+describe("scan cache: a damaged or foreign cache is dropped, never trusted", () => {
+  const cases: [string, () => void][] = [
+    ["truncated", () => damage((b) => b.subarray(0, Math.floor(b.length / 2)))],
+    ["empty", () => damage(() => Buffer.alloc(0))],
+    ["foreign bytes", () => damage((b) => Buffer.from(b.map((_, i) => (i * 7919) % 251)))],
+    [
+      "another format",
+      () =>
+        damage((b) => {
+          b.writeUInt32LE(99, 8);
+          return b;
+        }),
+    ],
+    ["a flipped byte in the index", flip((b) => b.length - 10, 0x20)],
+    [
+      "a flipped byte in a block",
+      () => {
+        dropSavedLedgers();
+        flip((b) => firstBlock(b) + 8, 0x01)();
+      },
+    ],
+    ["a flipped byte in a saved ledger", flip((b) => savedLedgerValues(b, "daily") + 3, 0x01)],
+    [
+      "JSON that is not an index",
+      () =>
+        craft((ix) => {
+          ix["files"] = [{ path: "relative" }];
+        }),
+    ],
+    [
+      "a block offset beyond the file",
+      () =>
+        craft((ix) => {
+          (ix["files"] as { parts: { events: { at: number } }[] }[])[0]!.parts[0]!.events.at = 1e9;
+        }),
+    ],
+  ];
+
+  it.each(cases)("%s", async (_name, spoil) => {
+    seed();
+    await same();
+    spoil();
+    const notes: string[] = [];
+    const r = await load("daily", true, { notes });
+    expect(seen(r)).toEqual(seen(await load("daily", false)));
+    expect(notes.join("\n")).toMatch(/scan cache|dropped|does not hold|another version/);
+    // the next load writes a whole cache again
+    expect((await same()).daily).toMatchObject({ cached: 3 });
+  });
+
+  it("a crafted block whose values are out of range (its own checksum recomputed) is read again, not counted", async () => {
+    seed();
+    await same();
+    dropSavedLedgers();
+    damage((b) => {
+      const at = b.readDoubleLE(16);
+      const index = JSON.parse(b.toString("utf8", at)) as { files: { path: string; parts: { events: { at: number; n: number; sum: string; ids: { bytes: number }; strings: { bytes: number; count: number } } }[] }[] };
+      const ev = index.files[0]!.parts[0]!.events;
+      // the first row's input tokens (second number column) made negative
+      b.writeDoubleLE(-5, ev.at + 8 * ev.n);
+      const len = 88 * ev.n + 4 * ev.strings.count + ev.n + ev.ids.bytes + ev.strings.bytes;
+      ev.sum = createHash("sha1").update(b.subarray(ev.at, ev.at + len)).digest("hex");
+      const json = Buffer.from(JSON.stringify(index));
+      const out = Buffer.concat([b.subarray(0, at), json]);
+      out.writeDoubleLE(json.length, 24);
+      createHash("sha1").update(json).digest().copy(out, 32);
+      return out;
+    });
+    const notes: string[] = [];
+    const r = await load("session", true, { notes });
+    expect(seen(r)).toEqual(seen(await load("session", false)));
+    expect(r.scan.read).toBe(1);
+    expect(notes.join("\n")).toMatch(/does not hold/);
+  });
+
+  it("an unwritable cache folder costs a note, not the report", async () => {
+    seed();
+    writeFileSync(join(dir, "blocker"), "");
+    const notes: string[] = [];
+    const r = await loadTranscripts([projects], { now: 0, mode: "daily", cache: { dir: join(dir, "blocker", "cache") }, progress: (m) => notes.push(m) });
+    expect(seen(r)).toEqual(seen(await load("daily", false)));
+    expect(notes.join("\n")).toMatch(/not written/);
+  });
+});

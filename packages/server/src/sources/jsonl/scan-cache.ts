@@ -1,0 +1,696 @@
+import { createHash, randomBytes } from "node:crypto";
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { homedir } from "node:os";
+import { isAbsolute, join } from "node:path";
+import { UsageColumns, type LedgerMode, type LimitNotice, type SavedMessages } from "@claude-gauge/core";
+import { packColumns, unpackColumns, type PackedColumns, type PackedStrings } from "./column-pack.js";
+
+/**
+ * The persistent scan cache: per transcript file, its identity and what its lines hold (usage
+ * events as columns, limit notices, bad lines), so that a report reads only what changed since
+ * the last one — the bytes appended to a file, or a whole file that was rewritten. What is kept
+ * is what a scan found before any deduplication or pricing, so the ledger, the prices and the
+ * reports are computed afresh on every run exactly as without the cache.
+ *
+ * Beside the files it keeps the deduplicated result of the last report of each ledger mode, valid
+ * while no file changed and the prices are the same: a report on unchanged transcripts then
+ * reads that instead of running the ledger again.
+ *
+ * One file per set of transcript roots, under $XDG_CACHE_HOME/claude-gauge (~/.cache/claude-gauge):
+ * a fixed header, the column blocks, then a JSON index. It is written to a temporary file and
+ * renamed into place, so a reader never sees half a cache and two writers at once leave one whole
+ * cache. Everything read back is checked (magic, format, the build's scan fingerprint, roots, a
+ * SHA-1 of the index and of each block before it is used, every offset, length and value); a
+ * cache that fails is dropped with a note and the files are read again.
+ */
+
+/** Layout of the file; a change makes older caches unreadable (they are rebuilt). */
+const SCAN_CACHE_FORMAT = 1;
+
+declare const __SCAN_FINGERPRINT__: string | undefined;
+declare const __PRICING_FINGERPRINT__: string | undefined;
+/**
+ * The scanner and decoder this build carries: a hash of their sources, set at build time (a new
+ * release that changes what a line yields never reads an older release's cache).
+ */
+export const SCAN_FINGERPRINT: string = typeof __SCAN_FINGERPRINT__ === "string" ? __SCAN_FINGERPRINT__ : "source";
+
+/** The bundled price table this build carries (saved ledgers hold costs, so they are keyed by it). */
+export const PRICING_FINGERPRINT: string = typeof __PRICING_FINGERPRINT__ === "string" ? __PRICING_FINGERPRINT__ : "source";
+
+/** A name for the exact set of files a ledger was computed from (paths and identities, in order). */
+export function filesKey(files: readonly { path: string; identity: FileIdentity }[]): string {
+  const h = createHash(HASH);
+  for (const f of files) h.update(`${f.path}\u0000${f.identity.dev}:${f.identity.ino}:${f.identity.size}:${f.identity.mtimeNs}:${f.identity.ctimeNs}\u0000`);
+  return h.digest("hex");
+}
+
+const MAGIC = Buffer.from("CGSCANv1", "latin1");
+const HEADER_BYTES = 64;
+const HASH = "sha1";
+const HASH_BYTES = 20;
+/** bytes hashed at a file's head and before its consumed offset, to tell an append from a rewrite */
+const MARK_BYTES = 4096;
+/** caches of other root sets kept (each test tree or config dir gets its own) */
+const KEEP_CACHES = 8;
+/** a temporary file older than this is a crashed writer's, ms */
+const STALE_TEMP_MS = 10 * 60_000;
+/** longest error text kept per bad line */
+const MAX_ERROR_CHARS = 200;
+
+/** What the file system says about a file; any change but growth means a full rescan. */
+export interface FileIdentity {
+  dev: string;
+  ino: string;
+  /** bytes */
+  size: number;
+  mtimeNs: string;
+  ctimeNs: string;
+}
+
+export function identityOf(path: string): FileIdentity {
+  const s = statSync(path, { bigint: true });
+  return { dev: String(s.dev), ino: String(s.ino), size: Number(s.size), mtimeNs: String(s.mtimeNs), ctimeNs: String(s.ctimeNs) };
+}
+
+/** Column data of one part: packed from a scan, or a block of the cache file read earlier. */
+export type EventSource = { packed: PackedColumns } | { stored: StoredChunk };
+
+interface StoredChunk {
+  buf: Buffer;
+  desc: ChunkDesc;
+}
+
+/** Some lines' results (line numbers are the file's). */
+export interface CachedPart {
+  events: EventSource;
+  limits: LimitNotice[];
+  badLines: { line: number; error: string }[];
+  badLineCount: number;
+}
+
+export interface CachedFile {
+  path: string;
+  identity: FileIdentity;
+  /** bytes of complete lines: where the next scan of an appended file starts */
+  consumed: number;
+  /** complete lines */
+  lines: number;
+  /** hashes of the first MARK_BYTES and of the MARK_BYTES before `consumed` */
+  head: string;
+  tail: string;
+  /** results of the complete lines, in line order */
+  parts: CachedPart[];
+  /** results of an unterminated last line (read again once it is complete) */
+  partial: CachedPart | null;
+}
+
+/** What to do about one file: use the cache, read only what was appended, or read it all. */
+export type CachePlan = { kind: "hit"; file: CachedFile } | { kind: "append"; file: CachedFile } | { kind: "miss" };
+
+interface ChunkDesc {
+  /** rows */
+  n: number;
+  /** offset of the block in the file (8-aligned) */
+  at: number;
+  /** SHA-1 of the block, hex */
+  sum: string;
+  ids: { wide: boolean; bytes: number };
+  strings: { wide: boolean; bytes: number; count: number };
+  /** rows with counts past 2^53 − 1, exactly (see PackedColumns.wide) */
+  big: [number, string, string, string, string][];
+}
+
+/** A ledger mode's kept messages: the rows, then their costs and thinking shares (2n doubles). */
+interface LedgerDesc {
+  mode: LedgerMode;
+  /** hash of the files (paths and identities) it was computed from */
+  files: string;
+  /** what priced it (see loadTranscripts) */
+  pricing: string;
+  kept: ChunkDesc;
+  values: { at: number; n: number; sum: string };
+}
+
+interface PartDesc {
+  events: ChunkDesc;
+  limits: [number, number][];
+  bad: [number, string][];
+  badCount: number;
+}
+
+interface FileDesc {
+  path: string;
+  identity: FileIdentity;
+  consumed: number;
+  lines: number;
+  head: string;
+  tail: string;
+  parts: PartDesc[];
+  partial: PartDesc | null;
+}
+
+interface Index {
+  fingerprint: string;
+  roots: string[];
+  files: FileDesc[];
+  ledgers: LedgerDesc[];
+}
+
+export interface ScanCacheOptions {
+  /** the cache folder (default: defaultCacheDir()) */
+  dir: string;
+  /** the transcript roots; one cache per set */
+  roots: readonly string[];
+  /** what must match for a cache to be read (default SCAN_FINGERPRINT; tests vary it) */
+  fingerprint?: string;
+  /** where notes go (a dropped cache, a failed write) */
+  log?: (msg: string) => void;
+}
+
+/** $XDG_CACHE_HOME/claude-gauge, else ~/.cache/claude-gauge (a relative XDG path is ignored, per the spec). */
+export function defaultCacheDir(env: Record<string, string | undefined> = process.env): string {
+  const xdg = env["XDG_CACHE_HOME"];
+  return join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), ".cache"), "claude-gauge");
+}
+
+function cacheName(roots: readonly string[]): string {
+  const h = createHash(HASH).update(JSON.stringify([...roots].sort())).digest("hex").slice(0, 16);
+  return `scan-${h}.bin`;
+}
+
+function markOf(fd: number, from: number, to: number): string {
+  const len = Math.max(0, to - from);
+  const buf = Buffer.allocUnsafe(len);
+  let got = 0;
+  while (got < len) {
+    const n = readSync(fd, buf, got, len - got, from + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return createHash(HASH).update(buf.subarray(0, got)).digest("hex");
+}
+
+/** The head and tail marks of `path` for a consumed offset (bytes). */
+export function marksOf(path: string, consumed: number): { head: string; tail: string } {
+  const fd = openSync(path, "r");
+  try {
+    return { head: markOf(fd, 0, Math.min(MARK_BYTES, consumed)), tail: markOf(fd, Math.max(0, consumed - MARK_BYTES), consumed) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A cache that does not hold up: dropped (or the one file it concerns is read again). */
+class Invalid extends Error {}
+
+const sha1 = (b: Uint8Array) => createHash(HASH).update(b).digest("hex");
+
+function check(ok: boolean, what: string): asserts ok {
+  if (!ok) throw new Invalid(what);
+}
+
+const isCount = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
+const isDigits = (v: unknown): v is string => typeof v === "string" && /^\d{1,40}$/.test(v);
+const isHex = (v: unknown): v is string => typeof v === "string" && /^[0-9a-f]{40}$/.test(v);
+
+function checkIdentity(v: unknown): FileIdentity {
+  check(typeof v === "object" && v !== null, "identity");
+  const o = v as Record<string, unknown>;
+  check(isDigits(o["dev"]) && isDigits(o["ino"]) && isCount(o["size"]) && isDigits(o["mtimeNs"]) && isDigits(o["ctimeNs"]), "identity fields");
+  return { dev: o["dev"], ino: o["ino"], size: o["size"], mtimeNs: o["mtimeNs"], ctimeNs: o["ctimeNs"] };
+}
+
+function chunkBytes(d: ChunkDesc): number {
+  return 88 * d.n + 4 * d.strings.count + d.n + d.ids.bytes + d.strings.bytes;
+}
+
+function checkChunk(v: unknown, size: number): ChunkDesc {
+  check(typeof v === "object" && v !== null, "chunk");
+  const o = v as Record<string, unknown>;
+  const ids = o["ids"] as Record<string, unknown> | null;
+  const strings = o["strings"] as Record<string, unknown> | null;
+  check(isCount(o["n"]) && isCount(o["at"]) && (o["at"] as number) % 8 === 0, "chunk rows and offset");
+  check(typeof ids === "object" && ids !== null && typeof ids["wide"] === "boolean" && isCount(ids["bytes"]), "chunk ids");
+  check(
+    typeof strings === "object" && strings !== null && typeof strings["wide"] === "boolean" && isCount(strings["bytes"]) && isCount(strings["count"]),
+    "chunk strings",
+  );
+  check(isHex(o["sum"]), "chunk checksum");
+  const big = o["big"];
+  check(Array.isArray(big) && big.every((b) => Array.isArray(b) && b.length === 5 && isCount(b[0]) && b.slice(1).every((x) => typeof x === "string" && /^\d{1,20}$/.test(x))), "chunk exact counts");
+  const d: ChunkDesc = {
+    n: o["n"] as number,
+    at: o["at"] as number,
+    sum: o["sum"] as string,
+    ids: { wide: ids["wide"] as boolean, bytes: ids["bytes"] as number },
+    strings: { wide: strings["wide"] as boolean, bytes: strings["bytes"] as number, count: strings["count"] as number },
+    big: big as ChunkDesc["big"],
+  };
+  check(d.at >= HEADER_BYTES && d.at + chunkBytes(d) <= size, "chunk beyond the file");
+  return d;
+}
+
+function checkPart(v: unknown, size: number): PartDesc {
+  check(typeof v === "object" && v !== null, "part");
+  const o = v as Record<string, unknown>;
+  const limits = o["limits"];
+  const bad = o["bad"];
+  check(Array.isArray(limits) && limits.every((l) => Array.isArray(l) && l.length === 2 && l.every((x) => typeof x === "number" && Number.isFinite(x))), "limits");
+  check(
+    Array.isArray(bad) && bad.every((b) => Array.isArray(b) && b.length === 2 && isCount(b[0]) && b[0] > 0 && typeof b[1] === "string" && b[1].length <= MAX_ERROR_CHARS),
+    "bad lines",
+  );
+  check(isCount(o["badCount"]) && (o["badCount"] as number) >= bad.length, "bad line count");
+  return { events: checkChunk(o["events"], size), limits: limits as [number, number][], bad: bad as [number, string][], badCount: o["badCount"] as number };
+}
+
+function checkIndex(v: unknown, size: number): Index {
+  check(typeof v === "object" && v !== null, "index");
+  const o = v as Record<string, unknown>;
+  check(typeof o["fingerprint"] === "string", "fingerprint");
+  check(Array.isArray(o["roots"]) && o["roots"].every((r) => typeof r === "string"), "roots");
+  check(Array.isArray(o["files"]), "files");
+  const files = (o["files"] as unknown[]).map((f): FileDesc => {
+    check(typeof f === "object" && f !== null, "file");
+    const x = f as Record<string, unknown>;
+    check(typeof x["path"] === "string" && isAbsolute(x["path"]), "file path");
+    check(isCount(x["consumed"]) && isCount(x["lines"]) && isHex(x["head"]) && isHex(x["tail"]) && Array.isArray(x["parts"]), "file fields");
+    return {
+      path: x["path"],
+      identity: checkIdentity(x["identity"]),
+      consumed: x["consumed"] as number,
+      lines: x["lines"] as number,
+      head: x["head"] as string,
+      tail: x["tail"] as string,
+      parts: (x["parts"] as unknown[]).map((p) => checkPart(p, size)),
+      partial: x["partial"] === null ? null : checkPart(x["partial"], size),
+    };
+  });
+  check(Array.isArray(o["ledgers"]), "ledgers");
+  const ledgers = (o["ledgers"] as unknown[]).map((l): LedgerDesc => {
+    check(typeof l === "object" && l !== null, "ledger");
+    const x = l as Record<string, unknown>;
+    const v = x["values"] as Record<string, unknown> | null;
+    check((x["mode"] === "daily" || x["mode"] === "session") && isHex(x["files"]) && typeof x["pricing"] === "string", "ledger fields");
+    check(typeof v === "object" && v !== null && isCount(v["at"]) && (v["at"] as number) % 8 === 0 && isCount(v["n"]) && isHex(v["sum"]), "ledger values");
+    check((v["at"] as number) >= HEADER_BYTES && (v["at"] as number) + 16 * (v["n"] as number) <= size, "ledger values beyond the file");
+    const kept = checkChunk(x["kept"], size);
+    check(kept.n === v["n"], "ledger rows");
+    return { mode: x["mode"], files: x["files"], pricing: x["pricing"], kept, values: { at: v["at"] as number, n: v["n"] as number, sum: v["sum"] as string } };
+  });
+  return { fingerprint: o["fingerprint"] as string, roots: o["roots"] as string[], files, ledgers };
+}
+
+// The file buffer is 8-aligned (see #read) and blocks start 8-aligned, so views need no copy.
+const f64 = (buf: Buffer, at: number, n: number) => new Float64Array(buf.buffer, buf.byteOffset + at, n);
+const i32 = (buf: Buffer, at: number, n: number) => new Int32Array(buf.buffer, buf.byteOffset + at, n);
+
+/** The packed columns of a stored block (views on the file buffer, checked as UsageColumns needs). */
+function storedColumns(c: StoredChunk): PackedColumns {
+  const { buf, desc: d } = c;
+  if (sha1(buf.subarray(d.at, d.at + chunkBytes(d))) !== d.sum) throw new Invalid("a block's checksum");
+  const n = d.n;
+  let at = d.at;
+  const numbers: Float64Array[] = [];
+  for (let i = 0; i < 8; i++, at += 8 * n) numbers.push(f64(buf, at, n));
+  const refs: Int32Array[] = [];
+  for (let i = 0; i < 4; i++, at += 4 * n) refs.push(i32(buf, at, n));
+  const idLengths = i32(buf, at, 2 * n);
+  at += 8 * n;
+  const stringLengths = i32(buf, at, d.strings.count);
+  at += 4 * d.strings.count;
+  const flags = buf.subarray(at, at + n);
+  at += n;
+  const idBytes = buf.subarray(at, at + d.ids.bytes);
+  at += d.ids.bytes;
+  const stringBytes = buf.subarray(at, at + d.strings.bytes);
+  // values a scan can produce: times and counts finite, counts and costs not negative
+  for (let c = 0; c < 8; c++) {
+    const col = numbers[c]!;
+    for (let i = 0; i < n; i++) {
+      const x = col[i]!;
+      if (c === 7 ? !(Number.isNaN(x) || (Number.isFinite(x) && x >= 0)) : !(Number.isFinite(x) && (c === 0 || x >= 0))) throw new Invalid("a stored number out of range");
+    }
+  }
+  for (let i = 0; i < n; i++) if (flags[i]! > 31 || (flags[i]! & 24) === 24) throw new Invalid("stored flags");
+  return {
+    length: n,
+    numbers,
+    refs,
+    flags,
+    ids: { bytes: idBytes, wide: d.ids.wide, lengths: idLengths },
+    strings: { bytes: stringBytes, wide: d.strings.wide, lengths: stringLengths },
+    wide: d.big,
+  };
+}
+
+/** The columns of a part, whichever form it is in. */
+export function partColumns(s: EventSource): PackedColumns {
+  return "packed" in s ? s.packed : storedColumns(s.stored);
+}
+
+export class ScanCache {
+  readonly path: string;
+  readonly #dir: string;
+  readonly #roots: string[];
+  readonly #fingerprint: string;
+  readonly #log: (msg: string) => void;
+  readonly #files = new Map<string, CachedFile>();
+  readonly #ledgers: { buf: Buffer; desc: LedgerDesc }[] = [];
+
+  private constructor(opts: ScanCacheOptions) {
+    this.#dir = opts.dir;
+    this.#roots = [...opts.roots];
+    this.#fingerprint = opts.fingerprint ?? SCAN_FINGERPRINT;
+    this.#log = opts.log ?? (() => undefined);
+    this.path = join(opts.dir, cacheName(opts.roots));
+  }
+
+  /** The cache for these roots as last written, or an empty one (with a note when one was dropped). */
+  static open(opts: ScanCacheOptions): ScanCache {
+    const cache = new ScanCache(opts);
+    cache.#read();
+    return cache;
+  }
+
+  /** files the cache knows */
+  get size(): number {
+    return this.#files.size;
+  }
+
+  #read(): void {
+    let buf: Buffer;
+    try {
+      buf = readFileSync(this.path);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") this.#log(`scan cache ${this.path} unreadable (${(e as NodeJS.ErrnoException).code ?? "error"}); scanning everything`);
+      return;
+    }
+    if (buf.byteOffset % 8 !== 0) buf = Buffer.from(buf); // typed-array views need an aligned start
+    try {
+      check(buf.length >= HEADER_BYTES && buf.subarray(0, 8).equals(MAGIC), "not a claude-gauge scan cache");
+      const format = buf.readUInt32LE(8);
+      if (format !== SCAN_CACHE_FORMAT) {
+        this.#log(`scan cache made by another version (format ${format}); scanning everything`);
+        return;
+      }
+      const indexAt = buf.readDoubleLE(16);
+      const indexLength = buf.readDoubleLE(24);
+      check(isCount(indexAt) && isCount(indexLength) && indexAt >= HEADER_BYTES && indexAt + indexLength === buf.length, "index bounds");
+      const sum = createHash(HASH).update(buf.subarray(indexAt, indexAt + indexLength)).digest();
+      check(sum.equals(buf.subarray(32, 32 + HASH_BYTES)), "index checksum");
+      let raw: unknown;
+      try {
+        raw = JSON.parse(buf.toString("utf8", indexAt, indexAt + indexLength));
+      } catch {
+        throw new Invalid("index JSON");
+      }
+      const index = checkIndex(raw, indexAt);
+      if (index.fingerprint !== this.#fingerprint) {
+        this.#log("scan cache made by another release of the scanner; scanning everything");
+        return;
+      }
+      check(JSON.stringify([...index.roots].sort()) === JSON.stringify([...this.#roots].sort()), "roots");
+      const part = (p: PartDesc): CachedPart => ({
+        events: { stored: { buf, desc: p.events } },
+        limits: p.limits.map(([timestamp, resetAt]) => ({ timestamp, resetAt })),
+        badLines: p.bad.map(([line, error]) => ({ line, error })),
+        badLineCount: p.badCount,
+      });
+      for (const f of index.files) {
+        this.#files.set(f.path, {
+          path: f.path,
+          identity: f.identity,
+          consumed: f.consumed,
+          lines: f.lines,
+          head: f.head,
+          tail: f.tail,
+          parts: f.parts.map(part),
+          partial: f.partial === null ? null : part(f.partial),
+        });
+      }
+      for (const l of index.ledgers) this.#ledgers.push({ buf, desc: l });
+    } catch (e) {
+      if (!(e instanceof Invalid)) throw e;
+      this.#files.clear();
+      this.#ledgers.length = 0;
+      this.#log(`scan cache ${this.path} is damaged (${e.message}); dropped, scanning everything`);
+    }
+  }
+
+  /**
+   * Whether the cached results of `path` still hold: the same file unchanged (hit), the same file
+   * grown with its old bytes in place (append: read from `consumed`), or anything else (miss).
+   */
+  plan(path: string, now: FileIdentity): CachePlan {
+    const f = this.#files.get(path);
+    if (f === undefined) return { kind: "miss" };
+    const was = f.identity;
+    if (was.dev !== now.dev || was.ino !== now.ino) return { kind: "miss" };
+    if (was.size === now.size && was.mtimeNs === now.mtimeNs && was.ctimeNs === now.ctimeNs) return { kind: "hit", file: f };
+    if (now.size <= was.size || now.size < f.consumed) return { kind: "miss" };
+    try {
+      const marks = marksOf(path, f.consumed);
+      if (marks.head === f.head && marks.tail === f.tail) return { kind: "append", file: f };
+    } catch {
+      // unreadable now: the scan will say so
+    }
+    return { kind: "miss" };
+  }
+
+  /**
+   * The kept messages a report of `mode` found on exactly these files (`files`, see filesKey)
+   * with these prices, or null (none kept, or the block does not hold up).
+   */
+  savedLedger(mode: LedgerMode, files: string, pricing: string): SavedMessages | null {
+    const hit = this.#ledgers.find((l) => l.desc.mode === mode && l.desc.files === files && l.desc.pricing === pricing);
+    if (hit === undefined) return null;
+    try {
+      const { buf, desc } = hit;
+      const columns = UsageColumns.fromParts(unpackColumns(storedColumns({ buf, desc: desc.kept })));
+      const bytes = buf.subarray(desc.values.at, desc.values.at + 16 * desc.values.n);
+      if (sha1(bytes) !== desc.values.sum) throw new Invalid("a block's checksum");
+      const values = f64(buf, desc.values.at, 2 * desc.values.n);
+      const cost = values.subarray(0, desc.values.n);
+      const thinking = values.subarray(desc.values.n);
+      for (let i = 0; i < desc.values.n; i++) if (!Number.isFinite(cost[i]!) || !(thinking[i]! >= 0)) throw new Invalid("a saved cost");
+      return { columns, cost, thinking };
+    } catch (e) {
+      if (!(e instanceof Invalid) && !(e instanceof RangeError)) throw e;
+      this.#log(`scan cache: the saved ${mode} ledger does not hold up (${e.message}); counting again`);
+      return null;
+    }
+  }
+
+  /** A writer for the cache that replaces this one when committed; saved ledgers still valid for `files` carry over. */
+  writer(files: string): CacheWriter {
+    const w = new CacheWriter(this.#dir, this.path, this.#roots, this.#fingerprint, this.#log);
+    for (const l of this.#ledgers) if (l.desc.files === files) w.carryLedger(l.buf, l.desc);
+    return w;
+  }
+}
+
+/** Chunk block: numbers, refs, id lengths, string lengths, flags, id bytes, string bytes. */
+function packedBlock(p: PackedColumns): { parts: Uint8Array[]; desc: Omit<ChunkDesc, "at" | "sum"> } {
+  const bytes = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  const ids: PackedStrings = p.ids;
+  const strings: PackedStrings = p.strings;
+  return {
+    parts: [...p.numbers.map(bytes), ...p.refs.map(bytes), bytes(ids.lengths), bytes(strings.lengths), bytes(p.flags), bytes(ids.bytes), bytes(strings.bytes)],
+    desc: {
+      n: p.length,
+      ids: { wide: ids.wide, bytes: ids.bytes.byteLength },
+      strings: { wide: strings.wide, bytes: strings.bytes.byteLength, count: strings.lengths.length },
+      big: p.wide,
+    },
+  };
+}
+
+/**
+ * Writes a new cache file next to the old one: blocks as files are added, the index at commit,
+ * then the header (with the checksum) and a rename over the old file.
+ */
+export class CacheWriter {
+  readonly #final: string;
+  readonly #tmp: string;
+  readonly #roots: string[];
+  readonly #fingerprint: string;
+  readonly #log: (msg: string) => void;
+  readonly #files: FileDesc[] = [];
+  readonly #ledgers: LedgerDesc[] = [];
+  #fd: number | null = null;
+  #at = HEADER_BYTES;
+
+  constructor(dir: string, final: string, roots: string[], fingerprint: string, log: (msg: string) => void) {
+    this.#final = final;
+    this.#roots = roots;
+    this.#fingerprint = fingerprint;
+    this.#log = log;
+    this.#tmp = `${final}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      this.#fd = openSync(this.#tmp, "wx", 0o600);
+      writeSync(this.#fd, Buffer.alloc(HEADER_BYTES), 0, HEADER_BYTES, 0);
+    } catch (e) {
+      this.#fail(e);
+    }
+  }
+
+  #fail(e: unknown): void {
+    if (this.#fd !== null) closeSync(this.#fd);
+    this.#fd = null;
+    removeQuietly(this.#tmp);
+    this.#log(`scan cache not written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+
+  #write(bytes: Uint8Array, hash: ReturnType<typeof createHash> | null): void {
+    if (this.#fd === null) return;
+    let done = 0;
+    while (done < bytes.byteLength) done += writeSync(this.#fd, bytes, done, bytes.byteLength - done, this.#at + done);
+    hash?.update(bytes);
+    this.#at += bytes.byteLength;
+  }
+
+  /** Pads to 8 (blocks start 8-aligned, so a reader can view their numbers in place); returns the offset. */
+  #align(): number {
+    const pad = (8 - (this.#at % 8)) % 8;
+    if (pad > 0) this.#write(new Uint8Array(pad), null);
+    return this.#at;
+  }
+
+  #block(source: EventSource): ChunkDesc {
+    const at = this.#align();
+    if ("stored" in source) {
+      // copied as it is, checksum included: a damaged block stays detectable where it is used
+      const { buf, desc } = source.stored;
+      this.#write(buf.subarray(desc.at, desc.at + chunkBytes(desc)), null);
+      return { ...desc, at };
+    }
+    const { parts, desc } = packedBlock(source.packed);
+    const hash = createHash(HASH);
+    for (const p of parts) this.#write(p, hash);
+    return { ...desc, at, sum: hash.digest("hex") };
+  }
+
+  /** Keeps a ledger block of the old cache (its files did not change). */
+  carryLedger(buf: Buffer, desc: LedgerDesc): void {
+    if (this.#fd === null) return;
+    try {
+      const kept = this.#block({ stored: { buf, desc: desc.kept } });
+      const at = this.#align();
+      this.#write(buf.subarray(desc.values.at, desc.values.at + 16 * desc.values.n), null);
+      this.#ledgers.push({ ...desc, kept, values: { ...desc.values, at } });
+    } catch (e) {
+      this.#fail(e);
+    }
+  }
+
+  /** Adds the kept messages of a report of `mode` on the files `files` (see filesKey), priced by `pricing`. */
+  addLedger(mode: LedgerMode, files: string, pricing: string, saved: SavedMessages): void {
+    if (this.#fd === null) return;
+    try {
+      const n = saved.columns.length;
+      const kept = this.#block({ packed: packColumns(saved.columns.parts()) });
+      const at = this.#align();
+      const values = new Float64Array(2 * n);
+      values.set(saved.cost.subarray(0, n), 0);
+      values.set(saved.thinking.subarray(0, n), n);
+      const bytes = new Uint8Array(values.buffer);
+      this.#write(bytes, null);
+      const others = this.#ledgers.filter((l) => l.mode !== mode);
+      this.#ledgers.length = 0;
+      this.#ledgers.push(...others, { mode, files, pricing, kept, values: { at, n, sum: sha1(bytes) } });
+    } catch (e) {
+      this.#fail(e);
+    }
+  }
+
+  #part(p: CachedPart): PartDesc {
+    return {
+      events: this.#block(p.events),
+      limits: p.limits.map((l): [number, number] => [l.timestamp, l.resetAt]),
+      bad: p.badLines.map((b): [number, string] => [b.line, b.error.slice(0, MAX_ERROR_CHARS)]),
+      badCount: p.badLineCount,
+    };
+  }
+
+  add(f: CachedFile): void {
+    if (this.#fd === null) return;
+    try {
+      this.#files.push({
+        path: f.path,
+        identity: f.identity,
+        consumed: f.consumed,
+        lines: f.lines,
+        head: f.head,
+        tail: f.tail,
+        parts: f.parts.map((p) => this.#part(p)),
+        partial: f.partial === null ? null : this.#part(f.partial),
+      });
+    } catch (e) {
+      this.#fail(e);
+    }
+  }
+
+  /** Puts the new cache in place of the old one (atomically), and drops caches of long-unused root sets. */
+  commit(): void {
+    if (this.#fd === null) return;
+    try {
+      const indexAt = this.#align();
+      const index: Index = { fingerprint: this.#fingerprint, roots: this.#roots, files: this.#files, ledgers: this.#ledgers };
+      const json = Buffer.from(JSON.stringify(index), "utf8");
+      this.#write(json, null);
+      const header = Buffer.alloc(HEADER_BYTES);
+      MAGIC.copy(header, 0);
+      header.writeUInt32LE(SCAN_CACHE_FORMAT, 8);
+      header.writeDoubleLE(indexAt, 16);
+      header.writeDoubleLE(json.length, 24);
+      createHash(HASH).update(json).digest().copy(header, 32);
+      writeSync(this.#fd, header, 0, HEADER_BYTES, 0);
+      closeSync(this.#fd);
+      this.#fd = null;
+      renameSync(this.#tmp, this.#final);
+    } catch (e) {
+      this.#fail(e);
+      return;
+    }
+    sweep(join(this.#final, ".."), this.#final);
+  }
+
+  /** Drops the temporary file (nothing changed, or the scan failed). */
+  abort(): void {
+    if (this.#fd === null) return;
+    closeSync(this.#fd);
+    this.#fd = null;
+    removeQuietly(this.#tmp);
+  }
+}
+
+function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    // the folder is not there or not ours to change: nothing was left behind in it
+  }
+}
+
+/** Keeps the KEEP_CACHES most recently written caches and removes crashed writers' temporary files. */
+function sweep(dir: string, keep: string): void {
+  try {
+    const now = Date.now();
+    const caches: { path: string; mtime: number }[] = [];
+    for (const name of readdirSync(dir)) {
+      if (!name.startsWith("scan-")) continue;
+      const path = join(dir, name);
+      const mtime = statSync(path).mtimeMs;
+      if (name.endsWith(".tmp")) {
+        if (now - mtime > STALE_TEMP_MS) rmSync(path, { force: true });
+      } else if (name.endsWith(".bin") && path !== keep) caches.push({ path, mtime });
+    }
+    caches.sort((a, b) => b.mtime - a.mtime);
+    for (const c of caches.slice(KEEP_CACHES - 1)) rmSync(c.path, { force: true });
+  } catch {
+    // another process swept at the same time, or the folder is unreadable: not our problem now
+  }
+}

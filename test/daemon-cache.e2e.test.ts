@@ -1,0 +1,103 @@
+import { appendFileSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateCorpus } from "./corpus/corpus-lib.js";
+import { startServer, waitFor, type RunningServer } from "./helpers/server-process.js";
+import { assistantLine } from "./helpers/transcript-lines.js";
+
+// The daemon's cold start reads through the scan cache: a restart reads only what changed, and
+// must count exactly what a start without the cache counts — lines appended while it was down,
+// and a last line it saw half-written, once each.
+
+let dir = "";
+let cacheHome = "";
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "cg-daemon-cache-"));
+  cacheHome = mkdtempSync(join(tmpdir(), "cg-daemon-cache-home-"));
+  await generateCorpus({ outDir: dir, seed: 17, sizeMb: 6, days: 5 });
+});
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(cacheHome, { recursive: true, force: true });
+});
+
+interface Totals {
+  total: number;
+  messages: number;
+  costUsd: number;
+}
+
+async function allTotals(s: RunningServer): Promise<Totals> {
+  const r = await fetch(`${s.url}/stats?window=all`);
+  expect(r.status).toBe(200);
+  return ((await r.json()) as { totals: Totals }).totals;
+}
+
+/**
+ * Same tokens and messages; costs equal but for the order of a float sum (a line without newline
+ * reaches the ledger after the cached lines when it comes through the tail, in path order without
+ * the cache).
+ */
+function expectSame(a: Totals, b: Totals): void {
+  expect({ total: a.total, messages: a.messages }).toEqual({ total: b.total, messages: b.messages });
+  expect(Math.abs(a.costUsd - b.costUsd)).toBeLessThanOrEqual(1e-9 * Math.max(1, b.costUsd));
+}
+
+async function daemon(args: string[] = []): Promise<RunningServer> {
+  return startServer(dir, ["--timezone", "UTC", ...args], { XDG_CACHE_HOME: cacheHome });
+}
+
+/** Totals of a daemon that reads every file at start. */
+async function uncached(): Promise<Totals> {
+  const s = await daemon(["--no-cache"]);
+  try {
+    return await allTotals(s);
+  } finally {
+    await s.stop();
+  }
+}
+
+function sessionFile(): string {
+  const project = join(dir, "projects", readdirSync(join(dir, "projects"))[0]!);
+  return join(project, readdirSync(project).find((n) => n.endsWith(".jsonl"))!);
+}
+
+describe("daemon start through the scan cache", () => {
+  it("a restart reads only what changed and counts what a start without the cache counts", async () => {
+    const first = await daemon();
+    const before = await allTotals(first);
+    await first.stop();
+    expect(before.messages).toBeGreaterThan(100);
+    expectSame(before, await uncached());
+
+    // written while the daemon was down: whole lines, and a last line cut in the middle
+    const file = sessionFile();
+    const t = new Date("2026-02-20T10:00:00.000Z");
+    appendFileSync(file, `${assistantLine({ id: "down-1", ts: t, input: 10, output: 500, cacheRead: 2000 })}\n`);
+    const half = assistantLine({ id: "down-2", ts: t, input: 20, output: 700, cacheRead: 3000 });
+    appendFileSync(file, half.slice(0, 60));
+
+    const second = await daemon();
+    try {
+      expect(second.logs()).toMatch(/backfill: \d+ files, \d+ from the scan cache, 1 read from where it stopped, 0 read whole/);
+      // the half line is not a message yet, for either start
+      expectSame(await allTotals(second), await uncached());
+      // its rest arrives while the restarted daemon follows: counted once
+      appendFileSync(file, `${half.slice(60)}\n`);
+      const after = await waitFor(async () => {
+        const now = await allTotals(second);
+        return now.messages === before.messages + 2 ? now : undefined;
+      }, 10_000, "the completed line");
+      expect(after.total).toBe(before.total + 10 + 500 + 2000 + 20 + 700 + 3000);
+    } finally {
+      await second.stop();
+    }
+    const third = await daemon();
+    try {
+      expectSame(await allTotals(third), await uncached());
+    } finally {
+      await third.stop();
+    }
+  });
+});

@@ -1,0 +1,66 @@
+import { execFile } from "node:child_process";
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateCorpus } from "./corpus/corpus-lib.js";
+import { CLI } from "./helpers/server-process.js";
+
+const run = promisify(execFile);
+
+let dir = "";
+let cacheHome = "";
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "cg-cache-e2e-"));
+  cacheHome = mkdtempSync(join(tmpdir(), "cg-cache-e2e-home-"));
+  await generateCorpus({ outDir: dir, seed: 5, sizeMb: 4, days: 6 });
+});
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(cacheHome, { recursive: true, force: true });
+});
+
+async function report(kind: string, extra: string[] = []): Promise<{ out: string; err: string }> {
+  const { stdout, stderr } = await run(process.execPath, [CLI, "report", kind, "--json", "--timezone", "UTC", ...extra], {
+    env: { ...process.env, CLAUDE_CONFIG_DIR: dir, XDG_CACHE_HOME: cacheHome },
+    maxBuffer: 1 << 30,
+  });
+  return { out: stdout, err: stderr };
+}
+
+const cacheFiles = () => readdirSync(join(cacheHome, "claude-gauge"));
+
+describe("scan cache shared by reports running at once", () => {
+  it("eight reports at once, all writing the cache: each right, and the cache left whole", async () => {
+    const want = { daily: (await report("daily", ["--no-cache"])).out, session: (await report("session", ["--no-cache"])).out };
+    const kinds = ["daily", "session", "daily", "session", "daily", "session", "daily", "session"] as const;
+    const outs = await Promise.all(kinds.map((k) => report(k)));
+    for (const [i, o] of outs.entries()) expect(o.out).toBe(want[kinds[i]!]);
+    // one cache, no temporary files left behind
+    expect(cacheFiles().filter((n) => n.endsWith(".tmp"))).toEqual([]);
+    expect(cacheFiles().filter((n) => n.endsWith(".bin"))).toHaveLength(1);
+    // the cache that won is whole: read without a note about it, and right
+    const again = await report("daily");
+    expect(again.out).toBe(want.daily);
+    expect(again.err).not.toMatch(/scan cache/);
+  });
+
+  it("reports while a transcript grows: each right for what it read, the last right for all of it", async () => {
+    const file = join(dir, "projects", readdirSync(join(dir, "projects"))[0]!);
+    const session = readdirSync(file).find((n) => n.endsWith(".jsonl"))!;
+    const path = join(file, session);
+    const lines = readFileSync(path, "utf8").split("\n").filter((l) => l.includes('"usage":{'));
+    const growing = (async () => {
+      for (let i = 0; i < 20; i++) {
+        appendFileSync(path, `${lines[i % lines.length]!.replace(/"output_tokens":(\d+)/, (_m, n: string) => `"output_tokens":${Number(n) + i + 1}`)}\n`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    })();
+    const during = await Promise.all([report("daily"), report("session"), report("daily")]);
+    await growing;
+    for (const d of during) expect(JSON.parse(d.out)).toHaveProperty("totals");
+    expect((await report("daily")).out).toBe((await report("daily", ["--no-cache"])).out);
+    expect((await report("session")).out).toBe((await report("session", ["--no-cache"])).out);
+  });
+});
