@@ -7,7 +7,11 @@ const NUMBER_MAX_CHARS = 25;
 const RUNTIME = readFileSync(new URL("./c-runtime.inc", import.meta.url), "utf8").trimEnd();
 
 const upper = (s: string): string => s.toUpperCase();
-const pascal = (s: string): string => s.split("_").map((w) => (w[0] ?? "").toUpperCase() + w.slice(1)).join("");
+const pascal = (s: string): string =>
+  s
+    .split("_")
+    .map((w) => (w[0] ?? "").toUpperCase() + w.slice(1))
+    .join("");
 const enumType = (f: ContractField): string => `Usage${pascal(f.name)}`;
 const int32Fits = (min: number, max: number): boolean => min >= -2147483648 && max <= 2147483647;
 
@@ -32,7 +36,7 @@ function valueMaxChars(f: ContractField): number {
       n = Math.max(...t.values.map((v) => v.length)) + 2;
       break;
     case "text":
-      n = t.maxLength + 2;  // the alphabet has nothing to escape
+      n = t.maxLength + 2; // the alphabet has nothing to escape
       break;
   }
   return f.nullable ? Math.max(n, 4) : n;
@@ -86,7 +90,7 @@ function comment(f: ContractField): string {
   }
   if (t.kind === "const") bits.push(`always ${t.value}`);
   if (t.kind === "text") bits.push(`${t.minLength}..${t.maxLength} chars of "${t.chars}"`);
-  if (f.nullable) bits.push(t.kind === "enum" ? "NONE when null" : t.kind === "text" ? "\"\" when null" : "see has_");
+  if (f.nullable) bits.push(t.kind === "enum" ? "NONE when null" : t.kind === "text" ? '"" when null' : "see has_");
   return bits.filter((b) => b !== "").join("; ");
 }
 
@@ -155,10 +159,7 @@ function emitRead(f: ContractField, model: ContractModel): string[] {
     case "const": {
       const label = f.description !== "" ? f.description : "fixed value";
       const value = f.name === model.versionField ? "USAGE_CONTRACT_VERSION" : cInt(t.value, true);
-      return [
-        `  if (!usage_detail::read_const(${key}, ${name}, ${value}, "${label.replace(/["\\]/g, "")}", err, errlen${bail}`,
-        `  tmp.${f.name} = ${value};`,
-      ];
+      return [`  if (!usage_detail::read_const(${key}, ${name}, ${value}, "${label.replace(/["\\]/g, "")}", err, errlen${bail}`, `  tmp.${f.name} = ${value};`];
     }
     case "integer":
       return [
@@ -171,14 +172,10 @@ function emitRead(f: ContractField, model: ContractModel): string[] {
       return [`  if (!usage_detail::read_number(${key}, ${name}, ${min}, ${max}, ${has}, tmp.${f.name}, err, errlen${bail}`];
     }
     case "text":
-      return [
-        `  if (!usage_detail::read_text(${key}, ${name}, ${has}, ${N}_MIN_LENGTH, tmp.${f.name}, sizeof(tmp.${f.name}), ${N}_CHARS, err, errlen${bail}`,
-      ];
+      return [`  if (!usage_detail::read_text(${key}, ${name}, ${has}, ${N}_MIN_LENGTH, tmp.${f.name}, sizeof(tmp.${f.name}), ${N}_CHARS, err, errlen${bail}`];
     case "enum": {
       const T = enumType(f);
-      const lines = [
-        `  if (!usage_detail::read_enum_text(${key}, ${name}, ${f.nullable}, text, err, errlen${bail}`,
-      ];
+      const lines = [`  if (!usage_detail::read_enum_text(${key}, ${name}, ${f.nullable}, text, err, errlen${bail}`];
       const chain = t.values.map((v, i) => `${i === 0 ? "" : "else "}if (strcmp(text, "${v}") == 0) tmp.${f.name} = ${T}::${upper(v)};`);
       const unknown = `else return usage_detail::fail_value(err, errlen, ${name}, "unknown value", text);`;
       if (f.nullable) {

@@ -145,7 +145,7 @@ function unwrapNullable(node: Json, field: string): { inner: Json; nullable: boo
   if (Array.isArray(node.type)) {
     const types = node.type as unknown[];
     const rest = types.filter((x) => x !== "null");
-    if (types.length !== 2 || rest.length !== 1) fail(field, "type arrays are supported only as [T, \"null\"]");
+    if (types.length !== 2 || rest.length !== 1) fail(field, 'type arrays are supported only as [T, "null"]');
     return { inner: { ...node, type: rest[0] }, nullable: true };
   }
   return { inner: node, nullable: false };

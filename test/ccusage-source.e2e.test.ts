@@ -75,7 +75,14 @@ describe("--source ccusage against the pinned ccusage binary", () => {
     expect(first.source_ok).toBe(true);
     expect(windows(first)).toEqual(want);
     // by model too: ccusage's daily report shares the block among its models
-    const byModel = async (s: RunningServer) => ((await (await fetch(`${s.url}/stats?window=week`)).json()) as { byModel: { model: string; input: number; output: number; cacheRead: number; cacheCreation: number }[] }).byModel.map(({ model, input, output, cacheRead, cacheCreation }) => ({ model, input, output, cacheRead, cacheCreation })).sort((a, b) => (a.model < b.model ? -1 : 1));
+    const byModel = async (s: RunningServer) =>
+      (
+        (await (await fetch(`${s.url}/stats?window=week`)).json()) as {
+          byModel: { model: string; input: number; output: number; cacheRead: number; cacheCreation: number }[];
+        }
+      ).byModel
+        .map(({ model, input, output, cacheRead, cacheCreation }) => ({ model, input, output, cacheRead, cacheCreation }))
+        .sort((a, b) => (a.model < b.model ? -1 : 1));
     expect(await byModel(cc)).toEqual(await byModel(jsonl));
 
     appendFileSync(file, `${assistantLine({ id: "live1", ts: new Date(), input: 40_000, output: 2000 })}\n`);

@@ -25,7 +25,17 @@ function home(): string {
 function cli(args: string[], env: Record<string, string> = {}, input?: string) {
   const h = env["HOME"] ?? home();
   const r = spawnSync(process.execPath, [CLI, ...args], {
-    env: { ...process.env, HOME: h, XDG_CONFIG_HOME: join(h, ".config"), XDG_DATA_HOME: join(h, ".local/share"), XDG_STATE_HOME: join(h, ".local/state"), CLAUDE_CONFIG_DIR: "", NO_COLOR: "", FORCE_COLOR: "", ...env },
+    env: {
+      ...process.env,
+      HOME: h,
+      XDG_CONFIG_HOME: join(h, ".config"),
+      XDG_DATA_HOME: join(h, ".local/share"),
+      XDG_STATE_HOME: join(h, ".local/state"),
+      CLAUDE_CONFIG_DIR: "",
+      NO_COLOR: "",
+      FORCE_COLOR: "",
+      ...env,
+    },
     encoding: "utf8",
     timeout: 30_000,
     ...(input !== undefined ? { input } : {}),
@@ -84,7 +94,12 @@ describe("options are checked before any work starts", () => {
   });
 
   it("-q is accepted by every command that scans", () => {
-    for (const args of [["once", "-q"], ["report", "daily", "-q"], ["calibrate", "-q"]]) expect(cli(args).code, args.join(" ")).toBe(0);
+    for (const args of [
+      ["once", "-q"],
+      ["report", "daily", "-q"],
+      ["calibrate", "-q"],
+    ])
+      expect(cli(args).code, args.join(" ")).toBe(0);
   });
 });
 
@@ -96,7 +111,15 @@ describe("report tables", () => {
       join(h, ".claude", "projects", "-home-u-app", "s1.jsonl"),
       [
         assistantLine({ id: "a", ts: new Date(now - 3 * 86_400_000), input: 1000, output: 2000, cacheRead: 30_000 }),
-        assistantLine({ id: "b", ts: new Date(now - 3_600_000), model: "claude-opus-4-5-20251101", input: 100, output: 200, cacheCreation: 300, cacheRead: 4000 }),
+        assistantLine({
+          id: "b",
+          ts: new Date(now - 3_600_000),
+          model: "claude-opus-4-5-20251101",
+          input: 100,
+          output: 200,
+          cacheCreation: 300,
+          cacheRead: 4000,
+        }),
       ].join("\n") + "\n",
     );
     return h;
@@ -104,7 +127,9 @@ describe("report tables", () => {
 
   it("prints ccusage's columns and a Total row equal to the JSON totals, without colour when piped", () => {
     const h = withTranscripts();
-    const json = JSON.parse(cli(["report", "daily", "--json", "-q", "-z", "UTC"], { HOME: h }).stdout) as { totals: { totalTokens: number; totalCost: number } };
+    const json = JSON.parse(cli(["report", "daily", "--json", "-q", "-z", "UTC"], { HOME: h }).stdout) as {
+      totals: { totalTokens: number; totalCost: number };
+    };
     const r = cli(["report", "daily", "-q", "-z", "UTC"], { HOME: h });
     expect(r.code).toBe(0);
     expect(r.stdout).not.toContain("\x1b[");

@@ -316,8 +316,24 @@ describe("contract round trip against the real server", () => {
     writeFileSync(
       join(proj, "s.jsonl"),
       [
-        assistantLine({ id: "a", ts: new Date(now - 90_000), model: "claude-opus-4-5-20251101", input: 1200, output: 3400, cacheRead: 250_000, cacheCreation: 9000 }),
-        assistantLine({ id: "b", ts: new Date(now - 20_000), model: "claude-opus-4-5-20251101", input: 50, output: 777, cacheRead: 260_000, block: "thinking" }),
+        assistantLine({
+          id: "a",
+          ts: new Date(now - 90_000),
+          model: "claude-opus-4-5-20251101",
+          input: 1200,
+          output: 3400,
+          cacheRead: 250_000,
+          cacheCreation: 9000,
+        }),
+        assistantLine({
+          id: "b",
+          ts: new Date(now - 20_000),
+          model: "claude-opus-4-5-20251101",
+          input: 50,
+          output: 777,
+          cacheRead: 260_000,
+          block: "thinking",
+        }),
         "",
       ].join("\n"),
     );

@@ -24,7 +24,14 @@ function listFiles(dir: string): string[] {
 }
 
 function treeDigest(dir: string): Map<string, string> {
-  return new Map(listFiles(dir).map((f) => [f, createHash("sha256").update(readFileSync(join(dir, f))).digest("hex")]));
+  return new Map(
+    listFiles(dir).map((f) => [
+      f,
+      createHash("sha256")
+        .update(readFileSync(join(dir, f)))
+        .digest("hex"),
+    ]),
+  );
 }
 
 interface Line {
@@ -124,7 +131,13 @@ describe("transcript corpus generator", () => {
     const growing = groups.filter((g) => {
       const first = msg(g[0] as Line).usage;
       const last = msg(g[g.length - 1] as Line).usage;
-      return first !== undefined && last !== undefined && g.length > 1 && last.output_tokens > first.output_tokens && last.cache_read_input_tokens === first.cache_read_input_tokens;
+      return (
+        first !== undefined &&
+        last !== undefined &&
+        g.length > 1 &&
+        last.output_tokens > first.output_tokens &&
+        last.cache_read_input_tokens === first.cache_read_input_tokens
+      );
     });
     expect(growing.length).toBeGreaterThan(50);
     // the same message in two session files (claude --resume), and a /btw replay with a new requestId
@@ -180,7 +193,12 @@ describe("transcript corpus generator", () => {
   });
 
   it("has activity across UTC midnight", () => {
-    const hours = new Set(lines.map((l) => l.json?.["timestamp"]).filter((t): t is string => typeof t === "string").map((t) => new Date(t).getUTCHours()));
+    const hours = new Set(
+      lines
+        .map((l) => l.json?.["timestamp"])
+        .filter((t): t is string => typeof t === "string")
+        .map((t) => new Date(t).getUTCHours()),
+    );
     expect(hours).toContain(23);
     expect(hours).toContain(0);
   });

@@ -85,10 +85,14 @@ describe("daemon start through the scan cache", () => {
       expectSame(await allTotals(second), await uncached());
       // its rest arrives while the restarted daemon follows: counted once
       appendFileSync(file, `${half.slice(60)}\n`);
-      const after = await waitFor(async () => {
-        const now = await allTotals(second);
-        return now.messages === before.messages + 2 ? now : undefined;
-      }, 10_000, "the completed line");
+      const after = await waitFor(
+        async () => {
+          const now = await allTotals(second);
+          return now.messages === before.messages + 2 ? now : undefined;
+        },
+        10_000,
+        "the completed line",
+      );
       expect(after.total).toBe(before.total + 10 + 500 + 2000 + 20 + 700 + 3000);
     } finally {
       await second.stop();

@@ -153,7 +153,9 @@ const CHANGES: [string, (dir: string) => void][] = [
     (dir) => {
       const all = transcripts(dir);
       const sidechain = all.flatMap((f) => usageLines(f).filter((l) => l.includes('"isSidechain":true'))).slice(0, 10);
-      const main = usageLines(all[0]!).slice(0, 10).map((l) => l.replace('"isSidechain":false', '"isSidechain":true'));
+      const main = usageLines(all[0]!)
+        .slice(0, 10)
+        .map((l) => l.replace('"isSidechain":false', '"isSidechain":true'));
       expect(sidechain.length).toBeGreaterThan(0);
       const larger = [...sidechain, ...main].map((l) => l.replace(/"output_tokens":(\d+)/, (_m, n: string) => `"output_tokens":${Number(n) + 5000}`));
       const sub = join(dirname(all[0]!), "aa-new-session", "subagents", "agent-new.jsonl");

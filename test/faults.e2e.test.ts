@@ -85,20 +85,28 @@ describe("faults come and go; the daemon follows (real process, real files)", ()
     // A dangling link (chmod does not stop root, so these faults work as any user)
     const target = join(dir, "elsewhere.jsonl");
     symlinkSync(target, join(proj, "s2.jsonl"));
-    const broken = await waitFor(async () => {
-      const u = await usage(s);
-      return u.source_ok ? undefined : u;
-    }, 10_000, "source_ok=false");
+    const broken = await waitFor(
+      async () => {
+        const u = await usage(s);
+        return u.source_ok ? undefined : u;
+      },
+      10_000,
+      "source_ok=false",
+    );
     expect(broken.stall).toBe(true);
     const h = await health(s);
     expect(h.source_ok).toBe(false);
     expect(h.sources[0]?.problems).toEqual([{ where: expect.stringMatching(/project-[0-9a-f]{8}\/s2\.jsonl$/), error: expect.stringContaining("ENOENT") }]);
     writeFileSync(target, line("b", 20));
     await tokens(s, 30, "the link's target");
-    const fixed = await waitFor(async () => {
-      const u = await usage(s);
-      return u.source_ok ? u : undefined;
-    }, 10_000, "source_ok=true");
+    const fixed = await waitFor(
+      async () => {
+        const u = await usage(s);
+        return u.source_ok ? u : undefined;
+      },
+      10_000,
+      "source_ok=true",
+    );
     expect(fixed.stall).toBe(false);
     expect((await health(s)).sources[0]?.problems).toEqual([]);
 
@@ -205,16 +213,20 @@ describe("faults come and go; the daemon follows (real process, real files)", ()
     killed.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     // mid-scan: the process holds a transcript open and has not started serving
     const projects = join(dir, "projects");
-    await waitFor(() => {
-      try {
-        for (const fd of readdirSync(`/proc/${killed.pid}/fd`)) {
-          if (readlinkSync(`/proc/${killed.pid}/fd/${fd}`).startsWith(projects)) return true;
+    await waitFor(
+      () => {
+        try {
+          for (const fd of readdirSync(`/proc/${killed.pid}/fd`)) {
+            if (readlinkSync(`/proc/${killed.pid}/fd/${fd}`).startsWith(projects)) return true;
+          }
+        } catch {
+          // the process is starting or a descriptor closed meanwhile
         }
-      } catch {
-        // the process is starting or a descriptor closed meanwhile
-      }
-      return undefined;
-    }, 30_000, "the scan to open a transcript");
+        return undefined;
+      },
+      30_000,
+      "the scan to open a transcript",
+    );
     killed.kill("SIGKILL");
     await new Promise((r) => killed.once("exit", r));
     expect(stderr).not.toContain("serving");

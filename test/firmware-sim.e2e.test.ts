@@ -142,14 +142,24 @@ describe("firmware simulator against the real daemon", () => {
     await sim.line(/^link: websocket connected$/);
 
     const usage = (await fetch(`${daemon.url}/usage`).then((r) => r.json())) as Record<string, unknown>;
-    const want = { fuel_5h: needleStepFor(Number(usage.fuel_5h_pos)), tach: needleStepFor(Number(usage.tach_pos)), fuel_7d: needleStepFor(Number(usage.fuel_7d_pos)) };
+    const want = {
+      fuel_5h: needleStepFor(Number(usage.fuel_5h_pos)),
+      tach: needleStepFor(Number(usage.tach_pos)),
+      fuel_7d: needleStepFor(Number(usage.fuel_7d_pos)),
+    };
     expect(want.fuel_5h).toBeGreaterThan(0); // real numbers, not an empty snapshot
     expect(want.fuel_5h).toBeLessThan(944);
     const rest = new RegExp(`^needles t=\\S+ fuel_5h=${want.fuel_5h} tach=${want.tach} fuel_7d=${want.fuel_7d} \\(resting\\)$`);
     await sim.line(rest);
     // The lamps /usage asks for: the model's, and IDLE breathing (its level varies, so "IDLE~n").
     const lamps = ["OPUS", "SONNET", "HAIKU"].filter((m) => usage.last_model === m.toLowerCase());
-    for (const [name, on] of [["HOT", usage.hot], ["WARN", usage.warn], ["STALL", usage.stall], ["IDLE", usage.idle]] as const) if (on) lamps.push(name);
+    for (const [name, on] of [
+      ["HOT", usage.hot],
+      ["WARN", usage.warn],
+      ["STALL", usage.stall],
+      ["IDLE", usage.idle],
+    ] as const)
+      if (on) lamps.push(name);
     expect(lamps).toContain("OPUS");
     await sim.line(new RegExp(`^lamps t=\\S+ ${lamps.map((l) => (l === "IDLE" ? "IDLE(~\\d+)?" : l)).join(" ")}$`));
     await sim.stop();

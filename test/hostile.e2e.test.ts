@@ -145,7 +145,10 @@ describe("the HTTP edge against a real daemon", () => {
     const future = JSON.stringify({ at: 1e308, sessionId: null, rateLimits: { fiveHour: { usedPct: 0.9, resetsAt: Date.now() + HOUR }, sevenDay: null } });
     expect(JSON.parse((await raw(s, "POST", "/statusline", { "content-type": "application/json" }, future)).body)).toEqual({ error: "at: out of range" });
     // a genuine reading after all of them is the one the gauge shows
-    expect((await raw(s, "POST", "/statusline", { "content-type": "application/json" }, reading({ fiveHour: { usedPct: 0.37, resetsAt: Date.now() + HOUR } }))).status).toBe(204);
+    expect(
+      (await raw(s, "POST", "/statusline", { "content-type": "application/json" }, reading({ fiveHour: { usedPct: 0.37, resetsAt: Date.now() + HOUR } })))
+        .status,
+    ).toBe(204);
     expect(await usage(s)).toMatchObject({ fuel_source: "official", window_5h_pct: 0.37 });
   });
 
@@ -169,14 +172,16 @@ describe("the HTTP edge against a real daemon", () => {
     const body = fc.oneof(
       fc.jsonValue().map((v) => JSON.stringify(v)),
       fc.string(),
-      fc.record({
-        at: fc.oneof(fc.double(), fc.constant(Date.now()), fc.string()),
-        sessionId: fc.oneof(fc.string(), fc.constant(null), fc.integer()),
-        rateLimits: fc.record({
-          fiveHour: fc.option(fc.record({ usedPct: fc.oneof(fc.double(), fc.string()), resetsAt: fc.oneof(fc.double(), fc.integer(), fc.string()) })),
-          sevenDay: fc.option(fc.record({ usedPct: fc.double(), resetsAt: fc.double() })),
-        }),
-      }).map((v) => JSON.stringify(v)),
+      fc
+        .record({
+          at: fc.oneof(fc.double(), fc.constant(Date.now()), fc.string()),
+          sessionId: fc.oneof(fc.string(), fc.constant(null), fc.integer()),
+          rateLimits: fc.record({
+            fiveHour: fc.option(fc.record({ usedPct: fc.oneof(fc.double(), fc.string()), resetsAt: fc.oneof(fc.double(), fc.integer(), fc.string()) })),
+            sevenDay: fc.option(fc.record({ usedPct: fc.double(), resetsAt: fc.double() })),
+          }),
+        })
+        .map((v) => JSON.stringify(v)),
     );
     await fc.assert(
       fc.asyncProperty(body, async (b) => {
@@ -198,7 +203,9 @@ describe("the HTTP edge against a real daemon", () => {
     const lines = [
       JSON.stringify({ at: Date.now() - 60_000, sessionId: null, rateLimits: { fiveHour: { usedPct: 0.9, resetsAt: 1e300 }, sevenDay: null } }),
       JSON.stringify({ at: 1e308, sessionId: null, rateLimits: { fiveHour: { usedPct: 0.9, resetsAt: Date.now() + HOUR }, sevenDay: null } }),
-      '{"at":', "\u0000\u0001garbage", "[]",
+      '{"at":',
+      "\u0000\u0001garbage",
+      "[]",
       JSON.stringify({ at: Date.now() - 30_000, sessionId: "s", rateLimits: { fiveHour: { usedPct: 0.25, resetsAt: Date.now() + HOUR }, sevenDay: null } }),
     ];
     writeFileSync(join(folder, "official.jsonl"), `${lines.join("\n")}\n`);
@@ -268,7 +275,9 @@ describe("a hostile page in Chromium", () => {
     expect(script).toBe("blocked");
 
     // rebinding: a page of evil.test on the daemon's own port, then same-origin requests from it
-    await page.route(`http://evil.test:${s.port}/`, (route) => route.fulfill({ status: 200, contentType: "text/html", body: "<!doctype html><title>rebound</title>" }));
+    await page.route(`http://evil.test:${s.port}/`, (route) =>
+      route.fulfill({ status: 200, contentType: "text/html", body: "<!doctype html><title>rebound</title>" }),
+    );
     await page.goto(`http://evil.test:${s.port}/`);
     const rebound = await page.evaluate(async () => {
       const r = await fetch("/usage").catch(() => null);

@@ -65,7 +65,13 @@ describe("official fuel through the real statusline command and daemon", () => {
       const x = await usage(s);
       return x.fuel_source === "official" ? x : undefined;
     });
-    expect(u).toMatchObject({ window_5h_pct: 0.41, window_5h_reset_at: minute(reset5h), window_7d_pct: 0.62, window_7d_reset_at: minute(reset7d), fuel_5h_pos: 590 });
+    expect(u).toMatchObject({
+      window_5h_pct: 0.41,
+      window_5h_reset_at: minute(reset5h),
+      window_7d_pct: 0.62,
+      window_7d_reset_at: minute(reset7d),
+      fuel_5h_pos: 590,
+    });
   });
 
   it("degrades silently: no rate_limits, malformed or empty stdin leave the estimate and exit 0", async () => {
@@ -106,7 +112,9 @@ describe("official fuel through the real statusline command and daemon", () => {
     expect(await bad.json()).toEqual({ error: "at: expected number" });
     expect((await post("x".repeat(20_000))).status).toBe(413);
     expect((await post("{}", true, "text/plain")).status).toBe(415);
-    const ok = await post(JSON.stringify({ at: Date.now(), sessionId: null, rateLimits: { fiveHour: { usedPct: 0.5, resetsAt: Date.now() + 3_600_000 }, sevenDay: null } }));
+    const ok = await post(
+      JSON.stringify({ at: Date.now(), sessionId: null, rateLimits: { fiveHour: { usedPct: 0.5, resetsAt: Date.now() + 3_600_000 }, sevenDay: null } }),
+    );
     expect(ok.status).toBe(204);
   });
 
@@ -119,7 +127,9 @@ describe("official fuel through the real statusline command and daemon", () => {
       await runStatusline([process.execPath, STATUSLINE], claudeInput(10, reset5h + i * 60_000), { ...env, CLAUDE_GAUGE_PORT: "9" });
     }
     const out = await new Promise<string>((resolve, reject) =>
-      execFile(process.execPath, [CLI, "calibrate", "-q"], { env: { ...process.env, ...env, CLAUDE_CONFIG_DIR: t.dir } }, (e, stdout) => (e ? reject(e) : resolve(stdout))),
+      execFile(process.execPath, [CLI, "calibrate", "-q"], { env: { ...process.env, ...env, CLAUDE_CONFIG_DIR: t.dir } }, (e, stdout) =>
+        e ? reject(e) : resolve(stdout),
+      ),
     );
     expect(out).toMatch(/fitted to Claude's 5 h %: 1,000,000 tokens from 3 of 3 readings/);
     expect(out).toMatch(/CLAUDE_GAUGE_5H_CEILING=1000000/);

@@ -103,13 +103,21 @@ const attrKey = fc.constantFrom(
 const attribute = fc.oneof(
   fc.record({ key: attrKey, value: anyValue }),
   fc.record({ key: fc.constant("event.timestamp"), value: isoTime.map((v) => ({ stringValue: v })) }),
-  fc.record({ key: fc.constant("model"), value: fc.constantFrom("claude-sonnet-4-5", "claude-opus-4-5", "x".repeat(300), "").map((v) => ({ stringValue: v })) }),
+  fc.record({
+    key: fc.constant("model"),
+    value: fc.constantFrom("claude-sonnet-4-5", "claude-opus-4-5", "x".repeat(300), "").map((v) => ({ stringValue: v })),
+  }),
   fc.record({ key: fc.constant("type"), value: fc.constantFrom("input", "output", "cacheRead", "cacheCreation", "thinking").map((v) => ({ stringValue: v })) }),
   fc.record({ key: fc.string({ maxLength: 8 }), value: anyValue }),
 );
 /** a well-formed api_request among the hostile ones, so the counting path is always exercised too */
 const validApiRecord = fc
-  .record({ at: fc.integer({ min: NOW - 6 * DAY, max: NOW - 1000 }), input: fc.integer({ min: 0, max: VALID_MAX }), output: fc.integer({ min: 1, max: VALID_MAX }), id: fc.uuid() })
+  .record({
+    at: fc.integer({ min: NOW - 6 * DAY, max: NOW - 1000 }),
+    input: fc.integer({ min: 0, max: VALID_MAX }),
+    output: fc.integer({ min: 1, max: VALID_MAX }),
+    id: fc.uuid(),
+  })
   .map((r) => ({
     body: { stringValue: "claude_code.api_request" },
     attributes: [
@@ -145,10 +153,14 @@ const metric = fc.record({
   sum: fc.record({ aggregationTemporality: fc.integer({ min: -1, max: 3 }), isMonotonic: fc.boolean(), dataPoints: fc.array(dataPoint, { maxLength: 6 }) }),
 });
 const logsShaped = fc.record({
-  resourceLogs: fc.array(fc.record({ scopeLogs: fc.array(fc.record({ logRecords: fc.array(logRecord, { maxLength: 6 }) }), { maxLength: 2 }) }), { maxLength: 2 }),
+  resourceLogs: fc.array(fc.record({ scopeLogs: fc.array(fc.record({ logRecords: fc.array(logRecord, { maxLength: 6 }) }), { maxLength: 2 }) }), {
+    maxLength: 2,
+  }),
 });
 const metricsShaped = fc.record({
-  resourceMetrics: fc.array(fc.record({ scopeMetrics: fc.array(fc.record({ metrics: fc.array(metric, { maxLength: 4 }) }), { maxLength: 2 }) }), { maxLength: 2 }),
+  resourceMetrics: fc.array(fc.record({ scopeMetrics: fc.array(fc.record({ metrics: fc.array(metric, { maxLength: 4 }) }), { maxLength: 2 }) }), {
+    maxLength: 2,
+  }),
 });
 
 type Signal = "logs" | "metrics";
@@ -174,7 +186,12 @@ const illTyped = (v: object) =>
   });
 
 const cases: fc.Arbitrary<Case> = fc.oneof(
-  fc.record({ signal: fc.constantFrom<Signal>("logs", "metrics"), type: fc.constantFrom("application/x-protobuf" as const, "application/json" as const), body: fc.uint8Array({ maxLength: 600 }).map(Buffer.from), gzip: fc.boolean() }),
+  fc.record({
+    signal: fc.constantFrom<Signal>("logs", "metrics"),
+    type: fc.constantFrom("application/x-protobuf" as const, "application/json" as const),
+    body: fc.uint8Array({ maxLength: 600 }).map(Buffer.from),
+    gzip: fc.boolean(),
+  }),
   fc.tuple(logsShaped, fc.boolean()).map(([v, gzip]): Case => ({ signal: "logs", type: "application/x-protobuf", body: encode("logs", v), gzip })),
   fc.tuple(metricsShaped, fc.boolean()).map(([v, gzip]): Case => ({ signal: "metrics", type: "application/x-protobuf", body: encode("metrics", v), gzip })),
   fc.tuple(logsShaped, fc.boolean()).map(([v, gzip]): Case => ({ signal: "logs", type: "application/json", body: Buffer.from(JSON.stringify(v)), gzip })),

@@ -54,7 +54,9 @@ interface StatsModel extends ModelTotals {
 
 async function byModel(s: RunningServer): Promise<StatsModel[]> {
   const st = (await (await fetch(`${s.url}/stats?window=day`)).json()) as { byModel: StatsModel[] };
-  return st.byModel.map(({ model, input, output, cacheRead, cacheCreation, costUsd, messages }) => ({ model, input, output, cacheRead, cacheCreation, costUsd, messages })).sort((a, b) => (a.model < b.model ? -1 : 1));
+  return st.byModel
+    .map(({ model, input, output, cacheRead, cacheCreation, costUsd, messages }) => ({ model, input, output, cacheRead, cacheCreation, costUsd, messages }))
+    .sort((a, b) => (a.model < b.model ? -1 : 1));
 }
 
 /** A port free right now (the daemon is told to take it: exporters need their endpoint up front). */
@@ -73,10 +75,14 @@ const total = (rs: readonly ApiRequest[]) => rs.reduce((n, r) => n + r.input + r
 
 /** Waits until the 7 d window holds `tokens` (the daemon publishes on the next turn after an export). */
 function settled(s: RunningServer, tokens: number): Promise<UsageSnapshot> {
-  return waitFor(async () => {
-    const u = await usage(s);
-    return u.window_7d_tokens === tokens ? u : undefined;
-  }, 10_000, `window_7d_tokens = ${tokens}`);
+  return waitFor(
+    async () => {
+      const u = await usage(s);
+      return u.window_7d_tokens === tokens ? u : undefined;
+    },
+    10_000,
+    `window_7d_tokens = ${tokens}`,
+  );
 }
 
 function expectTotals(got: StatsModel[], want: ModelTotals[], costDigits = 9): void {
@@ -229,11 +235,17 @@ describe("OTLP receiver with the OpenTelemetry SDK's exporters", () => {
       const child = spawnSync(process.execPath, ["--import", "tsx", ENV_EXPORTER], { env, input: JSON.stringify(requests), encoding: "utf8", timeout: 60_000 });
       expect(child.status, child.stderr).toBe(0);
     }
-    await waitFor(async () => {
-      const r = await fetch(`${s.url}/usage`, { headers: { authorization: "Bearer t0k3n" } });
-      return UsageSnapshotSchema.parse(await r.json()).window_7d_tokens === total(session) ? true : undefined;
-    }, 10_000, "both exports");
-    const h = (await (await fetch(`${s.url}/healthz`, { headers: { authorization: "Bearer t0k3n" } })).json()) as { sources: { logs: { exports: number }; metrics: { exports: number } }[] };
+    await waitFor(
+      async () => {
+        const r = await fetch(`${s.url}/usage`, { headers: { authorization: "Bearer t0k3n" } });
+        return UsageSnapshotSchema.parse(await r.json()).window_7d_tokens === total(session) ? true : undefined;
+      },
+      10_000,
+      "both exports",
+    );
+    const h = (await (await fetch(`${s.url}/healthz`, { headers: { authorization: "Bearer t0k3n" } })).json()) as {
+      sources: { logs: { exports: number }; metrics: { exports: number } }[];
+    };
     // (the SDK exports once more at shutdown)
     expect(h.sources[0]!.logs.exports).toBe(1);
     expect(h.sources[0]!.metrics.exports).toBeGreaterThanOrEqual(2);
@@ -250,11 +262,15 @@ describe("OTLP receiver with the OpenTelemetry SDK's exporters", () => {
     await withToken.flush();
     // the second export is counted, the first was refused (401) and never will be
     const tokenHeader = { authorization: "Bearer sekrit" };
-    await waitFor(async () => {
-      const r = await fetch(`${s.url}/usage`, { headers: tokenHeader });
-      const u = UsageSnapshotSchema.parse(await r.json());
-      return u.window_7d_tokens === total([b!]) ? u : undefined;
-    }, 10_000, "the exporter with the token");
+    await waitFor(
+      async () => {
+        const r = await fetch(`${s.url}/usage`, { headers: tokenHeader });
+        const u = UsageSnapshotSchema.parse(await r.json());
+        return u.window_7d_tokens === total([b!]) ? u : undefined;
+      },
+      10_000,
+      "the exporter with the token",
+    );
     expect((await post(s, "/v1/logs", JSON_TYPE, JSON.stringify(logsBody([apiRecord(Date.now() - 1000)])))).status).toBe(401);
   });
 });
@@ -297,10 +313,23 @@ describe("OTLP receiver: answers", () => {
     const partial = await post(s, "/v1/logs", PROTO_TYPE, Buffer.from(LogsRequest.encode(LogsRequest.fromObject(mixed)).finish()));
     expect(partial.status).toBe(200);
     expect(LogsResponse.toObject(LogsResponse.decode(partial.body), { longs: String })).toEqual({
-      partialSuccess: { rejectedLogRecords: "2", errorMessage: "resourceLogs[0].scopeLogs[0].logRecords[1].attributes.input_tokens: expected a whole number of tokens, 0..2^53" },
+      partialSuccess: {
+        rejectedLogRecords: "2",
+        errorMessage: "resourceLogs[0].scopeLogs[0].logRecords[1].attributes.input_tokens: expected a whole number of tokens, 0..2^53",
+      },
     });
-    const partialJson = await post(s, "/v1/metrics", { ...JSON_TYPE, "content-encoding": "gzip" }, gzipSync(JSON.stringify(metricsBody([sumMetric("claude_code.token.usage", undefined, [{ type: "input", value: 5, timeMs: now }])]))));
-    expect(JSON.parse(partialJson.body.toString())).toEqual({ partialSuccess: { rejectedDataPoints: "1", errorMessage: "resourceMetrics[0].scopeMetrics[0].metrics[0].sum.aggregationTemporality: expected 1 (delta) or 2 (cumulative)" } });
+    const partialJson = await post(
+      s,
+      "/v1/metrics",
+      { ...JSON_TYPE, "content-encoding": "gzip" },
+      gzipSync(JSON.stringify(metricsBody([sumMetric("claude_code.token.usage", undefined, [{ type: "input", value: 5, timeMs: now }])]))),
+    );
+    expect(JSON.parse(partialJson.body.toString())).toEqual({
+      partialSuccess: {
+        rejectedDataPoints: "1",
+        errorMessage: "resourceMetrics[0].scopeMetrics[0].metrics[0].sum.aggregationTemporality: expected 1 (delta) or 2 (cumulative)",
+      },
+    });
     // three requests of 1170 tokens each were taken; the future one stays out of the windows
     await settled(s, 3 * 1170);
   });
@@ -346,19 +375,29 @@ describe("OTLP receiver: answers", () => {
   it("health: a refused export turns source_ok false (STALL) with the reason in /healthz; the next good export clears it", async () => {
     const s = await daemon();
     expect((await post(s, "/v1/metrics", PROTO_TYPE, Buffer.from([0xff]))).status).toBe(400);
-    const down = await waitFor(async () => {
-      const u = await usage(s);
-      return u.source_ok ? undefined : u;
-    }, 5000, "source_ok false");
+    const down = await waitFor(
+      async () => {
+        const u = await usage(s);
+        return u.source_ok ? undefined : u;
+      },
+      5000,
+      "source_ok false",
+    );
     expect(down.stall).toBe(true);
     const h = (await (await fetch(`${s.url}/healthz`)).json()) as { source_ok: boolean; sources: { problems: unknown[] }[] };
     expect(h.source_ok).toBe(false);
-    expect(h.sources[0]!.problems).toEqual([{ where: "POST /v1/metrics", error: "the last export was refused: body: not a protobuf ExportMetricsServiceRequest" }]);
+    expect(h.sources[0]!.problems).toEqual([
+      { where: "POST /v1/metrics", error: "the last export was refused: body: not a protobuf ExportMetricsServiceRequest" },
+    ]);
     expect((await post(s, "/v1/metrics", PROTO_TYPE, Buffer.alloc(0))).status).toBe(200);
-    const up = await waitFor(async () => {
-      const u = await usage(s);
-      return u.source_ok ? u : undefined;
-    }, 5000, "source_ok true");
+    const up = await waitFor(
+      async () => {
+        const u = await usage(s);
+        return u.source_ok ? u : undefined;
+      },
+      5000,
+      "source_ok true",
+    );
     expect(up.stall).toBe(false);
   });
 });

@@ -42,14 +42,24 @@ afterEach(() => {
 
 beforeAll(() => {
   tarballs = mkdtempSync(join(tmpdir(), "cg-packs-"));
-  const out = execFileSync("npm", ["pack", "--json", "--pack-destination", tarballs, "-w", "@claude-gauge/core", "-w", "claude-gauge"], { cwd: ROOT, encoding: "utf8" });
+  const out = execFileSync("npm", ["pack", "--json", "--pack-destination", tarballs, "-w", "@claude-gauge/core", "-w", "claude-gauge"], {
+    cwd: ROOT,
+    encoding: "utf8",
+  });
   packs = Object.fromEntries((JSON.parse(out) as Packed[]).map((p) => [p.name, p]));
 
   app = mkdtempSync(join(tmpdir(), "cg-consumer-"));
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: "consumer", private: true }));
   execFileSync(
     "npm",
-    ["install", "--no-audit", "--no-fund", "--prefer-offline", join(tarballs, packs["@claude-gauge/core"]!.filename), join(tarballs, packs["claude-gauge"]!.filename)],
+    [
+      "install",
+      "--no-audit",
+      "--no-fund",
+      "--prefer-offline",
+      join(tarballs, packs["@claude-gauge/core"]!.filename),
+      join(tarballs, packs["claude-gauge"]!.filename),
+    ],
     { cwd: app, encoding: "utf8", stdio: "pipe" },
   );
 
@@ -67,7 +77,16 @@ describe("the tarballs", () => {
   it("hold what a user needs and nothing else: no source maps, no binary, README and LICENSE", () => {
     const server = packs["claude-gauge"]!.files.map((f) => f.path);
     const core = packs["@claude-gauge/core"]!.files.map((f) => f.path);
-    for (const f of ["LICENSE", "README.md", "package.json", "bin/claude-gauge.js", "bin/claude-gauge-server.js", "dist/cli.js", "dist/statusline-main.js", "dist/web/index.html"]) {
+    for (const f of [
+      "LICENSE",
+      "README.md",
+      "package.json",
+      "bin/claude-gauge.js",
+      "bin/claude-gauge-server.js",
+      "dist/cli.js",
+      "dist/statusline-main.js",
+      "dist/web/index.html",
+    ]) {
       expect(server).toContain(f);
     }
     expect(core.sort()).toEqual(["LICENSE", "README.md", "dist/index.cjs", "dist/index.d.cts", "dist/index.d.ts", "dist/index.js", "package.json"]);
@@ -91,7 +110,10 @@ describe("the tarballs", () => {
   it("claude-gauge needs no unpublished package: its dependencies are on the registry, core and zod bundled", async () => {
     const manifest = (await import(join(app, "node_modules", "claude-gauge", "package.json"), { with: { type: "json" } })).default as Record<string, unknown>;
     expect(Object.keys(manifest["dependencies"] as object).filter((d) => d.startsWith("@claude-gauge/"))).toEqual([]);
-    for (const m of [manifest, (await import(join(app, "node_modules", "@claude-gauge", "core", "package.json"), { with: { type: "json" } })).default as Record<string, unknown>]) {
+    for (const m of [
+      manifest,
+      (await import(join(app, "node_modules", "@claude-gauge", "core", "package.json"), { with: { type: "json" } })).default as Record<string, unknown>,
+    ]) {
       expect(m).toMatchObject({ license: "MIT", engines: { node: ">=20" }, repository: { type: "git" } });
       expect((m["keywords"] as string[]).length).toBeGreaterThan(0);
     }
@@ -135,7 +157,7 @@ describe.each(RUNTIMES)("installed from the tarballs, on %s", (_name, runtime) =
         "const ledger = new MessageLedger(costOf);",
         `for (const l of ${JSON.stringify([line, "not json", ""])}) { const d = decodeLine(l); if (d.kind === "usage") for (const e of [d.event, ...d.extras]) ledger.add(e); }`,
         'const r = dailyReport(ledger.entries(), { timeZone: "UTC" });',
-        'console.log(JSON.stringify([r.daily[0].date, r.totals.totalTokens, typeof UsageSnapshotSchema.parse]));',
+        "console.log(JSON.stringify([r.daily[0].date, r.totals.totalTokens, typeof UsageSnapshotSchema.parse]));",
       ].join("\n"),
     );
     expect(JSON.parse(execFileSync(runtime, [join(app, file)], { cwd: app, encoding: "utf8" }))).toEqual(["2026-11-26", 6, "function"]);

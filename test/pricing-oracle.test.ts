@@ -16,9 +16,7 @@ describe("pricing oracle: costOf vs ccusage claude session --json --offline", ()
   });
 
   it.each(MODELS)("%s matches ccusage within 1e-6", (model) => {
-    const mismatches = report.results
-      .filter((r) => r.model === model && !(r.relDiff <= 1e-6))
-      .map((r) => `${r.label}: ccusage=${r.ccusage} ours=${r.ours}`);
+    const mismatches = report.results.filter((r) => r.model === model && !(r.relDiff <= 1e-6)).map((r) => `${r.label}: ccusage=${r.ccusage} ours=${r.ours}`);
     expect(mismatches).toEqual([]);
   });
 });

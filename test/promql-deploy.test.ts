@@ -27,11 +27,17 @@ const read = (p: string) => readFileSync(join(DEPLOY, p), "utf8");
 function yamlFile(p: string): any {
   // one document, no errors (parseDocument reports a second document as an error)
   const doc = parseDocument(read(p));
-  expect(doc.errors.map((e) => e.message), `${p}: YAML errors`).toEqual([]);
+  expect(
+    doc.errors.map((e) => e.message),
+    `${p}: YAML errors`,
+  ).toEqual([]);
   return doc.toJS();
 }
 
-const dashboard = JSON.parse(read("grafana/dashboards/claude-gauge.json")) as { uid: string; panels: { title: string; datasource: { uid: string }; targets: { expr: string }[] }[] };
+const dashboard = JSON.parse(read("grafana/dashboards/claude-gauge.json")) as {
+  uid: string;
+  panels: { title: string; datasource: { uid: string }; targets: { expr: string }[] }[];
+};
 const dashboardExprs = dashboard.panels.flatMap((p) => p.targets.map((t) => ({ title: p.title, expr: t.expr })));
 
 /** Grafana's variables, as Grafana would fill them for a short range over 1 s scrapes. */
@@ -82,7 +88,9 @@ describe("docs/deploy files", () => {
     const port = collector.exporters.prometheus.endpoint.split(":")[1];
     const targets = prometheus.scrape_configs.flatMap((j: { static_configs: { targets: string[] }[] }) => j.static_configs.flatMap((s) => s.targets));
     expect(targets).toContain(`otel-collector:${port}`);
-    expect(compose.services["otel-collector"].ports).toEqual(expect.arrayContaining([expect.stringMatching(/^4318:4318/), expect.stringMatching(/^4317:4317/)]));
+    expect(compose.services["otel-collector"].ports).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^4318:4318/), expect.stringMatching(/^4317:4317/)]),
+    );
   });
 
   it("prometheus.yml passes promtool check config; the hub job is the one the dashboard reads", () => {
@@ -120,14 +128,28 @@ describe("every PromQL expression returns data from real servers", () => {
     const ccTarget = await cc.listen();
     // the hub reads a Prometheus on a port chosen now, started right after it
     const promPort = await freePort();
-    hub = await startServer(mkdtempSync(join(tmpdir(), "cg-hub-")), ["--source", "promql", "--prometheus", `http://127.0.0.1:${promPort}`], { CLAUDE_GAUGE_PROMQL_POLL_MS: "500" });
-    const config = scrapeConfig({ "claude-code": [ccTarget], "claude-gauge-daemons": [`127.0.0.1:${daemon.port}`], "claude-gauge-hub": [`127.0.0.1:${hub.port}`] });
+    hub = await startServer(mkdtempSync(join(tmpdir(), "cg-hub-")), ["--source", "promql", "--prometheus", `http://127.0.0.1:${promPort}`], {
+      CLAUDE_GAUGE_PROMQL_POLL_MS: "500",
+    });
+    const config = scrapeConfig({
+      "claude-code": [ccTarget],
+      "claude-gauge-daemons": [`127.0.0.1:${daemon.port}`],
+      "claude-gauge-hub": [`127.0.0.1:${hub.port}`],
+    });
     [prom, vm] = await Promise.all([startPrometheus(config, { port: promPort }), startVictoriaMetrics(config, "1s")]);
     // usage after both servers have seen the daemon once, spread over a few scrapes
-    for (const server of [prom, vm]) await waitFor(async () => ((await instantQuery(server.url, 'up{job="claude-gauge-daemons"} == 1').catch(() => [])).length > 0 ? true : undefined), 60_000, "daemon scraped");
+    for (const server of [prom, vm])
+      await waitFor(
+        async () => ((await instantQuery(server.url, 'up{job="claude-gauge-daemons"} == 1').catch(() => [])).length > 0 ? true : undefined),
+        60_000,
+        "daemon scraped",
+      );
     for (let i = 0; i < 4; i++) {
       cc.request({ model: "claude-sonnet-4-5-20250929", input: 100 + i, output: 200, cacheRead: 3000, cacheCreation: 400, costUsd: 0.01 });
-      appendFileSync(file, `${assistantLine({ id: `d${i}`, ts: new Date(), model: "claude-opus-4-5-20251101", input: 10, output: 20, cacheRead: 300, cacheCreation: 40 })}\n`);
+      appendFileSync(
+        file,
+        `${assistantLine({ id: `d${i}`, ts: new Date(), model: "claude-opus-4-5-20251101", input: 10, output: 20, cacheRead: 300, cacheCreation: 40 })}\n`,
+      );
       await new Promise((r) => setTimeout(r, 1500));
     }
   }, 180_000);
@@ -138,17 +160,24 @@ describe("every PromQL expression returns data from real servers", () => {
 
   const sourceExprs = [
     { title: "source: series read (query_range)", expr: seriesSelector([...TOKEN_METRIC_NAMES, ...COST_METRIC_NAMES], "") },
-    ...[...TOKEN_METRIC_NAMES, ...COST_METRIC_NAMES].map((n) => ({ title: `source: baseline of ${n}`, expr: `last_over_time(${seriesSelector([n], "")}[1h])` })),
+    ...[...TOKEN_METRIC_NAMES, ...COST_METRIC_NAMES].map((n) => ({
+      title: `source: baseline of ${n}`,
+      expr: `last_over_time(${seriesSelector([n], "")}[1h])`,
+    })),
   ];
 
   for (const server of ["Prometheus 2.42", "VictoriaMetrics"] as const) {
     it.each([...dashboardExprs, ...sourceExprs])(`${server}: $title`, async ({ expr }) => {
       const url = server === "VictoriaMetrics" ? vm.url : prom.url;
       // wait for data (the servers are still scraping); an expression that does not parse fails at once
-      const result = await waitFor(async () => {
-        const r = await instantQuery(url, fill(expr));
-        return r.length > 0 && r.every((s) => Number.isFinite(s.value)) ? r : undefined;
-      }, 30_000, `${expr} on ${server}`);
+      const result = await waitFor(
+        async () => {
+          const r = await instantQuery(url, fill(expr));
+          return r.length > 0 && r.every((s) => Number.isFinite(s.value)) ? r : undefined;
+        },
+        30_000,
+        `${expr} on ${server}`,
+      );
       expect(result.length).toBeGreaterThan(0);
     });
   }

@@ -51,10 +51,14 @@ async function usage(s: RunningServer): Promise<UsageSnapshot> {
 async function until(s: RunningServer, ok: (u: UsageSnapshot) => boolean, what: string): Promise<UsageSnapshot> {
   let last: UsageSnapshot | undefined;
   try {
-    return await waitFor(async () => {
-      last = await usage(s);
-      return ok(last) ? last : undefined;
-    }, WAIT_MS, what);
+    return await waitFor(
+      async () => {
+        last = await usage(s);
+        return ok(last) ? last : undefined;
+      },
+      WAIT_MS,
+      what,
+    );
   } catch (e) {
     throw new Error(`${(e as Error).message}; last /usage: ${JSON.stringify(last)}; hub log: ${s.logs().slice(-1500)}`);
   }
@@ -90,7 +94,11 @@ function boxRequest(box: Box, model: string, input: number, output: number, cach
 
 /** Positive synchronisation with the scrape: `server` holds `query` at `value`. */
 async function stored(server: PromqlServer, query: string, value: number): Promise<void> {
-  await waitFor(async () => ((await instantQuery(server.url, query).catch(() => []))[0]?.value === value ? true : undefined), WAIT_MS, `${query} = ${value} on ${server.url}`);
+  await waitFor(
+    async () => ((await instantQuery(server.url, query).catch(() => []))[0]?.value === value ? true : undefined),
+    WAIT_MS,
+    `${query} = ${value} on ${server.url}`,
+  );
 }
 
 async function startBox(box: Omit<Box, "daemon">, port = 0): Promise<Box> {
@@ -105,7 +113,10 @@ beforeAll(async () => {
     const proj = join(dir, "projects", "-home-u-app");
     mkdirSync(proj, { recursive: true });
     const box = { dir, file: join(proj, "s1.jsonl"), state: mkdtempSync(join(tmpdir(), "cg-state-")), machine };
-    writeFileSync(join(proj, "old.jsonl"), `${assistantLine({ id: `old-${machine}`, ts: new Date(Date.now() - 2 * 86_400_000), model: SONNET, input: 1_000_000, output: 2_000_000 })}\n`);
+    writeFileSync(
+      join(proj, "old.jsonl"),
+      `${assistantLine({ id: `old-${machine}`, ts: new Date(Date.now() - 2 * 86_400_000), model: SONNET, input: 1_000_000, output: 2_000_000 })}\n`,
+    );
     writeFileSync(box.file, "");
     boxes.push(await startBox(box));
   }
@@ -125,7 +136,11 @@ beforeAll(async () => {
   }
   hub = await startServer(mkdtempSync(join(tmpdir(), "cg-hub-")), ["--source", "promql", "--prometheus", prom.url], POLL_ENV);
   hubVm = await startServer(mkdtempSync(join(tmpdir(), "cg-hub-")), ["--source", "promql", "--prometheus", vm.url], POLL_ENV);
-  hubAlice = await startServer(mkdtempSync(join(tmpdir(), "cg-hub-")), ["--source", "promql", "--prometheus", prom.url, "--selector", '{user_email="alice@example.com"}'], POLL_ENV);
+  hubAlice = await startServer(
+    mkdtempSync(join(tmpdir(), "cg-hub-")),
+    ["--source", "promql", "--prometheus", prom.url, "--selector", '{user_email="alice@example.com"}'],
+    POLL_ENV,
+  );
   cleanup.push(() => Promise.all([hub.stop(), hubVm.stop(), hubAlice.stop()]));
 }, 180_000);
 
@@ -196,10 +211,17 @@ describe("--source promql against Debian's Prometheus 2.42", () => {
     rmSync(join(box1.dir, "projects", "-home-u-app", "old.jsonl"));
     boxes[0] = await startBox(box1, port);
     const restartedAt = Date.now() / 1000;
-    const scrapedAgain = await waitFor(async () => {
-      const r = await instantQuery(prom.url, `sum(claude_code_token_usage_tokens_total{machine="box-1"}) and on() (max(timestamp(claude_code_token_usage_tokens_total{machine="box-1"})) > ${restartedAt})`);
-      return r[0]?.value;
-    }, WAIT_MS, "box-1 scraped after its restart");
+    const scrapedAgain = await waitFor(
+      async () => {
+        const r = await instantQuery(
+          prom.url,
+          `sum(claude_code_token_usage_tokens_total{machine="box-1"}) and on() (max(timestamp(claude_code_token_usage_tokens_total{machine="box-1"})) > ${restartedAt})`,
+        );
+        return r[0]?.value;
+      },
+      WAIT_MS,
+      "box-1 scraped after its restart",
+    );
     expect(scrapedAgain).toBe(before);
     boxRequest(boxes[0]!, SONNET, 11, 22, 33, 44);
     await until(hub, totalsReached, `hub totals = ${expected.tokens} after the daemon restart`);
@@ -216,7 +238,10 @@ describe("--source promql against Debian's Prometheus 2.42", () => {
     // usage goes on while Prometheus is down
     ccRequest(cc[2]!, { model: HAIKU, input: 70, output: 80, cacheRead: 90, cacheCreation: 100, costUsd: 0.003 }, false);
     boxRequest(boxes[1]!, SONNET, 1, 2, 3, 4);
-    prom = await startPrometheus(scrapeConfig({ "claude-code": cc.map((p) => `127.0.0.1:${p.port}`), "claude-gauge": boxes.map((b) => `127.0.0.1:${b.daemon.port}`) }), { port, dataDir: prom.dataDir });
+    prom = await startPrometheus(
+      scrapeConfig({ "claude-code": cc.map((p) => `127.0.0.1:${p.port}`), "claude-gauge": boxes.map((b) => `127.0.0.1:${b.daemon.port}`) }),
+      { port, dataDir: prom.dataDir },
+    );
     const up = await until(hub, (s) => s.source_ok && totalsReached(s), `hub recovers with totals = ${expected.tokens}`);
     expect(up.stall).toBe(false);
   });

@@ -21,7 +21,8 @@ const NOT_RUN: Record<string, string> = {
   "npm install && npm test": "this test is part of npm test",
   "npm test": "this test is part of npm test",
   "npm run bench": "minutes of benchmarks, its own script",
-  "npm run firmware:sim -- --url ws://127.0.0.1:8080/ws": "runs until stopped, against a daemon on 8080; test/firmware-sim.e2e.test.ts runs the simulator against a real daemon",
+  "npm run firmware:sim -- --url ws://127.0.0.1:8080/ws":
+    "runs until stopped, against a daemon on 8080; test/firmware-sim.e2e.test.ts runs the simulator against a real daemon",
 };
 /** The corpus generator writes 200 MB: into the scratch folder rather than /tmp/corpus. */
 const REWRITES: [string, (tmp: string) => string][] = [["/tmp/corpus", (tmp) => join(tmp, "corpus")]];
@@ -55,14 +56,19 @@ beforeAll(() => {
   const now = Date.now();
   writeFileSync(
     join(project, "s1.jsonl"),
-    [0, 1, 2, 30].map((d, i) => assistantLine({ id: `m${i}`, ts: new Date(now - d * 86_400_000 - 60_000), input: 100, output: 900, cacheRead: 9000 })).join("\n") + "\n",
+    [0, 1, 2, 30]
+      .map((d, i) => assistantLine({ id: `m${i}`, ts: new Date(now - d * 86_400_000 - 60_000), input: 100, output: 900, cacheRead: 9000 }))
+      .join("\n") + "\n",
   );
 
   const fakes = join(scratch, "fake-bin");
   mkdirSync(fakes);
   for (const tool of ["systemctl", "launchctl"]) {
     const f = join(fakes, tool);
-    writeFileSync(f, `#!/bin/sh\necho "${tool} $*" >> "${join(scratch, "manager-calls.log")}"\ncase "$*" in *is-active*) echo active;; *is-enabled*) echo enabled;; esac\n`);
+    writeFileSync(
+      f,
+      `#!/bin/sh\necho "${tool} $*" >> "${join(scratch, "manager-calls.log")}"\ncase "$*" in *is-active*) echo active;; *is-enabled*) echo enabled;; esac\n`,
+    );
     chmodSync(f, 0o755);
   }
   env = {

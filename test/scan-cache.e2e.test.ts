@@ -50,7 +50,9 @@ describe("scan cache shared by reports running at once", () => {
     const file = join(dir, "projects", readdirSync(join(dir, "projects"))[0]!);
     const session = readdirSync(file).find((n) => n.endsWith(".jsonl"))!;
     const path = join(file, session);
-    const lines = readFileSync(path, "utf8").split("\n").filter((l) => l.includes('"usage":{'));
+    const lines = readFileSync(path, "utf8")
+      .split("\n")
+      .filter((l) => l.includes('"usage":{'));
     const growing = (async () => {
       for (let i = 0; i < 20; i++) {
         appendFileSync(path, `${lines[i % lines.length]!.replace(/"output_tokens":(\d+)/, (_m, n: string) => `"output_tokens":${Number(n) + i + 1}`)}\n`);

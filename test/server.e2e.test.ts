@@ -108,7 +108,10 @@ describe.each(RUNTIMES)("claude-gauge serve on %s (real process, real files)", (
     writeFileSync(t.file, `${assistantLine({ id: "a", ts: ago(60_000), input: 1, output: 1 })}\n`);
     const s = await start(t.dir);
     truncateSync(t.file, 0);
-    appendFileSync(t.file, `${assistantLine({ id: "a", ts: ago(60_000), input: 1, output: 1 })}\n${assistantLine({ id: "c", ts: new Date(), input: 5, output: 5 })}\n`);
+    appendFileSync(
+      t.file,
+      `${assistantLine({ id: "a", ts: ago(60_000), input: 1, output: 1 })}\n${assistantLine({ id: "c", ts: new Date(), input: 5, output: 5 })}\n`,
+    );
     await waitFor(async () => ((await usage(s)).window_5h_tokens === 12 ? true : undefined), 5000, "truncation");
     const sub = join(t.proj, "s1", "subagents");
     mkdirSync(sub, { recursive: true });

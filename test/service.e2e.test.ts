@@ -25,7 +25,10 @@ function scratch() {
   const home = mkdtempSync(join(tmpdir(), "cg-svc-home-"));
   const config = join(home, "claude");
   mkdirSync(join(config, "projects", "-home-u-app"), { recursive: true });
-  writeFileSync(join(config, "projects", "-home-u-app", "s.jsonl"), `${assistantLine({ id: "a", ts: new Date(Date.now() - 60_000), input: 10, output: 20, cacheRead: 300 })}\n`);
+  writeFileSync(
+    join(config, "projects", "-home-u-app", "s.jsonl"),
+    `${assistantLine({ id: "a", ts: new Date(Date.now() - 60_000), input: 10, output: 20, cacheRead: 300 })}\n`,
+  );
   const env = { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, ".config"), XDG_STATE_HOME: join(home, "state"), CLAUDE_CONFIG_DIR: config };
   return { home, env, unit: join(home, ".config", "systemd", "user", "claude-gauge.service") };
 }
@@ -43,7 +46,10 @@ describe("install-service (systemd user unit, real files, real daemon)", () => {
     expect(unit.get("Install")?.get("WantedBy")).toEqual(["default.target"]);
 
     if (HAS_SYSTEMD_ANALYZE) {
-      const v = spawnSync("systemd-analyze", ["--user", "verify", s.unit], { env: { ...s.env, XDG_RUNTIME_DIR: mkdtempSync(join(tmpdir(), "cg-rt-")) }, encoding: "utf8" });
+      const v = spawnSync("systemd-analyze", ["--user", "verify", s.unit], {
+        env: { ...s.env, XDG_RUNTIME_DIR: mkdtempSync(join(tmpdir(), "cg-rt-")) },
+        encoding: "utf8",
+      });
       // warnings (unknown keys, bad values) go to stderr with exit 0: both must be clean
       expect(v.stderr).toBe("");
       expect(v.status).toBe(0);
@@ -56,7 +62,10 @@ describe("install-service (systemd user unit, real files, real daemon)", () => {
     const env = Object.fromEntries((unit.get("Service")?.get("Environment") ?? []).map((e) => e.split(/=(.*)/s).slice(0, 2)));
     expect(env).toEqual({ CLAUDE_CONFIG_DIR: s.env.CLAUDE_CONFIG_DIR });
     expect(exec.slice(2)).toEqual(["serve", "--port", "0"]);
-    const daemon = spawn(exec[0]!, exec.slice(1), { env: { PATH: process.env["PATH"] ?? "", HOME: s.home, XDG_STATE_HOME: s.env.XDG_STATE_HOME, ...env }, stdio: ["ignore", "ignore", "pipe"] });
+    const daemon = spawn(exec[0]!, exec.slice(1), {
+      env: { PATH: process.env["PATH"] ?? "", HOME: s.home, XDG_STATE_HOME: s.env.XDG_STATE_HOME, ...env },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     killers.push(() => daemon.kill("SIGTERM"));
     let log = "";
     daemon.stderr.on("data", (d: Buffer) => {

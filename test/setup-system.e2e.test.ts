@@ -43,7 +43,8 @@ describe("test/setup-system.sh", () => {
   it("names what is missing when it cannot install it (no root, no sudo)", () => {
     const r = asUser(withImpossibleNeed());
     expect(r.code).toBe(1);
-    if (IS_ROOT && SETPRIV) expect(r.stderr).toBe("setup-system: missing cg-no-such-package; install them as root (sudo apt-get install cg-no-such-package), then run again\n");
+    if (IS_ROOT && SETPRIV)
+      expect(r.stderr).toBe("setup-system: missing cg-no-such-package; install them as root (sudo apt-get install cg-no-such-package), then run again\n");
     expect(r.stderr).not.toMatch(/command not found/);
   });
 
@@ -53,7 +54,9 @@ describe("test/setup-system.sh", () => {
     chmodSync(bin, 0o755);
     const r = asUser(withImpossibleNeed(), bin);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^setup-system: missing .*cg-no-such-package \(Debian package names\), and there is no apt-get here: install them with your package manager, then run again\n$/);
+    expect(r.stderr).toMatch(
+      /^setup-system: missing .*cg-no-such-package \(Debian package names\), and there is no apt-get here: install them with your package manager, then run again\n$/,
+    );
     expect(r.stderr).not.toMatch(/command not found/);
   });
 });

@@ -34,10 +34,14 @@ describe("soak", () => {
       const lines = Number(stdout.trim());
       expect(lines).toBeGreaterThanOrEqual(RATE * SECONDS * 0.95);
       const messages = lines / 3;
-      const settled = await waitFor(async () => {
-        const t = await totals(live);
-        return t.messages === messages ? t : undefined;
-      }, 30_000, `the live daemon to count ${messages} messages`);
+      const settled = await waitFor(
+        async () => {
+          const t = await totals(live);
+          return t.messages === messages ? t : undefined;
+        },
+        30_000,
+        `the live daemon to count ${messages} messages`,
+      );
 
       const cold = await startServer(dir, [], env);
       try {

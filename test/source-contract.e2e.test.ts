@@ -30,7 +30,9 @@ async function usage(s: RunningServer): Promise<UsageSnapshot> {
 
 async function modelTotals(s: RunningServer): Promise<ModelTotals[]> {
   const st = (await (await fetch(`${s.url}/stats?window=day`)).json()) as { byModel: ModelTotals[] };
-  return st.byModel.map(({ model, input, output, cacheRead, cacheCreation, costUsd }) => ({ model, input, output, cacheRead, cacheCreation, costUsd })).sort((a, b) => (a.model < b.model ? -1 : 1));
+  return st.byModel
+    .map(({ model, input, output, cacheRead, cacheCreation, costUsd }) => ({ model, input, output, cacheRead, cacheCreation, costUsd }))
+    .sort((a, b) => (a.model < b.model ? -1 : 1));
 }
 
 it("finds the harnesses", () => {
@@ -43,10 +45,14 @@ describe.each(harnesses)("source contract: $name", (h) => {
     const tokens = session.reduce((n, r) => n + r.input + r.output + r.cacheRead + r.cacheCreation, 0);
     const f = await h.start(session);
     fed.push(f);
-    const u = await waitFor(async () => {
-      const x = await usage(f.server);
-      return x.window_7d_tokens === tokens ? x : undefined;
-    }, 15_000, `${h.name}: window_7d_tokens = ${tokens}`);
+    const u = await waitFor(
+      async () => {
+        const x = await usage(f.server);
+        return x.window_7d_tokens === tokens ? x : undefined;
+      },
+      15_000,
+      `${h.name}: window_7d_tokens = ${tokens}`,
+    );
     expect(u).toMatchObject({ source: h.kind, source_ok: true, window_5h_tokens: tokens, window_7d_tokens: tokens, last_model: "opus" });
     const want = totalsByModel(session);
     const got = await modelTotals(f.server);
@@ -62,10 +68,14 @@ describe.each(harnesses)("source contract: $name", (h) => {
     fed.push(f);
     // 45 s: a source may notice a repair only at its safety rescan (the transcript tail's is 30 s)
     const state = (ok: boolean) =>
-      waitFor(async () => {
-        const x = await usage(f.server);
-        return x.source_ok === ok ? x : undefined;
-      }, 45_000, `${h.name}: source_ok = ${ok}`);
+      waitFor(
+        async () => {
+          const x = await usage(f.server);
+          return x.source_ok === ok ? x : undefined;
+        },
+        45_000,
+        `${h.name}: source_ok = ${ok}`,
+      );
     await state(true);
     await f.break();
     expect((await state(false)).stall).toBe(true);

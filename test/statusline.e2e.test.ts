@@ -52,7 +52,6 @@ function claudeInput(withLimits: boolean, fiveHourPct = 23.5): string {
   );
 }
 
-
 let dir: string;
 let env: Record<string, string>;
 beforeAll(() => {
@@ -130,7 +129,13 @@ describe("statusline-main, nothing listening on the port", () => {
     // a day already long: the old single file was rewritten (trimmed) past 250 lines
     const folder = join(dir, "state", "claude-gauge");
     mkdirSync(folder, { recursive: true });
-    const old = Array.from({ length: 260 }, (_, i) => JSON.stringify({ at: Date.now() - 1000 + i, sessionId: null, rateLimits: { fiveHour: { usedPct: i / 1000, resetsAt: Date.now() + HOUR }, sevenDay: null } }));
+    const old = Array.from({ length: 260 }, (_, i) =>
+      JSON.stringify({
+        at: Date.now() - 1000 + i,
+        sessionId: null,
+        rateLimits: { fiveHour: { usedPct: i / 1000, resetsAt: Date.now() + HOUR }, sevenDay: null },
+      }),
+    );
     writeFileSync(dayFile(folder, Date.now()), `${old.join("\n")}\n`);
     const before = stateLines().length;
     const runs = await Promise.all(Array.from({ length: 30 }, (_, i) => run(claudeInput(true, 60 + i), env)));

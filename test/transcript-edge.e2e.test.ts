@@ -94,10 +94,14 @@ describe.each(RUNTIMES)("hostile transcript lines on %s", (_name, runtime) => {
     writeFileSync(t.file, `${line("old", ago(120_000), 1)}\n`);
     const s = await start(t.dir);
     appendFileSync(t.file, `${line("future", new Date(Date.now() + 2 * 3_600_000), 7)}\n${line("real", new Date(), 5000)}\n`);
-    const u = await waitFor(async () => {
-      const v = await usage(s);
-      return v.window_5h_tokens === 5001 ? v : undefined;
-    }, 10_000, "the real delta in the 5 h window");
+    const u = await waitFor(
+      async () => {
+        const v = await usage(s);
+        return v.window_5h_tokens === 5001 ? v : undefined;
+      },
+      10_000,
+      "the real delta in the 5 h window",
+    );
     expect(u.rate_1m).toBe(5000);
   });
 
@@ -110,18 +114,26 @@ describe.each(RUNTIMES)("hostile transcript lines on %s", (_name, runtime) => {
     appendFileSync(
       t.file,
       Buffer.concat([
-        Buffer.from(`${[spell(line("big", new Date(), 1), '"input_tokens":1', '"input_tokens":1e308'), spell(line("u64", new Date(), 1), '"input_tokens":1', '"input_tokens":18446744073709551616')].join("\n")}\n`),
+        Buffer.from(
+          `${[spell(line("big", new Date(), 1), '"input_tokens":1', '"input_tokens":1e308'), spell(line("u64", new Date(), 1), '"input_tokens":1', '"input_tokens":18446744073709551616')].join("\n")}\n`,
+        ),
         notUtf8,
         Buffer.from(`\n${[cost("c1"), cost("c2"), line("after", new Date(), 700)].join("\n")}\n`),
       ]),
     );
-    const u = await waitFor(async () => {
-      const v = await usage(s);
-      return v.window_5h_tokens === 712 ? v : undefined;
-    }, 10_000, "the line after them");
+    const u = await waitFor(
+      async () => {
+        const v = await usage(s);
+        return v.window_5h_tokens === 712 ? v : undefined;
+      },
+      10_000,
+      "the line after them",
+    );
     expect(u.cost_5h_usd).toBe(99_999); // the contract's largest cost, never Infinity or 0
     // our series only: prom-client's own event-loop-lag series read NaN until their first sample
-    const ours = (await (await fetch(`${s.url}/metrics`)).text()).split("\n").filter((l) => l.startsWith("claude_gauge_") && !l.startsWith("claude_gauge_process_"));
+    const ours = (await (await fetch(`${s.url}/metrics`)).text())
+      .split("\n")
+      .filter((l) => l.startsWith("claude_gauge_") && !l.startsWith("claude_gauge_process_"));
     expect(ours.filter((l) => /\s(NaN|Nan|\+Inf|-Inf)$/.test(l))).toEqual([]);
     expect(ours.some((l) => l.startsWith("claude_gauge_cost_usd_total"))).toBe(true);
     expect(await metric(s, "claude_gauge_bad_lines_total")).toBe(3);
@@ -189,7 +201,11 @@ describe("privacy: no field value from a transcript reaches a log, an error or a
     // positive synchronisation: the marker line after the planted ones has been counted, and
     // every planted line has been reported as bad
     await waitFor(async () => ((await usage(s)).window_5h_tokens === 43 ? true : undefined), 10_000, "the marker line");
-    await waitFor(async () => ((await metric(s, "claude_gauge_bad_lines_total")) === 2 * planted(new Date()).length ? true : undefined), 10_000, "every bad line counted");
+    await waitFor(
+      async () => ((await metric(s, "claude_gauge_bad_lines_total")) === 2 * planted(new Date()).length ? true : undefined),
+      10_000,
+      "every bad line counted",
+    );
     const bodies = await Promise.all(
       ["/usage", "/healthz", "/metrics", "/stats?window=day", "/stats?window=all", "/history?hours=2"].map((p) => fetch(`${s.url}${p}`).then((r) => r.text())),
     );

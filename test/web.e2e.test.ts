@@ -300,9 +300,14 @@ describe("the browser cluster (GET /, Debian Chromium, real server and files)", 
         );
       expect(await rows("model")).toEqual(stats.byModel.map((m) => ({ name: m.model, values: [m.total, m.input, m.output, m.cacheCreation, m.cacheRead] })));
       expect((await rows("project")).map((r) => [r.name, r.values[0]])).toEqual(stats.byProject.map((p) => [p.project, p.total]));
-      const days = await page.locator(".day-chart g.day").evaluateAll((gs) =>
-        gs.map((g) => [(g as unknown as { dataset: Record<string, string> }).dataset["date"], Number((g as unknown as { dataset: Record<string, string> }).dataset["total"])]),
-      );
+      const days = await page
+        .locator(".day-chart g.day")
+        .evaluateAll((gs) =>
+          gs.map((g) => [
+            (g as unknown as { dataset: Record<string, string> }).dataset["date"],
+            Number((g as unknown as { dataset: Record<string, string> }).dataset["total"]),
+          ]),
+        );
       expect(days).toEqual(stats.byDay.map((d) => [d.date, d.total]));
     }
     // four stacked series per day, in the legend's order
@@ -326,7 +331,9 @@ describe("the browser cluster (GET /, Debian Chromium, real server and files)", 
       await waitFor(async () => ((await band.getAttribute("data-level")) === level ? true : undefined), 8000, `level ${level}`);
       const stats = (await (await fetch(`${s.url}/stats?window=week`)).json()) as { thresholds: { window5h: { level: string } } };
       expect(stats.thresholds.window5h.level).toBe(level);
-      const fill = await band.locator(".band-fill").evaluate((e) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(e).backgroundColor);
+      const fill = await band
+        .locator(".band-fill")
+        .evaluate((e) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(e).backgroundColor);
       expect(fill).toBe(colours[level]);
       expect(await page.locator('[data-band="window7d"]').getAttribute("data-level")).toBe("ok");
     }
@@ -421,7 +428,9 @@ describe("first run, phone width, million scale (Debian Chromium)", () => {
 
   it("keeps the usage chart's axis text at 10 px or more on a 360 px wide phone", async () => {
     const t = tree({
-      "-home-u-app/s1.jsonl": Array.from({ length: 7 }, (_, d) => assistantLine({ id: `d${d}`, ts: ago(d * 24 * HOUR + HOUR), input: 100, output: 900, cacheRead: 2_000_000 })),
+      "-home-u-app/s1.jsonl": Array.from({ length: 7 }, (_, d) =>
+        assistantLine({ id: `d${d}`, ts: ago(d * 24 * HOUR + HOUR), input: 100, output: 900, cacheRead: 2_000_000 }),
+      ),
     });
     const s = await start(t.dir);
     const page = await browser.context.newPage();
@@ -430,7 +439,11 @@ describe("first run, phone width, million scale (Debian Chromium)", () => {
     await page.goto(`${s.url}/#usage`);
     await page.locator(".day-chart .axis").first().waitFor();
     const sizes = await page.locator(".day-chart").evaluate((svg) => {
-      const s = svg as unknown as { getBoundingClientRect(): { width: number }; viewBox: { baseVal: { width: number } }; querySelectorAll(q: string): ArrayLike<unknown> };
+      const s = svg as unknown as {
+        getBoundingClientRect(): { width: number };
+        viewBox: { baseVal: { width: number } };
+        querySelectorAll(q: string): ArrayLike<unknown>;
+      };
       const scale = s.getBoundingClientRect().width / s.viewBox.baseVal.width;
       const g = globalThis as unknown as { getComputedStyle(e: unknown): { fontSize: string } };
       return Array.from(s.querySelectorAll(".axis"), (t) => Number.parseFloat(g.getComputedStyle(t).fontSize) * scale);
@@ -453,7 +466,8 @@ describe("first run, phone width, million scale (Debian Chromium)", () => {
       expect(title).not.toBeNull();
       for (const n of await numerals.all()) {
         const b = (await n.boundingBox())!;
-        const apart = b.x + b.width + 1 <= title!.x || title!.x + title!.width + 1 <= b.x || b.y + b.height + 1 <= title!.y || title!.y + title!.height + 1 <= b.y;
+        const apart =
+          b.x + b.width + 1 <= title!.x || title!.x + title!.width + 1 <= b.x || b.y + b.height + 1 <= title!.y || title!.y + title!.height + 1 <= b.y;
         expect(apart, `${await n.textContent()} at ${JSON.stringify(b)} vs the title at ${JSON.stringify(title)} (${width} px)`).toBe(true);
       }
     }

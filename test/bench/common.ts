@@ -237,7 +237,12 @@ export function cpuTicks(pid: number): number {
 // Corpora
 
 /** Generates a corpus once into .bench/<name> (a marker file records completion), then reuses it. */
-export async function ensureCorpus(name: string, seed: number, sizeMb: number, days: number): Promise<{ dir: string; files: number; bytes: number; generatedMs: number | null }> {
+export async function ensureCorpus(
+  name: string,
+  seed: number,
+  sizeMb: number,
+  days: number,
+): Promise<{ dir: string; files: number; bytes: number; generatedMs: number | null }> {
   const dir = join(BENCH_DIR, name);
   const marker = join(dir, "bench-corpus.json");
   const want = { seed, sizeMb, days, end: CORPUS_END };

@@ -48,11 +48,21 @@ export async function history(_o: BenchOptions): Promise<SectionResult> {
     const slowest = (b: Burst) => round(Math.max(...b.usageMs), 0);
     const rows: Row[] = [
       { name: "8 × /history?hours=168 right after start: all answered in", value: round(first.historyMs, 0), unit: "ms" },
-      { name: "  slowest /usage meanwhile (p50 of its answers)", value: `${slowest(first)} (${round(percentile(first.usageMs, 50), 1)})`, unit: "ms", target: "≤ 1000", ok: slowest(first) <= 1000 },
+      {
+        name: "  slowest /usage meanwhile (p50 of its answers)",
+        value: `${slowest(first)} (${round(percentile(first.usageMs, 50), 1)})`,
+        unit: "ms",
+        target: "≤ 1000",
+        ok: slowest(first) <= 1000,
+      },
       { name: "8 × /history?hours=168 again (points kept)", value: round(again.historyMs, 0), unit: "ms" },
       { name: "  slowest /usage meanwhile", value: slowest(again), unit: "ms" },
     ];
-    return { rows, notes: ["history: /usage polled every 5 ms while eight /history?hours=168 run at once, on a daemon over the 200 MiB corpus"], data: { first, again } };
+    return {
+      rows,
+      notes: ["history: /usage polled every 5 ms while eight /history?hours=168 run at once, on a daemon over the 200 MiB corpus"],
+      data: { first, again },
+    };
   } finally {
     await daemon.stop();
   }

@@ -37,7 +37,13 @@ export async function idle(o: BenchOptions): Promise<SectionResult> {
     const mem = memoryKb(daemon.pid);
     const idleFrames = frames - framesBefore;
     const rows: Row[] = [
-      { name: `idle CPU over ${round(secs, 0)} s (after ${SETTLE_MS / 1000} s settle)`, value: round(cpuPct, 2), unit: "%", target: "≈ 0 (≤ 0.5)", ok: cpuPct <= 0.5 },
+      {
+        name: `idle CPU over ${round(secs, 0)} s (after ${SETTLE_MS / 1000} s settle)`,
+        value: round(cpuPct, 2),
+        unit: "%",
+        target: "≈ 0 (≤ 0.5)",
+        ok: cpuPct <= 0.5,
+      },
       { name: "  CPU time used", value: round(((c1 - c0) / hz) * 1000, 0), unit: "ms" },
       { name: "  ws frames pushed while idle", value: idleFrames, unit: "" },
       { name: "  VmRSS at the end", value: round(mem.rssKb / 1024), unit: "MiB" },

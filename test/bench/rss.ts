@@ -5,7 +5,19 @@
  * 1 GiB, with its scan cache written by the first.
  */
 import { generateCorpus } from "../corpus/corpus-lib.js";
-import { CORPUS_END, ensureCorpus, makeTempDir, memoryKb, removeTempDir, round, sleep, startDaemon, type BenchOptions, type Row, type SectionResult } from "./common.js";
+import {
+  CORPUS_END,
+  ensureCorpus,
+  makeTempDir,
+  memoryKb,
+  removeTempDir,
+  round,
+  sleep,
+  startDaemon,
+  type BenchOptions,
+  type Row,
+  type SectionResult,
+} from "./common.js";
 
 const SETTLED_AFTER_MS = 5000;
 

@@ -14,7 +14,21 @@ import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { generateCorpus } from "../corpus/corpus-lib.js";
 import { CCUSAGE_BIN } from "../oracle/ccusage.js";
-import { CLI, CORPUS_END, ensureCorpus, makeTempDir, median, memoryKb, removeTempDir, round, runTimed, sleep, type BenchOptions, type Row, type SectionResult } from "./common.js";
+import {
+  CLI,
+  CORPUS_END,
+  ensureCorpus,
+  makeTempDir,
+  median,
+  memoryKb,
+  removeTempDir,
+  round,
+  runTimed,
+  sleep,
+  type BenchOptions,
+  type Row,
+  type SectionResult,
+} from "./common.js";
 
 const TIME = "/usr/bin/time";
 const RUN_TIMEOUT_MS = 600_000;
@@ -97,7 +111,10 @@ interface DailyTotals {
 function sameTotals(a: string, b: string): boolean {
   const x = (JSON.parse(a) as DailyTotals).totals;
   const y = (JSON.parse(b) as DailyTotals).totals;
-  return x?.totalTokens === y?.totalTokens && Math.abs((x?.totalCost ?? Number.NaN) - (y?.totalCost ?? Number.NaN)) <= 1e-6 * Math.max(1, Math.abs(y?.totalCost ?? 0));
+  return (
+    x?.totalTokens === y?.totalTokens &&
+    Math.abs((x?.totalCost ?? Number.NaN) - (y?.totalCost ?? Number.NaN)) <= 1e-6 * Math.max(1, Math.abs(y?.totalCost ?? 0))
+  );
 }
 
 const DAILY = ["claude", "daily", "--json", "--offline", "--timezone", "UTC"];
@@ -116,13 +133,21 @@ function coldContenders(configDir: string, cacheHome: string): Contender[] {
     { key: "ours_cold", cmd: process.execPath, args: [CLI, "report", "daily", "--json", "-q", "--timezone", "UTC", "--no-cache"], env },
     { key: "ccusage", cmd: CCUSAGE_BIN, args: DAILY, env },
     ...(native ? [{ key: "ccusage_native", cmd: native, args: DAILY, env }] : []),
-    { key: "floor_readfile", cmd: process.execPath, args: ["-e", FLOOR_SCRIPT], env: { ...env, FLOOR_DIR: join(configDir, "projects"), FLOOR_MODE: "readfile" } },
+    {
+      key: "floor_readfile",
+      cmd: process.execPath,
+      args: ["-e", FLOOR_SCRIPT],
+      env: { ...env, FLOOR_DIR: join(configDir, "projects"), FLOOR_MODE: "readfile" },
+    },
     { key: "floor_chunk8m", cmd: process.execPath, args: ["-e", FLOOR_SCRIPT], env: { ...env, FLOOR_DIR: join(configDir, "projects"), FLOOR_MODE: "chunk" } },
   ];
 }
 
 /** Times every contender `runs` times, interleaved so background load hits all alike, after one untimed warm-up each. */
-async function compare(contenders: Contender[], runs: number): Promise<{ first: Map<string, Measured>; ms: (k: string) => number; mb: (k: string) => number; samples: Map<string, Measured[]> }> {
+async function compare(
+  contenders: Contender[],
+  runs: number,
+): Promise<{ first: Map<string, Measured>; ms: (k: string) => number; mb: (k: string) => number; samples: Map<string, Measured[]> }> {
   const tmp = makeTempDir("cg-bench-scan-");
   try {
     const first = new Map<string, Measured>();
@@ -237,10 +262,26 @@ export async function scan(o: BenchOptions): Promise<SectionResult> {
       ...ratio("ours_warm", 0.1),
       { name: "ours after 1 MiB appended to one file", value: round(ms("ours_append"), 0), unit: "ms" },
       ...ratio("ours_append", 0.15),
-      { name: "peak RSS: ours cold / warm / append", value: `${round(mb("ours_cold"))} / ${round(mb("ours_warm"))} / ${round(mb("ours_append"))}`, unit: "MiB" },
+      {
+        name: "peak RSS: ours cold / warm / append",
+        value: `${round(mb("ours_cold"))} / ${round(mb("ours_warm"))} / ${round(mb("ours_append"))}`,
+        unit: "MiB",
+      },
       { name: "peak RSS: ccusage npm bin / native", value: `${round(mb("ccusage"))} / ${native ? round(mb("ccusage_native")) : "—"}`, unit: "MiB" },
-      { name: "peak RSS ours cold / ccusage", value: round(mb("ours_cold") / mb("ccusage"), 2), unit: "x", target: "≤ 1", ok: mb("ours_cold") <= mb("ccusage") },
-      { name: "same totals as ccusage: cold, warm", value: agree("ours_cold") && agree("ours_warm") ? "yes" : "NO", unit: "", target: "yes", ok: agree("ours_cold") && agree("ours_warm") },
+      {
+        name: "peak RSS ours cold / ccusage",
+        value: round(mb("ours_cold") / mb("ccusage"), 2),
+        unit: "x",
+        target: "≤ 1",
+        ok: mb("ours_cold") <= mb("ccusage"),
+      },
+      {
+        name: "same totals as ccusage: cold, warm",
+        value: agree("ours_cold") && agree("ours_warm") ? "yes" : "NO",
+        unit: "",
+        target: "yes",
+        ok: agree("ours_cold") && agree("ours_warm"),
+      },
     ];
     return {
       rows,
@@ -281,7 +322,11 @@ async function coldOnce(dir: string, runs: number): Promise<Row[]> {
     const agree = sameTotals(first.get("ours_cold")!.stdout, first.get("ccusage")!.stdout);
     return [
       { name: "  ours / ccusage / read floor", value: `${round(ms("ours_cold"), 0)} / ${round(ms("ccusage"), 0)} / ${round(floor, 0)}`, unit: "ms" },
-      { name: "  ratio ours / ccusage, ours / read floor", value: `${round(ms("ours_cold") / ms("ccusage"), 2)} / ${round(ms("ours_cold") / floor, 2)}`, unit: "x" },
+      {
+        name: "  ratio ours / ccusage, ours / read floor",
+        value: `${round(ms("ours_cold") / ms("ccusage"), 2)} / ${round(ms("ours_cold") / floor, 2)}`,
+        unit: "x",
+      },
       { name: "  peak RSS ours / ccusage", value: `${round(mb("ours_cold"))} / ${round(mb("ccusage"))}`, unit: "MiB" },
       { name: "  same totals as ccusage", value: agree ? "yes" : "NO", unit: "", target: "yes", ok: agree },
     ];
@@ -304,7 +349,13 @@ export async function growth(o: BenchOptions): Promise<SectionResult> {
       if (!keep) removeTempDir(c.dir);
     }
   }
-  return { rows, notes: ["growth: cold `report daily --json --no-cache` and ccusage on 50, 200 and 800 MiB (the 800 MiB tree generated into a temporary folder and removed)"], data: {} };
+  return {
+    rows,
+    notes: [
+      "growth: cold `report daily --json --no-cache` and ccusage on 50, 200 and 800 MiB (the 800 MiB tree generated into a temporary folder and removed)",
+    ],
+    data: {},
+  };
 }
 
 export async function single(o: BenchOptions): Promise<SectionResult> {
@@ -335,7 +386,11 @@ export async function tree(o: BenchOptions): Promise<SectionResult> {
   const c = await tempCorpus(mb, 44, 120);
   try {
     const rows = [{ name: "tree", value: `${c.files} files, ${round(c.bytes / 2 ** 30, 2)} GiB`, unit: "" }, ...(await coldOnce(c.dir, 1))];
-    return { rows, notes: [`tree: a ${o.treeGb} GiB tree generated into a temporary folder, one cold run of each, removed afterwards`], data: { files: c.files, bytes: c.bytes } };
+    return {
+      rows,
+      notes: [`tree: a ${o.treeGb} GiB tree generated into a temporary folder, one cold run of each, removed afterwards`],
+      data: { files: c.files, bytes: c.bytes },
+    };
   } finally {
     removeTempDir(c.dir);
   }

@@ -64,12 +64,7 @@ interface Watching {
   close(): void;
 }
 
-async function startWatching(
-  which: Contender,
-  root: string,
-  onNew: (path: string) => void,
-  onChange: (path: string) => void,
-): Promise<Watching> {
+async function startWatching(which: Contender, root: string, onNew: (path: string) => void, onChange: (path: string) => void): Promise<Watching> {
   if (which === "node-recursive") {
     const known = new Set<string>();
     const w = watch(root, { recursive: true }, (_e, name) => {

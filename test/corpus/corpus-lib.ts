@@ -667,7 +667,15 @@ function turn(s: Session, opts: TurnOptions): void {
     const last = call === opts.calls - 1;
     const spawn = opts.spawnAgent && call === 0;
     const blocks = spawn
-      ? [{ kind: "tool", id: `toolu_01${randChars(s.rng, BASE62, 22)}`, name: "Task", input: { description: s.text.take(30), prompt: s.text.take(400), subagent_type: "Explore" }, tokens: s.rng.int(80, 300) } satisfies Block]
+      ? [
+          {
+            kind: "tool",
+            id: `toolu_01${randChars(s.rng, BASE62, 22)}`,
+            name: "Task",
+            input: { description: s.text.take(30), prompt: s.text.take(400), subagent_type: "Explore" },
+            tokens: s.rng.int(80, 300),
+          } satisfies Block,
+        ]
       : planBlocks(s, !last, TOOLS);
     const res = assistantCall(s, s.mainPath, MAIN, s.model, blocks, newTokens);
     newTokens = 0;
@@ -786,7 +794,15 @@ function asideReplay(s: Session): void {
 function newSession(rng: Rng, text: Text, plan: SessionPlan, endMs: number): Session {
   const sp = plan.special;
   const legacy = sp === "legacy";
-  const era = legacy ? "legacy" : sp === "inline-sidechain" || sp === "project-agent-file" ? "mid" : sp === "subagents" || sp === "fast" ? "new" : rng.chance(0.55) ? "new" : "mid";
+  const era = legacy
+    ? "legacy"
+    : sp === "inline-sidechain" || sp === "project-agent-file"
+      ? "mid"
+      : sp === "subagents" || sp === "fast"
+        ? "new"
+        : rng.chance(0.55)
+          ? "new"
+          : "mid";
   const version = era === "legacy" ? VERSION_LEGACY : era === "mid" ? rng.pick(VERSIONS_MID) : rng.pick(VERSIONS_NEW);
   const id = uuid(rng);
   let agents: Session["agents"] = era === "new" ? "subagents-dir" : era === "mid" ? rng.pick(["inline", "project-file"] as const) : "none";

@@ -42,6 +42,4 @@ const stats = await generateCorpus({
   end: values.end ?? DEFAULT_END,
 });
 const secs = (performance.now() - started) / 1000;
-console.log(
-  `${values.out}: ${stats.files} files, ${stats.lines} lines, ${(stats.bytes / 1024 / 1024).toFixed(1)} MiB in ${secs.toFixed(1)} s`,
-);
+console.log(`${values.out}: ${stats.files} files, ${stats.lines} lines, ${(stats.bytes / 1024 / 1024).toFixed(1)} MiB in ${secs.toFixed(1)} s`);

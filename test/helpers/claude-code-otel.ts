@@ -66,7 +66,9 @@ export class ClaudeCodeTelemetry {
     if (o.metrics !== false) {
       const url = `${o.endpoint}/v1/metrics`;
       const temporalityPreference = o.temporality === "cumulative" ? AggregationTemporalityPreference.CUMULATIVE : AggregationTemporalityPreference.DELTA;
-      const exporter = json ? new JsonMetricExporter({ url, temporalityPreference, ...common }) : new ProtoMetricExporter({ url, temporalityPreference, ...common });
+      const exporter = json
+        ? new JsonMetricExporter({ url, temporalityPreference, ...common })
+        : new ProtoMetricExporter({ url, temporalityPreference, ...common });
       this.#metrics = new MeterProvider({ resource, readers: [new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 })] });
     } else this.#metrics = null;
     const meter = this.#metrics?.getMeter("com.anthropic.claude_code");

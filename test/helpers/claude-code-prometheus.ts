@@ -43,7 +43,10 @@ export class ClaudeCodeProcess {
 
   #init(): void {
     this.#exporter = new PrometheusExporter({ preventServerStart: true });
-    this.#provider = new MeterProvider({ readers: [this.#exporter], resource: resourceFromAttributes({ "service.name": "claude-code", "service.version": "2.1.300" }) });
+    this.#provider = new MeterProvider({
+      readers: [this.#exporter],
+      resource: resourceFromAttributes({ "service.name": "claude-code", "service.version": "2.1.300" }),
+    });
     const meter = this.#provider.getMeter("com.anthropic.claude_code");
     this.#tokens = meter.createCounter("claude_code.token.usage", { unit: "tokens", description: "Number of tokens used" });
     this.#cost = meter.createCounter("claude_code.cost.usage", { unit: "USD", description: "Cost of the Claude Code session" });
@@ -60,7 +63,12 @@ export class ClaudeCodeProcess {
 
   request(u: RequestUsage): void {
     const base = { ...this.#attrs, model: u.model, query_source: "main" };
-    for (const [type, n] of [["input", u.input], ["output", u.output], ["cacheRead", u.cacheRead], ["cacheCreation", u.cacheCreation]] as const) {
+    for (const [type, n] of [
+      ["input", u.input],
+      ["output", u.output],
+      ["cacheRead", u.cacheRead],
+      ["cacheCreation", u.cacheCreation],
+    ] as const) {
       if (n > 0) this.#tokens.add(n, { ...base, type });
     }
     this.#cost.add(u.costUsd, { ...this.#attrs, model: u.model });

@@ -33,4 +33,3 @@ export function differences(oracle: unknown, ours: unknown, path = "$", out: str
   if (oracle !== ours) out.push(`${path}: ${JSON.stringify(oracle)} vs ${JSON.stringify(ours)}`);
   return out;
 }
-

@@ -29,7 +29,12 @@ const logs =
     : null;
 const metrics =
   process.env["OTEL_METRICS_EXPORTER"] === "otlp"
-    ? new MeterProvider({ resource, readers: [new PeriodicExportingMetricReader({ exporter: json ? new JsonMetricExporter() : new ProtoMetricExporter(), exportIntervalMillis: 3_600_000 })] })
+    ? new MeterProvider({
+        resource,
+        readers: [
+          new PeriodicExportingMetricReader({ exporter: json ? new JsonMetricExporter() : new ProtoMetricExporter(), exportIntervalMillis: 3_600_000 }),
+        ],
+      })
     : null;
 const meter = metrics?.getMeter("com.anthropic.claude_code");
 const tokens = meter?.createCounter("claude_code.token.usage", { unit: "tokens" });

@@ -71,7 +71,13 @@ export async function startPrometheus(config: string, opts: { port?: number; dat
   const url = `http://127.0.0.1:${port}`;
   return launch(
     "prometheus",
-    [`--config.file=${file}`, `--storage.tsdb.path=${join(dataDir, "tsdb")}`, `--web.listen-address=127.0.0.1:${port}`, "--storage.tsdb.retention.time=8d", "--log.level=warn"],
+    [
+      `--config.file=${file}`,
+      `--storage.tsdb.path=${join(dataDir, "tsdb")}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      "--storage.tsdb.retention.time=8d",
+      "--log.level=warn",
+    ],
     url,
     "/-/ready",
     dataDir,
@@ -90,7 +96,15 @@ export async function startVictoriaMetrics(config: string, latencyOffset = "5s")
   const url = `http://127.0.0.1:${port}`;
   return launch(
     "victoria-metrics",
-    [`-promscrape.config=${file}`, `-storageDataPath=${join(dataDir, "data")}`, `-httpListenAddr=127.0.0.1:${port}`, `-search.latencyOffset=${latencyOffset}`, "-retentionPeriod=8d", "-loggerLevel=WARN", "-search.disableCache"],
+    [
+      `-promscrape.config=${file}`,
+      `-storageDataPath=${join(dataDir, "data")}`,
+      `-httpListenAddr=127.0.0.1:${port}`,
+      `-search.latencyOffset=${latencyOffset}`,
+      "-retentionPeriod=8d",
+      "-loggerLevel=WARN",
+      "-search.disableCache",
+    ],
     url,
     "/health",
     dataDir,
@@ -99,8 +113,16 @@ export async function startVictoriaMetrics(config: string, latencyOffset = "5s")
 
 /** An instant query's answer as [labels, value] pairs (throws on an error answer). */
 export async function instantQuery(url: string, query: string): Promise<{ metric: Record<string, string>; value: number }[]> {
-  const r = await fetch(`${url}/api/v1/query`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ query }).toString() });
-  const body = (await r.json()) as { status: string; error?: string; data?: { resultType: string; result: { metric: Record<string, string>; value: [number, string] }[] } };
+  const r = await fetch(`${url}/api/v1/query`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ query }).toString(),
+  });
+  const body = (await r.json()) as {
+    status: string;
+    error?: string;
+    data?: { resultType: string; result: { metric: Record<string, string>; value: [number, string] }[] };
+  };
   if (body.status !== "success" || !body.data) throw new Error(`query failed (${r.status}): ${query}: ${body.error ?? ""}`);
   if (body.data.resultType !== "vector") throw new Error(`expected a vector from ${query}, got ${body.data.resultType}`);
   return body.data.result.map((s) => ({ metric: s.metric, value: Number(s.value[1]) }));

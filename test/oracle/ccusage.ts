@@ -28,12 +28,7 @@ export interface CcusageOptions {
  * `--offline` keeps cost deterministic (bundled pricing, no network). extraArgs are passed through;
  * unless they hold `--timezone`/`-z` (or opts.processZone is set), `--timezone UTC` is added.
  */
-export function runCcusage(
-  configDir: string,
-  report: CcusageReport,
-  extraArgs: readonly string[] = [],
-  opts: CcusageOptions = {},
-): Promise<unknown> {
+export function runCcusage(configDir: string, report: CcusageReport, extraArgs: readonly string[] = [], opts: CcusageOptions = {}): Promise<unknown> {
   if (!existsSync(CCUSAGE_BIN)) {
     return Promise.reject(new Error(`ccusage oracle not installed at ${CCUSAGE_BIN} (run npm ci)`));
   }

@@ -173,10 +173,7 @@ export interface PricingProbeReport {
 }
 
 /** Runs every probe for `models` (default: the whole table plus {@link VARIANT_MODELS}). */
-export function runPricingProbe(
-  models: readonly string[] = [...PRICED_MODELS, ...VARIANT_MODELS],
-  tolerance = 1e-6,
-): PricingProbeReport {
+export function runPricingProbe(models: readonly string[] = [...PRICED_MODELS, ...VARIANT_MODELS], tolerance = 1e-6): PricingProbeReport {
   const probes = buildProbes(models);
   const costs = ccusageCosts(probes);
   const results = probes.map((p): ProbeResult => {
@@ -227,13 +224,25 @@ export function deriveRates(results: readonly ProbeResult[]): DerivedRates[] {
       above[k] = round((cost(`${prefix}1M`) - 0.2 * b) / 0.8);
     }
     const mix = m.get("mixedContext");
-    const mixBase = mix === undefined ? Number.NaN
-      : (mix.counts.input * base.input + mix.counts.output * base.output + mix.counts.cacheCreation5m * base.w5m +
-         mix.counts.cacheCreation1h * base.w1h + mix.counts.cacheRead * base.read) / M;
+    const mixBase =
+      mix === undefined
+        ? Number.NaN
+        : (mix.counts.input * base.input +
+            mix.counts.output * base.output +
+            mix.counts.cacheCreation5m * base.w5m +
+            mix.counts.cacheCreation1h * base.w1h +
+            mix.counts.cacheRead * base.read) /
+          M;
     const fast = m.get("fast");
-    const fastStd = fast === undefined ? Number.NaN
-      : (fast.counts.input * base.input + fast.counts.output * base.output + fast.counts.cacheCreation5m * base.w5m +
-         fast.counts.cacheCreation1h * base.w1h + fast.counts.cacheRead * base.read) / M;
+    const fastStd =
+      fast === undefined
+        ? Number.NaN
+        : (fast.counts.input * base.input +
+            fast.counts.output * base.output +
+            fast.counts.cacheCreation5m * base.w5m +
+            fast.counts.cacheCreation1h * base.w1h +
+            fast.counts.cacheRead * base.read) /
+          M;
     out.push({
       model,
       base,

@@ -120,19 +120,13 @@ export const cases: Case[] = [
   {
     name: "dedupe-no-req-nonmsg-id-diff-ts",
     tree: {
-      [`${P}/s1.jsonl`]: [
-        asst({ ts: t("10:00:01"), id: "gw_1", req: null, out: 5 }),
-        asst({ ts: t("10:00:02"), id: "gw_1", req: null, out: 7 }),
-      ],
+      [`${P}/s1.jsonl`]: [asst({ ts: t("10:00:01"), id: "gw_1", req: null, out: 5 }), asst({ ts: t("10:00:02"), id: "gw_1", req: null, out: 7 })],
     },
   },
   {
     name: "dedupe-no-req-nonmsg-id-same-ts",
     tree: {
-      [`${P}/s1.jsonl`]: [
-        asst({ ts: t("10:00:01"), id: "gw_1", req: null, out: 5 }),
-        asst({ ts: t("10:00:01"), id: "gw_1", req: null, out: 7 }),
-      ],
+      [`${P}/s1.jsonl`]: [asst({ ts: t("10:00:01"), id: "gw_1", req: null, out: 5 }), asst({ ts: t("10:00:01"), id: "gw_1", req: null, out: 7 })],
     },
   },
   {
@@ -299,7 +293,10 @@ export const cases: Case[] = [
   {
     name: "synthetic-nonzero-usage",
     tree: {
-      [`${P}/s1.jsonl`]: [asst({ ts: t("10:00:01"), out: 5 }), asst({ ts: t("10:00:05"), id: "msg_syn", req: "req_syn", model: "<synthetic>", inp: 3, out: 4 })],
+      [`${P}/s1.jsonl`]: [
+        asst({ ts: t("10:00:01"), out: 5 }),
+        asst({ ts: t("10:00:05"), id: "msg_syn", req: "req_syn", model: "<synthetic>", inp: 3, out: 4 }),
+      ],
     },
   },
   {
@@ -333,7 +330,14 @@ export const cases: Case[] = [
         // empty-string sessionId
         asst({ ts: t("10:00:12"), id: "msg_emptysid", req: "r_es", out: 1024, sid: "" }),
         // missing usage fields
-        JSON.stringify({ type: "assistant", sessionId: "s1", version: "2.0.50", timestamp: t("10:00:13"), requestId: "r_min", message: { id: "msg_min", model: "claude-sonnet-4-5-20250929", usage: { input_tokens: 2048, output_tokens: 0 } } }),
+        JSON.stringify({
+          type: "assistant",
+          sessionId: "s1",
+          version: "2.0.50",
+          timestamp: t("10:00:13"),
+          requestId: "r_min",
+          message: { id: "msg_min", model: "claude-sonnet-4-5-20250929", usage: { input_tokens: 2048, output_tokens: 0 } },
+        }),
       ].join("\n"),
     },
   },
@@ -359,9 +363,28 @@ export const cases: Case[] = [
     // which cache-write count wins, and which usage values make a line invalid
     name: "usage-field-variants",
     tree: {
-      [`${P}/inconsistent.jsonl`]: [asst({ ts: t("10:00:01"), id: "u1", req: "r1", sid: "inconsistent", inp: 0, out: 0, cw: 1_000_000, usageExtra: { cache_creation: { ephemeral_5m_input_tokens: 300_000, ephemeral_1h_input_tokens: 500_000 } } })],
+      [`${P}/inconsistent.jsonl`]: [
+        asst({
+          ts: t("10:00:01"),
+          id: "u1",
+          req: "r1",
+          sid: "inconsistent",
+          inp: 0,
+          out: 0,
+          cw: 1_000_000,
+          usageExtra: { cache_creation: { ephemeral_5m_input_tokens: 300_000, ephemeral_1h_input_tokens: 500_000 } },
+        }),
+      ],
       [`${P}/split-only.jsonl`]: [
-        asst({ ts: t("10:00:02"), id: "u2", req: "r2", sid: "split-only", inp: 0, out: 0, usageExtra: { cache_creation: { ephemeral_5m_input_tokens: 300_000, ephemeral_1h_input_tokens: 500_000 } } }).replace('"cache_creation_input_tokens":0,', ""),
+        asst({
+          ts: t("10:00:02"),
+          id: "u2",
+          req: "r2",
+          sid: "split-only",
+          inp: 0,
+          out: 0,
+          usageExtra: { cache_creation: { ephemeral_5m_input_tokens: 300_000, ephemeral_1h_input_tokens: 500_000 } },
+        }).replace('"cache_creation_input_tokens":0,', ""),
       ],
       [`${P}/no-input.jsonl`]: [asst({ ts: t("10:00:03"), id: "u3", req: "r3", sid: "no-input" }).replace('"input_tokens":10,', "")],
       [`${P}/string-count.jsonl`]: [asst({ ts: t("10:00:04"), id: "u4", req: "r4", sid: "string-count", usageExtra: { input_tokens: "5" } })],
@@ -387,7 +410,9 @@ export const cases: Case[] = [
   },
   {
     name: "crlf-lines",
-    tree: { [`${P}/s1.jsonl`]: [asst({ ts: t("10:00:01"), id: "m1", out: 5 }), asst({ ts: t("10:00:02"), id: "m2", req: "r2", out: 7 })].join("\r\n") + "\r\n" },
+    tree: {
+      [`${P}/s1.jsonl`]: [asst({ ts: t("10:00:01"), id: "m1", out: 5 }), asst({ ts: t("10:00:02"), id: "m2", req: "r2", out: 7 })].join("\r\n") + "\r\n",
+    },
   },
   {
     name: "fast-speed-model-name",
@@ -401,20 +426,26 @@ export const cases: Case[] = [
   // 3. daily
   {
     name: "daily-tz-default",
-    tree: { [`${P}/s1.jsonl`]: [asst({ ts: "2026-01-10T23:30:00.000Z", id: "m1", out: 5 }), asst({ ts: "2026-01-11T00:30:00.000Z", id: "m2", req: "r2", out: 5 })] },
+    tree: {
+      [`${P}/s1.jsonl`]: [asst({ ts: "2026-01-10T23:30:00.000Z", id: "m1", out: 5 }), asst({ ts: "2026-01-11T00:30:00.000Z", id: "m2", req: "r2", out: 5 })],
+    },
     noZone: true,
     reports: ["daily"],
   },
   {
     name: "daily-tz-env-tokyo",
-    tree: { [`${P}/s1.jsonl`]: [asst({ ts: "2026-01-10T23:30:00.000Z", id: "m1", out: 5 }), asst({ ts: "2026-01-11T00:30:00.000Z", id: "m2", req: "r2", out: 5 })] },
+    tree: {
+      [`${P}/s1.jsonl`]: [asst({ ts: "2026-01-10T23:30:00.000Z", id: "m1", out: 5 }), asst({ ts: "2026-01-11T00:30:00.000Z", id: "m2", req: "r2", out: 5 })],
+    },
     noZone: true,
     env: { TZ: "Asia/Tokyo" },
     reports: ["daily"],
   },
   {
     name: "daily-tz-arg-newyork",
-    tree: { [`${P}/s1.jsonl`]: [asst({ ts: "2026-01-10T23:30:00.000Z", id: "m1", out: 5 }), asst({ ts: "2026-01-11T04:30:00.000Z", id: "m2", req: "r2", out: 5 })] },
+    tree: {
+      [`${P}/s1.jsonl`]: [asst({ ts: "2026-01-10T23:30:00.000Z", id: "m1", out: 5 }), asst({ ts: "2026-01-11T04:30:00.000Z", id: "m2", req: "r2", out: 5 })],
+    },
     args: ["--timezone", "America/New_York"],
   },
   {
@@ -453,7 +484,10 @@ export const cases: Case[] = [
       [`${P}/s1/subagents/agent-1.jsonl`]: [asst({ ts: t("10:01:00"), id: "m2", req: "r2", side: true, sid: "s1" })],
       [`${P}/s1/other.jsonl`]: [asst({ ts: t("10:02:00"), id: "m3", req: "r3", sid: "s1" })],
       [`${P}/deep/a/b/c.jsonl`]: [asst({ ts: t("10:03:00"), id: "m4", req: "r4", sid: "s9" })],
-      ["projects/-home-u-q/s0.jsonl"]: [asst({ ts: t("09:00:00"), id: "m5", req: "r5", sid: "s0" }), asst({ ts: t("23:00:00"), id: "m6", req: "r6", sid: "s0" })],
+      ["projects/-home-u-q/s0.jsonl"]: [
+        asst({ ts: t("09:00:00"), id: "m5", req: "r5", sid: "s0" }),
+        asst({ ts: t("23:00:00"), id: "m6", req: "r6", sid: "s0" }),
+      ],
       ["projects/top.jsonl"]: [asst({ ts: t("10:04:00"), id: "m7", req: "r7", sid: "top" })],
     },
     reports: ["session", "daily"],
@@ -506,7 +540,9 @@ export const cases: Case[] = [
       ["projects/-a-first/s-tie-c.jsonl"]: [asst({ ts: t("09:30:00"), id: "m5", req: "r5", sid: "s-tie-c", out: 0 })],
       [`${P}/s-zero.jsonl`]: [asst({ ts: t("12:00:00"), id: "m6", req: "r6", sid: "s-zero", inp: 0, out: 0 })],
       [`${P}/s-syn.jsonl`]: [asst({ ts: t("12:00:00"), id: "m7", req: "r7", sid: "s-syn", model: "<synthetic>", inp: 5, out: 5 })],
-      [`${P}/s-nomodel.jsonl`]: [asst({ ts: t("12:00:00"), id: "m8", req: "r8", sid: "s-nomodel", inp: 5, out: 5 }).replace('"model":"claude-sonnet-4-5-20250929",', "")],
+      [`${P}/s-nomodel.jsonl`]: [
+        asst({ ts: t("12:00:00"), id: "m8", req: "r8", sid: "s-nomodel", inp: 5, out: 5 }).replace('"model":"claude-sonnet-4-5-20250929",', ""),
+      ],
     },
     reports: ["session", "daily"],
   },
@@ -638,7 +674,10 @@ export const cases: Case[] = [
   {
     name: "zero-token-day",
     tree: {
-      [`${P}/s1.jsonl`]: [asst({ ts: "2026-01-10T10:00:00.000Z", id: "m1", req: "r1" }), asst({ ts: "2026-01-11T10:00:00.000Z", id: "m2", req: "r2", inp: 0, out: 0 })],
+      [`${P}/s1.jsonl`]: [
+        asst({ ts: "2026-01-10T10:00:00.000Z", id: "m1", req: "r1" }),
+        asst({ ts: "2026-01-11T10:00:00.000Z", id: "m2", req: "r2", inp: 0, out: 0 }),
+      ],
     },
   },
   {
@@ -646,8 +685,26 @@ export const cases: Case[] = [
     tree: {
       [`${P}/s1.jsonl`]: [
         asst({ ts: t("10:00:01"), out: 5 }),
-        asst({ ts: t("10:00:05"), id: "e1", req: null, model: "<synthetic>", inp: 0, out: 0, text: "Claude AI usage limit reached|1768046400", extra: { isApiErrorMessage: true } }),
-        asst({ ts: t("10:30:05"), id: "e2", req: null, model: "<synthetic>", inp: 0, out: 0, text: "Claude AI usage limit reached|1768053600", extra: { isApiErrorMessage: true } }),
+        asst({
+          ts: t("10:00:05"),
+          id: "e1",
+          req: null,
+          model: "<synthetic>",
+          inp: 0,
+          out: 0,
+          text: "Claude AI usage limit reached|1768046400",
+          extra: { isApiErrorMessage: true },
+        }),
+        asst({
+          ts: t("10:30:05"),
+          id: "e2",
+          req: null,
+          model: "<synthetic>",
+          inp: 0,
+          out: 0,
+          text: "Claude AI usage limit reached|1768053600",
+          extra: { isApiErrorMessage: true },
+        }),
         // marker text without the flag
         asst({ ts: t("10:40:05"), id: "e3", req: null, model: "<synthetic>", inp: 0, out: 0, text: "Claude AI usage limit reached|1768060800" }),
       ],
@@ -773,7 +830,10 @@ export const edgeCases: Case[] = [
           `"ephemeral_1h_input_tokens":${P53_PLUS_1}`,
         ),
       "out-p53-twice": (sid) =>
-        [spell(plain(sid), '"output_tokens":7', `"output_tokens":${P53_PLUS_1}`), spell(plain(sid, { id: "m-second", req: "r-second", ts: t("10:00:02") }), '"output_tokens":7', `"output_tokens":${P53_PLUS_1}`)].join("\n"),
+        [
+          spell(plain(sid), '"output_tokens":7', `"output_tokens":${P53_PLUS_1}`),
+          spell(plain(sid, { id: "m-second", req: "r-second", ts: t("10:00:02") }), '"output_tokens":7', `"output_tokens":${P53_PLUS_1}`),
+        ].join("\n"),
       small: (sid) => plain(sid),
     }),
   },
@@ -781,9 +841,15 @@ export const edgeCases: Case[] = [
     // the largest u64: alone in its day, model and block, so no sum passes 2^64 − 1
     name: "count-u64-max",
     tree: {
-      [`${P}/cr-max.jsonl`]: [spell(plain("cr-max", { model: "claude-haiku-4-5-20251001", out: 0 }), '"cache_read_input_tokens":3', `"cache_read_input_tokens":${U64_MAX}`)],
+      [`${P}/cr-max.jsonl`]: [
+        spell(plain("cr-max", { model: "claude-haiku-4-5-20251001", out: 0 }), '"cache_read_input_tokens":3', `"cache_read_input_tokens":${U64_MAX}`),
+      ],
       [`${P}/out-max.jsonl`]: [
-        spell(plain("out-max", { model: "claude-opus-4-1-20250805", cr: 0, ts: "2026-01-12T10:00:00.000Z" }), '"output_tokens":7', `"output_tokens":${U64_MAX}`),
+        spell(
+          plain("out-max", { model: "claude-opus-4-1-20250805", cr: 0, ts: "2026-01-12T10:00:00.000Z" }),
+          '"output_tokens":7',
+          `"output_tokens":${U64_MAX}`,
+        ),
       ],
     },
   },
@@ -836,7 +902,7 @@ export const edgeCases: Case[] = [
       "before-epoch": (sid) => plain(sid, { ts: "1969-12-31T23:59:59.999Z" }),
       "year-9999": (sid) => plain(sid, { ts: "9999-12-31T23:59:59Z" }),
       "year-10000": (sid) => plain(sid, { ts: "9999-12-31T23:59:59.999-23:59" }),
-      "numeric": (sid) => spell(plain(sid), `"timestamp":"${t("10:00:01")}"`, '"timestamp":1768039201000'),
+      numeric: (sid) => spell(plain(sid), `"timestamp":"${t("10:00:01")}"`, '"timestamp":1768039201000'),
     }),
   },
   {
@@ -877,7 +943,10 @@ export const edgeCases: Case[] = [
         "escaped-pair": (sid) => spell(plain(sid), '"text":"x"', '"text":"\\ud83d\\ude00"'),
         "escaped-backslash-u": (sid) => spell(plain(sid), '"text":"x"', '"text":"\\\\ud83d"'),
       }),
-      [`${P}/then-next-line.jsonl`]: [withBytes(plain("then-next-line"), '"text":"', [0xff]), plain("then-next-line", { id: "m-next", req: "r-next", out: 70 })],
+      [`${P}/then-next-line.jsonl`]: [
+        withBytes(plain("then-next-line"), '"text":"', [0xff]),
+        plain("then-next-line", { id: "m-next", req: "r-next", out: 70 }),
+      ],
     },
   },
   {
@@ -900,7 +969,8 @@ export const edgeCases: Case[] = [
       "split-null": (sid) => spell(plain(sid), '"cache_creation":{"ephemeral_5m_input_tokens":5,"ephemeral_1h_input_tokens":0}', '"cache_creation":null'),
       "split-array": (sid) => spell(plain(sid), '"cache_creation":{"ephemeral_5m_input_tokens":5,"ephemeral_1h_input_tokens":0}', '"cache_creation":[5,7]'),
       "split-array-short": (sid) => spell(plain(sid), '"cache_creation":{"ephemeral_5m_input_tokens":5,"ephemeral_1h_input_tokens":0}', '"cache_creation":[5]'),
-      "split-array-long": (sid) => spell(plain(sid), '"cache_creation":{"ephemeral_5m_input_tokens":5,"ephemeral_1h_input_tokens":0}', '"cache_creation":[5,7,9]'),
+      "split-array-long": (sid) =>
+        spell(plain(sid), '"cache_creation":{"ephemeral_5m_input_tokens":5,"ephemeral_1h_input_tokens":0}', '"cache_creation":[5,7,9]'),
       "top-level-array": (sid) => `[${plain(sid)}]`,
     }),
   },
@@ -945,15 +1015,28 @@ export const edgeCases: Case[] = [
           "adv-frac": '[{"type":"advisor_message","model":"claude-opus-4-5-20251101","input_tokens":1000,"output_tokens":2.5}]',
           "adv-no-output": [{ type: "advisor_message", model: "claude-opus-4-5-20251101", input_tokens: 1000 }],
           "adv-empty-model": [{ type: "advisor_message", model: "", input_tokens: 1000, output_tokens: 100 }],
-          "adv-after-bad-message": '[{"type":"message","input_tokens":1.5,"output_tokens":1},{"type":"advisor_message","model":"claude-opus-4-5-20251101","input_tokens":1000,"output_tokens":100}]',
-          "adv-after-untyped": [{ input_tokens: 1, output_tokens: 1 }, { type: "advisor_message", model: "claude-opus-4-5-20251101", input_tokens: 1000, output_tokens: 100 }],
-          "adv-split": [{ type: "advisor_message", model: "claude-opus-4-5-20251101", input_tokens: 1000, output_tokens: 100, cache_creation: { ephemeral_1h_input_tokens: 1000 } }],
+          "adv-after-bad-message":
+            '[{"type":"message","input_tokens":1.5,"output_tokens":1},{"type":"advisor_message","model":"claude-opus-4-5-20251101","input_tokens":1000,"output_tokens":100}]',
+          "adv-after-untyped": [
+            { input_tokens: 1, output_tokens: 1 },
+            { type: "advisor_message", model: "claude-opus-4-5-20251101", input_tokens: 1000, output_tokens: 100 },
+          ],
+          "adv-split": [
+            {
+              type: "advisor_message",
+              model: "claude-opus-4-5-20251101",
+              input_tokens: 1000,
+              output_tokens: 100,
+              cache_creation: { ephemeral_1h_input_tokens: 1000 },
+            },
+          ],
           "adv-p53": `[{"type":"advisor_message","model":"claude-opus-4-5-20251101","input_tokens":${P53_PLUS_1},"output_tokens":100}]`,
           "adv-speed-unknown": [{ type: "advisor_message", model: "claude-opus-4-5-20251101", input_tokens: 1000, output_tokens: 100, speed: "turbo" }],
           "not-an-array": { type: "advisor_message" },
         }).map(([sid, its]) => [
           sid,
-          (s: string) => spell(plain(s), '"service_tier":"standard"', `"service_tier":"standard","iterations":${typeof its === "string" ? its : JSON.stringify(its)}`),
+          (s: string) =>
+            spell(plain(s), '"service_tier":"standard"', `"service_tier":"standard","iterations":${typeof its === "string" ? its : JSON.stringify(its)}`),
         ]),
       ),
     ),
@@ -977,19 +1060,58 @@ export const edgeCases: Case[] = [
     tree: {
       [`${P}/s1.jsonl`]: [
         asst({ ts: t("10:00:01"), out: 5 }),
-        asst({ ts: t("10:00:05"), id: "e1", req: null, model: "<synthetic>", inp: 0, out: 0, text: "Claude AI usage limit reached (see |0001768046400)", extra: { isApiErrorMessage: true } }),
+        asst({
+          ts: t("10:00:05"),
+          id: "e1",
+          req: null,
+          model: "<synthetic>",
+          inp: 0,
+          out: 0,
+          text: "Claude AI usage limit reached (see |0001768046400)",
+          extra: { isApiErrorMessage: true },
+        }),
       ],
       [`${P}/s2.jsonl`]: [
         asst({ ts: "2026-01-11T10:00:01.000Z", id: "m2", req: "r2", sid: "s2", out: 5 }),
-        asst({ ts: "2026-01-11T10:00:05.000Z", id: "e2", req: null, sid: "s2", model: "<synthetic>", inp: 0, out: 0, text: "x", extra: { isApiErrorMessage: true, cwd: "Claude AI usage limit reached|1768136400" } }),
+        asst({
+          ts: "2026-01-11T10:00:05.000Z",
+          id: "e2",
+          req: null,
+          sid: "s2",
+          model: "<synthetic>",
+          inp: 0,
+          out: 0,
+          text: "x",
+          extra: { isApiErrorMessage: true, cwd: "Claude AI usage limit reached|1768136400" },
+        }),
       ],
       [`${P}/s3.jsonl`]: [
         asst({ ts: "2026-01-12T10:00:01.000Z", id: "m3", req: "r3", sid: "s3", out: 5 }),
-        asst({ ts: "2026-01-12T10:00:05.000Z", id: "e3", req: null, sid: "s3", model: "<synthetic>", inp: 0, out: 0, text: "Claude AI usage limit reached|x", extra: { isApiErrorMessage: true } }),
+        asst({
+          ts: "2026-01-12T10:00:05.000Z",
+          id: "e3",
+          req: null,
+          sid: "s3",
+          model: "<synthetic>",
+          inp: 0,
+          out: 0,
+          text: "Claude AI usage limit reached|x",
+          extra: { isApiErrorMessage: true },
+        }),
       ],
       [`${P}/s4.jsonl`]: [
         asst({ ts: "2026-01-13T10:00:01.000Z", id: "m4", req: "r4", sid: "s4", out: 5 }),
-        asst({ ts: "2026-01-13T10:00:05.000Z", id: "e4", req: null, sid: "s4", model: "<synthetic>", inp: 0, out: 0, text: "Claude AI usage limit reached|253402300800", extra: { isApiErrorMessage: true } }),
+        asst({
+          ts: "2026-01-13T10:00:05.000Z",
+          id: "e4",
+          req: null,
+          sid: "s4",
+          model: "<synthetic>",
+          inp: 0,
+          out: 0,
+          text: "Claude AI usage limit reached|253402300800",
+          extra: { isApiErrorMessage: true },
+        }),
       ],
     },
     reports: ["blocks"],
@@ -1040,12 +1162,34 @@ function digest(report: string, json: unknown): string {
   return lines.map((l) => `\n    ${l}`).join("");
 }
 
-const BLOCK_KEYS = new Set(["id", "startTime", "endTime", "actualEndTime", "isGap", "isActive", "entries", "tokenCounts", "totalTokens", "costUSD", "models", "burnRate", "projection"]);
+const BLOCK_KEYS = new Set([
+  "id",
+  "startTime",
+  "endTime",
+  "actualEndTime",
+  "isGap",
+  "isActive",
+  "entries",
+  "tokenCounts",
+  "totalTokens",
+  "costUSD",
+  "models",
+  "burnRate",
+  "projection",
+]);
 
 /** Bundled (--offline) prices: one session per model × token kind × size × speed, cost read back. */
 async function pricingTable(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), "ccusage-pricing-"));
-  const models = ["claude-opus-4-5-20251101", "claude-opus-4-6", "claude-sonnet-4-5-20250929", "claude-sonnet-4-6", "claude-haiku-4-5-20251001", "claude-opus-4-1-20250805", "claude-sonnet-4-20250514"];
+  const models = [
+    "claude-opus-4-5-20251101",
+    "claude-opus-4-6",
+    "claude-sonnet-4-5-20250929",
+    "claude-sonnet-4-6",
+    "claude-haiku-4-5-20251001",
+    "claude-opus-4-1-20250805",
+    "claude-sonnet-4-20250514",
+  ];
   const kinds = { in: { inp: 1 }, out: { out: 1 }, cw5m: { cw: 1 }, cw1h: { cw: 1, cw1h: 1 }, cr: { cr: 1 } } as const;
   try {
     let n = 0;

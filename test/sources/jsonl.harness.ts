@@ -8,7 +8,17 @@ import type { SourceHarness } from "./harness.js";
 
 /** Claude Code's transcript line for a request (the requestId is the OTLP event's request_id). */
 export function transcriptLine(r: ApiRequest, i: number): string {
-  return assistantLine({ id: `m${i}`, requestId: r.requestId, ts: r.at, model: r.model, input: r.input, output: r.output, cacheRead: r.cacheRead, cacheCreation: r.cacheCreation, session: r.session });
+  return assistantLine({
+    id: `m${i}`,
+    requestId: r.requestId,
+    ts: r.at,
+    model: r.model,
+    input: r.input,
+    output: r.output,
+    cacheRead: r.cacheRead,
+    cacheCreation: r.cacheCreation,
+    session: r.session,
+  });
 }
 
 /** Transcripts: half the session is on disk before the daemon starts (cold scan), half is appended after (tail). */

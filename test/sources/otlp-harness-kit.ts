@@ -22,7 +22,11 @@ function post(s: RunningServer, path: string, body: Buffer): Promise<number> {
  * signals, protocol and temporality). Break: an export that does not decode (what a misconfigured
  * exporter sends); repair: the next good one.
  */
-export async function otlpFed(session: Parameters<ClaudeCodeTelemetry["apiRequest"]>[0][], telemetry: Omit<TelemetryOptions, "endpoint">, path: "/v1/logs" | "/v1/metrics"): Promise<FedSource> {
+export async function otlpFed(
+  session: Parameters<ClaudeCodeTelemetry["apiRequest"]>[0][],
+  telemetry: Omit<TelemetryOptions, "endpoint">,
+  path: "/v1/logs" | "/v1/metrics",
+): Promise<FedSource> {
   const dir = mkdtempSync(join(tmpdir(), "cg-contract-otlp-"));
   mkdirSync(join(dir, "projects"));
   const server = await startServer(dir, ["--source", "otlp"]);

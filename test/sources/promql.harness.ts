@@ -22,17 +22,28 @@ export const harness: SourceHarness = {
   costDigits: 6,
   async start(session: readonly ApiRequest[]) {
     const processes = new Map<string, ClaudeCodeProcess>();
-    for (const r of session) if (!processes.has(r.session)) processes.set(r.session, new ClaudeCodeProcess({ sessionId: r.session, email: "contract@example.com" }));
+    for (const r of session)
+      if (!processes.has(r.session)) processes.set(r.session, new ClaudeCodeProcess({ sessionId: r.session, email: "contract@example.com" }));
     const targets = await Promise.all([...processes.values()].map((p) => p.listen()));
     const config = scrapeConfig({ "claude-code": targets });
     let prom: PromqlServer = await startPrometheus(config);
-    const server = await startServer(mkdtempSync(join(tmpdir(), "cg-contract-promql-")), ["--source", "promql", "--prometheus", prom.url], { CLAUDE_GAUGE_PROMQL_POLL_MS: "500" });
+    const server = await startServer(mkdtempSync(join(tmpdir(), "cg-contract-promql-")), ["--source", "promql", "--prometheus", prom.url], {
+      CLAUDE_GAUGE_PROMQL_POLL_MS: "500",
+    });
     // All but the last request, then — once the daemon has them — the last, so it is the newest step.
     const head = session.slice(0, -1);
     for (const r of head) processes.get(r.session)!.request(r);
     const want = tokens(head);
-    await waitFor(async () => ((await instantQuery(prom.url, "sum(claude_code_token_usage_total)").catch(() => []))[0]?.value === want ? true : undefined), 30_000, "Prometheus stores the session");
-    await waitFor(async () => (((await (await fetch(`${server.url}/usage`)).json()) as { window_7d_tokens: number }).window_7d_tokens === want ? true : undefined), 30_000, "the daemon counts the session");
+    await waitFor(
+      async () => ((await instantQuery(prom.url, "sum(claude_code_token_usage_total)").catch(() => []))[0]?.value === want ? true : undefined),
+      30_000,
+      "Prometheus stores the session",
+    );
+    await waitFor(
+      async () => (((await (await fetch(`${server.url}/usage`)).json()) as { window_7d_tokens: number }).window_7d_tokens === want ? true : undefined),
+      30_000,
+      "the daemon counts the session",
+    );
     for (const r of session.slice(-1)) processes.get(r.session)!.request(r);
     return {
       server,

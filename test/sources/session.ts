@@ -23,7 +23,7 @@ export function syntheticSession(now: number, n = 60): ApiRequest[] {
     };
     out.push({
       // ms apart within the second: OTLP and transcripts both carry sub-second times
-      at: new Date(now - 60_000 - (n - i) * 20_000 + (i * 137) % 1000),
+      at: new Date(now - 60_000 - (n - i) * 20_000 + ((i * 137) % 1000)),
       model,
       input: counts.input,
       output: counts.output,

@@ -2,7 +2,19 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { dateInZone } from "./calendar.js";
 
-const ZONES = ["UTC", "Europe/Berlin", "America/Los_Angeles", "Asia/Kolkata", "Asia/Kathmandu", "Australia/Lord_Howe", "Pacific/Chatham", "America/St_Johns", "Pacific/Apia", "Africa/Casablanca", "Antarctica/Troll"];
+const ZONES = [
+  "UTC",
+  "Europe/Berlin",
+  "America/Los_Angeles",
+  "Asia/Kolkata",
+  "Asia/Kathmandu",
+  "Australia/Lord_Howe",
+  "Pacific/Chatham",
+  "America/St_Johns",
+  "Pacific/Apia",
+  "Africa/Casablanca",
+  "Antarctica/Troll",
+];
 const intl = new Map<string, Intl.DateTimeFormat>();
 /** Intl's own answer, which dateInZone must equal */
 function slow(ms: number, timeZone: string): string {

@@ -136,7 +136,7 @@ function weekAnchor(env: Env): WeekAnchor {
   const raw = read(env, name);
   if (raw === undefined) return DEFAULT_CONFIG.weekAnchor;
   const a = parseWeekAnchor(raw);
-  if (a === null) throw new ConfigError(name, raw, "a weekday and a 24 h time such as \"mon 00:00\" or \"sun 02:30\"");
+  if (a === null) throw new ConfigError(name, raw, 'a weekday and a 24 h time such as "mon 00:00" or "sun 02:30"');
   return a;
 }
 

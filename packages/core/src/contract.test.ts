@@ -112,15 +112,41 @@ describe("the /usage contract", () => {
   });
 
   it("reads an infinite amount as the largest one, NaN as none", () => {
-    expect([encodeUsd(Number.POSITIVE_INFINITY), encodeUsd(Number.NaN), encodeCount(Number.POSITIVE_INFINITY, MAX_RATE), encodeShare(Number.POSITIVE_INFINITY)]).toEqual([MAX_USD, 0, MAX_RATE, 1]);
+    expect([
+      encodeUsd(Number.POSITIVE_INFINITY),
+      encodeUsd(Number.NaN),
+      encodeCount(Number.POSITIVE_INFINITY, MAX_RATE),
+      encodeShare(Number.POSITIVE_INFINITY),
+    ]).toEqual([MAX_USD, 0, MAX_RATE, 1]);
   });
 
   it("rejects wrong types, extra fields and out-of-range values with the field named", () => {
     const ok = UsageSnapshotSchema.parse({
-      v: 1, rate_1m: 0, window_5h_tokens: 0, window_5h_pct: 0, window_5h_reset_at: null, window_7d_tokens: 0,
-      window_7d_pct: 0, window_7d_reset_at: null, cost_5h_usd: 0, cost_7d_usd: 0, thinking_ratio: 0, cache_hit_rate: 0,
-      last_model: null, hot: false, warn: false, stall: false, idle: true, limit_hit: false, tach_pos: 0, fuel_5h_pos: 1000,
-      fuel_7d_pos: 1000, fuel_source: "estimated", source: "jsonl", source_ok: true, updated_at: "2026-11-26T14:05:07Z",
+      v: 1,
+      rate_1m: 0,
+      window_5h_tokens: 0,
+      window_5h_pct: 0,
+      window_5h_reset_at: null,
+      window_7d_tokens: 0,
+      window_7d_pct: 0,
+      window_7d_reset_at: null,
+      cost_5h_usd: 0,
+      cost_7d_usd: 0,
+      thinking_ratio: 0,
+      cache_hit_rate: 0,
+      last_model: null,
+      hot: false,
+      warn: false,
+      stall: false,
+      idle: true,
+      limit_hit: false,
+      tach_pos: 0,
+      fuel_5h_pos: 1000,
+      fuel_7d_pos: 1000,
+      fuel_source: "estimated",
+      source: "jsonl",
+      source_ok: true,
+      updated_at: "2026-11-26T14:05:07Z",
     });
     const bad = (patch: Record<string, unknown>) => {
       const r = UsageSnapshotSchema.safeParse({ ...ok, ...patch });

@@ -96,8 +96,15 @@ describe("costOf: unpriced models", () => {
 
 describe("lookupPricing: name resolution", () => {
   it("finds dated and undated ids", () => {
-    for (const id of ["claude-sonnet-4-5-20250929", "claude-opus-4-5-20251101", "claude-haiku-4-5-20251001",
-      "claude-opus-4-1-20250805", "claude-sonnet-4-20250514", "claude-3-5-haiku-20241022", "claude-3-7-sonnet-20250219"]) {
+    for (const id of [
+      "claude-sonnet-4-5-20250929",
+      "claude-opus-4-5-20251101",
+      "claude-haiku-4-5-20251001",
+      "claude-opus-4-1-20250805",
+      "claude-sonnet-4-20250514",
+      "claude-3-5-haiku-20241022",
+      "claude-3-7-sonnet-20250219",
+    ]) {
       expect(lookupPricing(id), id).not.toBeNull();
     }
     expect(PRICED_MODELS).toContain("claude-opus-4-7");

@@ -45,12 +45,18 @@ const decodeAll = (line: string): void => {
 
 describe("decodeLine on hostile input", () => {
   it("never throws, and yields only bounded counts, printable times and no field values", () => {
-    fc.assert(fc.property(hostileLine, (line) => decodeAll(line)), { numRuns: 1500 });
+    fc.assert(
+      fc.property(hostileLine, (line) => decodeAll(line)),
+      { numRuns: 1500 },
+    );
   }, 60_000);
 
   it("never throws on random JSON, with or without a usage object spliced in", () => {
     const withUsage = fc.tuple(fc.jsonValue(), fc.jsonValue()).map(([a, b]) => JSON.stringify({ a, timestamp: "2026-01-10T10:00:00Z", message: { usage: b } }));
-    fc.assert(fc.property(fc.oneof(anyJson, withUsage), (line) => decodeAll(line)), { numRuns: 1000 });
+    fc.assert(
+      fc.property(fc.oneof(anyJson, withUsage), (line) => decodeAll(line)),
+      { numRuns: 1000 },
+    );
   }, 60_000);
 
   it("never throws on random bytes, read as the scan reads them (latin1) or as UTF-8", () => {
@@ -79,7 +85,13 @@ describe("decodeLine on hostile input", () => {
         const b = decodeLine(spaced);
         expect(b.kind).toBe(a.kind);
         if (a.kind === "usage" && b.kind === "usage") {
-          expect([b.event.input, b.event.output, b.event.cacheCreation, b.event.cacheRead, b.extras.length]).toEqual([a.event.input, a.event.output, a.event.cacheCreation, a.event.cacheRead, a.extras.length]);
+          expect([b.event.input, b.event.output, b.event.cacheCreation, b.event.cacheRead, b.extras.length]).toEqual([
+            a.event.input,
+            a.event.output,
+            a.event.cacheCreation,
+            a.event.cacheRead,
+            a.extras.length,
+          ]);
         }
       }),
       { numRuns: 1000 },

@@ -120,8 +120,18 @@ describe("decodeLine", () => {
 
   it("turns user lines into turn signals only when asked", () => {
     const prompt = JSON.stringify({ type: "user", timestamp: "2026-11-20T10:00:00Z", sessionId: "s", message: { role: "user", content: SECRET } });
-    const result = JSON.stringify({ type: "user", timestamp: "2026-11-20T10:00:00Z", sessionId: "s", message: { role: "user", content: [{ type: "tool_result", content: SECRET }] } });
-    const interrupt = JSON.stringify({ type: "user", timestamp: "2026-11-20T10:00:00Z", sessionId: "s", message: { role: "user", content: [{ type: "text", text: "[Request interrupted by user]" }] } });
+    const result = JSON.stringify({
+      type: "user",
+      timestamp: "2026-11-20T10:00:00Z",
+      sessionId: "s",
+      message: { role: "user", content: [{ type: "tool_result", content: SECRET }] },
+    });
+    const interrupt = JSON.stringify({
+      type: "user",
+      timestamp: "2026-11-20T10:00:00Z",
+      sessionId: "s",
+      message: { role: "user", content: [{ type: "text", text: "[Request interrupted by user]" }] },
+    });
     expect(decodeLine(prompt).kind).toBe("skip");
     const kinds = [prompt, result, interrupt].map((l) => {
       const d = decodeLine(l, { signals: true });
@@ -167,7 +177,10 @@ describe("decodeLine reads counts as ccusage's u64 fields", () => {
     expect(max.event.wide?.cacheRead).toBe(18446744073709551615n);
     // two TTL halves add with saturation, as ccusage's u64 add does
     const split = usageOf(
-      spelled('"cache_creation":{"ephemeral_5m_input_tokens":100,"ephemeral_1h_input_tokens":200}', '"cache_creation":{"ephemeral_5m_input_tokens":18446744073709551615,"ephemeral_1h_input_tokens":5}'),
+      spelled(
+        '"cache_creation":{"ephemeral_5m_input_tokens":100,"ephemeral_1h_input_tokens":200}',
+        '"cache_creation":{"ephemeral_5m_input_tokens":18446744073709551615,"ephemeral_1h_input_tokens":5}',
+      ),
     );
     expect(split.event.wide?.cacheCreation).toBe(18446744073709551615n);
   });
@@ -203,12 +216,16 @@ describe("decodeLine reads counts as ccusage's u64 fields", () => {
 });
 
 describe("decodeLine reads timestamps as ccusage does", () => {
-  it.each(["+275760-09-13T00:00:00.000Z", "-000001-01-01T00:00:00.000Z", "+002026-01-10T10:00:01.000Z", "2026-11-20T10:00:00.5Z", "2026-11-20T10:00:00", "2026-02-30T10:00:00Z"])(
-    "drops %s",
-    (timestamp) => {
-      expect(decodeLine(assistant({ timestamp })).kind).toBe("error");
-    },
-  );
+  it.each([
+    "+275760-09-13T00:00:00.000Z",
+    "-000001-01-01T00:00:00.000Z",
+    "+002026-01-10T10:00:01.000Z",
+    "2026-11-20T10:00:00.5Z",
+    "2026-11-20T10:00:00",
+    "2026-02-30T10:00:00Z",
+  ])("drops %s", (timestamp) => {
+    expect(decodeLine(assistant({ timestamp })).kind).toBe("error");
+  });
 
   it("keeps the far ends it can print: year 0000 and year 9999", () => {
     expect(usageOf(assistant({ timestamp: "9999-12-31T23:59:59Z" })).event.timestamp).toBe(Date.UTC(9999, 11, 31, 23, 59, 59));
@@ -256,14 +273,17 @@ describe("decodeLine drops what ccusage's parser rejects", () => {
 
 describe("decodeLine: limit notices and advisors by ccusage's rules", () => {
   it("reads the reset after the first | that follows the marker, anywhere in the line", () => {
-    const line = assistant({ isApiErrorMessage: true, cwd: "Claude AI usage limit reached (see |0001763640000)" }, { input_tokens: 0, output_tokens: 0 }, [{ type: "text", text: "x" }]);
+    const line = assistant({ isApiErrorMessage: true, cwd: "Claude AI usage limit reached (see |0001763640000)" }, { input_tokens: 0, output_tokens: 0 }, [
+      { type: "text", text: "x" },
+    ]);
     expect(usageOf(line).limit?.resetAt).toBe(1763640000_000);
     const beyond = assistant({ isApiErrorMessage: true }, {}, [{ type: "text", text: "Claude AI usage limit reached|99999999999999999" }]);
     expect(usageOf(beyond).limit).toBeNull();
   });
 
   it("takes no advisor from a line whose iterations break the count rules, but keeps the line", () => {
-    const its = '[{"type":"message","input_tokens":1.5,"output_tokens":1},{"type":"advisor_message","model":"claude-opus-4-5-20251101","input_tokens":1000,"output_tokens":100}]';
+    const its =
+      '[{"type":"message","input_tokens":1.5,"output_tokens":1},{"type":"advisor_message","model":"claude-opus-4-5-20251101","input_tokens":1000,"output_tokens":100}]';
     const d = usageOf(spelled('"speed":"fast"', `"speed":"fast","iterations":${its}`));
     expect(d.extras).toEqual([]);
   });
@@ -271,7 +291,14 @@ describe("decodeLine: limit notices and advisors by ccusage's rules", () => {
   it("counts an advisor of a line without a message id, never deduped", () => {
     const line = JSON.stringify({
       timestamp: "2026-11-20T10:00:00.000Z",
-      message: { model: "claude-sonnet-4-5-20250929", usage: { input_tokens: 1, output_tokens: 1, iterations: [{ type: "advisor_message", model: "claude-opus-4-5-20251101", input_tokens: 1000, output_tokens: 100 }] } },
+      message: {
+        model: "claude-sonnet-4-5-20250929",
+        usage: {
+          input_tokens: 1,
+          output_tokens: 1,
+          iterations: [{ type: "advisor_message", model: "claude-opus-4-5-20251101", input_tokens: 1000, output_tokens: 100 }],
+        },
+      },
     });
     const d = usageOf(line);
     expect(d.extras.map((e) => [e.messageId, e.model, e.input])).toEqual([[null, "claude-opus-4-5-20251101", 1000]]);

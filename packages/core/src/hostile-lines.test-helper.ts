@@ -46,7 +46,9 @@ export const countLiteral = mostly(
 
 /** Timestamps: valid at any date ccusage can read, and every shape it cannot. */
 const timestampLiteral = mostly(
-  fc.date({ min: new Date(-62_167_219_200_000), max: new Date(Date.UTC(9999, 11, 31, 23, 59, 59, 999)), noInvalidDate: true }).map((d) => JSON.stringify(d.toISOString())),
+  fc
+    .date({ min: new Date(-62_167_219_200_000), max: new Date(Date.UTC(9999, 11, 31, 23, 59, 59, 999)), noInvalidDate: true })
+    .map((d) => JSON.stringify(d.toISOString())),
   fc.constantFrom(
     '"+275760-09-13T00:00:00.000Z"',
     '"-271821-04-20T00:00:00.000Z"',
@@ -67,11 +69,17 @@ const timestampLiteral = mostly(
 
 export const anyJson = fc.jsonValue().map((v) => JSON.stringify(v));
 /** Values of a field the decoder never copies out (the secret may sit in them). */
-const stringOrOther = fc.oneof(fc.string().map((s) => JSON.stringify(s)), fc.constantFrom(`"${SECRET}"`, "5", "true", "null", "[]", '""'));
+const stringOrOther = fc.oneof(
+  fc.string().map((s) => JSON.stringify(s)),
+  fc.constantFrom(`"${SECRET}"`, "5", "true", "null", "[]", '""'),
+);
 /** Ids and model names are copied out by design: the secret may only sit in a value of another type. */
 const idOrOther = mostly(
   fc.stringMatching(/^[a-z0-9_-]{1,12}$/).map((s) => JSON.stringify(s)),
-  fc.string().filter((s) => !s.includes(SECRET)).map((s) => JSON.stringify(s)),
+  fc
+    .string()
+    .filter((s) => !s.includes(SECRET))
+    .map((s) => JSON.stringify(s)),
   fc.constantFrom("5", "true", "null", `["${SECRET}"]`, `{"x":"${SECRET}"}`, '""'),
 );
 const modelOrOther = mostly(fc.constantFrom('"claude-opus-4-6"', '"claude-sonnet-4-5-20250929"', '"claude-haiku-4-5-20251001"', '"<synthetic>"'), idOrOther);
@@ -90,12 +98,19 @@ export const hostileLine = fc
       fc.tuple(countLiteral, countLiteral).map(([a, b]) => `,"cache_creation":[${a},${b}]`),
       anyJson.map((v) => `,"cache_creation":${v}`),
     ),
-    speed: fc.oneof(fc.constant(""), fc.constantFrom('"fast"', '"standard"', `"${SECRET}"`, "5").map((v) => `,"speed":${v}`)),
+    speed: fc.oneof(
+      fc.constant(""),
+      fc.constantFrom('"fast"', '"standard"', `"${SECRET}"`, "5").map((v) => `,"speed":${v}`),
+    ),
     iterations: fc.oneof(
       fc.constant(""),
       fc
-        .array(fc.record({ type: fc.constantFrom('"advisor_message"', '"message"', "5"), model: modelOrOther, input: countLiteral, output: countLiteral }), { maxLength: 3 })
-        .map((its) => `,"iterations":[${its.map((i) => `{"type":${i.type},"model":${i.model},"input_tokens":${i.input},"output_tokens":${i.output}}`).join(",")}]`),
+        .array(fc.record({ type: fc.constantFrom('"advisor_message"', '"message"', "5"), model: modelOrOther, input: countLiteral, output: countLiteral }), {
+          maxLength: 3,
+        })
+        .map(
+          (its) => `,"iterations":[${its.map((i) => `{"type":${i.type},"model":${i.model},"input_tokens":${i.input},"output_tokens":${i.output}}`).join(",")}]`,
+        ),
     ),
     sessionId: idOrOther,
     requestId: idOrOther,
@@ -104,8 +119,13 @@ export const hostileLine = fc
     version: mostly(fc.constant('"2.0.50"'), stringOrOther),
     sidechain: mostly(fc.constantFrom("true", "false"), fc.constantFrom("null", '"true"', "0")),
     cost: fc.oneof({ arbitrary: fc.constant(""), weight: 4 }, { arbitrary: countLiteral.map((v) => `,"costUSD":${v}`), weight: 1 }),
-    apiError: fc.oneof({ arbitrary: fc.constant(""), weight: 4 }, { arbitrary: fc.constantFrom("true", "false", '"x"').map((v) => `,"isApiErrorMessage":${v}`), weight: 1 }),
-    text: fc.oneof(fc.string(), fc.constantFrom(`Claude AI usage limit reached|${"9".repeat(20)}`, "Claude AI usage limit reached|1768046400", SECRET)).map((s) => JSON.stringify(s)),
+    apiError: fc.oneof(
+      { arbitrary: fc.constant(""), weight: 4 },
+      { arbitrary: fc.constantFrom("true", "false", '"x"').map((v) => `,"isApiErrorMessage":${v}`), weight: 1 },
+    ),
+    text: fc
+      .oneof(fc.string(), fc.constantFrom(`Claude AI usage limit reached|${"9".repeat(20)}`, "Claude AI usage limit reached|1768046400", SECRET))
+      .map((s) => JSON.stringify(s)),
     progress: fc.boolean(),
   })
   .map((r) => {
@@ -114,5 +134,3 @@ export const hostileLine = fc
     const inner = `{"isSidechain":${r.sidechain},"sessionId":${r.sessionId},"version":${r.version},"type":"assistant","message":${message},"requestId":${r.requestId}${r.cost}${r.apiError},"timestamp":${r.ts}}`;
     return r.progress ? `{"type":"progress","sessionId":${r.sessionId},"timestamp":${r.ts},"data":{"message":${inner}}}` : inner;
   });
-
-

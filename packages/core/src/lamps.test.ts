@@ -52,7 +52,9 @@ describe("WARN", () => {
   });
 
   it("takes threshold overrides", () => {
-    expect(computeLamps(input({ cacheHitRate: 0.6, cacheInputTokens: 10, thresholds: { cacheCollapseHitRate: 0.7, cacheCollapseMinTokens: 10 } })).warn).toBe(true);
+    expect(computeLamps(input({ cacheHitRate: 0.6, cacheInputTokens: 10, thresholds: { cacheCollapseHitRate: 0.7, cacheCollapseMinTokens: 10 } })).warn).toBe(
+      true,
+    );
   });
 });
 
@@ -122,7 +124,11 @@ describe("IDLE", () => {
 describe("lamp combinations", () => {
   const cases: Array<[string, Partial<LampInput>, { hot: boolean; warn: boolean; stall: boolean; idle: boolean }]> = [
     ["quiet", {}, { hot: false, warn: false, stall: false, idle: true }],
-    ["streaming hard near the 5 h limit", { rateTokensPerMin: 200_000, pct5h: 0.9, lastTokenAt: NOW - 1000, sessions: [session("text", 1000)] }, { hot: true, warn: true, stall: false, idle: false }],
+    [
+      "streaming hard near the 5 h limit",
+      { rateTokensPerMin: 200_000, pct5h: 0.9, lastTokenAt: NOW - 1000, sessions: [session("text", 1000)] },
+      { hot: true, warn: true, stall: false, idle: false },
+    ],
     ["stalled prompt", { sessions: [session("prompt", 5 * MIN)] }, { hot: false, warn: false, stall: true, idle: false }],
     ["source down with a full tank", { sourceOk: false, pct7d: 1 }, { hot: false, warn: true, stall: true, idle: false }],
     ["waiting, not yet stalled", { sessions: [session("tool_result", MIN)] }, { hot: false, warn: false, stall: false, idle: false }],

@@ -93,8 +93,7 @@ export function computeLamps(input: LampInput): Lamps {
   }
 
   const tankLow = input.pct5h >= input.warnPct || input.pct7d >= input.warnPct;
-  const cacheCollapsed =
-    input.cacheInputTokens >= th.cacheCollapseMinTokens && input.cacheHitRate < th.cacheCollapseHitRate;
+  const cacheCollapsed = input.cacheInputTokens >= th.cacheCollapseMinTokens && input.cacheHitRate < th.cacheCollapseHitRate;
 
   return {
     hot: input.rateTokensPerMin > input.redlineTokensPerMin,

@@ -29,10 +29,7 @@ interface SessionLink {
  * into new files, all sharing message.id + requestId (global). Without a requestId the key is
  * scoped to the session (and, for daily, the timestamp). Without a message id: no key.
  */
-function messageKey(
-  e: Pick<UsageEvent, "messageId" | "requestId" | "sessionId" | "timestamp">,
-  mode: LedgerMode = "session",
-): string | null {
+function messageKey(e: Pick<UsageEvent, "messageId" | "requestId" | "sessionId" | "timestamp">, mode: LedgerMode = "session"): string | null {
   if (e.messageId === null) return null;
   if (e.requestId !== null) return `r\u0000${e.messageId}\u0000${e.requestId}`;
   return mode === "daily" ? `s\u0000${e.messageId}\u0000${e.sessionId}\u0000${e.timestamp}` : `s\u0000${e.messageId}\u0000${e.sessionId}`;
@@ -188,7 +185,8 @@ class ReferenceLedger {
   }
 }
 
-const price: CostFn = (model, c, speed) => (model.length + 1) * (c.input * 3 + c.output * 15 + c.cacheCreation5m * 3.75 + c.cacheCreation1h * 6 + c.cacheRead * 0.3) * (speed === "fast" ? 6 : 1) * 1e-6;
+const price: CostFn = (model, c, speed) =>
+  (model.length + 1) * (c.input * 3 + c.output * 15 + c.cacheCreation5m * 3.75 + c.cacheCreation1h * 6 + c.cacheRead * 0.3) * (speed === "fast" ? 6 : 1) * 1e-6;
 
 const line = fc.record({
   msg: fc.option(fc.integer({ min: 0, max: 4 }), { freq: 8 }),

@@ -23,10 +23,7 @@ interface SessionLink {
  * into new files, all sharing message.id + requestId (global). Without a requestId the key is
  * scoped to the session (and, for daily, the timestamp). Without a message id: no key.
  */
-export function messageKey(
-  e: Pick<UsageEvent, "messageId" | "requestId" | "sessionId" | "timestamp">,
-  mode: LedgerMode = "session",
-): string | null {
+export function messageKey(e: Pick<UsageEvent, "messageId" | "requestId" | "sessionId" | "timestamp">, mode: LedgerMode = "session"): string | null {
   if (e.messageId === null) return null;
   if (e.requestId !== null) return `r\u0000${e.messageId}\u0000${e.requestId}`;
   return mode === "daily" ? `s\u0000${e.messageId}\u0000${e.sessionId}\u0000${e.timestamp}` : `s\u0000${e.messageId}\u0000${e.sessionId}`;
@@ -378,7 +375,10 @@ export class MessageLedger implements KeptMessages {
       this.#bySession.set(line.messageId, k);
     } else if (typeof links === "number") {
       if (this.#linkSession(links) !== line.sessionId) {
-        this.#bySession.set(line.messageId, [{ session: this.#linkSession(links), kept: links }, { session: line.sessionId, kept: k }]);
+        this.#bySession.set(line.messageId, [
+          { session: this.#linkSession(links), kept: links },
+          { session: line.sessionId, kept: k },
+        ]);
       }
     } else if (!links.some((l) => l.session === line.sessionId)) links.push({ session: line.sessionId, kept: k });
   }

@@ -1,15 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { NEEDLE_SCALE } from "./contract.js";
-import {
-  GAUGE_ACCEL_TABLE,
-  NeedleMotion,
-  needleAngleDeg,
-  needleStepFor,
-  SWITEC_ACCEL_TABLE,
-  SWITEC_STEPS,
-  SWITEC_SWEEP_DEG,
-} from "./needle-motion.js";
+import { GAUGE_ACCEL_TABLE, NeedleMotion, needleAngleDeg, needleStepFor, SWITEC_ACCEL_TABLE, SWITEC_STEPS, SWITEC_SWEEP_DEG } from "./needle-motion.js";
 
 /** Runs update() at every µs from `fromUs` until the needle rests; returns the time of each step. */
 function runEveryMicrosecond(m: NeedleMotion, fromUs: number, limitUs = 5_000_000): number[] {

@@ -174,13 +174,16 @@ describe("fitCeiling", () => {
   });
 
   it("uses only the most recent samples", () => {
-    const old = Array.from({ length: 10 }, (_, i): OfficialSample => ({
-      at: T0 + i,
-      window: "5h",
-      usedPct: 0.5,
-      resetsAt: T0 + HOUR,
-      localTokens: 1_000_000,
-    }));
+    const old = Array.from(
+      { length: 10 },
+      (_, i): OfficialSample => ({
+        at: T0 + i,
+        window: "5h",
+        usedPct: 0.5,
+        resetsAt: T0 + HOUR,
+        localTokens: 1_000_000,
+      }),
+    );
     const fresh = old.map((s) => ({ ...s, at: s.at + 1000, localTokens: 4_000_000 }));
     // given out of order on purpose
     const fit = fitCeiling([...fresh, ...old], { maxSamples: 10 });

@@ -104,7 +104,14 @@ describe("hostile lines through the ledger, the engine and the reports", () => {
       model: fc.constantFrom("claude-opus-4-6", "claude-haiku-4-5-20251001", "<synthetic>", ""),
       sessionId: fc.constantFrom("a", "b"),
       project: fc.constant("p"),
-      counts: fc.record({ input: anyNumber, output: anyNumber, cacheCreation: anyNumber, cacheRead: anyNumber, cacheCreation5m: anyNumber, cacheCreation1h: anyNumber }),
+      counts: fc.record({
+        input: anyNumber,
+        output: anyNumber,
+        cacheCreation: anyNumber,
+        cacheRead: anyNumber,
+        cacheCreation5m: anyNumber,
+        cacheCreation1h: anyNumber,
+      }),
       thinkingOutput: anyNumber,
       costUsd: anyNumber,
     });

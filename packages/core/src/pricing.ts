@@ -77,8 +77,13 @@ const PRICES: readonly PriceGroup[] = [
   {
     p: OPUS_4,
     ids: [
-      "claude-opus-4-1", "claude-opus-4-1-20250805", "claude-opus-4", "claude-opus-4-20250514",
-      "claude-4-opus-20250514", "claude-3-opus", "claude-3-opus-20240229",
+      "claude-opus-4-1",
+      "claude-opus-4-1-20250805",
+      "claude-opus-4",
+      "claude-opus-4-20250514",
+      "claude-4-opus-20250514",
+      "claude-3-opus",
+      "claude-3-opus-20240229",
     ],
   },
   {
@@ -89,8 +94,12 @@ const PRICES: readonly PriceGroup[] = [
     p: SONNET,
     ids: ["claude-sonnet-4-6", "claude-3-7-sonnet-20250219", "claude-3-sonnet"],
     exactOnly: [
-      "claude-3-7-sonnet", "claude-3-7-sonnet-latest", "claude-3-5-sonnet", "claude-3-5-sonnet-20241022",
-      "claude-3-5-sonnet-20240620", "claude-3-sonnet-20240229",
+      "claude-3-7-sonnet",
+      "claude-3-7-sonnet-latest",
+      "claude-3-5-sonnet",
+      "claude-3-5-sonnet-20241022",
+      "claude-3-5-sonnet-20240620",
+      "claude-3-sonnet-20240229",
     ],
   },
   { p: SONNET_5, ids: ["claude-sonnet-5"] },
@@ -102,10 +111,7 @@ const PRICES: readonly PriceGroup[] = [
 ];
 
 const MATCH_KEYS: ReadonlyMap<string, ModelPricing> = new Map(PRICES.flatMap((g) => g.ids.map((id) => [id, g.p] as const)));
-const TABLE: ReadonlyMap<string, ModelPricing> = new Map([
-  ...MATCH_KEYS,
-  ...PRICES.flatMap((g) => (g.exactOnly ?? []).map((id) => [id, g.p] as const)),
-]);
+const TABLE: ReadonlyMap<string, ModelPricing> = new Map([...MATCH_KEYS, ...PRICES.flatMap((g) => (g.exactOnly ?? []).map((id) => [id, g.p] as const))]);
 
 /** Every model id the table prices exactly (the rest resolve through {@link lookupPricing}). */
 export const PRICED_MODELS: readonly string[] = [...TABLE.keys()];

@@ -47,7 +47,12 @@ describe("reports at the edges of ccusage's numbers", () => {
     const { entries: es, limits } = entries([
       line("early", "0000-01-01T00:00:00.000+23:59", '{"input_tokens":1,"output_tokens":1}'),
       line("late", "9999-12-31T23:59:59Z", '{"input_tokens":1,"output_tokens":1}'),
-      line("limit", "9999-12-31T23:59:59Z", '{"input_tokens":0,"output_tokens":0}', ',"isApiErrorMessage":true,"cwd":"Claude AI usage limit reached|9007199254740"'),
+      line(
+        "limit",
+        "9999-12-31T23:59:59Z",
+        '{"input_tokens":0,"output_tokens":0}',
+        ',"isApiErrorMessage":true,"cwd":"Claude AI usage limit reached|9007199254740"',
+      ),
     ]);
     const s = sessionReport(es).sessions[0]!;
     expect([s.firstActivity, s.lastActivity]).toEqual(["-001-12-31T00:01:00.000Z", "9999-12-31T23:59:59.000Z"]);

@@ -64,7 +64,6 @@ export interface ReportFilter {
   until?: string;
 }
 
-
 /** One model's share of a row: exact token sums and cost (USD). */
 interface ModelShare {
   modelName: string;
@@ -118,15 +117,17 @@ class Bucket {
   breakdowns(): ModelBreakdown[] {
     return [...this.models.values()]
       .sort((a, b) => b.cost - a.cost)
-      .map((m): ModelBreakdown => ({
-        modelName: m.modelName,
-        inputTokens: m.tokens.input,
-        outputTokens: m.tokens.output,
-        cacheCreationTokens: m.tokens.cacheCreation,
-        cacheReadTokens: m.tokens.cacheRead,
-        cost: m.cost,
-        ...(m.missingPricing ? { missingPricing: true as const } : {}),
-      }));
+      .map(
+        (m): ModelBreakdown => ({
+          modelName: m.modelName,
+          inputTokens: m.tokens.input,
+          outputTokens: m.tokens.output,
+          cacheCreationTokens: m.tokens.cacheCreation,
+          cacheReadTokens: m.tokens.cacheRead,
+          cost: m.cost,
+          ...(m.missingPricing ? { missingPricing: true as const } : {}),
+        }),
+      );
   }
 }
 
@@ -215,10 +216,7 @@ export function dailyReport(entries: Iterable<PricedEntry>, filter: ReportFilter
  * (subagent logs belong to their parent session), most expensive first; sessions without tokens
  * are left out.
  */
-export function sessionReport(
-  entries: Iterable<PricedEntry>,
-  filter: ReportFilter = {},
-): { sessions: SessionRow[]; totals: GrandTotals } {
+export function sessionReport(entries: Iterable<PricedEntry>, filter: ReportFilter = {}): { sessions: SessionRow[]; totals: GrandTotals } {
   const dater = makeDater(filter.timeZone ?? "UTC");
   const sessions = new Map<string, { project: string; session: string; bucket: Bucket }>();
   for (const { event, cost } of entries) {
@@ -300,9 +298,7 @@ export function blocksReport(
       };
     }
     const notice =
-      b.firstEntryMs === null || b.lastEntryMs === null
-        ? undefined
-        : notices.find((n) => n.timestamp >= b.firstEntryMs! && n.timestamp <= b.lastEntryMs!);
+      b.firstEntryMs === null || b.lastEntryMs === null ? undefined : notices.find((n) => n.timestamp >= b.firstEntryMs! && n.timestamp <= b.lastEntryMs!);
     return {
       ...(notice ? { usageLimitResetTime: formatIsoMillis(notice.resetAt) } : {}),
       id: b.id,

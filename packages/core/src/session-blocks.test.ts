@@ -64,20 +64,12 @@ describe("identifySessionBlocks", () => {
   it("orders a gap that starts after the next block's floored start behind that block (as the binary prints)", () => {
     // last entry 10:20, next 15:20:00.001 → block 15:00, gap from 15:20
     const blocks = identifySessionBlocks([entry(T0 + 20 * 60_000), entry(T0 + 5 * H + 20 * 60_000 + 1)], later);
-    expect(blocks.map((b) => b.id)).toEqual([
-      "2024-01-01T10:00:00.000Z",
-      "2024-01-01T15:00:00.000Z",
-      "gap-2024-01-01T15:20:00.000Z",
-    ]);
+    expect(blocks.map((b) => b.id)).toEqual(["2024-01-01T10:00:00.000Z", "2024-01-01T15:00:00.000Z", "gap-2024-01-01T15:20:00.000Z"]);
   });
 
   it("keeps a gap tied with the next block's start before it", () => {
     const blocks = identifySessionBlocks([entry(T0), entry(T0 + 5 * H + 1)], later);
-    expect(blocks.map((b) => b.id)).toEqual([
-      "2024-01-01T10:00:00.000Z",
-      "gap-2024-01-01T15:00:00.000Z",
-      "2024-01-01T15:00:00.000Z",
-    ]);
+    expect(blocks.map((b) => b.id)).toEqual(["2024-01-01T10:00:00.000Z", "gap-2024-01-01T15:00:00.000Z", "2024-01-01T15:00:00.000Z"]);
   });
 
   it("sums tokens per type and cost, lists models once without <synthetic>, and sorts its input", () => {
@@ -153,11 +145,7 @@ describe("BlockTracker", () => {
 
   const arbEntry = fc.record({
     // mostly minutes apart, sometimes hours, so every split rule fires
-    stepMs: fc.oneof(
-      fc.integer({ min: 0, max: 20 * 60_000 }),
-      fc.integer({ min: 4 * H, max: 6 * H }),
-      fc.constantFrom(5 * H, 5 * H + 1, 0),
-    ),
+    stepMs: fc.oneof(fc.integer({ min: 0, max: 20 * 60_000 }), fc.integer({ min: 4 * H, max: 6 * H }), fc.constantFrom(5 * H, 5 * H + 1, 0)),
     model: fc.constantFrom("claude-opus-4-20250514", "claude-sonnet-4-20250514", "<synthetic>", "claude-haiku-3-5"),
     input: fc.nat(10_000),
     output: fc.nat(10_000),

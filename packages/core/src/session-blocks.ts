@@ -116,11 +116,7 @@ function blockOf(startMs: number, entries: readonly BlockEntry[], now: number, d
  * Blocks come out ordered by start time with ties kept in creation order, as the 20.0.24 binary
  * prints them: a gap that starts after the next block's hour-floored start follows that block.
  */
-export function identifySessionBlocks(
-  entries: readonly BlockEntry[],
-  now: number,
-  durationMs: number = BLOCK_DURATION_MS,
-): SessionBlock[] {
+export function identifySessionBlocks(entries: readonly BlockEntry[], now: number, durationMs: number = BLOCK_DURATION_MS): SessionBlock[] {
   const sorted = [...entries].sort((a, b) => a.timestamp - b.timestamp);
   const blocks: SessionBlock[] = [];
   let current: BlockEntry[] = [];

@@ -20,9 +20,24 @@ function rows(entries: readonly PricedEntry[]): PricedRows {
 
 function entry(hoursAgo: number, model: string, project: string, tokens: number, cost: number): PricedEntry {
   const event: UsageEvent = {
-    timestamp: NOW - hoursAgo * H, messageId: null, requestId: null, model, sessionId: "s", fileSession: "s", project, progress: false, loggedCostUsd: null,
-    isSidechain: false, speed: null, thinking: false,
-    input: tokens, output: 1, cacheCreation: 0, cacheRead: 0, cacheCreation5m: 0, cacheCreation1h: 0,
+    timestamp: NOW - hoursAgo * H,
+    messageId: null,
+    requestId: null,
+    model,
+    sessionId: "s",
+    fileSession: "s",
+    project,
+    progress: false,
+    loggedCostUsd: null,
+    isSidechain: false,
+    speed: null,
+    thinking: false,
+    input: tokens,
+    output: 1,
+    cacheCreation: 0,
+    cacheRead: 0,
+    cacheCreation5m: 0,
+    cacheCreation1h: 0,
   };
   return { event, cost };
 }
@@ -39,7 +54,10 @@ describe("computeStats", () => {
   it("sums the last 24 h for day, grouped by model (synthetic left out), project and day", () => {
     const s = computeStats(entries, "day", NOW);
     expect(s.totals).toMatchObject({ input: 110, output: 3, total: 113, costUsd: 1.5, messages: 3 });
-    expect(s.byModel.map((m) => [m.model, m.total])).toEqual([["claude-opus-4-5", 101], ["claude-sonnet-4-5", 11]]);
+    expect(s.byModel.map((m) => [m.model, m.total])).toEqual([
+      ["claude-opus-4-5", 101],
+      ["claude-sonnet-4-5", 11],
+    ]);
     expect(s.byProject.map((p) => p.project)).toEqual(["-a", "-b"]);
     expect(s.byDay.map((d) => d.date)).toEqual(["2026-11-26"]);
   });

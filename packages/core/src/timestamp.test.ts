@@ -48,7 +48,10 @@ describe("parseTimestamp (ccusage's reading)", () => {
     const digit = fc.constantFrom(..."0123456789");
     const shaped = fc
       .tuple(fc.array(digit, { minLength: 14, maxLength: 14 }), fc.constantFrom("Z", "+23:59", "-23:59", "+00:00", ".999Z", ".000-23:59"))
-      .map(([d, zone]) => `${d.slice(0, 4).join("")}-${d.slice(4, 6).join("")}-${d.slice(6, 8).join("")}T${d.slice(8, 10).join("")}:${d.slice(10, 12).join("")}:${d.slice(12, 14).join("")}${zone}`);
+      .map(
+        ([d, zone]) =>
+          `${d.slice(0, 4).join("")}-${d.slice(4, 6).join("")}-${d.slice(6, 8).join("")}T${d.slice(8, 10).join("")}:${d.slice(10, 12).join("")}:${d.slice(12, 14).join("")}${zone}`,
+      );
     fc.assert(
       fc.property(fc.oneof(shaped, fc.string()), (s) => {
         const t = parseTimestamp(s);

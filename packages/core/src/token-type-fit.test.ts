@@ -3,9 +3,13 @@ import { describe, expect, it } from "vitest";
 import { fitTokenTypes } from "./token-type-fit.js";
 import type { TypedReading } from "./token-type-fit.js";
 
-function readings(seed: number, ceiling: number, counted: (c: { input: number; output: number; cacheCreation: number; cacheRead: number }) => number): TypedReading[] {
+function readings(
+  seed: number,
+  ceiling: number,
+  counted: (c: { input: number; output: number; cacheCreation: number; cacheRead: number }) => number,
+): TypedReading[] {
   let x = seed;
-  const rand = () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rand = () => (x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   return Array.from({ length: 12 }, (_, i) => {
     const input = 20_000 + rand() * 80_000;
     const output = 50_000 + rand() * 200_000;
@@ -20,7 +24,10 @@ describe("fitTokenTypes", () => {
   it("finds the types a percentage was computed from, and its ceiling", () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 1e6 }), fc.integer({ min: 2_000_000, max: 6_000_000 }), (seed, ceiling) => {
-        const [best] = fitTokenTypes(readings(seed, ceiling, (c) => c.input + c.output), "5h");
+        const [best] = fitTokenTypes(
+          readings(seed, ceiling, (c) => c.input + c.output),
+          "5h",
+        );
         expect(best?.types).toEqual(["input", "output"]);
         expect(Math.abs((best?.ceilingTokens ?? 0) / ceiling - 1)).toBeLessThan(0.02);
       }),
@@ -29,7 +36,10 @@ describe("fitTokenTypes", () => {
   });
 
   it("keeps all four types first when they explain it", () => {
-    const [best] = fitTokenTypes(readings(7, 80_000_000, (c) => c.input + c.output + c.cacheCreation + c.cacheRead), "5h");
+    const [best] = fitTokenTypes(
+      readings(7, 80_000_000, (c) => c.input + c.output + c.cacheCreation + c.cacheRead),
+      "5h",
+    );
     expect(best?.types).toEqual(["input", "output", "cache_creation", "cache_read"]);
   });
 

@@ -160,9 +160,16 @@ export class UsageColumns {
   parts(from = 0, to = this.#length): UsageColumnParts {
     return {
       length: to - from,
-      numbers: [this.timestamp, this.input, this.output, this.cacheCreation, this.cacheRead, this.cacheCreation5m, this.cacheCreation1h, this.loggedCostUsd].map((c) =>
-        c.slice(from, to),
-      ),
+      numbers: [
+        this.timestamp,
+        this.input,
+        this.output,
+        this.cacheCreation,
+        this.cacheRead,
+        this.cacheCreation5m,
+        this.cacheCreation1h,
+        this.loggedCostUsd,
+      ].map((c) => c.slice(from, to)),
       refs: [this.model, this.sessionId, this.fileSession, this.project].map((c) => c.slice(from, to)),
       flags: this.flags.slice(from, to),
       messageIds: this.messageIds.slice(from, to),

@@ -89,13 +89,7 @@ export function weekWindowAt(now: number, anchor: WeekAnchor, timeZone: string):
   const wall = new Date(wallClockAsUtc(now, timeZone));
   const daysBack = (wall.getUTCDay() - anchor.weekday + 7) % 7;
   const anchorWall = (weeksBack: number): number =>
-    Date.UTC(
-      wall.getUTCFullYear(),
-      wall.getUTCMonth(),
-      wall.getUTCDate() - daysBack - 7 * weeksBack,
-      anchor.hour,
-      anchor.minute,
-    );
+    Date.UTC(wall.getUTCFullYear(), wall.getUTCMonth(), wall.getUTCDate() - daysBack - 7 * weeksBack, anchor.hour, anchor.minute);
   let weeksBack = 0;
   let startMs = wallClockToInstant(anchorWall(0), timeZone);
   if (startMs > now) {

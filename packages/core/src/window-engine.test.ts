@@ -112,7 +112,10 @@ describe("snapshot contract", () => {
           let t = T0;
           for (const s of steps) {
             t += s.dt;
-            e.addDelta(delta(t, { input: s.input, output: s.output, cacheRead: s.cacheRead }, { thinkingOutput: Math.min(s.thinking, s.output), costUsd: s.cost }), AFTER_ALL);
+            e.addDelta(
+              delta(t, { input: s.input, output: s.output, cacheRead: s.cacheRead }, { thinkingOutput: Math.min(s.thinking, s.output), costUsd: s.cost }),
+              AFTER_ALL,
+            );
           }
           const snap = e.snapshot(t + after, OK);
           expect(UsageSnapshotSchema.safeParse(snap).success).toBe(true);

@@ -42,7 +42,10 @@ export function startupMs(binary: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const home = mkdtempSync(join(tmpdir(), "cg-binary-home-"));
-    const p = spawn(binary, ["serve", "--port", "0"], { env: { ...process.env, HOME: home, CLAUDE_CONFIG_DIR: home, XDG_STATE_HOME: home }, stdio: ["ignore", "ignore", "pipe"] });
+    const p = spawn(binary, ["serve", "--port", "0"], {
+      env: { ...process.env, HOME: home, CLAUDE_CONFIG_DIR: home, XDG_STATE_HOME: home },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     let err = "";
     p.stderr.setEncoding("utf8");
     p.stderr.on("data", (d: string) => {

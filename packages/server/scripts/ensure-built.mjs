@@ -9,8 +9,21 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const at = (p) => join(root, p);
-const SOURCES = ["packages/core/src", "packages/core/package.json", "packages/core/tsup.config.ts", "packages/server/src", "packages/server/web", "packages/server/package.json", "packages/server/tsup.config.ts"];
-const OUTPUTS = ["packages/core/dist/index.js", "packages/server/dist/cli.js", "packages/server/dist/statusline-main.js", "packages/server/dist/web/index.html"];
+const SOURCES = [
+  "packages/core/src",
+  "packages/core/package.json",
+  "packages/core/tsup.config.ts",
+  "packages/server/src",
+  "packages/server/web",
+  "packages/server/package.json",
+  "packages/server/tsup.config.ts",
+];
+const OUTPUTS = [
+  "packages/core/dist/index.js",
+  "packages/server/dist/cli.js",
+  "packages/server/dist/statusline-main.js",
+  "packages/server/dist/web/index.html",
+];
 
 function newest(path) {
   const s = statSync(path);

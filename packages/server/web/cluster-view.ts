@@ -22,7 +22,7 @@ const REDLINE_FROM = REDLINE_DIAL_SHARE * 1000;
 function tachMarks(fullScalePerMin: number): { marks: DialMark[]; minorEvery: number } {
   const raw = fullScalePerMin / 6;
   const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = ([1, 2, 2.5, 5, 10].map((k) => k * mag).find((s) => fullScalePerMin / s <= 8) ?? 10 * mag);
+  const step = [1, 2, 2.5, 5, 10].map((k) => k * mag).find((s) => fullScalePerMin / s <= 8) ?? 10 * mag;
   const marks: DialMark[] = [];
   for (let v = 0; v <= fullScalePerMin * 1.0001; v += step) marks.push({ pos: (v / fullScalePerMin) * 1000, label: compactTokens(v) });
   return { marks, minorEvery: (step / 5 / fullScalePerMin) * 1000 };

@@ -5,7 +5,8 @@ const int = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
 /** 4213456 → "4.2M", 812345 → "812k", 950 → "950" */
 export function compactTokens(n: number): string {
   const a = Math.abs(n);
-  const fmt = (v: number, unit: string) => `${v >= 100 ? Math.round(v) : v >= 10 ? v.toFixed(1).replace(/\.0$/, "") : v.toFixed(2).replace(/\.?0+$/, "")}${unit}`;
+  const fmt = (v: number, unit: string) =>
+    `${v >= 100 ? Math.round(v) : v >= 10 ? v.toFixed(1).replace(/\.0$/, "") : v.toFixed(2).replace(/\.?0+$/, "")}${unit}`;
   if (a >= 1e9) return fmt(n / 1e9, "B");
   if (a >= 1e6) return fmt(n / 1e6, "M");
   if (a >= 1e3) return fmt(n / 1e3, "k");

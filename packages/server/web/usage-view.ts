@@ -172,8 +172,22 @@ export class UsageView {
     );
     this.#days = s.byDay;
     this.#drawChart();
-    this.#models.replaceChildren(this.#table("Model", "model", s.byModel.map((r) => [r.model, r]), s.totals.total));
-    this.#projects.replaceChildren(this.#table("Project", "project", s.byProject.map((r) => [r.project, r]), s.totals.total));
+    this.#models.replaceChildren(
+      this.#table(
+        "Model",
+        "model",
+        s.byModel.map((r) => [r.model, r]),
+        s.totals.total,
+      ),
+    );
+    this.#projects.replaceChildren(
+      this.#table(
+        "Project",
+        "project",
+        s.byProject.map((r) => [r.project, r]),
+        s.totals.total,
+      ),
+    );
   }
 
   #band(id: string, title: string, t: { pct: number; level: ThresholdLevel }, ceiling: number, basis: string): HTMLElement {

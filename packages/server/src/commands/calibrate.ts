@@ -85,4 +85,3 @@ export async function calibrate(flags: CommonFlags): Promise<void> {
       : `${formatCalibration(suggestion, fits)}\n${typesLine("5 h", types.window5h)}\n${typesLine("7 d", types.window7d)}\n`,
   );
 }
-

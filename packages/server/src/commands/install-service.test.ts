@@ -75,12 +75,17 @@ describe("install-service on Linux (systemd user unit)", () => {
   it("checks the serve options and the settings it copies first, and refuses an npx cache", async () => {
     const a = context("linux");
     await expect(installService(a.ctx, ["--timezone", "Mars/Base"], { enable: true, dryRun: false })).rejects.toThrow(UsageError);
-    await expect(installService({ ...a.ctx, env: { ...a.ctx.env, CLAUDE_GAUGE_5H_CEILING: "lots" } }, [], { enable: true, dryRun: false })).rejects.toThrow(/CLAUDE_GAUGE_5H_CEILING/);
+    await expect(installService({ ...a.ctx, env: { ...a.ctx.env, CLAUDE_GAUGE_5H_CEILING: "lots" } }, [], { enable: true, dryRun: false })).rejects.toThrow(
+      /CLAUDE_GAUGE_5H_CEILING/,
+    );
     expect(existsSync(join(a.home, ".config"))).toBe(false);
     const b = context("linux");
-    await expect(installService({ ...b.ctx, program: ["/usr/bin/node", "/home/u/.npm/_npx/1f/node_modules/claude-gauge/dist/cli.js"] }, [], { enable: true, dryRun: false })).rejects.toThrow(
-      /npm install -g claude-gauge/,
-    );
+    await expect(
+      installService({ ...b.ctx, program: ["/usr/bin/node", "/home/u/.npm/_npx/1f/node_modules/claude-gauge/dist/cli.js"] }, [], {
+        enable: true,
+        dryRun: false,
+      }),
+    ).rejects.toThrow(/npm install -g claude-gauge/);
   });
 
   it("uninstall stops it, removes the unit and reloads; a second time has nothing to do", async () => {

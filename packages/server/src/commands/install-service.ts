@@ -57,7 +57,9 @@ export async function installService(ctx: ServiceContext, serveArgs: string[], o
   parseServeFlags(serveArgs, ctx.env);
   parseConfig(ctx.env);
   if (ctx.program.some((p) => p.includes("/_npx/"))) {
-    throw new UsageError("this claude-gauge runs from npx's temporary cache, which a service cannot rely on: `npm install -g claude-gauge`, then run install-service again");
+    throw new UsageError(
+      "this claude-gauge runs from npx's temporary cache, which a service cannot rely on: `npm install -g claude-gauge`, then run install-service again",
+    );
   }
   const m = manager(ctx);
   const def: ServiceDefinition = { argv: [...ctx.program, "serve", ...serveArgs], env: serviceEnv(ctx.env) };
@@ -74,7 +76,12 @@ export async function installService(ctx: ServiceContext, serveArgs: string[], o
   }
   ctx.out(`the service runs: ${shown(def.argv)}`);
   if (!opts.enable) {
-    ctx.out(`not started (--no-enable); to start it: ${m.enable().map(([p, a]) => shown([p, ...a])).join(" && ")}`);
+    ctx.out(
+      `not started (--no-enable); to start it: ${m
+        .enable()
+        .map(([p, a]) => shown([p, ...a]))
+        .join(" && ")}`,
+    );
     return 0;
   }
   if (!(await runAll(ctx, m.enable(), opts.dryRun))) {

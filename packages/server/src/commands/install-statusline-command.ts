@@ -1,7 +1,16 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { dataDir, defaultSettingsPath, describeInstall, installStatusline, preferredRuntime, SettingsError, shellQuote, statuslineCommand } from "./install-statusline.js";
+import {
+  dataDir,
+  defaultSettingsPath,
+  describeInstall,
+  installStatusline,
+  preferredRuntime,
+  SettingsError,
+  shellQuote,
+  statuslineCommand,
+} from "./install-statusline.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
 

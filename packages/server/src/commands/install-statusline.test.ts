@@ -204,7 +204,9 @@ describe("installStatusline", () => {
     writeFileSync(settings, `{\n\t"model": "opus"\n}`);
     chmodSync(settings, 0o600);
     installStatusline(settings, OURS, { now: NOW });
-    expect(readFileSync(settings, "utf8")).toBe(`{\n\t"model": "opus",\n\t"statusLine": {\n\t\t"type": "command",\n\t\t"command": "claude-gauge statusline"\n\t}\n}`);
+    expect(readFileSync(settings, "utf8")).toBe(
+      `{\n\t"model": "opus",\n\t"statusLine": {\n\t\t"type": "command",\n\t\t"command": "claude-gauge statusline"\n\t}\n}`,
+    );
     expect(statSync(settings).mode & 0o777).toBe(0o600);
   });
 

@@ -6,7 +6,19 @@
  * never written. Uninstall puts back exactly what was there: the original bytes when the settings
  * equal a backup, no file when the file held nothing but ours.
  */
-import { constants, copyFileSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import {
+  constants,
+  copyFileSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { homedir } from "node:os";
 import { basename, delimiter, dirname, join, sep } from "node:path";
 import { isDeepStrictEqual } from "node:util";
@@ -72,7 +84,10 @@ const inNodeModules = (p: string) => p.split(sep).includes("node_modules");
 export function preferredRuntime(env: Readonly<Record<string, string | undefined>> = process.env, execPath: string = process.execPath): string {
   const candidates = [
     env["BUN_INSTALL"] ? join(env["BUN_INSTALL"], "bin", "bun") : "",
-    ...(env["PATH"] ?? "").split(delimiter).filter(Boolean).map((d) => join(d, "bun")),
+    ...(env["PATH"] ?? "")
+      .split(delimiter)
+      .filter(Boolean)
+      .map((d) => join(d, "bun")),
   ];
   return candidates.find((c) => c !== "" && !inNodeModules(c) && isRealBinary(c)) ?? execPath;
 }
@@ -211,7 +226,10 @@ function indentOf(text: string): string {
 
 /** "20261126T140507Z" */
 function stamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z").replace(/[-:]/g, "");
+  return new Date(ms)
+    .toISOString()
+    .replace(/\.\d{3}Z$/, "Z")
+    .replace(/[-:]/g, "");
 }
 
 /** This file's backups, oldest first (the names sort by time). */

@@ -9,9 +9,7 @@ import { progressLine } from "./progress-line.js";
 export async function load(flags: CommonFlags, signals: boolean, now: number, mode: LedgerMode = "session"): Promise<LoadResult> {
   const { roots, missing } = findTranscriptRoots();
   if (roots.length === 0) {
-    process.stderr.write(
-      `claude-gauge: no transcripts found (looked in ${missing.join(", ") || "nothing"}); reporting zeros\n`,
-    );
+    process.stderr.write(`claude-gauge: no transcripts found (looked in ${missing.join(", ") || "nothing"}); reporting zeros\n`);
   }
   const progress = progressLine(process.stderr, flags.quiet);
   let result: LoadResult;
@@ -41,4 +39,3 @@ function reportProblems(r: LoadResult): void {
 export function printJson(v: unknown): void {
   process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
 }
-

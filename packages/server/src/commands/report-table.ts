@@ -83,7 +83,15 @@ function duration(ms: number): string {
 
 export function blocksTable(r: { blocks: BlockRow[] }, color: boolean, timeZone: string, now: number): string {
   const c = pc.createColors(color);
-  const at = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  const at = new Intl.DateTimeFormat("en-CA", {
+    timeZone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  });
   const when = (iso: string) => at.format(Date.parse(iso)).replace(",", "");
   const rows = r.blocks.map((b) => {
     const start = Date.parse(b.startTime);

@@ -19,7 +19,10 @@ describe("serve flags: sources, Prometheus, ccusage, machine", () => {
       matchers: 'user_email="me@example.com"',
       pollMs: 5000,
     });
-    expect(parse(["--source", "promql"], { CLAUDE_GAUGE_PROMETHEUS: "https://p.example/prom", CLAUDE_GAUGE_PROMQL_POLL_MS: "1000" }).prometheus).toMatchObject({ url: "https://p.example/prom", pollMs: 1000 });
+    expect(parse(["--source", "promql"], { CLAUDE_GAUGE_PROMETHEUS: "https://p.example/prom", CLAUDE_GAUGE_PROMQL_POLL_MS: "1000" }).prometheus).toMatchObject({
+      url: "https://p.example/prom",
+      pollMs: 1000,
+    });
     expect(() => parse(["--source", "promql"])).toThrow(/--prometheus URL/);
     expect(() => parse(["--source", "promql", "--prometheus", "ftp://x"])).toThrow(/http\(s\) URL/);
     expect(() => parse(["--source", "promql", "--prometheus", "not a url"])).toThrow(/http\(s\) URL/);
@@ -31,7 +34,10 @@ describe("serve flags: sources, Prometheus, ccusage, machine", () => {
 
   it("--source ccusage takes its interval and time limit from the environment", () => {
     expect(parse(["--source", "ccusage"]).ccusage).toEqual({ intervalMs: 60_000, timeoutMs: 30_000 });
-    expect(parse(["--source", "ccusage"], { CLAUDE_GAUGE_CCUSAGE_INTERVAL_MS: "1000", CLAUDE_GAUGE_CCUSAGE_TIMEOUT_MS: "500" }).ccusage).toEqual({ intervalMs: 1000, timeoutMs: 500 });
+    expect(parse(["--source", "ccusage"], { CLAUDE_GAUGE_CCUSAGE_INTERVAL_MS: "1000", CLAUDE_GAUGE_CCUSAGE_TIMEOUT_MS: "500" }).ccusage).toEqual({
+      intervalMs: 1000,
+      timeoutMs: 500,
+    });
     expect(() => parse(["--source", "ccusage"], { CLAUDE_GAUGE_CCUSAGE_TIMEOUT_MS: "soon" })).toThrow(/CLAUDE_GAUGE_CCUSAGE_TIMEOUT_MS/);
     expect(parse([]).ccusage).toBeNull();
   });

@@ -76,7 +76,7 @@ export const SERVE_SPEC: CommandSpec = {
     ["--allow-host NAME", "also answer requests for this host name (repeatable; also CLAUDE_GAUGE_ALLOW_HOSTS)"],
     ["--source LIST", `where usage comes from, a comma list of ${SERVE_SOURCES.join(", ")} (default jsonl; otlp receives Claude Code's OpenTelemetry export)`],
     ["--prometheus URL", "with --source promql: the PromQL server (also CLAUDE_GAUGE_PROMETHEUS)"],
-    ["--selector '{l=\"v\"}'", "with --source promql: label matchers, e.g. {user_email=\"me@example.com\"}"],
+    ["--selector '{l=\"v\"}'", 'with --source promql: label matchers, e.g. {user_email="me@example.com"}'],
     ["--machine NAME", "machine label of the exported claude_code_* counters (default: host name)"],
     ["--no-cache", "read every transcript at start; the scan cache (~/.cache/claude-gauge) is neither read nor written"],
   ],
@@ -115,8 +115,15 @@ export function serveFlagsFrom(v: Record<string, string | boolean | undefined>, 
     demoSpeed,
     allowHosts: allowHosts(Array.isArray(v["allow-host"]) ? (v["allow-host"] as string[]) : [], env["CLAUDE_GAUGE_ALLOW_HOSTS"]),
     sources: list,
-    prometheus: prometheusFlags(list.includes("promql"), str("prometheus") ?? env["CLAUDE_GAUGE_PROMETHEUS"], str("selector") ?? env["CLAUDE_GAUGE_SELECTOR"], env["CLAUDE_GAUGE_PROMQL_POLL_MS"]),
-    ccusage: list.includes("ccusage") ? { intervalMs: msSetting(env, "CLAUDE_GAUGE_CCUSAGE_INTERVAL_MS", 60_000), timeoutMs: msSetting(env, "CLAUDE_GAUGE_CCUSAGE_TIMEOUT_MS", 30_000) } : null,
+    prometheus: prometheusFlags(
+      list.includes("promql"),
+      str("prometheus") ?? env["CLAUDE_GAUGE_PROMETHEUS"],
+      str("selector") ?? env["CLAUDE_GAUGE_SELECTOR"],
+      env["CLAUDE_GAUGE_PROMQL_POLL_MS"],
+    ),
+    ccusage: list.includes("ccusage")
+      ? { intervalMs: msSetting(env, "CLAUDE_GAUGE_CCUSAGE_INTERVAL_MS", 60_000), timeoutMs: msSetting(env, "CLAUDE_GAUGE_CCUSAGE_TIMEOUT_MS", 30_000) }
+      : null,
     machine: machineName(str("machine") ?? env["CLAUDE_GAUGE_MACHINE"] ?? hostname()),
     cache: v["no-cache"] !== true,
   };
@@ -163,7 +170,8 @@ function prometheusFlags(promql: boolean, url: string | undefined, selector: str
 /** The machine label: printable, bounded (it is a Prometheus label value on every exported series). */
 function machineName(name: string): string {
   const n = name.trim();
-  if (!/^[\x21-\x7e]{1,128}$/.test(n)) throw new UsageError(`--machine: expected 1 to 128 printable ASCII characters without spaces, got ${JSON.stringify(name)}`);
+  if (!/^[\x21-\x7e]{1,128}$/.test(n))
+    throw new UsageError(`--machine: expected 1 to 128 printable ASCII characters without spaces, got ${JSON.stringify(name)}`);
   return n;
 }
 
@@ -177,7 +185,8 @@ export function parseServeFlags(args: string[], env: Record<string, string | und
 function allowHosts(flags: readonly string[], env: string | undefined): string[] {
   const names = [...flags, ...(env ?? "").split(",")].map((h) => h.trim().toLowerCase()).filter((h) => h !== "");
   for (const n of names) {
-    if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(n)) throw new UsageError(`--allow-host: expected a host name without port, got ${JSON.stringify(n)}`);
+    if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(n))
+      throw new UsageError(`--allow-host: expected a host name without port, got ${JSON.stringify(n)}`);
   }
   return names;
 }

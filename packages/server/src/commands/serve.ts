@@ -48,7 +48,8 @@ export async function serve(args: string[]): Promise<void> {
   // Transcript counts become claude_code_* counters for a shared Prometheus. Not the demo's (made
   // up), and not the PromQL source's (they came from Prometheus: exported again, they would count twice).
   // Nor ccusage's: its history is apportioned among models, not counted per model.
-  const totals = !demo && !flags.sources.some((s) => s === "promql" || s === "ccusage") ? new ExportedTotals(exportedTotalsFile(stateDir(process.env)), log) : null;
+  const totals =
+    !demo && !flags.sources.some((s) => s === "promql" || s === "ccusage") ? new ExportedTotals(exportedTotalsFile(stateDir(process.env)), log) : null;
   const metrics = new GaugeMetrics(undefined, { usage: totals ? { machine: flags.machine, totals } : null });
   const service = new GaugeService({
     sources,
@@ -125,4 +126,3 @@ export async function serve(args: string[]): Promise<void> {
     process.once("SIGTERM", () => stop("SIGTERM"));
   });
 }
-

@@ -20,7 +20,7 @@ export type Runner = (program: string, args: readonly string[]) => Promise<RunRe
 export const realRunner: Runner = (program, args) =>
   new Promise((resolve) => {
     execFile(program, [...args], { timeout: 15_000 }, (err, stdout, stderr) => {
-      const code = err === null ? 0 : typeof (err as { code?: unknown }).code === "number" ? ((err as { code: number }).code) : 127;
+      const code = err === null ? 0 : typeof (err as { code?: unknown }).code === "number" ? (err as { code: number }).code : 127;
       resolve({ code, stdout: String(stdout), stderr: err !== null && stderr === "" ? err.message : String(stderr) });
     });
   });

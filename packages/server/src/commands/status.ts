@@ -42,7 +42,12 @@ function execWords(line: string): string[] {
 function serviceArgv(text: string, kind: string): string[] {
   if (kind === "systemd") return execWords(parseSystemdUnit(text).get("Service")?.get("ExecStart")?.[0] ?? "");
   const block = /<key>ProgramArguments<\/key>\s*<array>([\s\S]*?)<\/array>/.exec(text)?.[1] ?? "";
-  const unxml = (s: string) => s.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&amp;/g, "&");
+  const unxml = (s: string) =>
+    s
+      .replace(/&lt;/g, "<")
+      .replace(/&gt;/g, ">")
+      .replace(/&quot;/g, '"')
+      .replace(/&amp;/g, "&");
   return [...block.matchAll(/<string>([\s\S]*?)<\/string>/g)].map((m) => unxml(m[1]!));
 }
 
@@ -90,7 +95,11 @@ export async function statusReport(platform: NodeJS.Platform, env: Env, run: Run
 function describeHealth(h: unknown): string {
   if (typeof h !== "object" || h === null) return "";
   const o = h as { source_ok?: unknown; sources?: { files?: unknown }[]; files?: unknown; ws_clients?: unknown };
-  const files = Array.isArray(o.sources) ? o.sources.reduce((n, s) => n + (typeof s.files === "number" ? s.files : 0), 0) : typeof o.files === "number" ? o.files : null;
+  const files = Array.isArray(o.sources)
+    ? o.sources.reduce((n, s) => n + (typeof s.files === "number" ? s.files : 0), 0)
+    : typeof o.files === "number"
+      ? o.files
+      : null;
   const parts = [
     files !== null ? `${files} transcript file(s) followed` : "",
     o.source_ok === false ? "some transcripts unreadable" : "",
@@ -103,12 +112,22 @@ export function formatStatus(r: StatusReport): string {
   const row = (k: string, v: string) => `${k.padEnd(12)} ${v}`;
   return [
     `claude-gauge ${r.version}`,
-    row("daemon", r.daemon.answering && r.daemon.error === null ? `answering at ${r.daemon.url}${describeHealth(r.daemon.health)}` : `not answering at ${r.daemon.url}: ${r.daemon.error}`),
+    row(
+      "daemon",
+      r.daemon.answering && r.daemon.error === null
+        ? `answering at ${r.daemon.url}${describeHealth(r.daemon.health)}`
+        : `not answering at ${r.daemon.url}: ${r.daemon.error}`,
+    ),
     row(
       "service",
-      r.service.installed ? `${r.service.kind} ${r.service.file}: ${r.service.state}\n${"".padEnd(13)}runs ${r.service.runs}` : "not installed (claude-gauge install-service)",
+      r.service.installed
+        ? `${r.service.kind} ${r.service.file}: ${r.service.state}\n${"".padEnd(13)}runs ${r.service.runs}`
+        : "not installed (claude-gauge install-service)",
     ),
-    row("status line", r.statusline.installed ? `installed in ${r.statusline.settings}: ${r.statusline.command}` : "not installed (claude-gauge install-statusline)"),
+    row(
+      "status line",
+      r.statusline.installed ? `installed in ${r.statusline.settings}: ${r.statusline.command}` : "not installed (claude-gauge install-statusline)",
+    ),
     row(
       "transcripts",
       r.transcripts.roots.length > 0
@@ -120,7 +139,8 @@ export function formatStatus(r: StatusReport): string {
 
 export async function status(values: Record<string, string | boolean | undefined>): Promise<number> {
   const p = values["port"];
-  if (p !== undefined && (typeof p !== "string" || !/^\d+$/.test(p) || Number(p) > 65535)) throw new UsageError(`--port: expected 0..65535, got ${JSON.stringify(p)}`);
+  if (p !== undefined && (typeof p !== "string" || !/^\d+$/.test(p) || Number(p) > 65535))
+    throw new UsageError(`--port: expected 0..65535, got ${JSON.stringify(p)}`);
   const r = await statusReport(process.platform, process.env, realRunner, typeof p === "string" ? Number(p) : null);
   process.stdout.write(values["json"] === true ? `${JSON.stringify(r, null, 2)}\n` : `${formatStatus(r)}\n`);
   return 0;

@@ -36,7 +36,9 @@ export function readBody(req: IncomingMessage, rule: BodyRule): Promise<{ body: 
   if (type === null || !rule.types.includes(type)) {
     return Promise.reject(new BodyError(415, `Content-Type: expected ${rule.types.join(" or ")}`));
   }
-  const encoding = String(req.headers["content-encoding"] ?? "identity").trim().toLowerCase();
+  const encoding = String(req.headers["content-encoding"] ?? "identity")
+    .trim()
+    .toLowerCase();
   if (encoding !== "identity" && !(encoding === "gzip" && rule.gzip)) {
     return Promise.reject(new BodyError(415, `Content-Encoding: expected identity${rule.gzip ? " or gzip" : ""}`));
   }

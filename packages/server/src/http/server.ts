@@ -113,4 +113,3 @@ async function run(route: Route, req: IncomingMessage, res: ServerResponse, url:
   const { body, type } = await readBody(req, route.body);
   await route.handle({ req, res, url, body, type });
 }
-

@@ -91,12 +91,15 @@ export class WsPush {
     }
     c.pending = f;
     if (c.timer === null) {
-      c.timer = setTimeout(() => {
-        c.timer = null;
-        const p = c.pending;
-        c.pending = null;
-        if (p) this.#send(c, p);
-      }, Math.max(0, wait));
+      c.timer = setTimeout(
+        () => {
+          c.timer = null;
+          const p = c.pending;
+          c.pending = null;
+          if (p) this.#send(c, p);
+        },
+        Math.max(0, wait),
+      );
     }
   }
 

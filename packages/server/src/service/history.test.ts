@@ -91,28 +91,41 @@ function ledgerOf(sessions: readonly Session[]) {
 
 const CONFIGS: [string, GaugeConfig][] = [
   ["defaults (block, rolling 7 d, suggested ceilings)", DEFAULT_CONFIG],
-  ["rolling 5 h, weekly 7 d, configured ceilings", { ...DEFAULT_CONFIG, mode5h: "rolling", mode7d: "weekly", ceiling5hTokens: 5_000_000, ceiling7dTokens: 90_000_000 }],
+  [
+    "rolling 5 h, weekly 7 d, configured ceilings",
+    { ...DEFAULT_CONFIG, mode5h: "rolling", mode7d: "weekly", ceiling5hTokens: 5_000_000, ceiling7dTokens: 90_000_000 },
+  ],
   ["input and output only", { ...DEFAULT_CONFIG, count: ["input", "output"] }],
 ];
 
 describe("HistoryBook", () => {
-  it.each(CONFIGS)("gives what replaying every message through a WindowEngine gives (%s)", (_name, config) => {
-    fc.assert(
-      fc.property(history, fc.integer({ min: 1, max: 168 }), fc.integer({ min: -48, max: 24 }), (sessions, hours, shiftH) => {
-        const { ledger, end } = ledgerOf(sessions);
-        const now = end + shiftH * 3_600_000;
-        expect(new HistoryBook(config).points(ledgerRows(ledger), now, hours)).toEqual(replayed(ledger, config, now, hours));
-      }),
-      { numRuns: 30 },
-    );
-  }, 120_000);
+  it.each(CONFIGS)(
+    "gives what replaying every message through a WindowEngine gives (%s)",
+    (_name, config) => {
+      fc.assert(
+        fc.property(history, fc.integer({ min: 1, max: 168 }), fc.integer({ min: -48, max: 24 }), (sessions, hours, shiftH) => {
+          const { ledger, end } = ledgerOf(sessions);
+          const now = end + shiftH * 3_600_000;
+          expect(new HistoryBook(config).points(ledgerRows(ledger), now, hours)).toEqual(replayed(ledger, config, now, hours));
+        }),
+        { numRuns: 30 },
+      );
+    },
+    120_000,
+  );
 
   it("prefetched in slices between other work, then kept up to date", async () => {
-    const { ledger, events, end } = ledgerOf([...Array(30)].map((_, i) => ({ gapMin: i % 4 === 0 ? 700 : 20, msgs: 12, model: MODELS[i % 3]!, input: 40, output: 900, cacheRead: 50_000 })));
+    const { ledger, events, end } = ledgerOf(
+      [...Array(30)].map((_, i) => ({ gapMin: i % 4 === 0 ? 700 : 20, msgs: 12, model: MODELS[i % 3]!, input: 40, output: 900, cacheRead: 50_000 })),
+    );
     const book = new HistoryBook(DEFAULT_CONFIG);
     let turns = 0;
     const counting = setInterval(() => turns++, 0);
-    await book.prefetch(() => ledgerRows(ledger), () => end, 168);
+    await book.prefetch(
+      () => ledgerRows(ledger),
+      () => end,
+      168,
+    );
     clearInterval(counting);
     // other callbacks ran while it worked: it gave the loop back between slices
     expect(turns).toBeGreaterThan(0);

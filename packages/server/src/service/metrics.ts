@@ -52,7 +52,12 @@ export class GaugeMetrics {
     // ~0.5 % CPU; once a second is plenty for a gauge.
     if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: "claude_gauge_process_", eventLoopMonitoringPrecision: 1000 });
     const r = [registry];
-    this.#tokens = new Counter({ name: "claude_gauge_tokens_total", help: "Tokens counted (each message once, at its largest usage)", labelNames: ["model", "type"], registers: r });
+    this.#tokens = new Counter({
+      name: "claude_gauge_tokens_total",
+      help: "Tokens counted (each message once, at its largest usage)",
+      labelNames: ["model", "type"],
+      registers: r,
+    });
     this.#cost = new Counter({ name: "claude_gauge_cost_usd_total", help: "API-equivalent cost of counted tokens, USD", labelNames: ["model"], registers: r });
     const g = (name: string, help: string) => new Gauge({ name, help, registers: r });
     this.#gauges = new Map<string, Gauge>([

@@ -7,9 +7,24 @@ const T = Date.parse("2026-11-26T12:00:00Z");
 
 function entry(t: number, input: number, cacheRead: number): PricedEntry {
   const event: UsageEvent = {
-    timestamp: t, messageId: null, requestId: null, model: "m", sessionId: "s", fileSession: "s", project: "p",
-    isSidechain: false, progress: false, loggedCostUsd: null, speed: null, thinking: false,
-    input, output: 1, cacheCreation: 0, cacheRead, cacheCreation5m: 0, cacheCreation1h: 0,
+    timestamp: t,
+    messageId: null,
+    requestId: null,
+    model: "m",
+    sessionId: "s",
+    fileSession: "s",
+    project: "p",
+    isSidechain: false,
+    progress: false,
+    loggedCostUsd: null,
+    speed: null,
+    thinking: false,
+    input,
+    output: 1,
+    cacheCreation: 0,
+    cacheRead,
+    cacheCreation5m: 0,
+    cacheCreation1h: 0,
   };
   return { event, cost: 0 };
 }

@@ -28,7 +28,10 @@ export function typedReadings(sorted: readonly PricedEntry[], samples: readonly 
   const between = (from: number, to: number): TokenCounts => subtractCounts(prefix[after(to)]!, prefix[after(from - 1)]!);
   const out: TypedReading[] = [];
   for (const s of samples) {
-    for (const [window, l] of [["5h", s.rateLimits.fiveHour], ["7d", s.rateLimits.sevenDay]] as const) {
+    for (const [window, l] of [
+      ["5h", s.rateLimits.fiveHour],
+      ["7d", s.rateLimits.sevenDay],
+    ] as const) {
       if (l === null) continue;
       out.push({ at: s.at, window, usedPct: l.usedPct, resetsAt: l.resetsAt, counts: between(l.resetsAt - OFFICIAL_WINDOW_MS[window], s.at) });
     }

@@ -71,12 +71,7 @@ function estimatedWindow(pct: number | null | undefined, resetAt: number | null 
 }
 
 /** The line for what is known; null when there is nothing to show. */
-export function formatStatusline(
-  rateLimits: OfficialRateLimits | null,
-  daemon: DaemonView | null,
-  now: number,
-  colour: boolean,
-): string | null {
+export function formatStatusline(rateLimits: OfficialRateLimits | null, daemon: DaemonView | null, now: number, colour: boolean): string | null {
   const parts: string[] = [];
   const w5 = officialWindow(rateLimits?.fiveHour, now) ?? estimatedWindow(daemon?.pct5h, daemon?.reset5h);
   const w7 = officialWindow(rateLimits?.sevenDay, now) ?? estimatedWindow(daemon?.pct7d, daemon?.reset7d);

@@ -4,7 +4,11 @@ import { parseStatuslineSample } from "./sample.js";
 
 const NOW = Date.parse("2026-11-26T12:00:00Z");
 const HOUR = 3_600_000;
-const good = { at: NOW, sessionId: "s1", rateLimits: { fiveHour: { usedPct: 0.41, resetsAt: NOW + 2 * HOUR }, sevenDay: { usedPct: 0.62, resetsAt: NOW + 72 * HOUR } } };
+const good = {
+  at: NOW,
+  sessionId: "s1",
+  rateLimits: { fiveHour: { usedPct: 0.41, resetsAt: NOW + 2 * HOUR }, sevenDay: { usedPct: 0.62, resetsAt: NOW + 72 * HOUR } },
+};
 
 function withLimit(window: "fiveHour" | "sevenDay", patch: Record<string, unknown>): unknown {
   return { ...good, rateLimits: { ...good.rateLimits, [window]: { ...good.rateLimits[window], ...patch } } };

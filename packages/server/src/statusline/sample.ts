@@ -52,7 +52,8 @@ export function parseStatuslineSample(v: unknown, now: number): StatuslineSample
   const fiveHour = rateLimits.fiveHour ?? null;
   const sevenDay = rateLimits.sevenDay ?? null;
   if (fiveHour === null && sevenDay === null) return "rateLimits: neither fiveHour nor sevenDay";
-  const bad = (fiveHour && spanCheck("fiveHour", at, fiveHour.resetsAt, BLOCK_DURATION_MS)) || (sevenDay && spanCheck("sevenDay", at, sevenDay.resetsAt, WEEK_MS));
+  const bad =
+    (fiveHour && spanCheck("fiveHour", at, fiveHour.resetsAt, BLOCK_DURATION_MS)) || (sevenDay && spanCheck("sevenDay", at, sevenDay.resetsAt, WEEK_MS));
   if (bad) return bad;
   return { at, sessionId: sessionId ?? null, rateLimits: { fiveHour, sevenDay } };
 }

@@ -55,7 +55,14 @@ describe("state file", () => {
   it("reads back only readings the daemon's parser accepts, oldest first, across days", () => {
     appendStateSample(dir, sample(5, NOW + DAY));
     appendStateSample(dir, sample(1));
-    const junk = ["[]", "7", '{"at":"x","rateLimits":{}}', '{"at":1,"rateLimits":{"fiveHour":{"usedPct":2,"resetsAt":1}}}', '{"at":1}', `{"at":${NOW},"rateLimits":{"fiveHour":{"usedPct":0.5,"resetsAt":1e300}}}`];
+    const junk = [
+      "[]",
+      "7",
+      '{"at":"x","rateLimits":{}}',
+      '{"at":1,"rateLimits":{"fiveHour":{"usedPct":2,"resetsAt":1}}}',
+      '{"at":1}',
+      `{"at":${NOW},"rateLimits":{"fiveHour":{"usedPct":0.5,"resetsAt":1e300}}}`,
+    ];
     writeFileSync(dayFile(dir, NOW), `${readFileSync(dayFile(dir, NOW), "utf8")}${junk.join("\n")}\n`);
     expect(readStateSamples(dir, parse)).toEqual([sample(1), sample(5, NOW + DAY)]);
     expect(readStateSamples(join(dir, "missing"), parse)).toEqual([]);

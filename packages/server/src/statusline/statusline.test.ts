@@ -116,7 +116,6 @@ class FakeDaemon {
   }
 }
 
-
 let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "cg-statusline-"));
@@ -201,9 +200,7 @@ describe("statusline without a daemon", () => {
       five_hour: { used_percentage: 96, resets_at: (NOW + HOUR) / 1000 },
       seven_day: { used_percentage: 85, resets_at: (NOW + 24 * HOUR) / 1000 },
     });
-    expect(await statusline(hi, { ...env, NO_COLOR: "" }, { now: NOW })).toBe(
-      "5h \x1b[31m96%\x1b[0m ↺1h0m · 7d \x1b[38;5;208m85%\x1b[0m ↺1d0h",
-    );
+    expect(await statusline(hi, { ...env, NO_COLOR: "" }, { now: NOW })).toBe("5h \x1b[31m96%\x1b[0m ↺1h0m · 7d \x1b[38;5;208m85%\x1b[0m ↺1d0h");
   });
 
   it("keeps the sample in the state file", async () => {
@@ -316,9 +313,7 @@ describe("--chain", () => {
     expect(await statusline(claudeInput(), env, { now: NOW, chain: "exit 3" })).toBe("5h 23% ↺2h14m · 7d 41% ↺3d4h");
     expect(await statusline(claudeInput(), env, { now: NOW, chain: "true" })).toBe("5h 23% ↺2h14m · 7d 41% ↺3d4h");
     const t0 = performance.now();
-    expect(await statusline(claudeInput(), env, { now: NOW, chain: "sleep 5; echo late", chainTimeoutMs: 200 })).toBe(
-      "5h 23% ↺2h14m · 7d 41% ↺3d4h",
-    );
+    expect(await statusline(claudeInput(), env, { now: NOW, chain: "sleep 5; echo late", chainTimeoutMs: 200 })).toBe("5h 23% ↺2h14m · 7d 41% ↺3d4h");
     expect(performance.now() - t0).toBeLessThan(2000);
   });
 

@@ -56,7 +56,10 @@ describe("BlockReconciler apportioning by model", () => {
         { model: "claude-sonnet-4-5", tokens: { input: 97, output: 2, cacheRead: 5000, cacheCreation: 0 }, costUsd: 0.2 },
       ],
     };
-    const b = { ...block(H, 100, 1003, 0.5, ["claude-sonnet-4-5", "claude-opus-4-5"]), tokens: { input: 100, output: 1003, cacheRead: 5000, cacheCreation: 7 } };
+    const b = {
+      ...block(H, 100, 1003, 0.5, ["claude-sonnet-4-5", "claude-opus-4-5"]),
+      tokens: { input: 100, output: 1003, cacheRead: 5000, cacheCreation: 7 },
+    };
     const g = r.run([b], [day], 2 * H, true);
     expect(g.map((x) => [x.model, x.tokens])).toEqual([
       ["claude-sonnet-4-5", { input: 97, output: 2, cacheRead: 5000, cacheCreation: 0 }],
@@ -67,7 +70,13 @@ describe("BlockReconciler apportioning by model", () => {
 
   it("two blocks in a day: each block's tokens still add up exactly (apportioned by the day's mix)", () => {
     const r = new BlockReconciler();
-    const day = { startMs: 0, models: [{ model: "a", tokens: { input: 10, output: 0, cacheRead: 0, cacheCreation: 0 }, costUsd: 0 }, { model: "b", tokens: { input: 23, output: 0, cacheRead: 0, cacheCreation: 0 }, costUsd: 0 }] };
+    const day = {
+      startMs: 0,
+      models: [
+        { model: "a", tokens: { input: 10, output: 0, cacheRead: 0, cacheCreation: 0 }, costUsd: 0 },
+        { model: "b", tokens: { input: 23, output: 0, cacheRead: 0, cacheCreation: 0 }, costUsd: 0 },
+      ],
+    };
     const g = r.run([block(0, 17, 0, 0, ["a"]), block(10 * H, 16, 0, 0, ["b"])], [day], 11 * H, true);
     expect(g.filter((x) => x.t === 0).reduce((n, x) => n + x.tokens.input, 0)).toBe(17);
     expect(g.filter((x) => x.t === 10 * H).reduce((n, x) => n + x.tokens.input, 0)).toBe(16);

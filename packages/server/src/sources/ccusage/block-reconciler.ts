@@ -130,6 +130,7 @@ function apportion(t: number, b: CcusageBlock, days: readonly CcusageDay[], toke
     out[largest]!.tokens[k] += tokens[k] - given;
   }
   const wholeCost = models.reduce((n, m) => n + byModel.get(m)!.costUsd, 0);
-  for (const [i, m] of models.entries()) out[i]!.costUsd = wholeCost > 0 ? (costUsd * byModel.get(m)!.costUsd) / wholeCost : i === models.length - 1 ? costUsd : 0;
+  for (const [i, m] of models.entries())
+    out[i]!.costUsd = wholeCost > 0 ? (costUsd * byModel.get(m)!.costUsd) / wholeCost : i === models.length - 1 ? costUsd : 0;
   return out.filter((g) => g.costUsd > 0 || TYPES.some((k) => g.tokens[k] > 0));
 }

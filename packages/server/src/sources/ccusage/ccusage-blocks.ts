@@ -11,7 +11,10 @@ export interface CcusageBlock {
 }
 
 const count = z.number().finite().min(0);
-const isoTime = z.string().max(40).refine((s) => Number.isFinite(Date.parse(s)), "not a time");
+const isoTime = z
+  .string()
+  .max(40)
+  .refine((s) => Number.isFinite(Date.parse(s)), "not a time");
 const blocksOutput = z.object({
   blocks: z.array(
     z.object({
@@ -37,7 +40,16 @@ const dailyOutput = z.object({
     z.object({
       date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
       modelBreakdowns: z
-        .array(z.object({ modelName: z.string().max(200), inputTokens: count, outputTokens: count, cacheCreationTokens: count, cacheReadTokens: count, cost: count }))
+        .array(
+          z.object({
+            modelName: z.string().max(200),
+            inputTokens: count,
+            outputTokens: count,
+            cacheCreationTokens: count,
+            cacheReadTokens: count,
+            cost: count,
+          }),
+        )
         .max(100),
     }),
   ),

@@ -266,11 +266,7 @@ function peakRate(events: readonly { t: number; tokens: number }[], from: number
  * One demo day whose live session starts at `startMs`. `intensity` scales the number of turns
  * (past days vary; the live day is 1).
  */
-export function demoDay(
-  startMs: number,
-  seed: number,
-  opts: { intensity?: number; project?: string; warmUpProject?: string } = {},
-): DemoDay {
+export function demoDay(startMs: number, seed: number, opts: { intensity?: number; project?: string; warmUpProject?: string } = {}): DemoDay {
   const rng = new DemoRandom(seed);
   const k = opts.intensity ?? 1;
   const turns = (n: number) => Math.max(1, Math.round(n * k));

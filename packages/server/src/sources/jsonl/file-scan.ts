@@ -91,7 +91,8 @@ export function scanUnit(u: ScanUnit): UnitScan {
       u.path,
       (buf, from, to, lineNo, offset) => {
         last = { offset, events: events.length, limits: limits.length, badLines: badLines.length, badLineCount };
-        const d = decodeUsageBytes(buf.subarray(from, to), opts) ?? decodeCandidate(buf.toString("latin1", from, to), () => buf.toString("utf8", from, to), opts);
+        const d =
+          decodeUsageBytes(buf.subarray(from, to), opts) ?? decodeCandidate(buf.toString("latin1", from, to), () => buf.toString("utf8", from, to), opts);
         if (d.kind === "usage") {
           events.push(d.event, ...d.extras);
           if (d.limit) limits.push(d.limit);
@@ -110,8 +111,11 @@ export function scanUnit(u: ScanUnit): UnitScan {
   const partialBad = badLines.slice(cut.badLines);
   let partialBadCount = badLineCount - cut.badLineCount;
   // lines the scanner skipped itself; the unterminated last line's one belongs to it
-  const partialLine = r?.partial ? (r.nextLine) : -1;
-  const skipped = [...(r?.oversized ?? []).map((line) => ({ line, error: "line too long, skipped" })), ...(r?.invalidUtf8 ?? []).map((line) => ({ line, error: "invalid UTF-8, skipped" }))];
+  const partialLine = r?.partial ? r.nextLine : -1;
+  const skipped = [
+    ...(r?.oversized ?? []).map((line) => ({ line, error: "line too long, skipped" })),
+    ...(r?.invalidUtf8 ?? []).map((line) => ({ line, error: "invalid UTF-8, skipped" })),
+  ];
   for (const b of skipped) {
     if (b.line === partialLine) {
       partialBadCount++;

@@ -16,7 +16,11 @@ const dir = mkdtempSync(join(tmpdir(), "cg-utf8-"));
 let n = 0;
 
 const usage = (i: number, text: string): string =>
-  JSON.stringify({ timestamp: "2026-01-10T10:00:00.000Z", requestId: `r${i}`, message: { id: `m${i}`, model: "claude-sonnet-4-5-20250929", content: [{ type: "text", text }], usage: { input_tokens: i, output_tokens: 1 } } });
+  JSON.stringify({
+    timestamp: "2026-01-10T10:00:00.000Z",
+    requestId: `r${i}`,
+    message: { id: `m${i}`, model: "claude-sonnet-4-5-20250929", content: [{ type: "text", text }], usage: { input_tokens: i, output_tokens: 1 } },
+  });
 
 /** A line of the file: a usage line (its text block spliced with raw bytes, perhaps), or other bytes. */
 const lineBytes = fc.oneof(

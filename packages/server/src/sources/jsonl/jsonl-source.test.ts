@@ -18,7 +18,13 @@ async function until(cond: () => boolean, what: string, ms = 5000): Promise<void
 }
 
 const line = (id: string, output: number) =>
-  JSON.stringify({ type: "assistant", timestamp: "2026-11-20T10:00:00.000Z", sessionId: "s", requestId: `r-${id}`, message: { id, model: "claude-sonnet-4-5", usage: { input_tokens: 0, output_tokens: output } } });
+  JSON.stringify({
+    type: "assistant",
+    timestamp: "2026-11-20T10:00:00.000Z",
+    sessionId: "s",
+    requestId: `r-${id}`,
+    message: { id, model: "claude-sonnet-4-5", usage: { input_tokens: 0, output_tokens: output } },
+  });
 
 it("says in its health which roots it follows, where it looked and what is wrong now", async () => {
   const config = join(mkdtempSync(join(tmpdir(), "cg-src-")), "claude");
@@ -39,7 +45,9 @@ it("says in its health which roots it follows, where it looked and what is wrong
   symlinkSync(join(config, "nowhere"), join(proj, "dangling.jsonl"));
   await until(() => !source!.health().ok, "the dangling link");
   // project names are hashed unless shown: the problem names the root, a hash and the file
-  expect(source.health().problems).toEqual([{ where: expect.stringMatching(/projects\/project-[0-9a-f]{8}\/dangling\.jsonl$/), error: expect.stringContaining("ENOENT") }]);
+  expect(source.health().problems).toEqual([
+    { where: expect.stringMatching(/projects\/project-[0-9a-f]{8}\/dangling\.jsonl$/), error: expect.stringContaining("ENOENT") },
+  ]);
   rmSync(join(proj, "dangling.jsonl"));
   await until(() => source!.health().ok, "the problem to clear");
 });

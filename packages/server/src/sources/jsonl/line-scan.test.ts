@@ -22,7 +22,8 @@ const OTHER = '{"type":"user","message":{"content":"hello"}}';
 
 describe("scanCandidates", () => {
   it("offers only usage-bearing lines (limit notices carry a zero usage), with line numbers and offsets", async () => {
-    const limit = '{"type":"assistant","isApiErrorMessage":true,"message":{"model":"<synthetic>","content":[{"type":"text","text":"Claude AI usage limit reached|1"}],"usage":{"input_tokens":0,"output_tokens":0}}}';
+    const limit =
+      '{"type":"assistant","isApiErrorMessage":true,"message":{"model":"<synthetic>","content":[{"type":"text","text":"Claude AI usage limit reached|1"}],"usage":{"input_tokens":0,"output_tokens":0}}}';
     const content = [OTHER, U(1), OTHER, limit, U(2), ""].join("\n");
     const { lines, r } = await scan(file(content));
     expect(lines.map((l) => l.lineNo)).toEqual([2, 4, 5]);
@@ -68,7 +69,10 @@ describe("scanCandidates with an oversized line", () => {
 describe("scanCandidates({ all: true })", () => {
   it("offers every complete line, numbered, and holds the partial one", async () => {
     const { lines, r } = await scan(file(`${OTHER}\n\n${U(3)}\n${OTHER}`), { all: true });
-    expect(lines.map((l) => [l.lineNo, l.text])).toEqual([[1, OTHER], [3, U(3)]]);
+    expect(lines.map((l) => [l.lineNo, l.text])).toEqual([
+      [1, OTHER],
+      [3, U(3)],
+    ]);
     expect(r.partial).toBe(true);
   });
 });
@@ -87,7 +91,12 @@ describe("scanRange", () => {
   it("cut into aligned ranges at any offsets, offers each line once, numbered as one scan does", async () => {
     const fc = (await import("fast-check")).default;
     const { scanRange } = await import("./line-scan.js");
-    const lineArb = fc.oneof(fc.constant(""), fc.constant(OTHER), fc.integer({ min: 0, max: 99 }).map(U), fc.string({ maxLength: 30 }).map((s) => s.replaceAll("\n", " ")));
+    const lineArb = fc.oneof(
+      fc.constant(""),
+      fc.constant(OTHER),
+      fc.integer({ min: 0, max: 99 }).map(U),
+      fc.string({ maxLength: 30 }).map((s) => s.replaceAll("\n", " ")),
+    );
     fc.assert(
       fc.property(fc.array(lineArb, { maxLength: 30 }), fc.boolean(), fc.array(fc.nat(), { maxLength: 4 }), (lines, terminated, cutsRaw) => {
         const content = lines.join("\n") + (terminated && lines.length > 0 ? "\n" : "");

@@ -257,5 +257,11 @@ export function scanCandidates(
     opts,
   );
   // with includePartial, `consumed` takes in the unterminated last line (as a whole file was read)
-  return { consumed: opts.includePartial && r.partial ? r.end : r.consumed, partial: r.partial, oversized: r.oversized, invalidUtf8: r.invalidUtf8, nextLine: r.nextLine };
+  return {
+    consumed: opts.includePartial && r.partial ? r.end : r.consumed,
+    partial: r.partial,
+    oversized: r.oversized,
+    invalidUtf8: r.invalidUtf8,
+    nextLine: r.nextLine,
+  };
 }

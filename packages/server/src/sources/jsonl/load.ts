@@ -6,7 +6,18 @@ import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_thread
 import { decodeLine, MessageLedger, costOf, UsageColumns } from "@claude-gauge/core";
 import { SavedLedger, type CostFn, type KeptMessages, type LedgerMode, type LimitNotice, type TurnSignal, type UsageEvent } from "@claude-gauge/core";
 import { unpackColumns } from "./column-pack.js";
-import { filesKey, identityOf, marksOf, partColumns, PRICING_FINGERPRINT, ScanCache, type CachedPart, type CachePlan, type CacheWriter, type FileIdentity } from "./scan-cache.js";
+import {
+  filesKey,
+  identityOf,
+  marksOf,
+  partColumns,
+  PRICING_FINGERPRINT,
+  ScanCache,
+  type CachedPart,
+  type CachePlan,
+  type CacheWriter,
+  type FileIdentity,
+} from "./scan-cache.js";
 import { MAX_KEPT_BAD, scanShared, scanUnit, type BadLine, type ScanUnit, type UnitScan } from "./file-scan.js";
 import { listTranscriptFiles, type TranscriptFile, type WalkProblem } from "./files.js";
 
@@ -159,7 +170,10 @@ function columnsOf(part: CachedPart): UsageColumns {
 }
 
 /** The parts of a file's new scans, line numbers made the file's (they count from `lineBase`). */
-function scannedParts(scans: readonly UnitScan[], lineBase: number): { parts: CachedPart[]; partial: CachedPart | null; lines: number; consumed: number | null } {
+function scannedParts(
+  scans: readonly UnitScan[],
+  lineBase: number,
+): { parts: CachedPart[]; partial: CachedPart | null; lines: number; consumed: number | null } {
   const parts: CachedPart[] = [];
   let partial: CachedPart | null = null;
   let lines = lineBase;
@@ -167,7 +181,13 @@ function scannedParts(scans: readonly UnitScan[], lineBase: number): { parts: Ca
   for (const s of scans) {
     const shift = (b: { line: number; error: string }) => ({ line: b.line + lines, error: b.error });
     parts.push({ events: { packed: s.events }, limits: s.limits, badLines: s.badLines.map(shift), badLineCount: s.badLineCount });
-    if (s.partial) partial = { events: { packed: s.partial.events }, limits: s.partial.limits, badLines: s.partial.badLines.map(shift), badLineCount: s.partial.badLineCount };
+    if (s.partial)
+      partial = {
+        events: { packed: s.partial.events },
+        limits: s.partial.limits,
+        badLines: s.partial.badLines.map(shift),
+        badLineCount: s.partial.badLineCount,
+      };
     // a unit where no line starts says nothing about where the file's lines end
     if (s.lines > 0) consumed = s.consumed;
     lines += s.lines;
@@ -230,7 +250,13 @@ interface ReadFile {
  * `take` in path order as soon as it and the ones before it are done, and writes the new cache
  * (after `beforeCommit`) when anything changed or `keepLedger` asks for it.
  */
-async function readFiles(p: Prepared, opts: LoadOptions, take: (f: ReadFile) => void, keepLedger: boolean, beforeCommit?: (w: CacheWriter, key: string) => void): Promise<void> {
+async function readFiles(
+  p: Prepared,
+  opts: LoadOptions,
+  take: (f: ReadFile) => void,
+  keepLedger: boolean,
+  beforeCommit?: (w: CacheWriter, key: string) => void,
+): Promise<void> {
   const { work, cache, key } = p;
   const note = opts.progress ?? (() => undefined);
   for (const w of work) {
@@ -308,7 +334,9 @@ async function readFiles(p: Prepared, opts: LoadOptions, take: (f: ReadFile) => 
     }
   };
   const progress = opts.progress;
-  const timer = progress ? setInterval(() => progress(`scanning ${units.length} pieces of ${p.files.length} files, ${(scanBytes / 1e6).toFixed(0)} MB…`), 1000) : null;
+  const timer = progress
+    ? setInterval(() => progress(`scanning ${units.length} pieces of ${p.files.length} files, ${(scanBytes / 1e6).toFixed(0)} MB…`), 1000)
+    : null;
   const parallel = scanBytes >= (opts.parallelMinBytes ?? PARALLEL_MIN_BYTES) && availableParallelism() >= 2 && existsSync(fileURLToPath(WORKER_URL));
   try {
     deliver();
@@ -383,7 +411,11 @@ export interface BackfillSink {
  * goes on in each file. An unterminated last line is left to the tail, which reads it once it is
  * complete.
  */
-export async function backfillTranscripts(roots: readonly string[], opts: LoadOptions, sink: BackfillSink): Promise<{ resume: Map<string, ResumePoint>; problems: WalkProblem[]; scan: ScanCounts }> {
+export async function backfillTranscripts(
+  roots: readonly string[],
+  opts: LoadOptions,
+  sink: BackfillSink,
+): Promise<{ resume: Map<string, ResumePoint>; problems: WalkProblem[]; scan: ScanCounts }> {
   const p = await prepare(roots, opts);
   const resume = new Map<string, ResumePoint>();
   await readFiles(
@@ -434,7 +466,18 @@ async function restored(ledger: SavedLedger, work: readonly FileWork[], problems
       for (const b of part.badLines) if (badLines.length < MAX_KEPT_BAD) badLines.push({ path: file.path, line: b.line, error: b.error });
     }
   }
-  return { ledger, signals: await recentSignals(work.map((w) => w.file), opts), limits, badLines, badLineCount, problems, scan: counts(work, true) };
+  return {
+    ledger,
+    signals: await recentSignals(
+      work.map((w) => w.file),
+      opts,
+    ),
+    limits,
+    badLines,
+    badLineCount,
+    problems,
+    scan: counts(work, true),
+  };
 }
 
 /** Turn signals from the last lines of a file (only the newest ones decide whether a turn is open). */

@@ -1,4 +1,16 @@
-import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createHash } from "node:crypto";
@@ -43,7 +55,12 @@ const LIMIT = JSON.stringify({
   type: "assistant",
   isApiErrorMessage: true,
   timestamp: "2026-01-10T11:00:00.000Z",
-  message: { id: "msg_limit", model: "<synthetic>", content: [{ type: "text", text: "Claude AI usage limit reached|1768046400" }], usage: { input_tokens: 0, output_tokens: 0 } },
+  message: {
+    id: "msg_limit",
+    model: "<synthetic>",
+    content: [{ type: "text", text: "Claude AI usage limit reached|1768046400" }],
+    usage: { input_tokens: 0, output_tokens: 0 },
+  },
 });
 /** a usage line cut short: a bad line */
 const BROKEN = '{"type":"assistant","message":{"usage":{"input_tokens":';
@@ -130,7 +147,10 @@ describe("scan cache: every change gives what a scan without the cache gives", (
   it("an append is read from where the last scan stopped, bad line numbers included", async () => {
     seed();
     await same();
-    appendFileSync(file("-home-u-app/s1.jsonl"), `${line({ id: "f", ts: "2026-01-12T10:00:00.000Z" })}\n${BROKEN}\n${line({ id: "b", output: 90, ts: "2026-01-10T10:05:02.000Z" })}\n`);
+    appendFileSync(
+      file("-home-u-app/s1.jsonl"),
+      `${line({ id: "f", ts: "2026-01-12T10:00:00.000Z" })}\n${BROKEN}\n${line({ id: "b", output: 90, ts: "2026-01-10T10:05:02.000Z" })}\n`,
+    );
     const r = await same();
     expect(r.daily).toMatchObject({ appended: 1, cached: 2, read: 0 });
     const withCache = await load("daily", true);
@@ -329,12 +349,19 @@ describe("scan cache: a damaged or foreign cache is dropped, never trusted", () 
     dropSavedLedgers();
     damage((b) => {
       const at = b.readDoubleLE(16);
-      const index = JSON.parse(b.toString("utf8", at)) as { files: { path: string; parts: { events: { at: number; n: number; sum: string; ids: { bytes: number }; strings: { bytes: number; count: number } } }[] }[] };
+      const index = JSON.parse(b.toString("utf8", at)) as {
+        files: {
+          path: string;
+          parts: { events: { at: number; n: number; sum: string; ids: { bytes: number }; strings: { bytes: number; count: number } } }[];
+        }[];
+      };
       const ev = index.files[0]!.parts[0]!.events;
       // the first row's input tokens (second number column) made negative
       b.writeDoubleLE(-5, ev.at + 8 * ev.n);
       const len = 88 * ev.n + 4 * ev.strings.count + ev.n + ev.ids.bytes + ev.strings.bytes;
-      ev.sum = createHash("sha1").update(b.subarray(ev.at, ev.at + len)).digest("hex");
+      ev.sum = createHash("sha1")
+        .update(b.subarray(ev.at, ev.at + len))
+        .digest("hex");
       const json = Buffer.from(JSON.stringify(index));
       const out = Buffer.concat([b.subarray(0, at), json]);
       out.writeDoubleLE(json.length, 24);

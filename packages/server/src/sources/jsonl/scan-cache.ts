@@ -175,7 +175,10 @@ export function defaultCacheDir(env: Record<string, string | undefined> = proces
 }
 
 function cacheName(roots: readonly string[]): string {
-  const h = createHash(HASH).update(JSON.stringify([...roots].sort())).digest("hex").slice(0, 16);
+  const h = createHash(HASH)
+    .update(JSON.stringify([...roots].sort()))
+    .digest("hex")
+    .slice(0, 16);
   return `scan-${h}.bin`;
 }
 
@@ -238,7 +241,11 @@ function checkChunk(v: unknown, size: number): ChunkDesc {
   );
   check(isHex(o["sum"]), "chunk checksum");
   const big = o["big"];
-  check(Array.isArray(big) && big.every((b) => Array.isArray(b) && b.length === 5 && isCount(b[0]) && b.slice(1).every((x) => typeof x === "string" && /^\d{1,20}$/.test(x))), "chunk exact counts");
+  check(
+    Array.isArray(big) &&
+      big.every((b) => Array.isArray(b) && b.length === 5 && isCount(b[0]) && b.slice(1).every((x) => typeof x === "string" && /^\d{1,20}$/.test(x))),
+    "chunk exact counts",
+  );
   const d: ChunkDesc = {
     n: o["n"] as number,
     at: o["at"] as number,
@@ -256,9 +263,13 @@ function checkPart(v: unknown, size: number): PartDesc {
   const o = v as Record<string, unknown>;
   const limits = o["limits"];
   const bad = o["bad"];
-  check(Array.isArray(limits) && limits.every((l) => Array.isArray(l) && l.length === 2 && l.every((x) => typeof x === "number" && Number.isFinite(x))), "limits");
   check(
-    Array.isArray(bad) && bad.every((b) => Array.isArray(b) && b.length === 2 && isCount(b[0]) && b[0] > 0 && typeof b[1] === "string" && b[1].length <= MAX_ERROR_CHARS),
+    Array.isArray(limits) && limits.every((l) => Array.isArray(l) && l.length === 2 && l.every((x) => typeof x === "number" && Number.isFinite(x))),
+    "limits",
+  );
+  check(
+    Array.isArray(bad) &&
+      bad.every((b) => Array.isArray(b) && b.length === 2 && isCount(b[0]) && b[0] > 0 && typeof b[1] === "string" && b[1].length <= MAX_ERROR_CHARS),
     "bad lines",
   );
   check(isCount(o["badCount"]) && (o["badCount"] as number) >= bad.length, "bad line count");
@@ -330,7 +341,8 @@ function storedColumns(c: StoredChunk): PackedColumns {
     const col = numbers[c]!;
     for (let i = 0; i < n; i++) {
       const x = col[i]!;
-      if (c === 7 ? !(Number.isNaN(x) || (Number.isFinite(x) && x >= 0)) : !(Number.isFinite(x) && (c === 0 || x >= 0))) throw new Invalid("a stored number out of range");
+      if (c === 7 ? !(Number.isNaN(x) || (Number.isFinite(x) && x >= 0)) : !(Number.isFinite(x) && (c === 0 || x >= 0)))
+        throw new Invalid("a stored number out of range");
     }
   }
   for (let i = 0; i < n; i++) if (flags[i]! > 31 || (flags[i]! & 24) === 24) throw new Invalid("stored flags");
@@ -384,7 +396,8 @@ export class ScanCache {
     try {
       buf = readFileSync(this.path);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "ENOENT") this.#log(`scan cache ${this.path} unreadable (${(e as NodeJS.ErrnoException).code ?? "error"}); scanning everything`);
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT")
+        this.#log(`scan cache ${this.path} unreadable (${(e as NodeJS.ErrnoException).code ?? "error"}); scanning everything`);
       return;
     }
     if (buf.byteOffset % 8 !== 0) buf = Buffer.from(buf); // typed-array views need an aligned start
@@ -398,7 +411,9 @@ export class ScanCache {
       const indexAt = buf.readDoubleLE(16);
       const indexLength = buf.readDoubleLE(24);
       check(isCount(indexAt) && isCount(indexLength) && indexAt >= HEADER_BYTES && indexAt + indexLength === buf.length, "index bounds");
-      const sum = createHash(HASH).update(buf.subarray(indexAt, indexAt + indexLength)).digest();
+      const sum = createHash(HASH)
+        .update(buf.subarray(indexAt, indexAt + indexLength))
+        .digest();
       check(sum.equals(buf.subarray(32, 32 + HASH_BYTES)), "index checksum");
       let raw: unknown;
       try {

@@ -29,7 +29,12 @@ function usageLine(id: string | null, output: number, ts = "2026-11-20T10:00:00.
     timestamp: ts,
     sessionId: "s1",
     ...(id === null ? {} : { requestId: `r-${id}` }),
-    message: { ...(id === null ? {} : { id }), model: "claude-sonnet-4-5", content: [{ type: "text", text: "x" }], usage: { input_tokens: 1, output_tokens: output } },
+    message: {
+      ...(id === null ? {} : { id }),
+      model: "claude-sonnet-4-5",
+      content: [{ type: "text", text: "x" }],
+      usage: { input_tokens: 1, output_tokens: output },
+    },
   });
 }
 

@@ -132,10 +132,7 @@ export class TranscriptTail {
     this.#starting = false;
     await this.#coldScan([...this.#coldPending].sort((a, b) => (a.file.path < b.file.path ? -1 : 1)));
     this.#resume = null;
-    this.#timers = [
-      setInterval(() => void this.rescan(), this.#rescanMs),
-      setInterval(() => void this.check(), this.#checkMs),
-    ];
+    this.#timers = [setInterval(() => void this.rescan(), this.#rescanMs), setInterval(() => void this.check(), this.#checkMs)];
     for (const t of this.#timers) t.unref?.();
   }
 
@@ -401,12 +398,7 @@ export class TranscriptTail {
    * newline (or trailing spaces) later change nothing; other bytes appended to it make a new
    * line, decoded as any other (the ledger keeps one copy of a message).
    */
-  #lastLine(
-    st: FileState,
-    all: boolean,
-    decode: (text: string, utf8: () => string) => DecodedLine,
-    emit: (d: DecodedLine, line: number) => void,
-  ): void {
+  #lastLine(st: FileState, all: boolean, decode: (text: string, utf8: () => string) => DecodedLine, emit: (d: DecodedLine, line: number) => void): void {
     if (!endsWithBrace(st.file.path)) return;
     let offered: { text: string; utf8: () => string; lineNo: number } | null = null;
     const r = scanCandidates(

@@ -30,9 +30,15 @@ const mostly = <T>(common: fc.Arbitrary<T>, odd: fc.Arbitrary<T>) => fc.oneof({ 
 const optional = <T>(a: fc.Arbitrary<T>, absent = 1) => fc.oneof({ weight: absent, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: a });
 const text = mostly(
   fc.constantFrom("", "ok", "plain text", 'a "quoted" word', "back\\slash", "tab\there"),
-  fc.oneof(fc.constantFrom("naïve café", "日本語", "\u2028", "emoji 🎉", "\u0000nul", "Claude AI usage limit reached|1767225600", "\ud83d"), fc.string({ maxLength: 12 })),
+  fc.oneof(
+    fc.constantFrom("naïve café", "日本語", "\u2028", "emoji 🎉", "\u0000nul", "Claude AI usage limit reached|1767225600", "\ud83d"),
+    fc.string({ maxLength: 12 }),
+  ),
 );
-const count = mostly(fc.integer({ min: 0, max: 2_000_000 }), fc.constantFrom<unknown>(-1, 2.5, 1e3, 1e21, 2 ** 53 + 1, Number.MAX_SAFE_INTEGER, "12", null, true, {}, []));
+const count = mostly(
+  fc.integer({ min: 0, max: 2_000_000 }),
+  fc.constantFrom<unknown>(-1, 2.5, 1e3, 1e21, 2 ** 53 + 1, Number.MAX_SAFE_INTEGER, "12", null, true, {}, []),
+);
 const id = mostly(fc.stringMatching(/^(msg|req)_[A-Za-z0-9]{1,20}$/), fc.constantFrom<unknown>("", "msg_é", "req_\\x", null, 7));
 const block = fc.oneof(
   fc.record({ type: fc.constant("text"), text }),
@@ -56,7 +62,12 @@ const usage = fc.record(
     speed: optional(mostly(fc.constantFrom("standard", "fast"), fc.constantFrom<unknown>("turbo", null))),
     iterations: optional(
       fc.array(
-        fc.record({ type: fc.constantFrom("message", "advisor_message"), model: mostly(fc.constant("claude-haiku-4-5"), fc.constant<unknown>(null)), input_tokens: count, output_tokens: count }),
+        fc.record({
+          type: fc.constantFrom("message", "advisor_message"),
+          model: mostly(fc.constant("claude-haiku-4-5"), fc.constant<unknown>(null)),
+          input_tokens: count,
+          output_tokens: count,
+        }),
         { maxLength: 2 },
       ),
       3,
@@ -100,7 +111,12 @@ const assistant = fc.record(
   { requiredKeys: ["message", "timestamp", "type"] },
 );
 /** A progress line nests an agent's assistant line under data.message. */
-const progress = assistant.map((nested) => ({ type: "progress", sessionId: "outer", timestamp: "2026-01-10T10:00:00.000Z", data: { message: nested, type: "agent_progress" } }));
+const progress = assistant.map((nested) => ({
+  type: "progress",
+  sessionId: "outer",
+  timestamp: "2026-01-10T10:00:00.000Z",
+  data: { message: nested, type: "agent_progress" },
+}));
 
 /** Claude's "usage limit reached" notice: its reset time is in the text the cut removes. */
 const limitNotice = assistant.map((a) => ({
@@ -116,7 +132,9 @@ const edited = (line: string) =>
     fc.constant(`${line}\r`),
     fc.constant(` ${line.replaceAll(",", ", ").replaceAll(":", " : ")} `),
     fc.nat(line.length).map((at) => line.slice(0, at)),
-    fc.tuple(fc.nat(line.length), fc.constantFrom("\\", '"', "{", "]", ",", "\u0001", "é", "x", ":null")).map(([at, ch]) => line.slice(0, at) + ch + line.slice(at)),
+    fc
+      .tuple(fc.nat(line.length), fc.constantFrom("\\", '"', "{", "]", ",", "\u0001", "é", "x", ":null"))
+      .map(([at, ch]) => line.slice(0, at) + ch + line.slice(at)),
     fc.nat(line.length).map((at) => line.slice(0, at) + line.slice(at + 1)),
   );
 
@@ -173,4 +191,3 @@ describe("decodeUsageBytes", () => {
     }
   }, 60_000);
 });
-

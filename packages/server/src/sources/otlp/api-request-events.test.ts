@@ -39,7 +39,9 @@ describe("api_request log events", () => {
 
   it("takes numbers as intValue, doubleValue or decimal strings", () => {
     const at = NOW - 1000;
-    const r = one(apiRecord(at, { input_tokens: { intValue: 7 }, output_tokens: { doubleValue: 8 }, cache_read_tokens: "9", cache_creation_tokens: { stringValue: "10" } }));
+    const r = one(
+      apiRecord(at, { input_tokens: { intValue: 7 }, output_tokens: { doubleValue: 8 }, cache_read_tokens: "9", cache_creation_tokens: { stringValue: "10" } }),
+    );
     expect(r.requests[0]!.event).toMatchObject({ input: 7, output: 8, cacheRead: 9, cacheCreation: 10 });
   });
 
@@ -94,7 +96,10 @@ describe("api_request log events", () => {
     for (const [patch, field] of cases) {
       const r = apiRequestsOf(logsBody([good, apiRecord(NOW - 2000, patch as never)]), NOW);
       if (typeof r === "string") throw new Error(r);
-      expect(r.requests.map((q) => q.event.requestId), field).toEqual(["ok"]);
+      expect(
+        r.requests.map((q) => q.event.requestId),
+        field,
+      ).toEqual(["ok"]);
       expect(r.rejected.count).toBe(1);
       expect(r.rejected.first).toContain(`logRecords[1].${field}`);
       expect(r.rejected.first).not.toMatch(/secret|-5|9007199254740993|xxxx/);

@@ -48,7 +48,8 @@ function idAttribute(attrs: Map<string, unknown>, key: string): string | null | 
   const v = attrs.get(key);
   if (v === undefined) return null;
   const s = anyString(v);
-  if (s === null || s.length > MAX_ID_CHARS || /\p{Cc}/u.test(s)) return { error: `attributes.${key}: expected a string of at most ${MAX_ID_CHARS} printable characters` };
+  if (s === null || s.length > MAX_ID_CHARS || /\p{Cc}/u.test(s))
+    return { error: `attributes.${key}: expected a string of at most ${MAX_ID_CHARS} printable characters` };
   return s;
 }
 

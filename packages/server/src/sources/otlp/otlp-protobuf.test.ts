@@ -53,6 +53,8 @@ describe("OTLP protobuf", () => {
     const answer = Response.toObject(Response.decode(encodeProtobufResponse("logs", 3, "why")), { longs: String });
     expect(answer).toEqual({ partialSuccess: { rejectedLogRecords: "3", errorMessage: "why" } });
     const MResponse = root.lookupType("opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse");
-    expect(MResponse.toObject(MResponse.decode(encodeProtobufResponse("metrics", 2, null)), { longs: String })).toEqual({ partialSuccess: { rejectedDataPoints: "2" } });
+    expect(MResponse.toObject(MResponse.decode(encodeProtobufResponse("metrics", 2, null)), { longs: String })).toEqual({
+      partialSuccess: { rejectedDataPoints: "2" },
+    });
   });
 });

@@ -30,7 +30,8 @@ export function otlpRoutes(source: OtlpSource): Route[] {
       if (!source.listening) return sendError(res, 503, "otlp source: not started", { "retry-after": "1" });
       const protobuf = type === PROTOBUF;
       const decoded = protobuf ? decodeProtobuf(signal, body) : decodeJson(body);
-      const outcome = typeof decoded === "string" ? source.refused(signal, decoded) : signal === "logs" ? source.acceptLogs(decoded) : source.acceptMetrics(decoded);
+      const outcome =
+        typeof decoded === "string" ? source.refused(signal, decoded) : signal === "logs" ? source.acceptLogs(decoded) : source.acceptMetrics(decoded);
       if (typeof outcome === "string") return sendError(res, 400, outcome);
       const answer = protobuf ? encodeProtobufResponse(signal, outcome.rejected, outcome.error) : encodeJsonResponse(signal, outcome.rejected, outcome.error);
       res.writeHead(200, { ...BASE_HEADERS, "content-type": type, "cache-control": "no-store", "content-length": Buffer.byteLength(answer) });

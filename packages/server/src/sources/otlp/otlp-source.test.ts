@@ -62,7 +62,17 @@ describe("OtlpSource", () => {
       ]),
     );
     expect(events).toHaveLength(2);
-    expect(events[0]).toMatchObject({ timestamp: at, model: "claude-sonnet-4-5-20250929", sessionId: "s1", input: 100, output: 20, cacheRead: 1000, cacheCreation: 50, cacheCreation5m: 50, loggedCostUsd: 0.02 });
+    expect(events[0]).toMatchObject({
+      timestamp: at,
+      model: "claude-sonnet-4-5-20250929",
+      sessionId: "s1",
+      input: 100,
+      output: 20,
+      cacheRead: 1000,
+      cacheCreation: 50,
+      cacheCreation5m: 50,
+      loggedCostUsd: 0.02,
+    });
     // tokens without a cost point: cost 0, never our price of a sum (the >200k tier is per request)
     expect(events[1]).toMatchObject({ model: "claude-haiku-4-5", input: 3, loggedCostUsd: 0 });
   });
@@ -97,7 +107,9 @@ describe("OtlpSource", () => {
     clock.now = T0 + 120_000;
     source.acceptMetrics(metricsBody([sumMetric(TOKEN_METRIC, 1, [{ type: "input", value: 100, timeMs: T0 + 60_000, startMs: T0 }])]));
     // the request the point counted, exported a moment later as an event, and a newer one
-    source.acceptLogs(logsBody([apiRecord(T0 + 50_000, { input_tokens: 100, output_tokens: 0, cache_read_tokens: 0, cache_creation_tokens: 0 }), apiRecord(T0 + 90_000)]));
+    source.acceptLogs(
+      logsBody([apiRecord(T0 + 50_000, { input_tokens: 100, output_tokens: 0, cache_read_tokens: 0, cache_creation_tokens: 0 }), apiRecord(T0 + 90_000)]),
+    );
     // the next metric point covers the newer request: the events count it already
     source.acceptMetrics(metricsBody([sumMetric(TOKEN_METRIC, 1, [{ type: "input", value: 100, timeMs: T0 + 120_000, startMs: T0 + 60_000 }])]));
     expect(events.map((e) => [e.timestamp, e.input])).toEqual([
@@ -122,7 +134,10 @@ describe("OtlpSource", () => {
     const { source, clock } = await started();
     expect(source.health()).toMatchObject({ kind: "otlp", ok: true, problems: [], detail: { last_export_at: null } });
     expect(source.acceptLogs({ resourceLogs: 5 })).toBe("resourceLogs: expected an array");
-    expect(source.health()).toMatchObject({ ok: false, problems: [{ where: "POST /v1/logs", error: "the last export was refused: resourceLogs: expected an array" }] });
+    expect(source.health()).toMatchObject({
+      ok: false,
+      problems: [{ where: "POST /v1/logs", error: "the last export was refused: resourceLogs: expected an array" }],
+    });
     source.acceptMetrics(metricsBody([]));
     expect(source.health().ok).toBe(false);
     source.acceptLogs(logsBody([]));

@@ -173,7 +173,8 @@ export class OtlpSource implements Source {
     const problems: SourceProblem[] = [];
     for (const signal of ["logs", "metrics"] as const) {
       const refusal = this.#stats[signal].refusal;
-      if (refusal !== null && now - refusal.at < REFUSAL_SHOWN_MS) problems.push({ where: ROUTE[signal], error: `the last export was refused: ${refusal.error}` });
+      if (refusal !== null && now - refusal.at < REFUSAL_SHOWN_MS)
+        problems.push({ where: ROUTE[signal], error: `the last export was refused: ${refusal.error}` });
     }
     const last = Math.max(this.#stats.logs.lastAt ?? -Infinity, this.#stats.metrics.lastAt ?? -Infinity);
     const stats = (s: SignalStats) => ({ exports: s.exports, accepted: s.accepted, rejected: s.rejected, refused_exports: s.refusedExports });

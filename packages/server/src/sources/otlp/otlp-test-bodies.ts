@@ -18,7 +18,12 @@ export function attributes(a: Record<string, Attr>): Obj[] {
 
 export function logsBody(records: Obj[]): Obj {
   return {
-    resourceLogs: [{ resource: { attributes: attributes({ "service.name": "claude-code" }) }, scopeLogs: [{ scope: { name: "com.anthropic.claude_code" }, logRecords: records }] }],
+    resourceLogs: [
+      {
+        resource: { attributes: attributes({ "service.name": "claude-code" }) },
+        scopeLogs: [{ scope: { name: "com.anthropic.claude_code" }, logRecords: records }],
+      },
+    ],
   };
 }
 
@@ -73,6 +78,8 @@ export function sumMetric(name: string, temporality: number | undefined, points:
 
 export function metricsBody(metrics: Obj[]): Obj {
   return {
-    resourceMetrics: [{ resource: { attributes: attributes({ "service.name": "claude-code" }) }, scopeMetrics: [{ scope: { name: "com.anthropic.claude_code" }, metrics }] }],
+    resourceMetrics: [
+      { resource: { attributes: attributes({ "service.name": "claude-code" }) }, scopeMetrics: [{ scope: { name: "com.anthropic.claude_code" }, metrics }] },
+    ],
   };
 }

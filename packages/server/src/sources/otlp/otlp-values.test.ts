@@ -14,7 +14,17 @@ describe("OTLP values", () => {
   it("says absent for no value or an empty AnyValue, NaN for anything else", () => {
     expect(anyNumber(undefined)).toBeUndefined();
     expect(anyNumber({})).toBeUndefined();
-    for (const v of [{ stringValue: "" }, { stringValue: "0x10" }, { stringValue: "12abc" }, { doubleValue: "NaN" }, { doubleValue: Infinity }, { boolValue: true }, 5, "5", { intValue: {} }]) {
+    for (const v of [
+      { stringValue: "" },
+      { stringValue: "0x10" },
+      { stringValue: "12abc" },
+      { doubleValue: "NaN" },
+      { doubleValue: Infinity },
+      { boolValue: true },
+      5,
+      "5",
+      { intValue: {} },
+    ]) {
       expect(anyNumber(v), JSON.stringify(v)).toBeNaN();
     }
   });

@@ -27,13 +27,25 @@ describe("token and cost metrics", () => {
     expect(r.points.map(({ series: _s, ...p }) => p)).toEqual([
       { measure: "input", model: "claude-sonnet-4-5-20250929", origin: "s1", temporality: "delta", startMs: NOW - 61_000, timeMs: NOW - 1000, value: 100 },
       { measure: "cacheCreation", model: "claude-sonnet-4-5-20250929", origin: "", temporality: "delta", startMs: NOW - 61_000, timeMs: NOW - 1000, value: 7 },
-      { measure: "costUsd", model: "claude-sonnet-4-5-20250929", origin: "s1", temporality: "cumulative", startMs: NOW - 600_000, timeMs: NOW - 1000, value: 0.25 },
+      {
+        measure: "costUsd",
+        model: "claude-sonnet-4-5-20250929",
+        origin: "s1",
+        temporality: "cumulative",
+        startMs: NOW - 600_000,
+        timeMs: NOW - 1000,
+        value: 0.25,
+      },
     ]);
   });
 
   it("gives the same series to the same attributes in any order, another to any other attribute set", () => {
     const p = (attrs: { key: string; value: unknown }[]) =>
-      points(metricsBody([{ name: TOKEN_METRIC, sum: { aggregationTemporality: 2, dataPoints: [{ timeUnixNano: `${NOW}000000`, asInt: "5", attributes: attrs }] } }])).points[0]!.series;
+      points(
+        metricsBody([
+          { name: TOKEN_METRIC, sum: { aggregationTemporality: 2, dataPoints: [{ timeUnixNano: `${NOW}000000`, asInt: "5", attributes: attrs }] } },
+        ]),
+      ).points[0]!.series;
     const a = { key: "type", value: { stringValue: "input" } };
     const b = { key: "model", value: { stringValue: "m" } };
     const c = { key: "session.id", value: { stringValue: "s" } };
@@ -42,7 +54,15 @@ describe("token and cost metrics", () => {
   });
 
   it("takes asInt as a decimal string and the enum's name for temporality", () => {
-    const body = metricsBody([{ name: TOKEN_METRIC, sum: { aggregationTemporality: "AGGREGATION_TEMPORALITY_CUMULATIVE", dataPoints: [{ timeUnixNano: `${NOW}000000`, asInt: "123", attributes: [{ key: "type", value: { stringValue: "output" } }] }] } }]);
+    const body = metricsBody([
+      {
+        name: TOKEN_METRIC,
+        sum: {
+          aggregationTemporality: "AGGREGATION_TEMPORALITY_CUMULATIVE",
+          dataPoints: [{ timeUnixNano: `${NOW}000000`, asInt: "123", attributes: [{ key: "type", value: { stringValue: "output" } }] }],
+        },
+      },
+    ]);
     expect(points(body).points[0]).toMatchObject({ measure: "output", temporality: "cumulative", value: 123 });
   });
 
@@ -67,6 +87,8 @@ describe("token and cost metrics", () => {
 
   it("refuses a body that is not OTLP's structure as a whole", () => {
     expect(usagePointsOf({ resourceMetrics: {} }, NOW)).toBe("resourceMetrics: expected an array");
-    expect(usagePointsOf({ resourceMetrics: [{ scopeMetrics: [{ metrics: [{ name: TOKEN_METRIC, sum: { dataPoints: [7] } }] }] }] }, NOW)).toContain("expected an object");
+    expect(usagePointsOf({ resourceMetrics: [{ scopeMetrics: [{ metrics: [{ name: TOKEN_METRIC, sum: { dataPoints: [7] } }] }] }] }, NOW)).toContain(
+      "expected an object",
+    );
   });
 });

@@ -77,7 +77,10 @@ function point(dp: Obj, measure: "tokens" | "cost", temporality: Temporality, se
   const model = anyString(attrs.get("model")) ?? "";
   const origin = anyString(attrs.get("session.id")) ?? "";
   if (model.length > 256 || origin.length > 256) return "attributes: model or session.id longer than 256 characters";
-  const series = createHash("sha1").update(seriesBase).update(canonical(field(dp, "attributes"))).digest("base64");
+  const series = createHash("sha1")
+    .update(seriesBase)
+    .update(canonical(field(dp, "attributes")))
+    .digest("base64");
   return { measure: m, model, origin, series, temporality, startMs: startMs ?? null, timeMs, value };
 }
 

@@ -3,27 +3,57 @@ import { CounterDeltas, type StepGrowth } from "./counter-deltas.js";
 import type { SeriesSamples } from "./prometheus-api.js";
 
 const TOK = "claude_code_token_usage_tokens_total";
-const series = (labels: Record<string, string>, samples: [number, number][]): SeriesSamples => ({ labels: { __name__: TOK, type: "input", model: "claude-sonnet-4-5", ...labels }, samples });
+const series = (labels: Record<string, string>, samples: [number, number][]): SeriesSamples => ({
+  labels: { __name__: TOK, type: "input", model: "claude-sonnet-4-5", ...labels },
+  samples,
+});
 const inputOf = (g: StepGrowth[]) => g.reduce((a, x) => a + x.tokens.input, 0);
 
 describe("CounterDeltas", () => {
   it("counts a series that appears inside the history from zero (its first sample is growth, unlike increase())", () => {
     const d = new CounterDeltas();
     d.baseline([]);
-    const g = d.observe([series({ session_id: "a" }, [[60_000, 500], [120_000, 800]])]);
-    expect(g.map((x) => [x.t, x.tokens.input])).toEqual([[60_000, 500], [120_000, 300]]);
+    const g = d.observe([
+      series({ session_id: "a" }, [
+        [60_000, 500],
+        [120_000, 800],
+      ]),
+    ]);
+    expect(g.map((x) => [x.t, x.tokens.input])).toEqual([
+      [60_000, 500],
+      [120_000, 300],
+    ]);
   });
 
   it("a series alive before the history starts grows from its baseline only", () => {
     const d = new CounterDeltas();
     d.baseline([series({ session_id: "a" }, [[0, 10_000]])]);
-    expect(inputOf(d.observe([series({ session_id: "a" }, [[60_000, 10_000], [120_000, 10_250]])]))).toBe(250);
+    expect(
+      inputOf(
+        d.observe([
+          series({ session_id: "a" }, [
+            [60_000, 10_000],
+            [120_000, 10_250],
+          ]),
+        ]),
+      ),
+    ).toBe(250);
   });
 
   it("parallel sessions whose counters restart: per series, no phantom growth (differencing the sum would count each restart as a reset)", () => {
     // Two processes; process b restarts (resume: same labels, counter from 0) twice.
-    const a = series({ session_id: "a" }, [[60_000, 1_000_000], [120_000, 1_000_100], [180_000, 1_000_200], [240_000, 1_000_300]]);
-    const b = series({ session_id: "b" }, [[60_000, 500_000], [120_000, 10], [180_000, 20], [240_000, 5]]);
+    const a = series({ session_id: "a" }, [
+      [60_000, 1_000_000],
+      [120_000, 1_000_100],
+      [180_000, 1_000_200],
+      [240_000, 1_000_300],
+    ]);
+    const b = series({ session_id: "b" }, [
+      [60_000, 500_000],
+      [120_000, 10],
+      [180_000, 20],
+      [240_000, 5],
+    ]);
     const d = new CounterDeltas();
     d.baseline([]);
     // truth: a grew 1,000,300 from zero; b: 500,000, then restarts at 10 (+10), +10, restarts at 5 (+5)
@@ -47,7 +77,10 @@ describe("CounterDeltas", () => {
     const d = new CounterDeltas();
     d.baseline([]);
     const first = d.observe([
-      series({ machine: "m1" }, [[60_000, 9_000_000], [120_000, 9_000_400]]),
+      series({ machine: "m1" }, [
+        [60_000, 9_000_000],
+        [120_000, 9_000_400],
+      ]),
       series({ machine: "m1", type: "output" }, [[60_000, 5_000_000]]),
       series({ machine: "m1", model: "claude-haiku-4-5" }, [[60_000, 1_000_000]]),
     ]);
@@ -73,7 +106,10 @@ describe("CounterDeltas", () => {
       { labels: { __name__: "claude_code_cost_usage_USD_total", model: "claude-sonnet-4-5" }, samples: [[120_000, 0.5]] },
       series({ type: "output" }, [[180_000, 50]]),
     ]);
-    expect(h.map((x) => [x.t, x.costUsd])).toEqual([[120_000, 0.5], [180_000, 0]]);
+    expect(h.map((x) => [x.t, x.costUsd])).toEqual([
+      [120_000, 0.5],
+      [180_000, 0],
+    ]);
   });
 
   it("ignores series of other names or unknown token types, and negative values", () => {
@@ -95,11 +131,42 @@ describe("CounterDeltas re-reads", () => {
   it("overlapping reads count each step once, and samples a server showed late still count", () => {
     const d = new CounterDeltas();
     d.baseline([]);
-    expect(inputOf(d.observe([series({}, [[1000, 10], [2000, 15]])]))).toBe(15);
+    expect(
+      inputOf(
+        d.observe([
+          series({}, [
+            [1000, 10],
+            [2000, 15],
+          ]),
+        ]),
+      ),
+    ).toBe(15);
     // the same steps again, plus a newer one
-    expect(inputOf(d.observe([series({}, [[1000, 10], [2000, 15], [3000, 18]])]))).toBe(3);
+    expect(
+      inputOf(
+        d.observe([
+          series({}, [
+            [1000, 10],
+            [2000, 15],
+            [3000, 18],
+          ]),
+        ]),
+      ),
+    ).toBe(3);
     // another series that was hidden at steps already read (latency offset), visible now
-    const late = d.observe([series({ session_id: "late" }, [[2000, 7], [3000, 9]]), series({}, [[2000, 15], [3000, 18]])]);
-    expect(late.map((g) => [g.t, g.tokens.input])).toEqual([[2000, 7], [3000, 2]]);
+    const late = d.observe([
+      series({ session_id: "late" }, [
+        [2000, 7],
+        [3000, 9],
+      ]),
+      series({}, [
+        [2000, 15],
+        [3000, 18],
+      ]),
+    ]);
+    expect(late.map((g) => [g.t, g.tokens.input])).toEqual([
+      [2000, 7],
+      [3000, 2],
+    ]);
   });
 });

@@ -14,7 +14,9 @@ afterEach(async () => {
   );
 });
 
-async function serve(answer: (req: IncomingMessage, body: string) => { status?: number; body?: string } | null): Promise<{ url: string; seen: { path: string; auth: string | undefined; body: string }[] }> {
+async function serve(
+  answer: (req: IncomingMessage, body: string) => { status?: number; body?: string } | null,
+): Promise<{ url: string; seen: { path: string; auth: string | undefined; body: string }[] }> {
   const seen: { path: string; auth: string | undefined; body: string }[] = [];
   const server = createServer((req, res) => {
     let body = "";
@@ -31,7 +33,8 @@ async function serve(answer: (req: IncomingMessage, body: string) => { status?: 
   return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, seen };
 }
 
-const matrix = (values: [number, string][]) => JSON.stringify({ status: "success", data: { resultType: "matrix", result: [{ metric: { __name__: "x_total", model: "m" }, values }] } });
+const matrix = (values: [number, string][]) =>
+  JSON.stringify({ status: "success", data: { resultType: "matrix", result: [{ metric: { __name__: "x_total", model: "m" }, values }] } });
 
 describe("PrometheusApi", () => {
   it("posts forms under the URL's path prefix, sends user:password as basic auth, and keeps them out of `where`", async () => {
@@ -45,7 +48,14 @@ describe("PrometheusApi", () => {
   });
 
   it("drops samples that are not finite numbers and counts them", async () => {
-    const s = await serve(() => ({ body: matrix([[60, "NaN"], [61, "+Inf"], [62, "junk"], [63, "7"]]) }));
+    const s = await serve(() => ({
+      body: matrix([
+        [60, "NaN"],
+        [61, "+Inf"],
+        [62, "junk"],
+        [63, "7"],
+      ]),
+    }));
     const api = new PrometheusApi(s.url, 1000);
     expect((await api.queryRange("x", 0, 1, 1))[0]!.samples).toEqual([[63_000, 7]]);
     expect(api.dropped).toBe(3);
@@ -55,8 +65,14 @@ describe("PrometheusApi", () => {
     const cases: [() => { status?: number; body?: string } | null, RegExp][] = [
       [() => null, /api\/v1\/query: no answer within 300 ms$/],
       [() => ({ body: "<html>secret</html>" }), /HTTP 200, not JSON$/],
-      [() => ({ status: 400, body: JSON.stringify({ status: "error", errorType: "bad_data", error: 'parse error near {user_email="secret"}' }) }), /HTTP 400, bad_data$/],
-      [() => ({ body: JSON.stringify({ status: "success", data: { resultType: "vector", result: [{ metric: { a: 1 }, value: [1, "2"] }] } }) }), /unexpected answer at data\.result\.0\.metric\.a$/],
+      [
+        () => ({ status: 400, body: JSON.stringify({ status: "error", errorType: "bad_data", error: 'parse error near {user_email="secret"}' }) }),
+        /HTTP 400, bad_data$/,
+      ],
+      [
+        () => ({ body: JSON.stringify({ status: "success", data: { resultType: "vector", result: [{ metric: { a: 1 }, value: [1, "2"] }] } }) }),
+        /unexpected answer at data\.result\.0\.metric\.a$/,
+      ],
       [() => ({ body: matrix([[1, "2"]]) }), /expected a vector, got a matrix$/],
     ];
     for (const [answer, error] of cases) {

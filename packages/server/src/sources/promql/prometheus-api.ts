@@ -41,7 +41,8 @@ export class PrometheusApi {
   /** `url`: the server's base (with any path prefix); user:password in it become basic auth. */
   constructor(url: string, timeoutMs: number) {
     const u = new URL(url);
-    this.#auth = u.username || u.password ? `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString("base64")}` : null;
+    this.#auth =
+      u.username || u.password ? `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString("base64")}` : null;
     u.username = "";
     u.password = "";
     if (!u.pathname.endsWith("/")) u.pathname += "/";
@@ -104,7 +105,8 @@ export class PrometheusApi {
       throw new PrometheusError(`${endpoint}: HTTP ${res.status}, not JSON`);
     }
     const parsed = answer.safeParse(raw);
-    if (!parsed.success) throw new PrometheusError(`${endpoint}: HTTP ${res.status}, unexpected answer at ${parsed.error.issues[0]?.path.join(".") || "(root)"}`);
+    if (!parsed.success)
+      throw new PrometheusError(`${endpoint}: HTTP ${res.status}, unexpected answer at ${parsed.error.issues[0]?.path.join(".") || "(root)"}`);
     // Prometheus's error text can quote the query (and so the selector): name its type only.
     if (parsed.data.status === "error") throw new PrometheusError(`${endpoint}: HTTP ${res.status}, ${parsed.data.errorType}`);
     return parsed.data.data;

@@ -10,7 +10,16 @@ describe("parseSelector", () => {
   });
 
   it("refuses anything that is not just matchers (it is spliced into the queries)", () => {
-    for (const bad of ['user_email="x"', '{a="x"} or vector(1)', '{a="x"}[5m]', "{a=x}", '{a="x"}}', '{__name__="up"}', '{a="x" b="y"}', `{${'a="x",'.repeat(400)}}`]) {
+    for (const bad of [
+      'user_email="x"',
+      '{a="x"} or vector(1)',
+      '{a="x"}[5m]',
+      "{a=x}",
+      '{a="x"}}',
+      '{__name__="up"}',
+      '{a="x" b="y"}',
+      `{${'a="x",'.repeat(400)}}`,
+    ]) {
       expect(parseSelector(bad), bad).toHaveProperty("error");
     }
   });
