@@ -39,9 +39,9 @@ export interface DecodeOptions {
 /**
  * ccusage drops a usage line whose raw text holds `"<key>":null` (or `"<key>" : null`) for any of
  * these keys, anywhere in the line; we drop the same lines so totals stay equal
- * (docs/ccusage-semantics.md §2).
+ * (docs/ccusage-semantics.md §2). Exported for scanners that pre-filter raw bytes.
  */
-const NULL_KEYS = new Set([
+export const NULL_DROP_KEYS: ReadonlySet<string> = new Set([
   "id",
   "cwd",
   "model",
@@ -71,7 +71,7 @@ function hasDisqualifyingNull(line: string): boolean {
     const open = line.lastIndexOf('"', i - 1);
     if (open < 0 || line.charCodeAt(open - 1) === 92) continue;
     const key = line.slice(open + 1, i);
-    if (!NULL_KEYS.has(key)) continue;
+    if (!NULL_DROP_KEYS.has(key)) continue;
     // `"model":null` inside usage.iterations[] is exempt.
     if (key === "model") {
       const it = line.lastIndexOf('"iterations":[', at);

@@ -1,4 +1,4 @@
-import { decodeLine, type DecodedLine, type DecodeOptions } from "@claude-gauge/core";
+import { decodeLine, NULL_DROP_KEYS, type DecodedLine, type DecodeOptions } from "@claude-gauge/core";
 
 /**
  * The cold scan's fast path: decodeCandidate's result for a usage line, computed from the read
@@ -21,21 +21,6 @@ const UNICODE_ESCAPE = Buffer.from("\\u");
 const TYPE_HEAD = Buffer.from('{"type":"');
 /** decodeLine matches the first block's type within this many characters after `"content":[` */
 const FIRST_TYPE_WINDOW = 40;
-
-/** decodeLine drops a usage line holding `"<key>":null` for these keys; such lines take the slow path. */
-const NULL_KEYS = new Set([
-  "id",
-  "cwd",
-  "model",
-  "speed",
-  "costUSD",
-  "version",
-  "sessionId",
-  "requestId",
-  "isApiErrorMessage",
-  "cache_read_input_tokens",
-  "cache_creation_input_tokens",
-]);
 
 /** any character past "~" (0x7e), as decodeCandidate tests kept ids */
 const NON_ASCII = /[\u007f-\uffff]/;
@@ -60,12 +45,12 @@ function mayHoldDisqualifyingNull(part: Buffer): boolean {
     const limit = Math.max(0, i - 1 - LONGEST_NULL_KEY);
     let open = i - 1;
     while (open >= limit && part[open] !== 0x22) open--;
-    if (open >= limit && NULL_KEYS.has(part.toString("latin1", open + 1, i))) return true;
+    if (open >= limit && NULL_DROP_KEYS.has(part.toString("latin1", open + 1, i))) return true;
   }
   return false;
 }
 
-const LONGEST_NULL_KEY = Math.max(...[...NULL_KEYS].map((k) => k.length));
+const LONGEST_NULL_KEY = Math.max(...[...NULL_DROP_KEYS].map((k) => k.length));
 
 /**
  * decodeLine cuts at the last `],"stop_reason":` of the line. Claude Code writes it a few hundred
