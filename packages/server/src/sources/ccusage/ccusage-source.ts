@@ -1,9 +1,10 @@
 import { costOf, MessageLedger, type SourceKind, type UsageEvent } from "@claude-gauge/core";
 import { JsonlSource, type JsonlSourceOptions } from "../jsonl/jsonl-source.js";
 import type { Source, SourceHealth, SourceProblem, SourceSink } from "../source.js";
-import { BlockReconciler, type BlockGrowth } from "./block-reconciler.js";
+import { BlockReconciler } from "./block-reconciler.js";
 import { parseCcusageBlocks, parseCcusageDaily } from "./ccusage-blocks.js";
 import { runCcusage, type CcusageCommand } from "./ccusage-runner.js";
+import { growthEvent } from "../growth-event.js";
 
 export interface CcusageSourceOptions extends Pick<JsonlSourceOptions, "resolveRoots" | "rescanMs" | "showProjects"> {
   command: CcusageCommand;
@@ -120,7 +121,7 @@ export class CcusageSource implements Source {
       if ("error" in days) throw new Error(days.error);
       this.#blocks = blocks.length;
       const growth = this.#reconciler.run(blocks, days, Date.now(), initial);
-      for (const g of growth) this.#sink?.usage(growthEvent(g), initial);
+      for (const g of growth) this.#sink?.usage(growthEvent(g.t, "ccusage", g.model, g.tokens, g.costUsd), initial);
       if (this.#problem) log(`runs again: ${this.#o.command.label}`);
       this.#problem = null;
       this.#failures = 0;
@@ -137,25 +138,4 @@ export class CcusageSource implements Source {
     this.#timer = setTimeout(() => void this.#run(false), wait);
     this.#timer.unref?.();
   }
-}
-
-/** A block's growth as a usage event without a message id (the ledger keeps each as its own entry). */
-function growthEvent(g: BlockGrowth): UsageEvent {
-  return {
-    timestamp: g.t,
-    messageId: null,
-    requestId: null,
-    model: g.model,
-    sessionId: "ccusage",
-    fileSession: "ccusage",
-    project: "",
-    ...g.tokens,
-    cacheCreation5m: g.tokens.cacheCreation,
-    cacheCreation1h: 0,
-    isSidechain: false,
-    progress: false,
-    loggedCostUsd: g.costUsd,
-    speed: null,
-    thinking: false,
-  };
 }

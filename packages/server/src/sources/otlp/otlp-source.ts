@@ -5,6 +5,7 @@ import type { Signal } from "./otlp-protobuf.js";
 import type { Obj } from "./otlp-values.js";
 import { SeriesCounter } from "./series-state.js";
 import { usagePointsOf } from "./usage-metrics.js";
+import { growthEvent } from "../growth-event.js";
 
 export interface OtlpSourceOptions {
   /** ms since epoch; the service's clock */
@@ -128,7 +129,7 @@ export class OtlpSource implements Source {
       const k = JSON.stringify([p.origin, p.model, at]);
       let e = events.get(k);
       if (e === undefined) {
-        e = metricEvent(p.origin, p.model, at);
+        e = growthEvent(at, p.origin, p.model, { input: 0, output: 0, cacheRead: 0, cacheCreation: 0 }, 0);
         events.set(k, e);
       }
       if (p.measure === "costUsd") e.loggedCostUsd = (e.loggedCostUsd ?? 0) + add;
@@ -199,29 +200,4 @@ function hasRequestId(e: UsageEvent): e is UsageEvent & { requestId: string } {
 
 function emptyStats(): SignalStats {
   return { exports: 0, accepted: 0, rejected: 0, refusedExports: 0, lastAt: null, refusal: null };
-}
-
-function metricEvent(session: string, model: string, timestamp: number): UsageEvent {
-  return {
-    timestamp,
-    messageId: null,
-    requestId: null,
-    model,
-    sessionId: session,
-    fileSession: session,
-    project: "",
-    isSidechain: false,
-    progress: false,
-    // Metrics add up many requests: pricing the sum would apply the >200k tier to it. The cost is
-    // Claude Code's own per-request estimate, summed (claude_code.cost.usage); 0 until it comes.
-    loggedCostUsd: 0,
-    speed: null,
-    thinking: false,
-    input: 0,
-    output: 0,
-    cacheCreation: 0,
-    cacheRead: 0,
-    cacheCreation5m: 0,
-    cacheCreation1h: 0,
-  };
 }

@@ -1,8 +1,8 @@
-import type { UsageEvent } from "@claude-gauge/core";
 import type { Source, SourceHealth, SourceProblem, SourceSink } from "../source.js";
-import { CounterDeltas, type StepGrowth } from "./counter-deltas.js";
+import { CounterDeltas } from "./counter-deltas.js";
 import { PrometheusApi, type SeriesSamples } from "./prometheus-api.js";
 import { COST_METRIC_NAMES, seriesSelector, TOKEN_METRIC_NAMES } from "./selector.js";
+import { growthEvent } from "../growth-event.js";
 
 export interface PromqlSourceOptions {
   /** the PromQL server's base URL, e.g. http://127.0.0.1:9090 (a path prefix and user:password are kept) */
@@ -158,33 +158,8 @@ export class PromqlSource implements Source {
     for (let start = from + step; start <= to; start += MAX_STEPS * step) {
       const end = Math.min(to, start + (MAX_STEPS - 1) * step);
       const series = await this.#api.queryRange(selector, start, end, step);
-      for (const g of this.#deltas.observe(series)) this.#sink?.usage(usageEvent(g), initial);
+      for (const g of this.#deltas.observe(series)) this.#sink?.usage(growthEvent(g.t, "promql", g.model, g.tokens, g.costUsd), initial);
       this.#cursor = end;
     }
   }
-}
-
-/** One step's growth for one model as a usage event: no message id, so the ledger keeps each. */
-function usageEvent(g: StepGrowth): UsageEvent {
-  return {
-    timestamp: g.t,
-    messageId: null,
-    requestId: null,
-    model: g.model,
-    sessionId: "promql",
-    fileSession: "promql",
-    project: "",
-    input: g.tokens.input,
-    output: g.tokens.output,
-    cacheRead: g.tokens.cacheRead,
-    cacheCreation: g.tokens.cacheCreation,
-    // Claude Code's counter does not split cache writes by TTL: priced as 5 min writes when no cost series came.
-    cacheCreation5m: g.tokens.cacheCreation,
-    cacheCreation1h: 0,
-    isSidechain: false,
-    progress: false,
-    loggedCostUsd: g.costUsd,
-    speed: null,
-    thinking: false,
-  };
 }
