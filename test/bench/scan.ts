@@ -8,10 +8,9 @@
  * Corpora up to 200 MiB are kept in .bench/; the larger ones live in a temporary folder and are
  * removed when their section ends (or the bench stops).
  */
-import { appendFileSync, createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync, truncateSync } from "node:fs";
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, truncateSync, writeSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { pipeline } from "node:stream/promises";
 import { generateCorpus } from "../corpus/corpus-lib.js";
 import { CCUSAGE_BIN } from "../oracle/ccusage.js";
 import {
@@ -365,12 +364,15 @@ export async function single(o: BenchOptions): Promise<SectionResult> {
     // every file of the tree, one after the other, in one transcript
     const target = join(dir, "projects", "-home-bench-one", "one-session.jsonl");
     mkdirSync(join(dir, "projects", "-home-bench-one"), { recursive: true });
-    const out = createWriteStream(target);
+    const out = openSync(target, "w");
     const root = join(src.dir, "projects");
-    for (const rel of (readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith(".jsonl")).sort()) {
-      await pipeline(createReadStream(join(root, rel)), out, { end: false });
+    try {
+      for (const rel of (readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith(".jsonl")).sort()) {
+        writeSync(out, readFileSync(join(root, rel)));
+      }
+    } finally {
+      closeSync(out);
     }
-    await new Promise<void>((r) => out.end(r));
     removeTempDir(src.dir);
     const size = statSync(target).size;
     const rows = [{ name: "one transcript file", value: `${round(size / 2 ** 20)} MiB`, unit: "" }, ...(await coldOnce(dir, Math.max(1, Math.min(o.runs, 2))))];
