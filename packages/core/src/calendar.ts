@@ -1,43 +1,12 @@
 import { civilDate } from "./timestamp.js";
-
-/** Calendar dates in an IANA zone, with the formatter cached per zone (formatting is the hot part). */
-const formatters = new Map<string, Intl.DateTimeFormat>();
-const eraFormatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (f === undefined) {
-    f = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-function eraFormatter(timeZone: string): Intl.DateTimeFormat {
-  let f = eraFormatters.get(timeZone);
-  if (f === undefined) {
-    f = new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      hourCycle: "h23",
-      era: "short",
-      year: "numeric",
-      month: "numeric",
-      day: "numeric",
-      hour: "numeric",
-      minute: "numeric",
-      second: "numeric",
-    });
-    eraFormatters.set(timeZone, f);
-  }
-  return f;
-}
+import { zoneFormatter } from "./zone-formatter.js";
 
 /** Throws a RangeError naming the zone when it is not a valid IANA zone. */
 export function assertTimeZone(timeZone: string): void {
   // UTC needs no zone data: a UTC report never starts ICU's time zone machinery (~25 ms)
   if (timeZone === "UTC") return;
   try {
-    formatter(timeZone);
+    zoneFormatter("date", timeZone);
   } catch {
     throw new RangeError(`unknown time zone ${JSON.stringify(timeZone)}`);
   }
@@ -56,7 +25,7 @@ const DAY_MS = 86_400_000;
 function offsetAt(ms: number, timeZone: string): number {
   const whole = Math.floor(ms / 1000) * 1000;
   const p: Record<string, string> = {};
-  for (const part of eraFormatter(timeZone).formatToParts(whole)) p[part.type] = part.value;
+  for (const part of zoneFormatter("era", timeZone).formatToParts(whole)) p[part.type] = part.value;
   const y = Number(p["year"]);
   const wall = new Date(Date.UTC(2000, Number(p["month"]) - 1, Number(p["day"]), Number(p["hour"]), Number(p["minute"]), Number(p["second"])));
   wall.setUTCFullYear(p["era"] === "BC" ? 1 - y : y);
@@ -90,7 +59,7 @@ export function dateInZone(ms: number, timeZone: string): string {
   if (ms >= FAST_MIN_MS) {
     const offset = timeZone === "UTC" ? 0 : dayOffset(Math.floor(ms / DAY_MS), timeZone);
     // a day the offset changes on is formatted by Intl itself
-    return offset === null ? formatter(timeZone).format(ms) : civilDate(ms + offset);
+    return offset === null ? zoneFormatter("date", timeZone).format(ms) : civilDate(ms + offset);
   }
   return civilDate(ms + offsetAt(ms, timeZone));
 }

@@ -1,3 +1,5 @@
+import { zoneFormatter } from "./zone-formatter.js";
+
 /** When the weekly window resets: a local wall-clock time on one day of the week. */
 export interface WeekAnchor {
   /** 0 = Sunday … 6 = Saturday (as Date#getUTCDay) */
@@ -20,31 +22,11 @@ export interface WeekWindow {
 
 const DAY_MS = 86_400_000;
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (f === undefined) {
-    f = new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "numeric",
-      day: "numeric",
-      hour: "numeric",
-      minute: "numeric",
-      second: "numeric",
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
 /** The canonical IANA name of `timeZone` (e.g. "utc" → "UTC"), or null when Intl does not know it. */
 export function canonicalTimeZone(timeZone: string): string | null {
   if (timeZone.trim() === "") return null;
   try {
-    return formatter(timeZone).resolvedOptions().timeZone;
+    return zoneFormatter("wall", timeZone).resolvedOptions().timeZone;
   } catch {
     return null;
   }
@@ -53,7 +35,7 @@ export function canonicalTimeZone(timeZone: string): string | null {
 /** The wall clock of `ms` in `timeZone`, encoded as if it were UTC (ms, whole seconds). */
 function wallClockAsUtc(ms: number, timeZone: string): number {
   const p: Record<string, number> = {};
-  for (const part of formatter(timeZone).formatToParts(ms)) {
+  for (const part of zoneFormatter("wall", timeZone).formatToParts(ms)) {
     if (part.type !== "literal") p[part.type] = Number(part.value);
   }
   return Date.UTC(p["year"] ?? 1970, (p["month"] ?? 1) - 1, p["day"] ?? 1, p["hour"] ?? 0, p["minute"] ?? 0, p["second"] ?? 0);
