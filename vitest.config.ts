@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -7,12 +7,19 @@ import { defineConfig } from "vitest/config";
 // Tests import the core from source, so they never run against a stale build.
 const core = fileURLToPath(new URL("./packages/core/src/index.ts", import.meta.url));
 
+// One temporary folder per run, the TMPDIR of every test and of every process a test starts:
+// whatever a test leaves there (state dirs, trees, profiles) goes when the run ends.
+const runTmp = mkdtempSync(join(tmpdir(), "cg-test-run-"));
+const cacheHome = join(runTmp, "cache");
+mkdirSync(cacheHome);
+process.once("exit", () => rmSync(runTmp, { recursive: true, force: true }));
+
 export default defineConfig({
   resolve: { alias: { "@claude-gauge/core": core } },
   test: {
     // Every CLI and daemon a test starts inherits this: the scan cache of a test run never lands
     // in the user's ~/.cache (a test that studies the cache sets its own).
-    env: { XDG_CACHE_HOME: mkdtempSync(join(tmpdir(), "cg-test-cache-")) },
+    env: { TMPDIR: runTmp, XDG_CACHE_HOME: cacheHome },
     projects: [
       {
         extends: true,
