@@ -31,8 +31,12 @@ export interface UsageExport {
 export class GaugeMetrics {
   readonly registry: Registry;
   readonly #usage: UsageExport | null;
-  readonly #tokens: Counter<"model" | "type">;
-  readonly #cost: Counter<"model">;
+  /**
+   * The counters' totals, kept here and handed to prom-client at scrape time: a cold start adds
+   * tens of thousands of deltas, and prom-client's labelled inc costs a label hash each time.
+   */
+  readonly #tokenSums = new Map<string, { model: string; type: string; total: number }>();
+  readonly #costSums = new Map<string, number>();
   readonly #gauges: Map<string, Gauge>;
   readonly #ingestLag: Gauge;
   readonly badLines: Counter;
@@ -52,13 +56,28 @@ export class GaugeMetrics {
     // ~0.5 % CPU; once a second is plenty for a gauge.
     if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: "claude_gauge_process_", eventLoopMonitoringPrecision: 1000 });
     const r = [registry];
-    this.#tokens = new Counter({
+    const tokenSums = this.#tokenSums;
+    const costSums = this.#costSums;
+    new Counter({
       name: "claude_gauge_tokens_total",
       help: "Tokens counted (each message once, at its largest usage)",
       labelNames: ["model", "type"],
       registers: r,
+      collect() {
+        this.reset();
+        for (const { model, type, total } of tokenSums.values()) this.inc({ model, type }, total);
+      },
     });
-    this.#cost = new Counter({ name: "claude_gauge_cost_usd_total", help: "API-equivalent cost of counted tokens, USD", labelNames: ["model"], registers: r });
+    new Counter({
+      name: "claude_gauge_cost_usd_total",
+      help: "API-equivalent cost of counted tokens, USD",
+      labelNames: ["model"],
+      registers: r,
+      collect() {
+        this.reset();
+        for (const [model, total] of costSums) this.inc({ model }, total);
+      },
+    });
     const g = (name: string, help: string) => new Gauge({ name, help, registers: r });
     this.#gauges = new Map<string, Gauge>([
       ["rate_1m", g("claude_gauge_rate_tokens_per_minute", "Tokens per minute over the last 60 s")],
@@ -123,9 +142,13 @@ export class GaugeMetrics {
   countDelta(model: string, counts: TokenCounts, costUsd: number): void {
     for (const [key, type] of TYPES) {
       const v = counts[key];
-      if (v > 0 && Number.isFinite(v)) this.#tokens.inc({ model, type }, Math.min(v, MAX_TOKENS_PER_TYPE));
+      if (!(v > 0 && Number.isFinite(v))) continue;
+      const k = `${model}\0${type}`;
+      const sum = this.#tokenSums.get(k);
+      if (sum === undefined) this.#tokenSums.set(k, { model, type, total: Math.min(v, MAX_TOKENS_PER_TYPE) });
+      else sum.total += Math.min(v, MAX_TOKENS_PER_TYPE);
     }
-    if (costUsd > 0 && Number.isFinite(costUsd)) this.#cost.inc({ model }, Math.min(costUsd, MAX_USD));
+    if (costUsd > 0 && Number.isFinite(costUsd)) this.#costSums.set(model, (this.#costSums.get(model) ?? 0) + Math.min(costUsd, MAX_USD));
     const totals = this.#usage?.totals;
     if (!totals) return;
     // the same bounds; negative growth (a replaced line) is kept: the totals never show a drop

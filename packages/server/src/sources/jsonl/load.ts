@@ -49,8 +49,22 @@ export interface ScanCounts {
 }
 
 /** Files written this recently get their last lines decoded for turn signals. */
-export const SIGNAL_WINDOW_MS = 60 * 60_000;
+const SIGNAL_WINDOW_MS = 60 * 60_000;
 const SIGNAL_TAIL_BYTES = 256 << 10;
+/**
+ * At most this many files, the most recently written, are read for open turns: no one has more
+ * sessions live at once, and a tree copied or restored in the last hour would otherwise have every
+ * file's tail read at start (2,446 files: seconds of a restart).
+ */
+const SIGNAL_MAX_FILES = 32;
+
+/** The files whose last lines can hold an open turn: the newest written in the last hour, a bounded number, in the order given. */
+export function signalFiles<T extends { mtimeMs: number }>(files: readonly T[], now: number): T[] {
+  const recent = files.filter((f) => now - f.mtimeMs <= SIGNAL_WINDOW_MS);
+  if (recent.length <= SIGNAL_MAX_FILES) return recent;
+  const newest = new Set([...recent].sort((a, b) => b.mtimeMs - a.mtimeMs).slice(0, SIGNAL_MAX_FILES));
+  return recent.filter((f) => newest.has(f));
+}
 
 export interface LoadOptions {
   /** ms since epoch; only used to pick which files' tails to read for turn signals */
@@ -448,7 +462,7 @@ function counts(work: readonly FileWork[], savedLedger: boolean): ScanCounts {
 async function recentSignals(files: readonly TranscriptFile[], opts: LoadOptions): Promise<TurnSignal[]> {
   const signals: TurnSignal[] = [];
   if (opts.signals) {
-    for (const f of files) if (opts.now - f.mtimeMs < SIGNAL_WINDOW_MS) signals.push(...(await tailSignals(f).catch(() => [])));
+    for (const f of signalFiles(files, opts.now)) signals.push(...(await tailSignals(f).catch(() => [])));
   }
   return signals;
 }

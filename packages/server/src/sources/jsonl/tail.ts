@@ -5,7 +5,7 @@ import { relative, sep } from "node:path";
 import { decodeLine, type DecodedLine } from "@claude-gauge/core";
 import { scanCandidates } from "./line-scan.js";
 import { fsError, sessionOfPath, type WalkProblem } from "./files.js";
-import { SIGNAL_WINDOW_MS, tailSignals } from "./load.js";
+import { signalFiles, tailSignals } from "./load.js";
 import { decodeCandidate, type BadLine } from "./file-scan.js";
 import { TreeWatch } from "./tree-watch.js";
 import { WorkQueue } from "./work-queue.js";
@@ -143,9 +143,8 @@ export class TranscriptTail {
       this.#coldPending.delete(st);
     }
     // The cold scan skips user lines; the newest lines of recent files tell which turns are open.
-    const now = Date.now();
-    for (const st of states) {
-      if (!this.#files.has(st.file.path) || now - st.mtimeMs > SIGNAL_WINDOW_MS) continue;
+    const live = states.filter((st) => this.#files.has(st.file.path));
+    for (const st of signalFiles(live, Date.now())) {
       const signals = await tailSignals({ ...st.file, size: st.offset }).catch(() => []);
       for (const signal of signals) this.#h.line({ kind: "signal", signal }, true);
     }
