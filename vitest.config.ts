@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -10,6 +10,8 @@ const core = fileURLToPath(new URL("./packages/core/src/index.ts", import.meta.u
 // One temporary folder per run, the TMPDIR of every test and of every process a test starts:
 // whatever a test leaves there (state dirs, trees, profiles) goes when the run ends.
 const runTmp = mkdtempSync(join(tmpdir(), "cg-test-run-"));
+// passable (not listable) by others: a test runs a script as an unprivileged user from in here
+chmodSync(runTmp, 0o711);
 const cacheHome = join(runTmp, "cache");
 mkdirSync(cacheHome);
 process.once("exit", () => rmSync(runTmp, { recursive: true, force: true }));
