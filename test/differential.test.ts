@@ -8,6 +8,7 @@ import { generateCorpus } from "./corpus/corpus-lib.js";
 import { runCcusage, type CcusageReport } from "./oracle/ccusage.js";
 import { CLI } from "./helpers/server-process.js";
 import { differences } from "./helpers/json-diff.js";
+import { PARALLEL_MIN_BYTES } from "../packages/server/src/sources/jsonl/load.js";
 
 const run = promisify(execFile);
 
@@ -26,6 +27,8 @@ async function ours(configDir: string, report: CcusageReport, zone: string, cach
 
 // Corpora end long before now, so no block is active (ccusage's active blocks depend on its clock).
 const CORPORA = [
+  // above the scan's two-thread threshold (24 MiB): the second thread's units are compared too
+  { seed: 11, sizeMb: 40, days: 30 },
   { seed: 7, sizeMb: 12, days: 30 },
   { seed: 2026, sizeMb: 6, days: 10 },
   { seed: 99, sizeMb: 4, days: 5 },
@@ -63,7 +66,8 @@ describe.each(CORPORA)("report equals ccusage 20.0.24 --offline on corpus seed $
   beforeAll(async () => {
     dir = temp(`cg-diff-${c.seed}-`);
     cacheDir = temp(`cg-diff-cache-${c.seed}-`);
-    await generateCorpus({ outDir: dir, seed: c.seed, sizeMb: c.sizeMb, days: c.days });
+    const made = await generateCorpus({ outDir: dir, seed: c.seed, sizeMb: c.sizeMb, days: c.days });
+    if (c.sizeMb >= 40) expect(made.bytes).toBeGreaterThan(PARALLEL_MIN_BYTES);
   });
 
   it.each(COMPARISONS)("%s --timezone %s, without the scan cache", async (report, zone) => {

@@ -92,7 +92,7 @@ export interface LoadOptions {
  * Below this many bytes a second thread costs more than it saves: starting a worker and loading
  * the scan bundle into it takes about what one thread scans of this in the meantime.
  */
-const PARALLEL_MIN_BYTES = 24 << 20;
+export const PARALLEL_MIN_BYTES = 24 << 20;
 /** Large files are cut into ranges of this size, so both threads share one big file too. */
 const UNIT_BYTES = 16 << 20;
 const WORKER_URL = new URL("./scan-worker.js", import.meta.url);
