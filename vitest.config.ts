@@ -6,6 +6,7 @@ import { defineConfig } from "vitest/config";
 
 // Tests import the core from source, so they never run against a stale build.
 const core = fileURLToPath(new URL("./packages/core/src/index.ts", import.meta.url));
+const coreDecode = fileURLToPath(new URL("./packages/core/src/decode.ts", import.meta.url));
 
 // One temporary folder per run, the TMPDIR of every test and of every process a test starts:
 // whatever a test leaves there (state dirs, trees, profiles) goes when the run ends.
@@ -17,7 +18,12 @@ mkdirSync(cacheHome);
 process.once("exit", () => rmSync(runTmp, { recursive: true, force: true }));
 
 export default defineConfig({
-  resolve: { alias: { "@claude-gauge/core": core } },
+  resolve: {
+    alias: [
+      { find: /^@claude-gauge\/core$/, replacement: core },
+      { find: /^@claude-gauge\/core\/decode$/, replacement: coreDecode },
+    ],
+  },
   test: {
     // Every CLI and daemon a test starts inherits this: the scan cache of a test run never lands
     // in the user's ~/.cache (a test that studies the cache sets its own).

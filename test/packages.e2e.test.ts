@@ -89,7 +89,26 @@ describe("the tarballs", () => {
     ]) {
       expect(server).toContain(f);
     }
-    expect(core.sort()).toEqual(["LICENSE", "README.md", "dist/index.cjs", "dist/index.d.cts", "dist/index.d.ts", "dist/index.js", "package.json"]);
+    // the entries share a code chunk and a declaration chunk, named by their content's hash
+    const shape = (f: string) =>
+      f.replace(/^dist\/chunk-[A-Za-z0-9_-]+\.js$/, "dist/chunk-*.js").replace(/^dist\/decode-[A-Za-z0-9_-]+\.(d\.c?ts)$/, "dist/decode-*.$1");
+    expect(core.map(shape).sort()).toEqual([
+      "LICENSE",
+      "README.md",
+      "decode/package.json",
+      "dist/chunk-*.js",
+      "dist/decode-*.d.cts",
+      "dist/decode-*.d.ts",
+      "dist/decode.cjs",
+      "dist/decode.d.cts",
+      "dist/decode.d.ts",
+      "dist/decode.js",
+      "dist/index.cjs",
+      "dist/index.d.cts",
+      "dist/index.d.ts",
+      "dist/index.js",
+      "package.json",
+    ]);
     for (const f of [...server, ...core]) expect(f).not.toMatch(/\.map$|^dist\/binary|\.test\./);
     console.log(
       `tarballs: claude-gauge ${(packs["claude-gauge"]!.size / 1024).toFixed(0)} kB (${(packs["claude-gauge"]!.unpackedSize / 1e6).toFixed(2)} MB unpacked), ` +
@@ -161,5 +180,21 @@ describe.each(RUNTIMES)("installed from the tarballs, on %s", (_name, runtime) =
       ].join("\n"),
     );
     expect(JSON.parse(execFileSync(runtime, [join(app, file)], { cwd: app, encoding: "utf8" }))).toEqual(["2026-11-26", 6, "function"]);
+  });
+
+  it.each([
+    ["ESM import", "decode.mjs", 'import { decodeLine, NULL_DROP_KEYS } from "@claude-gauge/core/decode";'],
+    ["CommonJS require", "decode.cjs", 'const { decodeLine, NULL_DROP_KEYS } = require("@claude-gauge/core/decode");'],
+  ])("@claude-gauge/core/decode (the scanner's subset, no zod) by %s", (_kind, file, head) => {
+    const line = assistantLine({ id: "m", ts: new Date("2026-11-26T10:00:00Z"), input: 1, output: 2, cacheRead: 3 });
+    writeFileSync(
+      join(app, file),
+      [
+        head,
+        `const d = decodeLine(${JSON.stringify(line)});`,
+        'console.log(JSON.stringify([d.kind, d.event.input + d.event.output + d.event.cacheRead, NULL_DROP_KEYS.has("model")]));',
+      ].join("\n"),
+    );
+    expect(JSON.parse(execFileSync(runtime, [join(app, file)], { cwd: app, encoding: "utf8" }))).toEqual(["usage", 6, true]);
   });
 });

@@ -39,6 +39,7 @@ const DEFINE = {
   __PRICING_FINGERPRINT__: JSON.stringify(fingerprint(["../core/src/pricing.ts", "../core/src/cost.ts"])),
 };
 const CORE_SRC = here("../core/src/index.ts");
+const CORE_DECODE_SRC = here("../core/src/decode.ts");
 const WEB_SRC = here("./web/");
 const WEB_OUT = here("./dist/web/");
 /** the budget for everything the page loads, gzipped (bytes) */
@@ -118,7 +119,7 @@ export default defineConfig({
   // uses (a report never loads zod; the statusline entry stays ~11 kB).
   noExternal: ["@claude-gauge/core"],
   esbuildOptions(options) {
-    options.alias = { "@claude-gauge/core": CORE_SRC };
+    options.alias = { "@claude-gauge/core": CORE_SRC, "@claude-gauge/core/decode": CORE_DECODE_SRC };
   },
   banner: { js: "#!/usr/bin/env node" },
   onSuccess: async () => {

@@ -1,4 +1,4 @@
-import type { UsageColumnParts, WideCounts } from "@claude-gauge/core";
+import type { UsageColumnParts, WideCounts } from "@claude-gauge/core/decode";
 
 /**
  * Usage columns as plain buffers, for another thread (transferred, not copied) and for the scan

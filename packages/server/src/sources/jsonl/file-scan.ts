@@ -1,5 +1,5 @@
-import type { DecodedLine, LimitNotice, UsageEvent } from "@claude-gauge/core";
-import { decodeLine, UsageColumns } from "@claude-gauge/core";
+import type { DecodedLine, LimitNotice, UsageEvent } from "@claude-gauge/core/decode";
+import { decodeLine, UsageColumns } from "@claude-gauge/core/decode";
 import { packColumns, packedBuffers, type PackedColumns } from "./column-pack.js";
 import { scanRange, type RangeResult } from "./line-scan.js";
 import { decodeUsageBytes } from "./usage-bytes.js";

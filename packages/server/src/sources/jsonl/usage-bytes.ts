@@ -1,4 +1,4 @@
-import { decodeLine, NULL_DROP_KEYS, type DecodedLine, type DecodeOptions } from "@claude-gauge/core";
+import { decodeLine, NULL_DROP_KEYS, type DecodedLine, type DecodeOptions } from "@claude-gauge/core/decode";
 
 /**
  * The cold scan's fast path: decodeCandidate's result for a usage line, computed from the read
