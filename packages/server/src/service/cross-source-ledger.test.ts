@@ -55,6 +55,12 @@ describe("CrossSourceLedger: a request seen by its id only (OTLP) and in the tra
     expect([...l.entries()].length).toBe(1);
   });
 
+  it("a transcript line that takes over an earlier request says where the request's row sat (what /history must redo)", () => {
+    const l = new CrossSourceLedger(new MessageLedger(price), price);
+    l.addRequest(request({ timestamp: 1_000 }));
+    expect(l.add(line({ timestamp: 5_000 }))?.replacedAt).toBe(1_000);
+  });
+
   it("request first: counted; the transcript's lines then replace its counts with their own (they are exact)", () => {
     const l = new CrossSourceLedger(new MessageLedger(price), price);
     const deltas = [l.addRequest(request({ output: 60 }))];

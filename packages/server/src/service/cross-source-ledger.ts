@@ -90,7 +90,8 @@ export class CrossSourceLedger {
   }
 }
 
-/** `d` less what `c` had counted (tokens and USD, field by field). */
+/** `d` less what `c` had counted (tokens and USD, field by field); the request's row is replaced where it sat. */
 function without(d: LedgerDelta, c: Counted): LedgerDelta {
-  return { ...d, counts: subtractCounts(d.counts, c.event), costUsd: d.costUsd - c.cost };
+  const replacedAt = Math.min(d.replacedAt ?? c.event.timestamp, c.event.timestamp);
+  return { ...d, counts: subtractCounts(d.counts, c.event), costUsd: d.costUsd - c.cost, replacedAt };
 }
