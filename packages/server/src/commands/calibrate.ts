@@ -75,7 +75,7 @@ export async function calibrate(flags: CommonFlags): Promise<void> {
   const store = new OfficialStore();
   const readings = readStateSamples(stateDir(process.env), (v) => parseStatuslineSample(v, now));
   for (const sample of readings) store.add(sample, engine);
-  const fits: Fits = { window5h: store.fit("5h"), window7d: store.fit("7d") };
+  const fits: Fits = store.fits();
   // Which token types Claude's percentage counts, judged by which set makes the readings agree.
   const typed = typedReadings(sortEntries(r.ledger.entries()), readings);
   const types = { window5h: fitTokenTypes(typed, "5h"), window7d: fitTokenTypes(typed, "7d") };

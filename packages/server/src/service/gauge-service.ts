@@ -93,7 +93,7 @@ export class GaugeService {
       const now = this.#clock();
       this.#o.metrics.ingested(event.timestamp, now);
       this.#engine.addDelta(delta, now);
-      this.#changed();
+      this.#schedule();
     };
     const sink: SourceSink = {
       usage: (event, initial) => counted(this.#ledger.add(event), event, initial),
@@ -103,14 +103,14 @@ export class GaugeService {
         if (initial) this.#initialSignals.push(signal);
         else {
           this.#engine.addSignal(signal, this.#clock());
-          this.#changed();
+          this.#schedule();
         }
       },
       limit: (notice, initial) => {
         if (initial) this.#initialLimits.push(notice);
         else {
           this.#engine.addLimit(notice, this.#clock());
-          this.#changed();
+          this.#schedule();
         }
       },
       rejected: (where, error) => {
@@ -166,10 +166,6 @@ export class GaugeService {
     return out;
   }
 
-  #changed(): void {
-    this.#schedule();
-  }
-
   #sourceOk(): boolean {
     return this.#ready && this.#o.sources.every((s) => s.health().ok);
   }
@@ -202,11 +198,6 @@ export class GaugeService {
       this.#publish();
     }
     return null;
-  }
-
-  /** The ceilings fitted to official readings, with their evidence (for /stats and calibrate). */
-  officialFits() {
-    return { window5h: this.#official.fit("5h"), window7d: this.#official.fit("7d") };
   }
 
   #schedule(): void {

@@ -48,6 +48,11 @@ export class OfficialStore {
     return fitCeiling(this.#samples[window], { window });
   }
 
+  /** Both windows' fits, with their evidence (for /stats and calibrate). */
+  fits(): { window5h: CeilingFit; window7d: CeilingFit } {
+    return { window5h: this.fit("5h"), window7d: this.fit("7d") };
+  }
+
   /** The official share and reset time of each window at `now` (ms), where a fresh reading exists. */
   fuel(engine: WindowEngine, now: number): OfficialWindows {
     const out: OfficialWindows = {};

@@ -37,7 +37,7 @@ export class StatsBook {
         window7dTokens: c.ceiling7dTokens ?? x.engine.fitted.ceiling7dTokens ?? cal.ceiling7dTokens,
         tachRedlineTokensPerMin: c.tachRedlineTokensPerMin ?? cal.tachRedlineTokensPerMin,
         basis: c.ceiling5hTokens === null || c.ceiling7dTokens === null ? "suggested" : "configured",
-        fittedToOfficial: { window5h: x.official.fit("5h"), window7d: x.official.fit("7d") },
+        fittedToOfficial: x.official.fits(),
       },
       thresholds: {
         window5h: { pct: x.snapshot.window_5h_pct, level: thresholdLevel(x.snapshot.window_5h_pct) },
