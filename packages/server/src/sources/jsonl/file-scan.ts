@@ -1,8 +1,8 @@
 import type { DecodedLine, LimitNotice, UsageEvent } from "@claude-gauge/core/decode";
 import { decodeLine, UsageColumns } from "@claude-gauge/core/decode";
 import { packColumns, packedBuffers, type PackedColumns } from "./column-pack.js";
-import { scanRange, type RangeResult } from "./line-scan.js";
-import { decodeUsageBytes } from "./usage-bytes.js";
+import { scanRange, skippedLines, type RangeResult } from "./line-scan.js";
+import { decodeUsageBytes, keptIdsAscii } from "./usage-bytes.js";
 
 /** A line we could not use, named by file and 1-based line number. Never carries line text. */
 export interface BadLine {
@@ -54,8 +54,6 @@ export interface UnitScan extends LinesScan {
   problem: string | null;
 }
 
-const NON_ASCII = /[^\x00-\x7e]/;
-
 /**
  * Candidate lines arrive decoded as latin1 (fast to parse); a kept string that is not ASCII means
  * the line must be decoded again as UTF-8 to get that string right.
@@ -63,11 +61,7 @@ const NON_ASCII = /[^\x00-\x7e]/;
 export function decodeCandidate(text: string, utf8: () => string, opts: { project: string; sessionId: string }): DecodedLine {
   const d = decodeLine(text, opts);
   if (d.kind !== "usage") return d;
-  const e = d.event;
-  if (NON_ASCII.test(e.model) || NON_ASCII.test(e.sessionId) || NON_ASCII.test(e.messageId ?? "") || NON_ASCII.test(e.requestId ?? "")) {
-    return decodeLine(utf8(), opts);
-  }
-  return d;
+  return keptIdsAscii(d.event) ? d : decodeLine(utf8(), opts);
 }
 
 /** Reads the usage lines of one unit (synchronously; a scan is CPU-bound). */
@@ -112,10 +106,7 @@ export function scanUnit(u: ScanUnit): UnitScan {
   let partialBadCount = badLineCount - cut.badLineCount;
   // lines the scanner skipped itself; the unterminated last line's one belongs to it
   const partialLine = r?.partial ? r.nextLine : -1;
-  const skipped = [
-    ...(r?.oversized ?? []).map((line) => ({ line, error: "line too long, skipped" })),
-    ...(r?.invalidUtf8 ?? []).map((line) => ({ line, error: "invalid UTF-8, skipped" })),
-  ];
+  const skipped = r ? skippedLines(r) : [];
   for (const b of skipped) {
     if (b.line === partialLine) {
       partialBadCount++;

@@ -40,6 +40,14 @@ export interface ScanResult {
   nextLine: number;
 }
 
+/** The lines the scanner skipped itself, with why (no field values: only the reason). */
+export function skippedLines(r: Pick<ScanResult, "oversized" | "invalidUtf8">): { line: number; error: string }[] {
+  return [
+    ...r.oversized.map((line) => ({ line, error: "line too long, skipped" })),
+    ...r.invalidUtf8.map((line) => ({ line, error: "invalid UTF-8, skipped" })),
+  ];
+}
+
 export interface RangeOptions {
   /** byte offset to start at (default 0); see `align` */
   start?: number;

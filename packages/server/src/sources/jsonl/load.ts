@@ -309,14 +309,15 @@ async function readFiles(
       const base = plan.kind === "miss" ? 0 : plan.file.lines;
       const fresh = scannedParts(w.scans, base);
       const problem = w.scans.find((s) => s.problem !== null)?.problem ?? null;
-      const cachedComplete = plan.kind === "hit" ? plan.file.parts : plan.kind === "append" ? plan.file.parts : [];
+      const cachedComplete = plan.kind === "miss" ? [] : plan.file.parts;
       const cachedPartial = plan.kind === "hit" ? plan.file.partial : null;
       const completeCount = cachedComplete.length;
       const consumed = fresh.consumed ?? (plan.kind === "miss" ? 0 : plan.file.consumed);
+      const completeParts = [...cachedComplete, ...fresh.parts];
       take({
         file,
         complete: [...w.cached.slice(0, completeCount), ...fresh.parts.map(columnsOf)],
-        completeParts: [...cachedComplete, ...fresh.parts],
+        completeParts,
         partial: cachedPartial !== null ? w.cached[completeCount]! : fresh.partial ? columnsOf(fresh.partial) : null,
         partialPart: cachedPartial ?? fresh.partial,
         consumed,
@@ -338,7 +339,7 @@ async function readFiles(
           consumed,
           lines: fresh.lines,
           ...marksOf(file.path, consumed),
-          parts: [...(plan.kind === "append" ? plan.file.parts : []), ...fresh.parts],
+          parts: completeParts,
           partial: fresh.partial,
         });
       } catch {

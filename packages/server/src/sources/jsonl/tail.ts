@@ -3,11 +3,11 @@ import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { relative, sep } from "node:path";
 import { decodeLine, type DecodedLine } from "@claude-gauge/core";
-import { scanCandidates } from "./line-scan.js";
+import { scanCandidates, skippedLines } from "./line-scan.js";
 import { fsError, sessionOfPath, type WalkProblem } from "./files.js";
-import { signalFiles, tailSignals } from "./load.js";
+import { signalFiles, tailSignals, type ResumePoint } from "./load.js";
 import { decodeCandidate, type BadLine } from "./file-scan.js";
-import { TreeWatch } from "./tree-watch.js";
+import { gone, TreeWatch } from "./tree-watch.js";
 import { WorkQueue } from "./work-queue.js";
 
 /** files read at once after events (a stat and a read each) */
@@ -37,7 +37,7 @@ export interface TailOptions {
   /** appends larger than this are scanned for usage lines only (bytes) */
   fullDecodeMaxBytes?: number;
   /** files already read up to a point (a backfill from the scan cache): followed from there */
-  resume?: ReadonlyMap<string, { offset: number; lineNo: number; ino: string | null }>;
+  resume?: ReadonlyMap<string, ResumePoint>;
 }
 
 interface FollowedFile {
@@ -87,7 +87,7 @@ export class TranscriptTail {
   readonly #rescanMs: number;
   readonly #checkMs: number;
   readonly #fullMax: number;
-  #resume: ReadonlyMap<string, { offset: number; lineNo: number; ino: string | null }> | null;
+  #resume: ReadonlyMap<string, ResumePoint> | null;
   readonly #files = new Map<string, FileState>();
   /** followed roots → the inode of the folder, to notice one deleted and made again */
   readonly #roots = new Map<string, number>();
@@ -316,8 +316,7 @@ export class TranscriptTail {
     try {
       s = await stat(path);
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === "ENOENT" || code === "ENOTDIR") await this.#tree.reclassify(path);
+      if (gone(e)) await this.#tree.reclassify(path);
       else this.#problem(path, fsError(e));
       return;
     }
@@ -372,12 +371,7 @@ export class TranscriptTail {
         },
         { start: st.offset, startLine: st.lineNo, all },
       );
-      for (const n of r.oversized) {
-        this.#h.badLine({ path, line: n, error: "line too long, skipped" });
-      }
-      for (const n of r.invalidUtf8) {
-        this.#h.badLine({ path, line: n, error: "invalid UTF-8, skipped" });
-      }
+      for (const b of skippedLines(r)) this.#h.badLine({ path, ...b });
       if (r.consumed > st.offset) st.counted = null;
       st.lineNo = r.nextLine;
       st.offset = r.consumed;

@@ -29,7 +29,8 @@ interface DirRecord {
   children: Set<string>;
 }
 
-const gone = (e: unknown): boolean => {
+/** The path is no longer there (or a folder on it became a file). */
+export const gone = (e: unknown): boolean => {
   const code = (e as NodeJS.ErrnoException)?.code;
   return code === "ENOENT" || code === "ENOTDIR";
 };

@@ -1,4 +1,4 @@
-import { decodeLine, NULL_DROP_KEYS, type DecodedLine, type DecodeOptions } from "@claude-gauge/core/decode";
+import { decodeLine, NULL_DROP_KEYS, type DecodedLine, type DecodeOptions, type UsageEvent } from "@claude-gauge/core/decode";
 
 /**
  * The cold scan's fast path: decodeCandidate's result for a usage line, computed from the read
@@ -22,8 +22,16 @@ const TYPE_HEAD = Buffer.from('{"type":"');
 /** decodeLine matches the first block's type within this many characters after `"content":[` */
 const FIRST_TYPE_WINDOW = 40;
 
-/** any character past "~" (0x7e), as decodeCandidate tests kept ids */
+/** any character past "~" (0x7e) */
 const NON_ASCII = /[\u007f-\uffff]/;
+
+/**
+ * A line decoded from latin1 text keeps its ids right only when they are ASCII; otherwise it must
+ * be decoded again as UTF-8.
+ */
+export function keptIdsAscii(e: UsageEvent): boolean {
+  return !(NON_ASCII.test(e.model) || NON_ASCII.test(e.sessionId) || NON_ASCII.test(e.messageId ?? "") || NON_ASCII.test(e.requestId ?? ""));
+}
 
 /** Scratch space for the cut line (prefix + first block type + suffix), grown on demand. */
 let scratch = Buffer.allocUnsafe(64 << 10);
@@ -111,7 +119,5 @@ export function decodeUsageBytes(line: Buffer, opts: DecodeOptions): DecodedLine
   const d = decodeLine(scratch.toString("latin1", 0, size), opts);
   if (d.kind !== "usage") return null;
   // decodeCandidate decodes the line again as UTF-8 when a kept id is not ASCII
-  const ev = d.event;
-  if (NON_ASCII.test(ev.model) || NON_ASCII.test(ev.sessionId) || NON_ASCII.test(ev.messageId ?? "") || NON_ASCII.test(ev.requestId ?? "")) return null;
-  return d;
+  return keptIdsAscii(d.event) ? d : null;
 }
