@@ -9,7 +9,13 @@ export const BASE_HEADERS: Readonly<Record<string, string>> = {
   "cross-origin-resource-policy": "same-origin",
 };
 
-export function send(res: ServerResponse, status: number, body: string, type = "application/json; charset=utf-8", extra: Record<string, string> = {}): void {
+export function send(
+  res: ServerResponse,
+  status: number,
+  body: string | Uint8Array,
+  type = "application/json; charset=utf-8",
+  extra: Record<string, string> = {},
+): void {
   res.writeHead(status, { ...BASE_HEADERS, "content-type": type, "cache-control": "no-store", "content-length": Buffer.byteLength(body), ...extra });
   res.end(res.req.method === "HEAD" ? undefined : body);
 }

@@ -9,10 +9,11 @@ export interface GrownTokens {
 }
 
 /**
- * Growth seen in counters (OTLP metrics, PromQL series, ccusage blocks) as a usage event: no
- * message or request id, so the ledger keeps each as its own entry. The counters do not split
- * cache writes by TTL, so they are priced as 5-minute writes when no cost came with them; a cost
- * is the sender's own per-request figures summed (pricing a sum would apply the >200k tier to it).
+ * Usage seen outside the transcripts (OTLP events and metrics, PromQL series, ccusage blocks) as a
+ * usage event: no message id (nor a request id, unless the caller has one), so the ledger keeps
+ * each as its own entry. Telemetry does not split cache writes by TTL, so they are priced as
+ * 5-minute writes when no cost came with them; a cost from counters is the sender's own
+ * per-request figures summed (pricing a sum would apply the >200k tier to it).
  */
 export function growthEvent(at: number, session: string, model: string, tokens: GrownTokens, costUsd: number | null): UsageEvent {
   return {

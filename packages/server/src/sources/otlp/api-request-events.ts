@@ -1,5 +1,6 @@
 import { lookupPricing, type Speed, type UsageEvent } from "@claude-gauge/core";
 import { anyNumber, anyString, attributeMap, badTime, field, isAmount, isObj, isTokenCount, list, nanosToMs, type Obj } from "./otlp-values.js";
+import { growthEvent } from "../growth-event.js";
 
 /** One `claude_code.api_request` log event: one API request, with its exact counts. */
 export interface ApiRequest {
@@ -103,29 +104,13 @@ function apiRequest(record: Obj, attrs: Map<string, unknown>, now: number): ApiR
         ? `r:${requestId}`
         : `f:${JSON.stringify([session, sequence ?? null, t, model, counts.input, counts.output, counts.cacheRead, counts.cacheCreation])}`,
     event: {
-      // a sender a little ahead of us (within the skew) is dated now: a future time would move the windows' clock
-      timestamp: Math.min(t, now),
-      messageId: null,
+      // A sender a little ahead of us (within the skew) is dated now: a future time would move the
+      // windows' clock. Our own price table (the one transcripts are priced with, per request, tiers
+      // included), so one request costs the same whichever source saw it; Claude Code's estimate
+      // only for a model the table does not know. OTLP does not say the cache TTL (5 min writes).
+      ...growthEvent(Math.min(t, now), session, model, counts, lookupPricing(model) === null ? (cost ?? null) : null),
       requestId,
-      model,
-      sessionId: session,
-      fileSession: session,
-      project: "",
-      isSidechain: false,
-      progress: false,
-      // Our own price table (the one transcripts are priced with, per request, tiers included), so
-      // one request costs the same whichever source saw it; Claude Code's estimate only for a model
-      // the table does not know.
-      loggedCostUsd: lookupPricing(model) === null ? (cost ?? null) : null,
       speed,
-      thinking: false,
-      input: counts.input,
-      output: counts.output,
-      cacheRead: counts.cacheRead,
-      // OTLP does not say the cache TTL: priced as 5 min writes, as a transcript line without the split.
-      cacheCreation: counts.cacheCreation,
-      cacheCreation5m: counts.cacheCreation,
-      cacheCreation1h: 0,
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { Route } from "../../http/server.js";
-import { BASE_HEADERS, sendError } from "../../http/respond.js";
+import { send, sendError } from "../../http/respond.js";
 import { decodeJson, encodeJsonResponse } from "./otlp-json.js";
 import { decodeProtobuf, encodeProtobufResponse, type Signal } from "./otlp-protobuf.js";
 import type { OtlpSource } from "./otlp-source.js";
@@ -34,8 +34,7 @@ export function otlpRoutes(source: OtlpSource): Route[] {
         typeof decoded === "string" ? source.refused(signal, decoded) : signal === "logs" ? source.acceptLogs(decoded) : source.acceptMetrics(decoded);
       if (typeof outcome === "string") return sendError(res, 400, outcome);
       const answer = protobuf ? encodeProtobufResponse(signal, outcome.rejected, outcome.error) : encodeJsonResponse(signal, outcome.rejected, outcome.error);
-      res.writeHead(200, { ...BASE_HEADERS, "content-type": type, "cache-control": "no-store", "content-length": Buffer.byteLength(answer) });
-      res.end(answer);
+      send(res, 200, answer, type);
     },
   }));
 }
