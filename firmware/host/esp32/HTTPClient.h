@@ -54,5 +54,4 @@ class HTTPClient {
   uint16_t timeout_ms_ = 5000;
   int size_ = -1;
   bool chunked_ = false;
-  std::string pending_;  // bytes read past the headers
 };

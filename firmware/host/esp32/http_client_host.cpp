@@ -43,12 +43,6 @@ String HTTPClient::header(const char* name) {
 int HTTPClient::getSize(void) { return size_; }
 
 long HTTPClient::readSome(char* buf, size_t n) {
-  if (!pending_.empty()) {
-    const size_t k = pending_.size() < n ? pending_.size() : n;
-    pending_.copy(buf, k);
-    pending_.erase(0, k);
-    return static_cast<long>(k);
-  }
   const long r = hostnet::recv_some(fd_, buf, n, timeout_ms_);
   return r == 0 ? -2 : r;  // -2: timed out
 }
@@ -67,7 +61,6 @@ bool HTTPClient::readLine(std::string& line) {
 int HTTPClient::GET() {
   size_ = -1;
   chunked_ = false;
-  pending_.clear();
   fd_ = hostnet::connect_tcp(host_.c_str(), port_, static_cast<uint32_t>(connect_timeout_ms_));
   if (fd_ < 0) return HTTPC_ERROR_CONNECTION_REFUSED;
   std::string request = "GET " + uri_ + " HTTP/1.1\r\nHost: " + host_ + (port_ != 80 ? ":" + std::to_string(port_) : "") +
