@@ -237,6 +237,14 @@ export function cpuTicks(pid: number): number {
 // Corpora
 
 /** Generates a corpus once into .bench/<name> (a marker file records completion), then reuses it. */
+/** A corpus in a temporary folder (removed by the caller, or when the bench stops). */
+export async function tempCorpus(sizeMb: number, seed: number, days: number): Promise<{ dir: string; files: number; bytes: number }> {
+  const dir = makeTempDir(`cg-bench-${sizeMb}mb-`);
+  process.stderr.write(`bench: generating ${sizeMb} MiB corpus into ${dir} (removed afterwards) …\n`);
+  const s = await generateCorpus({ outDir: dir, seed, sizeMb, days, end: CORPUS_END });
+  return { dir, files: s.files, bytes: s.bytes };
+}
+
 export async function ensureCorpus(
   name: string,
   seed: number,

@@ -4,10 +4,9 @@
  * ≤ 120 MiB and ≤ 1.3× the 200 MiB one. Also the restart: the daemon's second start on the same
  * 1 GiB, with its scan cache written by the first.
  */
-import { generateCorpus } from "../corpus/corpus-lib.js";
 import {
-  CORPUS_END,
   ensureCorpus,
+  tempCorpus,
   makeTempDir,
   memoryKb,
   removeTempDir,
@@ -48,11 +47,10 @@ async function follow(dir: string, cacheHome: string): Promise<Follow> {
 
 export async function rss(_o: BenchOptions): Promise<SectionResult> {
   const small = await ensureCorpus("corpus-200mb", 200, 200, 30);
-  const big = makeTempDir("cg-bench-1gb-");
+  const g = await tempCorpus(1024, 1024, 120);
+  const big = g.dir;
   const cacheHome = makeTempDir("cg-bench-cache-");
   try {
-    process.stderr.write(`bench: generating 1024 MiB corpus into ${big} (removed afterwards) …\n`);
-    const g = await generateCorpus({ outDir: big, seed: 1024, sizeMb: 1024, days: 120, end: CORPUS_END });
     const at200 = await follow(small.dir, makeTempDir("cg-bench-cache-"));
     const cold = await follow(big, cacheHome);
     const restart = await follow(big, cacheHome);

@@ -11,12 +11,11 @@
 import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, truncateSync, writeSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { generateCorpus } from "../corpus/corpus-lib.js";
 import { CCUSAGE_BIN } from "../oracle/ccusage.js";
 import {
   CLI,
-  CORPUS_END,
   ensureCorpus,
+  tempCorpus,
   makeTempDir,
   median,
   memoryKb,
@@ -301,14 +300,6 @@ export async function scan(o: BenchOptions): Promise<SectionResult> {
   } finally {
     removeTempDir(cacheHome);
   }
-}
-
-/** A corpus in a temporary folder (removed by the caller, or when the bench stops). */
-async function tempCorpus(sizeMb: number, seed: number, days: number): Promise<{ dir: string; files: number; bytes: number }> {
-  const dir = makeTempDir(`cg-bench-${sizeMb}mb-`);
-  process.stderr.write(`bench: generating ${sizeMb} MiB corpus into ${dir} (removed afterwards) …\n`);
-  const s = await generateCorpus({ outDir: dir, seed, sizeMb, days, end: CORPUS_END });
-  return { dir, files: s.files, bytes: s.bytes };
 }
 
 /** One cold run of ours and of ccusage on a tree, with the read floor: time, peak RSS, same totals. */

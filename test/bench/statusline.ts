@@ -6,7 +6,7 @@
  * (target p95 ≤ 50 ms), and the ESM bundle run from dist/ (what `node dist/statusline-main.js` costs).
  */
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { claudeStatuslineInput, closedPort } from "../helpers/claude-statusline.js";
@@ -59,7 +59,7 @@ export async function benchStatusline(runs = 100): Promise<StatuslineBench> {
     // the installed form: the CommonJS bundle as statusline-main.js in a folder of its own
     const installed = join(dir, "data", "claude-gauge");
     const copy = join(installed, "statusline-main.js");
-    spawnSync("mkdir", ["-p", installed]);
+    mkdirSync(installed, { recursive: true });
     copyFileSync(cjs, copy);
     writeFileSync(join(installed, "package.json"), '{ "type": "commonjs" }\n');
     const env = { PATH: process.env["PATH"] ?? "/usr/bin:/bin", HOME: dir, XDG_STATE_HOME: dir, CLAUDE_GAUGE_PORT: String(await closedPort()) };
