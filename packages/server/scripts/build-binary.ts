@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { DEFINE } from "./build-defines.js";
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const SERVER = here("../");
@@ -18,7 +19,6 @@ const BUN = join(SERVER, "..", "..", "node_modules", ".bin", "bun");
 /** Builds the executable at `outfile`; the web build must exist. */
 export function buildBinary(outfile: string = DEFAULT_BINARY): void {
   if (!existsSync(join(WEB, "index.html"))) throw new Error(`${WEB} is missing: run npm run build first`);
-  const version: string = JSON.parse(readFileSync(join(SERVER, "package.json"), "utf8")).version;
   const files = Object.fromEntries(readdirSync(WEB).map((f) => [f, readFileSync(join(WEB, f)).toString("base64")]));
   // The entry is generated beside the output: first the embedded page, then the CLI from source,
   // so both share one web-routes module and the page is set before any command runs.
@@ -28,7 +28,9 @@ export function buildBinary(outfile: string = DEFAULT_BINARY): void {
   writeFileSync(join(gen, "main.ts"), `import "./embed-web.ts";\nimport ${src("cli.ts")};\n`);
   mkdirSync(dirname(outfile), { recursive: true });
   try {
-    execFileSync(BUN, ["build", "--compile", join(gen, "main.ts"), "--outfile", outfile, "--define", `__CLAUDE_GAUGE_VERSION__=${JSON.stringify(version)}`], {
+    // the same constants as the npm bundles: without the fingerprints the binary's scan cache would outlive an upgrade
+    const defines = Object.entries(DEFINE).flatMap(([k, v]) => ["--define", `${k}=${v}`]);
+    execFileSync(BUN, ["build", "--compile", join(gen, "main.ts"), "--outfile", outfile, ...defines], {
       stdio: ["ignore", "pipe", "inherit"],
       cwd: SERVER,
     });
