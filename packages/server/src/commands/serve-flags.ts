@@ -103,7 +103,6 @@ export function serveFlagsFrom(v: Record<string, string | boolean | undefined>, 
   if (speedText !== undefined && !demo) throw new UsageError("--demo-speed needs --demo");
   const demoSpeed = Number(speedText ?? "1");
   if (!(demoSpeed > 0 && demoSpeed <= 1000)) throw new UsageError(`--demo-speed: expected a number in (0, 1000], got ${JSON.stringify(speedText)}`);
-  if (demo && str("source") !== undefined) throw new UsageError("--demo replays its own transcripts: leave out --source");
   return {
     host,
     port,
