@@ -4,8 +4,8 @@
  * checked first and written into the unit; `--no-enable` writes without starting, `--dry-run`
  * prints what would be written and run.
  */
-import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { existsSync, readFileSync, realpathSync, rmSync } from "node:fs";
+import { writeFileAtomic } from "../files/write-atomic.js";
 import { fileURLToPath } from "node:url";
 import { parseConfig } from "@claude-gauge/core";
 import { UsageError } from "./args.js";
@@ -67,11 +67,8 @@ export async function installService(ctx: ServiceContext, serveArgs: string[], o
   if (opts.dryRun) {
     ctx.out(`would write ${m.file}:\n${text}`);
   } else {
-    mkdirSync(dirname(m.file), { recursive: true });
-    const tmp = `${m.file}.${process.pid}.tmp`;
     // 0600: the unit may carry CLAUDE_GAUGE_TOKEN
-    writeFileSync(tmp, text, { mode: 0o600 });
-    renameSync(tmp, m.file);
+    writeFileAtomic(m.file, text, { mode: 0o600 });
     ctx.out(`wrote ${m.file}`);
   }
   ctx.out(`the service runs: ${shown(def.argv)}`);

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { writeFileAtomic } from "../files/write-atomic.js";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
@@ -27,10 +28,7 @@ function writeIfChanged(path: string, bytes: Buffer): void {
   } catch {
     // missing: write it
   }
-  mkdirSync(join(path, ".."), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, bytes, { mode: 0o644 });
-  renameSync(tmp, path);
+  writeFileAtomic(path, bytes, { mode: 0o644 });
 }
 
 /**

@@ -6,22 +6,11 @@
  * never written. Uninstall puts back exactly what was there: the original bytes when the settings
  * equal a backup, no file when the file held nothing but ours.
  */
-import {
-  constants,
-  copyFileSync,
-  lstatSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  realpathSync,
-  renameSync,
-  statSync,
-  unlinkSync,
-  writeFileSync,
-} from "node:fs";
+import { constants, copyFileSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync, unlinkSync } from "node:fs";
 import { homedir } from "node:os";
 import { basename, delimiter, dirname, join, sep } from "node:path";
 import { isDeepStrictEqual } from "node:util";
+import { writeFileAtomic } from "../files/write-atomic.js";
 
 export interface InstallOptions {
   uninstall?: boolean;
@@ -288,17 +277,8 @@ function matchingBackup(path: string, settings: Json): string | null {
 
 /** Atomic replace; through a symlink (dotfile managers) to its target, keeping the file mode. */
 function writeAtomic(path: string, text: string, exists: boolean): void {
-  let target = path;
-  let mode = 0o644;
-  if (exists) {
-    target = realpathSync(path);
-    mode = statSync(target).mode & 0o777;
-  } else {
-    mkdirSync(dirname(path), { recursive: true });
-  }
-  const tmp = `${target}.claude-gauge-${process.pid}.tmp`;
-  writeFileSync(tmp, text, { mode });
-  renameSync(tmp, target);
+  const target = exists ? realpathSync(path) : path;
+  writeFileAtomic(target, text, { mode: exists ? statSync(target).mode & 0o777 : 0o644 });
 }
 
 /**

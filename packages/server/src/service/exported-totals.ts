@@ -1,5 +1,6 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { readFileSync } from "node:fs";
+import { writeFileAtomic } from "../files/write-atomic.js";
+import { join } from "node:path";
 import { z } from "zod";
 
 /** The token types as Claude Code's own `claude_code.token.usage` names them (its `type` attribute). */
@@ -108,10 +109,7 @@ export class ExportedTotals {
     if (!this.#dirty) return;
     const series = [...this.#series.values()].filter((s) => s.shown > 0).map((s) => ({ ...s.key, total: s.shown }));
     try {
-      mkdirSync(dirname(this.#file), { recursive: true, mode: 0o700 });
-      const tmp = `${this.#file}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify({ v: 1, series }), { mode: 0o600 });
-      renameSync(tmp, this.#file);
+      writeFileAtomic(this.#file, JSON.stringify({ v: 1, series }), { mode: 0o600, dirMode: 0o700 });
       this.#dirty = false;
     } catch (e) {
       this.#log(`cannot save ${this.#file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
