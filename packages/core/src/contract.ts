@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { YEAR_ZERO_MS } from "./timestamp.js";
 
 /** Bumped on any breaking change of the /usage shape; the firmware rejects other versions. */
 export const CONTRACT_VERSION = 1 as const;
@@ -67,7 +68,7 @@ export function encodeUsd(x: number): number {
  * The instants the contract can print, ms since epoch: the schema's datetimes have four-digit
  * years, 0000-01-01T00:00:00Z … 9999-12-31T23:59:59Z.
  */
-const PRINTABLE_MIN_MS = -62_167_219_200_000;
+const PRINTABLE_MIN_MS = YEAR_ZERO_MS;
 const PRINTABLE_MAX_MS = Date.UTC(9999, 11, 31, 23, 59, 59);
 
 /**

@@ -1,6 +1,6 @@
 import { parseTimestamp } from "./timestamp.js";
 import type { LimitNotice, Speed, TurnSignal, TurnSignalKind, UsageEvent, WideCounts } from "./usage-event.js";
-import { countFromLiteral, literalOf, RawNumber, U64_MAX, usageView, type CountValue } from "./usage-literals.js";
+import { countFromLiteral, isRecord, literalOf, U64_MAX, usageView, type CountValue } from "./usage-literals.js";
 
 /**
  * One transcript line, reduced to what the gauges need. Message text never leaves this function:
@@ -112,14 +112,11 @@ function hasLoneSurrogateEscape(line: string): boolean {
 type Json = Record<string, unknown>;
 
 /** A JSON object (a number kept as its literal, in a re-read usage object, is not one). */
-function isObject(v: unknown): v is Json {
-  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof RawNumber);
-}
 
 function firstBlockKind(content: unknown): TurnSignalKind | null {
   if (!Array.isArray(content) || content.length === 0) return null;
   const block: unknown = content[0];
-  if (!isObject(block)) return null;
+  if (!isRecord(block)) return null;
   switch (block["type"]) {
     case "thinking":
     case "redacted_thinking":
@@ -158,7 +155,7 @@ function parseUsageLine(line: string): unknown {
     const head = first === undefined ? CONTENT_KEY : `${CONTENT_KEY}{"type":"${first}"}`;
     try {
       const obj: unknown = JSON.parse(line.slice(0, c) + head + line.slice(e));
-      if (isObject(obj) && hasUsageShape(obj)) return obj;
+      if (isRecord(obj) && hasUsageShape(obj)) return obj;
     } catch {
       // fall through to the full parse
     }
@@ -168,10 +165,10 @@ function parseUsageLine(line: string): unknown {
 
 function hasUsageShape(obj: Json): boolean {
   const message = obj["message"];
-  if (isObject(message) && isObject(message["usage"])) return true;
+  if (isRecord(message) && isRecord(message["usage"])) return true;
   const data = obj["data"];
-  const nested = isObject(data) ? data["message"] : undefined;
-  return isObject(nested) && isObject(nested["message"]) && isObject(nested["message"]["usage"]);
+  const nested = isRecord(data) ? data["message"] : undefined;
+  return isRecord(nested) && isRecord(nested["message"]) && isRecord(nested["message"]["usage"]);
 }
 
 /**
@@ -192,12 +189,12 @@ function limitReset(line: string): number | null {
 }
 
 function userSignal(message: unknown): TurnSignalKind | null {
-  if (!isObject(message)) return null;
+  if (!isRecord(message)) return null;
   const content = message["content"];
   if (typeof content === "string") return content.startsWith(INTERRUPT_TEXT) ? "interrupt" : "prompt";
   if (!Array.isArray(content) || content.length === 0) return null;
   const block: unknown = content[0];
-  if (!isObject(block)) return null;
+  if (!isRecord(block)) return null;
   if (block["type"] === "tool_result") return "tool_result";
   if (block["type"] === "text" && typeof block["text"] === "string") {
     return block["text"].startsWith(INTERRUPT_TEXT) ? "interrupt" : "prompt";
@@ -226,7 +223,7 @@ export function decodeLine(line: string, opts: DecodeOptions = {}): DecodedLine 
     if (trimmed === "") return { kind: "skip" };
     return { kind: "error", error: `malformed JSON (${line.length} bytes)` };
   }
-  if (!isObject(obj)) return { kind: "error", error: "line is not a JSON object" };
+  if (!isRecord(obj)) return { kind: "error", error: "line is not a JSON object" };
   if (hasUsage && hasLoneSurrogateEscape(line)) return { kind: "error", error: "unpaired UTF-16 surrogate escape" };
   return decodeObject({ text: line, usageKeyAt }, obj, hasUsage, opts);
 }
@@ -327,7 +324,7 @@ function usageCounts(usage: Json, path: string, plain: boolean): UsageCounts | s
   if (split === undefined || split === null) return { input, output, cacheRead, cacheCreation5m: flat, cacheCreation1h: 0, speed };
   let m5: unknown;
   let h1: unknown;
-  if (isObject(split)) {
+  if (isRecord(split)) {
     m5 = split["ephemeral_5m_input_tokens"];
     h1 = split["ephemeral_1h_input_tokens"];
   } else if (Array.isArray(split) && split.length <= 2) {
@@ -424,7 +421,7 @@ function advisorEvents(event: UsageEvent, iterations: unknown, line: string, pla
   if (!Array.isArray(iterations) || !line.includes('"advisor_message"')) return [];
   const read: { type: string; model: unknown; counts: UsageCounts }[] = [];
   for (const it of iterations) {
-    if (!isObject(it) || typeof it["type"] !== "string" || !isString(it["model"])) return [];
+    if (!isRecord(it) || typeof it["type"] !== "string" || !isString(it["model"])) return [];
     const counts = usageCounts(it, "message.usage.iterations[]", plain);
     if (typeof counts === "string") return [];
     read.push({ type: it["type"], model: it["model"], counts });
@@ -455,7 +452,7 @@ function withoutWide(e: UsageEvent): Omit<UsageEvent, "wide"> {
 function decodeObject(raw: RawLine, obj: Json, hasUsage: boolean, opts: DecodeOptions): DecodedLine {
   const line = raw.text;
   const message = obj["message"];
-  if (hasUsage && isObject(message) && isObject(message["usage"])) {
+  if (hasUsage && isRecord(message) && isRecord(message["usage"])) {
     // ccusage does not look at `type`: any line with message.usage counts.
     return usageEvent(raw, { outer: obj, inner: obj, message, usage: message["usage"], progress: false }, opts);
   }
@@ -463,8 +460,8 @@ function decodeObject(raw: RawLine, obj: Json, hasUsage: boolean, opts: DecodeOp
     // A subagent's message nested in its parent's log (ccusage's daily report reads these): ids
     // and time from the nested line, the session from the outer one.
     const data = obj["data"];
-    const nested = isObject(data) ? data["message"] : undefined;
-    if (isObject(nested) && isObject(nested["message"]) && isObject(nested["message"]["usage"])) {
+    const nested = isRecord(data) ? data["message"] : undefined;
+    if (isRecord(nested) && isRecord(nested["message"]) && isRecord(nested["message"]["usage"])) {
       return usageEvent(raw, { outer: obj, inner: nested, message: nested["message"], usage: nested["message"]["usage"], progress: true }, opts);
     }
   }
@@ -479,7 +476,7 @@ function decodeObject(raw: RawLine, obj: Json, hasUsage: boolean, opts: DecodeOp
     const kind = userSignal(message);
     return kind === null ? { kind: "skip" } : { kind: "signal", signal: { timestamp, sessionId, kind } };
   }
-  if (type !== "assistant" || !isObject(message)) return { kind: "skip" };
+  if (type !== "assistant" || !isRecord(message)) return { kind: "skip" };
   const resetAt = obj["isApiErrorMessage"] === true ? limitReset(line) : null;
   if (resetAt !== null) return { kind: "limit", limit: { timestamp, resetAt } };
   if (!opts.signals) return { kind: "skip" };

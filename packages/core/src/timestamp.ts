@@ -9,7 +9,7 @@
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
 /** 0000-01-01T00:00:00Z, ms since epoch (Date.UTC would read year 0 as 1900) */
-const YEAR_ZERO_MS = -62_167_219_200_000;
+export const YEAR_ZERO_MS = -62_167_219_200_000;
 
 /** Earliest instant a transcript line can carry, ms since epoch: 0000-01-01T00:00:00.000+23:59. */
 export const MIN_TIMESTAMP_MS = YEAR_ZERO_MS - (23 * 60 + 59) * MINUTE_MS;

@@ -74,7 +74,8 @@ export function usageView(line: string, parsed: Record<string, unknown>, from: n
 
 const USAGE_KEY = /"usage"[ \t\n\r]*:[ \t\n\r]*\{/g;
 
-function isRecord(v: unknown): v is Record<string, unknown> {
+/** A JSON object as parsed (the slow path's RawNumber is a number, not an object). */
+export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof RawNumber);
 }
 

@@ -42,11 +42,12 @@ function oldestOutput() {
 }
 
 const changed = Math.max(...SOURCES.map((p) => newest(at(p))));
-if (changed > oldestOutput() && process.argv.includes("--check")) {
+const stale = changed > oldestOutput();
+if (stale && process.argv.includes("--check")) {
   process.stderr.write("claude-gauge: the build is older than its sources\n");
   process.exit(1);
 }
-if (changed > oldestOutput()) {
+if (stale) {
   process.stderr.write("claude-gauge: building (sources changed since the last build)…\n");
   const r = spawnSync("npm", ["run", "build", "--silent"], { cwd: root, encoding: "utf8" });
   if (r.status !== 0) {
