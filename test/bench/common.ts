@@ -10,6 +10,8 @@ import { assistantLine } from "../helpers/transcript-lines.js";
 
 export { CLI };
 export const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+/** the Bun the workspace installs (the bun package keeps its binary under this name on every platform) */
+export const BUN = join(ROOT, "node_modules", "bun", "bin", "bun.exe");
 export const BENCH_DIR = join(ROOT, ".bench");
 /** Far in the past: the corpora never touch the live windows, and `now` never changes a report. */
 export const CORPUS_END = "2024-01-01T00:00:00.000Z";

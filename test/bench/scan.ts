@@ -13,6 +13,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { CCUSAGE_BIN } from "../oracle/ccusage.js";
 import {
+  BUN,
   CLI,
   ensureCorpus,
   tempCorpus,
@@ -226,6 +227,9 @@ export async function scan(o: BenchOptions): Promise<SectionResult> {
       ...coldContenders(corpus.dir, cacheHome),
       // warm: the cache is up to date before each run
       { key: "ours_warm", cmd: process.execPath, args: report, env, before: rewarm },
+      ...(existsSync(BUN) ? [{ key: "ours_warm_bun", cmd: BUN, args: report, env, before: rewarm }] : []),
+      // what any Node program pays before its first line runs
+      { key: "node_bare", cmd: process.execPath, args: ["-e", "0"], env },
       // append: 1 MiB lands in the biggest file after the cache was written; put back afterwards
       {
         key: "ours_append",
@@ -258,6 +262,8 @@ export async function scan(o: BenchOptions): Promise<SectionResult> {
       ...ratio("ours_cold", 0.5),
       { name: "ours warm (nothing changed)", value: round(ms("ours_warm"), 0), unit: "ms" },
       ...ratio("ours_warm", 0.1),
+      { name: "  bare `node -e 0` / ccusage", value: `${round(ms("node_bare"), 0)} ms / ${round(ms("node_bare") / cc, 2)}`, unit: "x" },
+      ...(samples.has("ours_warm_bun") ? [{ name: "ours warm on Bun", value: round(ms("ours_warm_bun"), 0), unit: "ms" }, ...ratio("ours_warm_bun", 0.1)] : []),
       { name: "ours after 1 MiB appended to one file", value: round(ms("ours_append"), 0), unit: "ms" },
       ...ratio("ours_append", 0.15),
       {

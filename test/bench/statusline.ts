@@ -10,7 +10,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { claudeStatuslineInput, closedPort } from "../helpers/claude-statusline.js";
-import { percentile, ROOT, round, type SectionResult } from "./common.js";
+import { percentile, BUN, ROOT, round, type SectionResult } from "./common.js";
 
 const DIST = join(ROOT, "packages", "server", "dist");
 const WARMUP = 5;
@@ -31,8 +31,6 @@ export interface StatuslineBench {
   /** the installed copy on Bun, which install-statusline prefers when present (ms) */
   bun: Series | null;
 }
-
-const BUN = join(ROOT, "node_modules", "bun", "bin", "bun.exe");
 
 function input(): string {
   const now = Date.now();

@@ -1,6 +1,6 @@
 // Compile-time constants every build of the CLI carries (tsup's bundles and the single binary).
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
@@ -28,12 +28,22 @@ const fingerprint = (files: readonly string[]) => {
   return h.digest("hex").slice(0, 16);
 };
 
+/** Every non-test source of core and the server, in a fixed order: what a saved report answer was computed by. */
+const BUILD_SOURCES = ["../../core/src/", "../src/"].flatMap((dir) =>
+  (readdirSync(here(dir), { recursive: true }) as string[])
+    .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts") && !f.includes("test-helper"))
+    .sort()
+    .map((f) => `${dir}${f}`),
+);
+
 /**
  * `claude-gauge --version` reads the version; source runs (tests) fall back to "dev" (src/version.ts).
- * The scan cache keys its files by the scanner's sources and its saved ledgers by the price table's.
+ * The scan cache keys its files by the scanner's sources, its saved ledgers by the price table's and
+ * its saved report answers by every source.
  */
 export const DEFINE: Readonly<Record<string, string>> = {
   __CLAUDE_GAUGE_VERSION__: JSON.stringify(VERSION),
   __SCAN_FINGERPRINT__: JSON.stringify(fingerprint(SCAN_SOURCES)),
   __PRICING_FINGERPRINT__: JSON.stringify(fingerprint(["../../core/src/pricing.ts", "../../core/src/cost.ts"])),
+  __BUILD_FINGERPRINT__: JSON.stringify(fingerprint(BUILD_SOURCES)),
 };

@@ -2,11 +2,16 @@ import type { LedgerMode } from "@claude-gauge/core";
 import type { CommonFlags } from "./args.js";
 import { loadTranscripts, type LoadResult } from "../sources/jsonl/load.js";
 import { findTranscriptRoots } from "../sources/jsonl/roots.js";
-import { defaultCacheDir } from "../sources/jsonl/scan-cache.js";
+import { defaultCacheDir } from "../sources/jsonl/cache-keys.js";
 import { progressLine } from "./progress-line.js";
 
 /** Scans every transcript root for a one-shot command, with progress and problems on stderr. */
-export async function load(flags: CommonFlags, signals: boolean, now: number, mode: LedgerMode = "session"): Promise<LoadResult> {
+export async function load(
+  flags: CommonFlags,
+  signals: boolean,
+  now: number,
+  mode: LedgerMode = "session",
+): Promise<LoadResult & { roots: string[]; notes: string }> {
   const { roots, missing } = findTranscriptRoots();
   if (roots.length === 0) {
     process.stderr.write(`claude-gauge: no transcripts found (looked in ${missing.join(", ") || "nothing"}); reporting zeros\n`);
@@ -24,18 +29,22 @@ export async function load(flags: CommonFlags, signals: boolean, now: number, mo
   } finally {
     progress.done();
   }
-  if (!flags.quiet) reportProblems(result);
-  return result;
+  const notes = flags.quiet ? "" : problemNotes(result);
+  process.stderr.write(notes);
+  return { ...result, roots, notes };
 }
 
-function reportProblems(r: LoadResult): void {
-  for (const p of r.problems) process.stderr.write(`claude-gauge: skipped ${p.path}: ${p.error}\n`);
-  if (r.badLineCount === 0) return;
-  process.stderr.write(`claude-gauge: ${r.badLineCount} bad usage line(s) skipped\n`);
-  for (const b of r.badLines.slice(0, 10)) process.stderr.write(`  ${b.path}:${b.line}: ${b.error}\n`);
-  if (r.badLineCount > 10) process.stderr.write(`  … ${r.badLineCount - 10} more\n`);
+/** What was skipped: unreadable files and folders, and the first bad lines. */
+function problemNotes(r: LoadResult): string {
+  let s = "";
+  for (const p of r.problems) s += `claude-gauge: skipped ${p.path}: ${p.error}\n`;
+  if (r.badLineCount === 0) return s;
+  s += `claude-gauge: ${r.badLineCount} bad usage line(s) skipped\n`;
+  for (const b of r.badLines.slice(0, 10)) s += `  ${b.path}:${b.line}: ${b.error}\n`;
+  if (r.badLineCount > 10) s += `  … ${r.badLineCount - 10} more\n`;
+  return s;
 }
 
-export function printJson(v: unknown): void {
-  process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
+export function jsonText(v: unknown): string {
+  return `${JSON.stringify(v, null, 2)}\n`;
 }

@@ -1,10 +1,15 @@
 import { assertTimeZone, blocksReport, dailyReport, sessionReport, sortEntries } from "@claude-gauge/core";
 import { UsageError, type CommonFlags } from "./args.js";
-import { load, printJson } from "./load-transcripts.js";
+import { jsonText, load } from "./load-transcripts.js";
+import { saveAnswer } from "./report-answer.js";
 import { blocksTable, dailyTable, sessionTable, wantsColor } from "./report-table.js";
 
-/** `claude-gauge report daily|session|blocks`: ccusage's reports, same JSON shapes and numbers. */
-export async function report(kind: string | undefined, flags: CommonFlags): Promise<void> {
+/**
+ * `claude-gauge report daily|session|blocks`: ccusage's reports, same JSON shapes and numbers.
+ * `args` are the words after `report` as given: daily and session answers are saved under them
+ * (see report-answer.ts) when the scan cache is on.
+ */
+export async function report(kind: string | undefined, flags: CommonFlags, args: readonly string[]): Promise<void> {
   assertTimeZone(flags.timezone);
   const filter = {
     timeZone: flags.timezone,
@@ -16,27 +21,32 @@ export async function report(kind: string | undefined, flags: CommonFlags): Prom
   }
   const now = Date.now();
   // ccusage's daily loader differs from its session/blocks loader in three corners; mirror each.
-  const { ledger, limits } = await load(flags, false, now, kind === "daily" ? "daily" : "session");
+  const loaded = await load(flags, false, now, kind === "daily" ? "daily" : "session");
+  const { ledger, limits } = loaded;
+  let out: string;
   switch (kind) {
     case "daily": {
       const r = dailyReport(ledger.entries(), filter);
       if (flags.order === "desc") r.daily.reverse();
-      return flags.json ? printJson(r) : printTable(dailyTable(r, color()));
+      out = flags.json ? jsonText(r) : `${dailyTable(r, color())}\n`;
+      break;
     }
     case "session": {
       const r = sessionReport(ledger.entries(), filter);
-      return flags.json ? printJson(r) : printTable(sessionTable(r, color(), flags.timezone));
+      out = flags.json ? jsonText(r) : `${sessionTable(r, color(), flags.timezone)}\n`;
+      break;
     }
     case "blocks": {
       const r = blocksReport(sortEntries(ledger.entries()), now, filter, limits);
       if (flags.order === "desc") r.blocks.reverse();
-      return flags.json ? printJson(r) : printTable(blocksTable(r, color(), flags.timezone, now));
+      process.stdout.write(flags.json ? jsonText(r) : `${blocksTable(r, color(), flags.timezone, now)}\n`);
+      return;
     }
   }
+  process.stdout.write(out);
+  // an answer is only as good as the listing: a folder or file that could not be read may be readable next time
+  if (flags.cache && loaded.problems.length === 0)
+    saveAnswer(args, { env: process.env, stdoutIsTTY: process.stdout.isTTY === true }, loaded.roots, loaded.files, { stdout: out, stderr: loaded.notes });
 }
 
 const color = () => wantsColor(process.stdout, process.env);
-
-function printTable(table: string): void {
-  process.stdout.write(`${table}\n`);
-}

@@ -11,7 +11,7 @@ import { CcusageSource } from "../sources/ccusage/ccusage-source.js";
 import { findCcusage } from "../sources/ccusage/ccusage-runner.js";
 import { DemoSource } from "../sources/demo/demo-source.js";
 import { JsonlSource } from "../sources/jsonl/jsonl-source.js";
-import { defaultCacheDir } from "../sources/jsonl/scan-cache.js";
+import { defaultCacheDir } from "../sources/jsonl/cache-keys.js";
 import { otlpRoutes } from "../sources/otlp/otlp-routes.js";
 import { OtlpSource } from "../sources/otlp/otlp-source.js";
 import { PromqlSource } from "../sources/promql/promql-source.js";

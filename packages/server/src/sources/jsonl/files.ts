@@ -1,5 +1,19 @@
-import { readdirSync, realpathSync, statSync } from "node:fs";
-import { join, relative, sep } from "node:path";
+import { readdirSync, realpathSync, statSync, type BigIntStats } from "node:fs";
+import { sep } from "node:path";
+
+/** What the file system says about a file; any change but growth means a full rescan. */
+export interface FileIdentity {
+  dev: string;
+  ino: string;
+  /** bytes */
+  size: number;
+  mtimeNs: string;
+  ctimeNs: string;
+}
+
+function identityFrom(s: BigIntStats): FileIdentity {
+  return { dev: String(s.dev), ino: String(s.ino), size: Number(s.size), mtimeNs: String(s.mtimeNs), ctimeNs: String(s.ctimeNs) };
+}
 
 export interface TranscriptFile {
   path: string;
@@ -11,7 +25,12 @@ export interface TranscriptFile {
   name: string;
   size: number;
   mtimeMs: number;
+  /** as stat'ed when listed (the scan cache and saved answers are keyed by it) */
+  identity: FileIdentity;
 }
+
+/** `dir`/`name` (join() without its normalising: names from readdir hold no separator). */
+const below = (dir: string, name: string) => (dir.endsWith(sep) ? `${dir}${name}` : `${dir}${sep}${name}`);
 
 export interface WalkProblem {
   path: string;
@@ -53,13 +72,20 @@ export async function listTranscriptFiles(roots: readonly string[], problems: Wa
   const seenDirs = new Set<string>();
   const seenFiles = new Set<string>();
 
-  function walk(dir: string, root: string): void {
-    let real: string;
-    try {
-      real = realpathSync.native(dir);
-    } catch (e) {
-      problems.push({ path: dir, error: fsError(e) });
-      return;
+  /**
+   * `real` is the folder's real path when known (reached through no symlink from a folder whose
+   * real path is known): resolving every folder and file costs more than the rest of the walk.
+   * `parts` are the names below the root (project and session come from them).
+   */
+  function walk(dir: string, root: string, known: string | null, parts: readonly string[]): void {
+    let real = known;
+    if (real === null) {
+      try {
+        real = realpathSync.native(dir);
+      } catch (e) {
+        problems.push({ path: dir, error: fsError(e) });
+        return;
+      }
     }
     if (seenDirs.has(real)) return;
     seenDirs.add(real);
@@ -71,10 +97,11 @@ export async function listTranscriptFiles(roots: readonly string[], problems: Wa
       return;
     }
     for (const ent of entries) {
-      const p = join(dir, ent.name);
+      const p = below(dir, ent.name);
+      const link = ent.isSymbolicLink();
       let isDir = ent.isDirectory();
       let isFile = ent.isFile();
-      if (ent.isSymbolicLink()) {
+      if (link) {
         try {
           const s = statSync(p);
           isDir = s.isDirectory();
@@ -85,21 +112,22 @@ export async function listTranscriptFiles(roots: readonly string[], problems: Wa
         }
       }
       if (isDir) {
-        walk(p, root);
+        walk(p, root, link ? null : below(real, ent.name), [...parts, ent.name]);
       } else if (isFile && ent.name.endsWith(".jsonl")) {
         try {
-          const s = statSync(p);
-          const realFile = realpathSync.native(p);
+          const s = statSync(p, { bigint: true });
+          const realFile = link ? realpathSync.native(p) : below(real, ent.name);
           if (seenFiles.has(realFile)) continue;
           seenFiles.add(realFile);
-          const { project, session } = sessionOfPath(relative(root, p).split(sep));
+          const { project, session } = sessionOfPath([...parts, ent.name]);
           out.push({
             path: p,
             root,
             project,
             name: session,
-            size: s.size,
-            mtimeMs: s.mtimeMs,
+            size: Number(s.size),
+            mtimeMs: Number(s.mtimeNs / 1_000_000n),
+            identity: identityFrom(s),
           });
         } catch (e) {
           problems.push({ path: p, error: fsError(e) });
@@ -108,7 +136,7 @@ export async function listTranscriptFiles(roots: readonly string[], problems: Wa
     }
   }
 
-  for (const root of roots) walk(root, root);
+  for (const root of roots) walk(root, root, null, []);
   out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return out;
 }

@@ -5,21 +5,11 @@ import { fileURLToPath } from "node:url";
 import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
 import { decodeLine, MessageLedger, costOf, UsageColumns } from "@claude-gauge/core";
 import { SavedLedger, type CostFn, type KeptMessages, type LedgerMode, type LimitNotice, type TurnSignal, type UsageEvent } from "@claude-gauge/core";
+import { PRICING_FINGERPRINT } from "./cache-keys.js";
 import { unpackColumns } from "./column-pack.js";
-import {
-  filesKey,
-  identityOf,
-  marksOf,
-  partColumns,
-  PRICING_FINGERPRINT,
-  ScanCache,
-  type CachedPart,
-  type CachePlan,
-  type CacheWriter,
-  type FileIdentity,
-} from "./scan-cache.js";
+import { filesKey, marksOf, partColumns, ScanCache, type CachedPart, type CachePlan, type CacheWriter } from "./scan-cache.js";
 import { MAX_KEPT_BAD, scanShared, scanUnit, type BadLine, type ScanUnit, type UnitScan } from "./file-scan.js";
-import { listTranscriptFiles, type TranscriptFile, type WalkProblem } from "./files.js";
+import { listTranscriptFiles, type FileIdentity, type TranscriptFile, type WalkProblem } from "./files.js";
 
 export type { BadLine } from "./file-scan.js";
 
@@ -32,6 +22,8 @@ export interface LoadResult {
   /** bad lines beyond the kept list (only the first MAX_KEPT_BAD are itemised) */
   badLineCount: number;
   problems: WalkProblem[];
+  /** the transcripts as listed before they were read */
+  files: TranscriptFile[];
   /** how the files were read: from the cache, only their appended bytes, or whole */
   scan: ScanCounts;
 }
@@ -170,7 +162,7 @@ function scanAll(units: readonly ScanUnit[], parallel: boolean, take: (i: number
 /** How one listed file is read this time. */
 interface FileWork {
   file: TranscriptFile;
-  identity: FileIdentity | null;
+  identity: FileIdentity;
   plan: CachePlan;
   /** the cached parts, checked and unpacked (hit and append) */
   cached: UsageColumns[];
@@ -215,8 +207,8 @@ interface Prepared {
   problems: WalkProblem[];
   work: FileWork[];
   cache: ScanCache | null;
-  /** names the files and their identities (null when one could not be stat'ed) */
-  key: string | null;
+  /** names the files and their identities */
+  key: string;
   /** every file a cache hit and none gone: nothing to read */
   unchanged: boolean;
 }
@@ -225,19 +217,15 @@ async function prepare(roots: readonly string[], opts: LoadOptions): Promise<Pre
   const problems: WalkProblem[] = [];
   const files = await listTranscriptFiles(roots, problems);
   const cache = opts.cache ? ScanCache.open({ ...opts.cache, roots, log: opts.progress ?? (() => undefined) }) : null;
-  const work: FileWork[] = files.map((file) => {
-    let identity: FileIdentity | null = null;
-    let plan: CachePlan = { kind: "miss" };
-    try {
-      identity = identityOf(file.path);
-      if (cache) plan = cache.plan(file.path, identity);
-    } catch {
-      // gone since it was listed: the scan reports it
-    }
-    return { file, identity, plan, cached: [], pending: 0, scans: [] };
-  });
-  const known = work.every((w) => w.identity !== null);
-  const key = known ? filesKey(work.map((w) => ({ path: w.file.path, identity: w.identity! }))) : null;
+  const work: FileWork[] = files.map((file) => ({
+    file,
+    identity: file.identity,
+    plan: cache ? cache.plan(file.path, file.identity) : { kind: "miss" },
+    cached: [],
+    pending: 0,
+    scans: [],
+  }));
+  const key = filesKey(files);
   const unchanged = cache !== null && work.every((w) => w.plan.kind === "hit") && cache.size === files.length;
   return { files, problems, work, cache, key, unchanged };
 }
@@ -288,7 +276,7 @@ async function readFiles(
   for (const [i, w] of work.entries()) {
     if (w.plan.kind === "hit") continue;
     const from = w.plan.kind === "append" ? w.plan.file.consumed : 0;
-    const size = Math.max(w.identity?.size ?? w.file.size, from);
+    const size = Math.max(w.identity.size, from);
     for (const u of planUnits(w.file, from, size, opts.unitBytes)) {
       units.push(u);
       unitFile.push(i);
@@ -296,10 +284,10 @@ async function readFiles(
     }
   }
   let scanBytes = 0;
-  for (const [i, u] of units.entries()) scanBytes += Math.max(0, Math.min(u.stop, work[unitFile[i]!]!.identity?.size ?? 0) - u.start);
+  for (const [i, u] of units.entries()) scanBytes += Math.max(0, Math.min(u.stop, work[unitFile[i]!]!.identity.size) - u.start);
   // Nothing to write when every file was a hit and none left the tree, unless a ledger is to be kept.
   const stillUnchanged = p.unchanged && work.every((w) => w.plan.kind === "hit");
-  const writer = cache !== null && key !== null && (!stillUnchanged || keepLedger) ? cache.writer(key) : null;
+  const writer = cache !== null && (!stillUnchanged || keepLedger) ? cache.writer(key) : null;
   let next = 0;
   /** hands over every file whose units are all done, in path order */
   const deliver = () => {
@@ -322,12 +310,12 @@ async function readFiles(
         partialPart: cachedPartial ?? fresh.partial,
         consumed,
         lines: plan.kind === "hit" ? plan.file.lines : fresh.lines,
-        ino: w.identity?.ino ?? null,
+        ino: w.identity.ino,
         problem,
       });
       w.cached = [];
       // a file that could not be read is left out of the cache (read again next time)
-      if (writer === null || w.identity === null || problem !== null) continue;
+      if (writer === null || problem !== null) continue;
       if (plan.kind === "hit") {
         writer.add(plan.file);
         continue;
@@ -367,7 +355,7 @@ async function readFiles(
   } finally {
     if (timer) clearInterval(timer);
   }
-  if (writer !== null && key !== null) {
+  if (writer !== null) {
     beforeCommit?.(writer, key);
     writer.commit();
   }
@@ -378,7 +366,7 @@ export async function loadTranscripts(roots: readonly string[], opts: LoadOption
   const p = await prepare(roots, opts);
   const mode = opts.mode ?? "session";
   const pricing = opts.cost ? (opts.cost.key ?? null) : PRICING_FINGERPRINT;
-  const saved = p.unchanged && p.key !== null && pricing !== null ? p.cache!.savedLedger(mode, p.key, pricing) : null;
+  const saved = p.unchanged && pricing !== null ? p.cache!.savedLedger(mode, p.key, pricing) : null;
   if (saved !== null) return restored(new SavedLedger(mode, saved), p.work, p.problems, opts);
   const ledger = new MessageLedger(opts.cost?.fn ?? costOf, mode);
   const limits: LimitNotice[] = [];
@@ -402,7 +390,16 @@ export async function loadTranscripts(roots: readonly string[], opts: LoadOption
       if (pricing !== null) w.addLedger(mode, key, pricing, ledger.save());
     },
   );
-  return { ledger, signals: await recentSignals(p.files, opts), limits, badLines, badLineCount, problems: p.problems, scan: counts(p.work, false) };
+  return {
+    ledger,
+    signals: await recentSignals(p.files, opts),
+    limits,
+    badLines,
+    badLineCount,
+    problems: p.problems,
+    files: p.files,
+    scan: counts(p.work, false),
+  };
 }
 
 /** Where a live tail takes over a file the backfill read: after its complete lines. */
@@ -491,6 +488,7 @@ async function restored(ledger: SavedLedger, work: readonly FileWork[], problems
     badLines,
     badLineCount,
     problems,
+    files: work.map((w) => w.file),
     scan: counts(work, true),
   };
 }

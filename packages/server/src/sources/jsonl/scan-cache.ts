@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from "node:crypto";
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
-import { homedir } from "node:os";
 import { isAbsolute, join } from "node:path";
 import { UsageColumns, type LedgerMode, type LimitNotice, type SavedMessages } from "@claude-gauge/core";
+import { ANSWERS_SUFFIX, cacheStem, SCAN_FINGERPRINT } from "./cache-keys.js";
 import { packColumns, unpackColumns, type PackedColumns, type PackedStrings } from "./column-pack.js";
+import type { FileIdentity } from "./files.js";
 
 /**
  * The persistent scan cache: per transcript file, its identity and what its lines hold (usage
@@ -27,17 +28,6 @@ import { packColumns, unpackColumns, type PackedColumns, type PackedStrings } fr
 /** Layout of the file; a change makes older caches unreadable (they are rebuilt). */
 const SCAN_CACHE_FORMAT = 1;
 
-declare const __SCAN_FINGERPRINT__: string | undefined;
-declare const __PRICING_FINGERPRINT__: string | undefined;
-/**
- * The scanner and decoder this build carries: a hash of their sources, set at build time (a new
- * release that changes what a line yields never reads an older release's cache).
- */
-export const SCAN_FINGERPRINT: string = typeof __SCAN_FINGERPRINT__ === "string" ? __SCAN_FINGERPRINT__ : "source";
-
-/** The bundled price table this build carries (saved ledgers hold costs, so they are keyed by it). */
-export const PRICING_FINGERPRINT: string = typeof __PRICING_FINGERPRINT__ === "string" ? __PRICING_FINGERPRINT__ : "source";
-
 /** A name for the exact set of files a ledger was computed from (paths and identities, in order). */
 export function filesKey(files: readonly { path: string; identity: FileIdentity }[]): string {
   const h = createHash(HASH);
@@ -57,21 +47,6 @@ const KEEP_CACHES = 8;
 const STALE_TEMP_MS = 10 * 60_000;
 /** longest error text kept per bad line */
 const MAX_ERROR_CHARS = 200;
-
-/** What the file system says about a file; any change but growth means a full rescan. */
-export interface FileIdentity {
-  dev: string;
-  ino: string;
-  /** bytes */
-  size: number;
-  mtimeNs: string;
-  ctimeNs: string;
-}
-
-export function identityOf(path: string): FileIdentity {
-  const s = statSync(path, { bigint: true });
-  return { dev: String(s.dev), ino: String(s.ino), size: Number(s.size), mtimeNs: String(s.mtimeNs), ctimeNs: String(s.ctimeNs) };
-}
 
 /** Column data of one part: packed from a scan, or a block of the cache file read earlier. */
 export type EventSource = { packed: PackedColumns } | { stored: StoredChunk };
@@ -166,20 +141,6 @@ export interface ScanCacheOptions {
   fingerprint?: string;
   /** where notes go (a dropped cache, a failed write) */
   log?: (msg: string) => void;
-}
-
-/** $XDG_CACHE_HOME/claude-gauge, else ~/.cache/claude-gauge (a relative XDG path is ignored, per the spec). */
-export function defaultCacheDir(env: Record<string, string | undefined> = process.env): string {
-  const xdg = env["XDG_CACHE_HOME"];
-  return join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), ".cache"), "claude-gauge");
-}
-
-function cacheName(roots: readonly string[]): string {
-  const h = createHash(HASH)
-    .update(JSON.stringify([...roots].sort()))
-    .digest("hex")
-    .slice(0, 16);
-  return `scan-${h}.bin`;
 }
 
 function markOf(fd: number, from: number, to: number): string {
@@ -376,7 +337,7 @@ export class ScanCache {
     this.#roots = [...opts.roots];
     this.#fingerprint = opts.fingerprint ?? SCAN_FINGERPRINT;
     this.#log = opts.log ?? (() => undefined);
-    this.path = join(opts.dir, cacheName(opts.roots));
+    this.path = join(opts.dir, `${cacheStem(opts.roots)}.bin`);
   }
 
   /** The cache for these roots as last written, or an empty one (with a note when one was dropped). */
@@ -690,21 +651,27 @@ function removeQuietly(path: string): void {
   }
 }
 
-/** Keeps the KEEP_CACHES most recently written caches and removes crashed writers' temporary files. */
+/**
+ * Keeps the KEEP_CACHES most recently written caches (with their saved report answers), drops
+ * answers whose cache is gone and removes crashed writers' temporary files.
+ */
 function sweep(dir: string, keep: string): void {
   try {
     const now = Date.now();
+    const names = readdirSync(dir).filter((n) => n.startsWith("scan-"));
     const caches: { path: string; mtime: number }[] = [];
-    for (const name of readdirSync(dir)) {
-      if (!name.startsWith("scan-")) continue;
+    for (const name of names) {
       const path = join(dir, name);
-      const mtime = statSync(path).mtimeMs;
       if (name.endsWith(".tmp")) {
-        if (now - mtime > STALE_TEMP_MS) rmSync(path, { force: true });
-      } else if (name.endsWith(".bin") && path !== keep) caches.push({ path, mtime });
+        if (now - statSync(path).mtimeMs > STALE_TEMP_MS) rmSync(path, { force: true });
+      } else if (name.endsWith(".bin") && path !== keep) caches.push({ path, mtime: statSync(path).mtimeMs });
     }
     caches.sort((a, b) => b.mtime - a.mtime);
+    const kept = new Set([keep, ...caches.slice(0, KEEP_CACHES - 1).map((c) => c.path)]);
     for (const c of caches.slice(KEEP_CACHES - 1)) rmSync(c.path, { force: true });
+    for (const name of names) {
+      if (name.endsWith(ANSWERS_SUFFIX) && !kept.has(join(dir, `${name.slice(0, -ANSWERS_SUFFIX.length)}.bin`))) rmSync(join(dir, name), { force: true });
+    }
   } catch {
     // another process swept at the same time, or the folder is unreadable: not our problem now
   }
