@@ -7,6 +7,7 @@ import { defineConfig } from "vitest/config";
 // Tests import the core from source, so they never run against a stale build.
 const core = fileURLToPath(new URL("./packages/core/src/index.ts", import.meta.url));
 const coreDecode = fileURLToPath(new URL("./packages/core/src/decode.ts", import.meta.url));
+const coreReports = fileURLToPath(new URL("./packages/core/src/reports-entry.ts", import.meta.url));
 
 // One temporary folder per run, the TMPDIR of every test and of every process a test starts:
 // whatever a test leaves there (state dirs, trees, profiles) goes when the run ends.
@@ -22,6 +23,7 @@ export default defineConfig({
     alias: [
       { find: /^@claude-gauge\/core$/, replacement: core },
       { find: /^@claude-gauge\/core\/decode$/, replacement: coreDecode },
+      { find: /^@claude-gauge\/core\/reports$/, replacement: coreReports },
     ],
   },
   test: {

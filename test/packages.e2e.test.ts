@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -89,16 +89,16 @@ describe("the tarballs", () => {
     ]) {
       expect(server).toContain(f);
     }
-    // the entries share a code chunk and a declaration chunk, named by their content's hash
+    // the entries share code chunks and declaration chunks, named by their content's hash
     const shape = (f: string) =>
-      f.replace(/^dist\/chunk-[A-Za-z0-9_-]+\.js$/, "dist/chunk-*.js").replace(/^dist\/decode-[A-Za-z0-9_-]+\.(d\.c?ts)$/, "dist/decode-*.$1");
-    expect(core.map(shape).sort()).toEqual([
+      f.replace(/^dist\/chunk-[A-Za-z0-9_-]+\.js$/, "dist/chunk-*.js").replace(/^dist\/[a-z-]+-[A-Za-z0-9_-]{8}\.(d\.c?ts)$/, "dist/*-HASH.$1");
+    expect([...new Set(core.map(shape))].sort()).toEqual([
       "LICENSE",
       "README.md",
       "decode/package.json",
+      "dist/*-HASH.d.cts",
+      "dist/*-HASH.d.ts",
       "dist/chunk-*.js",
-      "dist/decode-*.d.cts",
-      "dist/decode-*.d.ts",
       "dist/decode.cjs",
       "dist/decode.d.cts",
       "dist/decode.d.ts",
@@ -107,7 +107,12 @@ describe("the tarballs", () => {
       "dist/index.d.cts",
       "dist/index.d.ts",
       "dist/index.js",
+      "dist/reports.cjs",
+      "dist/reports.d.cts",
+      "dist/reports.d.ts",
+      "dist/reports.js",
       "package.json",
+      "reports/package.json",
     ]);
     for (const f of [...server, ...core]) expect(f).not.toMatch(/\.map$|^dist\/binary|\.test\./);
     console.log(
@@ -196,5 +201,40 @@ describe.each(RUNTIMES)("installed from the tarballs, on %s", (_name, runtime) =
       ].join("\n"),
     );
     expect(JSON.parse(execFileSync(runtime, [join(app, file)], { cwd: app, encoding: "utf8" }))).toEqual(["usage", 6, true]);
+  });
+
+  it.each([
+    ["ESM import", "reports.mjs", 'import { costOf, dailyReport, MessageLedger } from "@claude-gauge/core/reports";'],
+    ["CommonJS require", "reports.cjs", 'const { costOf, dailyReport, MessageLedger } = require("@claude-gauge/core/reports");'],
+  ])("@claude-gauge/core/reports (reports and their ledger, no zod) by %s", (_kind, file, head) => {
+    const line = assistantLine({ id: "m", ts: new Date("2026-11-26T10:00:00Z"), input: 1, output: 2, cacheRead: 3 });
+    writeFileSync(
+      join(app, file),
+      [
+        head,
+        'import("@claude-gauge/core/decode").then(({ decodeLine }) => {',
+        "  const ledger = new MessageLedger(costOf);",
+        `  const d = decodeLine(${JSON.stringify(line)});`,
+        "  ledger.add(d.event);",
+        '  const r = dailyReport(ledger.entries(), { timeZone: "UTC" });',
+        // CommonJS shows what was loaded; for ES modules the import graph below is checked instead
+        '  const zod = typeof require === "function" && Object.keys(require.cache).some((p) => /[\\/]zod[\\/]/.test(p));',
+        "  console.log(JSON.stringify([r.daily[0].date, r.totals.totalTokens, zod]));",
+        "});",
+      ].join("\n"),
+    );
+    expect(JSON.parse(execFileSync(runtime, [join(app, file)], { cwd: app, encoding: "utf8" }))).toEqual(["2026-11-26", 6, false]);
+    // the ES module entry's own import graph reaches no zod
+    const dist = join(app, "node_modules", "@claude-gauge", "core", "dist");
+    const seen = new Set<string>();
+    const visit = (f: string) => {
+      if (seen.has(f)) return;
+      seen.add(f);
+      const src = readFileSync(join(dist, f), "utf8");
+      expect(src, f).not.toMatch(/from ['"]zod['"]/);
+      for (const m of src.matchAll(/from ['"]\.\/([^'"]+)['"]|import ['"]\.\/([^'"]+)['"]/g)) visit(m[1] ?? m[2]!);
+    };
+    visit("reports.js");
+    expect(seen.size).toBeGreaterThan(1);
   });
 });

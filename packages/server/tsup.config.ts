@@ -8,6 +8,7 @@ import { DEFINE } from "./scripts/build-defines.js";
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const CORE_SRC = here("../core/src/index.ts");
 const CORE_DECODE_SRC = here("../core/src/decode.ts");
+const CORE_REPORTS_SRC = here("../core/src/reports-entry.ts");
 const WEB_SRC = here("./web/");
 const WEB_OUT = here("./dist/web/");
 /** the budget for everything the page loads, gzipped (bytes) */
@@ -87,7 +88,7 @@ export default defineConfig({
   // uses (a report never loads zod; the statusline entry stays ~11 kB).
   noExternal: ["@claude-gauge/core"],
   esbuildOptions(options) {
-    options.alias = { "@claude-gauge/core": CORE_SRC, "@claude-gauge/core/decode": CORE_DECODE_SRC };
+    options.alias = { "@claude-gauge/core": CORE_SRC, "@claude-gauge/core/decode": CORE_DECODE_SRC, "@claude-gauge/core/reports": CORE_REPORTS_SRC };
   },
   banner: { js: "#!/usr/bin/env node" },
   onSuccess: async () => {

@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { assertTimeZone } from "@claude-gauge/core";
+import { assertTimeZone } from "@claude-gauge/core/reports";
 
 /** A usage mistake on the command line: one line naming the command, exit code 2. */
 export class UsageError extends Error {}

@@ -1,4 +1,3 @@
-import { ConfigError } from "@claude-gauge/core";
 import { commandHelp, commonFlags, parseCommand, UsageError, type CommandSpec } from "./args.js";
 import { listenErrorLine } from "./listen-error.js";
 import { serveFlagsFrom } from "./serve-flags.js";
@@ -109,7 +108,8 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`claude-gauge ${spec.name}: ${e.message}\nRun 'claude-gauge ${spec.name} --help' for its options.\n`);
       return 2;
     }
-    if (e instanceof ConfigError) {
+    // core (and zod with it) is loaded only now: a report never needs it
+    if (e instanceof (await import("@claude-gauge/core")).ConfigError) {
       process.stderr.write(`claude-gauge: ${e.message}\n`);
       return 2;
     }

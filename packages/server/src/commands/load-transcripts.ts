@@ -1,4 +1,4 @@
-import type { LedgerMode } from "@claude-gauge/core";
+import type { LedgerMode } from "@claude-gauge/core/reports";
 import type { CommonFlags } from "./args.js";
 import { loadTranscripts, type LoadResult } from "../sources/jsonl/load.js";
 import { findTranscriptRoots } from "../sources/jsonl/roots.js";

@@ -3,7 +3,7 @@
  * one row per day, session or block, the models as a list in their cell, numbers right-aligned with
  * thousands separators, a Total row. Colour only when the output is a terminal.
  */
-import type { BlockRow, DailyRow, ReportTotals, SessionRow } from "@claude-gauge/core";
+import type { BlockRow, DailyRow, ReportTotals, SessionRow } from "@claude-gauge/core/reports";
 import Table from "cli-table3";
 import pc from "picocolors";
 

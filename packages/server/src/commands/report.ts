@@ -1,4 +1,4 @@
-import { assertTimeZone, blocksReport, dailyReport, sessionReport, sortEntries } from "@claude-gauge/core";
+import { assertTimeZone, blocksReport, dailyReport, sessionReport, sortEntries } from "@claude-gauge/core/reports";
 import { UsageError, type CommonFlags } from "./args.js";
 import { jsonText, load } from "./load-transcripts.js";
 import { saveAnswer } from "./report-answer.js";

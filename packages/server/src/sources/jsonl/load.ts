@@ -3,8 +3,18 @@ import { open } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
-import { decodeLine, MessageLedger, costOf, UsageColumns } from "@claude-gauge/core";
-import { SavedLedger, type CostFn, type KeptMessages, type LedgerMode, type LimitNotice, type TurnSignal, type UsageEvent } from "@claude-gauge/core";
+import { decodeLine, UsageColumns } from "@claude-gauge/core/decode";
+import {
+  costOf,
+  MessageLedger,
+  SavedLedger,
+  type CostFn,
+  type KeptMessages,
+  type LedgerMode,
+  type LimitNotice,
+  type TurnSignal,
+  type UsageEvent,
+} from "@claude-gauge/core/reports";
 import { PRICING_FINGERPRINT } from "./cache-keys.js";
 import { unpackColumns } from "./column-pack.js";
 import { filesKey, marksOf, partColumns, ScanCache, type CachedPart, type CachePlan, type CacheWriter } from "./scan-cache.js";

@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
-import { UsageColumns, type LedgerMode, type LimitNotice, type SavedMessages } from "@claude-gauge/core";
+import { UsageColumns, type LimitNotice } from "@claude-gauge/core/decode";
+import type { LedgerMode, SavedMessages } from "@claude-gauge/core/reports";
 import { ANSWERS_SUFFIX, cacheStem, SCAN_FINGERPRINT } from "./cache-keys.js";
 import { packColumns, unpackColumns, type PackedColumns, type PackedStrings } from "./column-pack.js";
 import type { FileIdentity } from "./files.js";
