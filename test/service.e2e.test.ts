@@ -61,7 +61,9 @@ describe("install-service (systemd user unit, real files, real daemon)", () => {
     const exec = unit.get("Service")!.get("ExecStart")![0]!.split(" ");
     const env = Object.fromEntries((unit.get("Service")?.get("Environment") ?? []).map((e) => e.split(/=(.*)/s).slice(0, 2)));
     expect(env).toEqual({ CLAUDE_CONFIG_DIR: s.env.CLAUDE_CONFIG_DIR });
-    expect(exec.slice(2)).toEqual(["serve", "--port", "0"]);
+    // Node runs the daemon with a small young generation (see DAEMON_NODE_FLAGS)
+    expect(exec.slice(1, 2)).toEqual(["--max-semi-space-size=1"]);
+    expect(exec.slice(3)).toEqual(["serve", "--port", "0"]);
     const daemon = spawn(exec[0]!, exec.slice(1), {
       env: { PATH: process.env["PATH"] ?? "", HOME: s.home, XDG_STATE_HOME: s.env.XDG_STATE_HOME, ...env },
       stdio: ["ignore", "ignore", "pipe"],

@@ -176,10 +176,10 @@ export interface Daemon {
 }
 
 /** `claude-gauge serve --port 0` on configDir; resolves at its "serving http://…" line. */
-export async function startDaemon(configDir: string, timeoutMs = 60_000, env: NodeJS.ProcessEnv = {}): Promise<Daemon> {
+export async function startDaemon(configDir: string, timeoutMs = 60_000, env: NodeJS.ProcessEnv = {}, nodeFlags: readonly string[] = []): Promise<Daemon> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
   const t0 = performance.now();
-  const proc = spawnTracked(process.execPath, [CLI, "serve", "--port", "0", "--timezone", "UTC"], {
+  const proc = spawnTracked(process.execPath, [...nodeFlags, CLI, "serve", "--port", "0", "--timezone", "UTC"], {
     ...process.env,
     CLAUDE_CONFIG_DIR: configDir,
     // a scan cache of its own unless the section shares one: the bench never touches the user's

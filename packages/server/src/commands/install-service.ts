@@ -27,8 +27,17 @@ export interface ServiceContext {
 /** The built CLI beside this module; missing in the single-file executable, which is its own program. */
 const CLI = fileURLToPath(new URL("./cli.js", import.meta.url));
 
+/**
+ * Node's flags for a daemon that runs for months: V8's young generation may grow to 16 MiB per
+ * semi-space while the cold start allocates, and an idle process never gives it back; at 1 MiB the
+ * daemon's resident memory after a 1 GiB history is ~17 MiB lower, and the live path allocates too
+ * little to notice the extra collections. Bun and the single-file binary take no V8 flags.
+ */
+export const DAEMON_NODE_FLAGS: readonly string[] = ["--max-semi-space-size=1"];
+
 function currentProgram(): string[] {
-  return existsSync(CLI) ? [process.execPath, realpathSync(CLI)] : [process.execPath];
+  if (!existsSync(CLI)) return [process.execPath];
+  return process.versions["bun"] === undefined ? [process.execPath, ...DAEMON_NODE_FLAGS, realpathSync(CLI)] : [process.execPath, realpathSync(CLI)];
 }
 
 function manager(ctx: ServiceContext): ServiceManager {
