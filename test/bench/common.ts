@@ -221,10 +221,11 @@ export async function startDaemon(configDir: string, timeoutMs = 60_000, env: No
 // /proc
 
 /** VmRSS and VmHWM (peak RSS) in KiB. */
-export function memoryKb(pid: number): { rssKb: number; hwmKb: number } {
+/** Resident memory of a process: in all, at its peak, and the anonymous part (what it allocated, not mapped files such as its own binary). */
+export function memoryKb(pid: number): { rssKb: number; hwmKb: number; anonKb: number } {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? Number.NaN);
-  return { rssKb: field("VmRSS"), hwmKb: field("VmHWM") };
+  return { rssKb: field("VmRSS"), hwmKb: field("VmHWM"), anonKb: field("RssAnon") };
 }
 
 /** utime + stime of a process, in clock ticks. */

@@ -4,6 +4,8 @@
  * ≤ 120 MiB and ≤ 1.3× the 200 MiB one. Also the restart: the daemon's second start on the same
  * 1 GiB, with its scan cache written by the first.
  */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { DAEMON_NODE_FLAGS } from "../../packages/server/src/commands/install-service.js";
 import {
   ensureCorpus,
@@ -32,6 +34,7 @@ interface Follow {
   readyMs: number;
   settledKb: number;
   hwmKb: number;
+  anonKb: number;
   heap: { used: number; total: number; external: number };
 }
 
@@ -40,7 +43,7 @@ async function follow(dir: string, cacheHome: string, nodeFlags: readonly string
   try {
     await sleep(SETTLED_AFTER_MS);
     const m = memoryKb(daemon.pid);
-    return { readyMs: daemon.readyMs, settledKb: m.rssKb, hwmKb: m.hwmKb, heap: await heapFigures(daemon.url) };
+    return { readyMs: daemon.readyMs, settledKb: m.rssKb, hwmKb: m.hwmKb, anonKb: m.anonKb, heap: await heapFigures(daemon.url) };
   } finally {
     await daemon.stop();
   }
@@ -58,6 +61,11 @@ export async function rss(_o: BenchOptions): Promise<SectionResult> {
     // as install-service runs it: Node with the daemon's flags
     const service = await follow(big, makeTempDir("cg-bench-cache-"), DAEMON_NODE_FLAGS);
     const serviceRestart = await follow(big, cacheHome, DAEMON_NODE_FLAGS);
+    // what the daemon holds before any history: its code, Node and ICU
+    const blank = makeTempDir("cg-bench-empty-");
+    mkdirSync(join(blank, "projects"));
+    const empty = await follow(blank, makeTempDir("cg-bench-cache-"), DAEMON_NODE_FLAGS);
+    removeTempDir(blank);
     const mib = (kb: number) => round(kb / 1024);
     const growth = cold.settledKb / at200.settledKb;
     const rows: Row[] = [
@@ -77,8 +85,14 @@ export async function rss(_o: BenchOptions): Promise<SectionResult> {
         ok: Math.max(service.settledKb, serviceRestart.settledKb) / 1024 <= 120,
       },
       { name: "  JS heap used / total / external (/metrics)", value: `${service.heap.used} / ${service.heap.total} / ${service.heap.external}`, unit: "MiB" },
+      {
+        name: "  of which anonymous (the rest: Node's binary and ICU data, mapped)",
+        value: `${mib(service.anonKb)} / ${mib(serviceRestart.anonKb)}`,
+        unit: "MiB",
+      },
+      { name: "  an empty tree, as the service runs it", value: mib(empty.settledKb), unit: "MiB" },
     ];
-    return { rows, notes: [], data: { at200, cold, restart, service, serviceRestart } };
+    return { rows, notes: [], data: { at200, cold, restart, service, serviceRestart, empty } };
   } finally {
     removeTempDir(big);
     removeTempDir(cacheHome);
