@@ -306,7 +306,8 @@ export class MessageLedger implements KeptMessages {
 
   #created(row: number, line: Line, cost: number, thinking: number): void {
     if (row >= this.#cost.length) {
-      const cap = this.#cost.length * 2;
+      // by half, as the kept columns grow (see UsageColumns)
+      const cap = Math.max(row + 1, Math.ceil(this.#cost.length * 1.5));
       this.#cost = grow(this.#cost, cap);
       this.#total = grow(this.#total, cap);
       this.#thinking = grow(this.#thinking, cap);

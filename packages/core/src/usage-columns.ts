@@ -191,7 +191,9 @@ export class UsageColumns {
 
   #reserve(): number {
     if (this.#length === this.#capacity) {
-      const n = Math.max(16, this.#capacity * 2);
+      // by half, not double: a daemon's ledger is one large table kept for months (on average
+      // a quarter of it unused instead of a half)
+      const n = Math.max(16, Math.ceil(this.#capacity * 1.5));
       this.#capacity = n;
       this.timestamp = grown(this.timestamp, n);
       this.input = grown(this.input, n);

@@ -41,10 +41,15 @@ export function packStrings(list: readonly (string | null)[]): PackedStrings {
   return { bytes, wide, lengths };
 }
 
-/** The strings back; throws RangeError when the lengths do not add up to the blob. */
-export function unpackStrings(p: PackedStrings): (string | null)[] {
+/**
+ * The strings back; throws RangeError when the lengths do not add up to the blob. Decoded at once
+ * and cut into slices, each of which keeps the whole decoded text alive; `flat` decodes each string
+ * on its own instead (slower, but a daemon that keeps a few of them for months holds only those).
+ */
+export function unpackStrings(p: PackedStrings, flat = false): (string | null)[] {
   const bytes = Buffer.from(p.bytes.buffer, p.bytes.byteOffset, p.bytes.byteLength);
   if (p.wide && bytes.length % 2 !== 0) throw new RangeError("packed strings: odd UTF-16 length");
+  if (flat) return unpackEach(bytes, p);
   const text = bytes.toString(p.wide ? "utf16le" : "latin1");
   const out = new Array<string | null>(p.lengths.length);
   let at = 0;
@@ -59,6 +64,25 @@ export function unpackStrings(p: PackedStrings): (string | null)[] {
     at += n;
   }
   if (at !== text.length) throw new RangeError("packed strings: text beyond the lengths");
+  return out;
+}
+
+function unpackEach(bytes: Buffer, p: PackedStrings): (string | null)[] {
+  const unit = p.wide ? 2 : 1;
+  const encoding = p.wide ? "utf16le" : "latin1";
+  const out = new Array<string | null>(p.lengths.length);
+  let at = 0;
+  for (let i = 0; i < p.lengths.length; i++) {
+    const n = p.lengths[i]!;
+    if (n === -1) {
+      out[i] = null;
+      continue;
+    }
+    if (n < 0 || at + n * unit > bytes.length) throw new RangeError("packed strings: lengths beyond the text");
+    out[i] = bytes.toString(encoding, at, at + n * unit);
+    at += n * unit;
+  }
+  if (at !== bytes.length) throw new RangeError("packed strings: text beyond the lengths");
   return out;
 }
 
@@ -85,9 +109,9 @@ function wideOf(t: readonly unknown[]): [number, WideCounts] {
   return [row, { input, output, cacheCreation, cacheRead }];
 }
 
-/** The parts back (UsageColumns.fromParts checks that they agree). */
-export function unpackColumns(p: PackedColumns): UsageColumnParts {
-  const ids = unpackStrings(p.ids);
+/** The parts back (UsageColumns.fromParts checks that they agree); `flatIds`: see unpackStrings. */
+export function unpackColumns(p: PackedColumns, flatIds = false): UsageColumnParts {
+  const ids = unpackStrings(p.ids, flatIds);
   if (ids.length !== 2 * p.length) throw new RangeError("packed columns: id count differs from the row count");
   const strings = unpackStrings(p.strings);
   for (const s of strings) if (s === null) throw new RangeError("packed columns: a null in the string table");

@@ -181,8 +181,8 @@ interface FileWork {
   scans: UnitScan[];
 }
 
-function columnsOf(part: CachedPart): UsageColumns {
-  return UsageColumns.fromParts(unpackColumns(partColumns(part.events)));
+function partColumnsOf(part: CachedPart, flatIds: boolean): UsageColumns {
+  return UsageColumns.fromParts(unpackColumns(partColumns(part.events), flatIds));
 }
 
 /** The parts of a file's new scans, line numbers made the file's (they count from `lineBase`). */
@@ -257,18 +257,24 @@ interface ReadFile {
   problem: string | null;
 }
 
+interface ReadHow {
+  /** write the cache even when nothing changed (a ledger is to be saved in it) */
+  keepLedger: boolean;
+  /** runs before the new cache is committed */
+  beforeCommit?: (w: CacheWriter, key: string) => void;
+  /** ids decoded one by one (see unpackStrings): for a daemon that keeps them */
+  flatIds?: boolean;
+}
+
 /**
  * Reads what the cache does not answer (on two threads when there is enough), hands every file to
  * `take` in path order as soon as it and the ones before it are done, and writes the new cache
- * (after `beforeCommit`) when anything changed or `keepLedger` asks for it.
+ * (after `how.beforeCommit`) when anything changed or `how.keepLedger` asks for it.
  */
-async function readFiles(
-  p: Prepared,
-  opts: LoadOptions,
-  take: (f: ReadFile) => void,
-  keepLedger: boolean,
-  beforeCommit?: (w: CacheWriter, key: string) => void,
-): Promise<void> {
+async function readFiles(p: Prepared, opts: LoadOptions, take: (f: ReadFile) => void, how: ReadHow): Promise<void> {
+  const flat = how.flatIds === true;
+  const columnsOf = (part: CachedPart) => partColumnsOf(part, flat);
+  const { keepLedger, beforeCommit } = how;
   const { work, cache, key } = p;
   const note = opts.progress ?? (() => undefined);
   for (const w of work) {
@@ -395,9 +401,11 @@ export async function loadTranscripts(roots: readonly string[], opts: LoadOption
       }
       if (f.problem !== null) p.problems.push({ path: f.file.path, error: f.problem });
     },
-    pricing !== null,
-    (w, key) => {
-      if (pricing !== null) w.addLedger(mode, key, pricing, ledger.save());
+    {
+      keepLedger: pricing !== null,
+      beforeCommit: (w, key) => {
+        if (pricing !== null) w.addLedger(mode, key, pricing, ledger.save());
+      },
     },
   );
   return {
@@ -452,7 +460,8 @@ export async function backfillTranscripts(
       if (f.problem !== null) p.problems.push({ path: f.file.path, error: f.problem });
       else resume.set(f.file.path, { offset: f.consumed, lineNo: f.lines + 1, ino: f.ino });
     },
-    false,
+    // the daemon keeps the ids of every message for months: not as slices of each part's id text
+    { keepLedger: false, flatIds: true },
   );
   return { resume, problems: p.problems, scan: counts(p.work, false) };
 }
