@@ -384,3 +384,32 @@ describe("scan cache: a damaged or foreign cache is dropped, never trusted", () 
     expect(notes.join("\n")).toMatch(/not written/);
   });
 });
+
+describe("scan cache folder upkeep", () => {
+  it("keeps the eight newest caches with their saved answers; drops the rest, orphaned answers and crashed writers' files", async () => {
+    seed();
+    mkdirSync(cacheDir, { recursive: true });
+    const at = (name: string, minutesAgo: number, body = "x") => {
+      writeFileSync(join(cacheDir, name), body);
+      const t = new Date(Date.now() - minutesAgo * 60_000);
+      utimesSync(join(cacheDir, name), t, t);
+    };
+    // nine caches of other root sets, the oldest last, each with its answers
+    for (let i = 0; i < 9; i++) {
+      at(`scan-other${i}.bin`, 10 + i);
+      at(`scan-other${i}.answers.json`, 10 + i);
+    }
+    at("scan-gone.answers.json", 1);
+    at("scan-other0.bin.123.abcd.tmp", 60);
+    at("scan-other1.answers.json.456.tmp", 1);
+    await load("daily", true);
+    const names = readdirSync(cacheDir).sort();
+    const ours = names.filter((n) => n.endsWith(".bin") && !n.startsWith("scan-other"));
+    expect(ours).toHaveLength(1);
+    // ours and the seven newest others, each other with its answers; the crashed writer's fresh file waits
+    expect(names.filter((n) => n.startsWith("scan-other"))).toEqual(
+      [...[0, 1, 2, 3, 4, 5, 6].flatMap((i) => [`scan-other${i}.answers.json`, `scan-other${i}.bin`]), "scan-other1.answers.json.456.tmp"].sort(),
+    );
+    expect(names).not.toContain("scan-gone.answers.json");
+  });
+});
