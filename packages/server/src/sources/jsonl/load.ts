@@ -385,6 +385,10 @@ export async function loadTranscripts(roots: readonly string[], opts: LoadOption
   const saved = p.unchanged && pricing !== null ? p.cache!.savedLedger(mode, p.key, pricing) : null;
   if (saved !== null) return restored(new SavedLedger(mode, saved), p.work, p.problems, opts);
   const ledger = new MessageLedger(opts.cost?.fn ?? costOf, mode);
+  // A ledger is saved for the next run on these very files. Files that grew since the cache are a
+  // session being written: they grow again before the next run, and packing, hashing and writing
+  // the kept messages was a sixth of such a run. A report on unchanged files saves it then.
+  const saveLedger = pricing !== null && !p.work.some((w) => w.plan.kind === "append");
   const limits: LimitNotice[] = [];
   const badLines: BadLine[] = [];
   let badLineCount = 0;
@@ -402,9 +406,9 @@ export async function loadTranscripts(roots: readonly string[], opts: LoadOption
       if (f.problem !== null) p.problems.push({ path: f.file.path, error: f.problem });
     },
     {
-      keepLedger: pricing !== null,
+      keepLedger: saveLedger,
       beforeCommit: (w, key) => {
-        if (pricing !== null) w.addLedger(mode, key, pricing, ledger.save());
+        if (saveLedger) w.addLedger(mode, key, pricing, ledger.save());
       },
     },
   );

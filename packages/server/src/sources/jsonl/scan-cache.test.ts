@@ -157,6 +157,21 @@ describe("scan cache: every change gives what a scan without the cache gives", (
     expect(withCache.badLines.map((b) => b.line)).toEqual([5, 9]);
   });
 
+  it("after an append no ledger is saved (the session grows again); the next run on unchanged files saves it, the one after reuses it", async () => {
+    seed();
+    await load("daily", true);
+    expect((await load("daily", true)).scan.savedLedger).toBe(true);
+    appendFileSync(file("-home-u-app/s1.jsonl"), `${line({ id: "g", ts: "2026-01-12T11:00:00.000Z" })}\n`);
+    const grown = await load("daily", true);
+    expect(grown.scan).toMatchObject({ appended: 1, savedLedger: false });
+    expect(seen(grown)).toEqual(seen(await load("daily", false)));
+    const unchanged = await load("daily", true);
+    expect(unchanged.scan).toMatchObject({ appended: 0, read: 0, savedLedger: false });
+    const again = await load("daily", true);
+    expect(again.scan.savedLedger).toBe(true);
+    expect(seen(again)).toEqual(seen(grown));
+  });
+
   it("a last line without its newline is counted, then read again once the rest of it is appended", async () => {
     seed();
     const half = line({ id: "g", output: 7, ts: "2026-01-13T10:00:00.000Z" });
