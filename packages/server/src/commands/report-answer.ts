@@ -19,8 +19,11 @@ import { VERSION } from "../version.js";
 const FORMAT = 1;
 /** answers kept per set of roots (argument and output variants of the same files) */
 const KEEP_ANSWERS = 8;
-/** a longer answer is not saved (it would cost more to read than to compute) */
-const MAX_ANSWER_CHARS = 4 << 20;
+/**
+ * Characters of output kept per set of roots, newest answers first: every lookup reads the whole
+ * file, so older variants make way before it costs more to read than a report costs to compute.
+ */
+const MAX_ANSWERS_CHARS = 2 << 20;
 
 export interface ReportOutput {
   stdout: string;
@@ -103,6 +106,20 @@ function readAnswers(path: string, roots: readonly string[]): AnswerFile | null 
   return { format: FORMAT, build: o["build"], roots: o["roots"], files: o["files"], answers };
 }
 
+const size = (o: ReportOutput) => o.stdout.length + o.stderr.length;
+
+/** The first answers that fit KEEP_ANSWERS and MAX_ANSWERS_CHARS (the list is newest first). */
+function newest(answers: readonly Answer[]): Answer[] {
+  const kept: Answer[] = [];
+  let chars = 0;
+  for (const a of answers) {
+    if (kept.length === KEEP_ANSWERS || chars + size(a) > MAX_ANSWERS_CHARS) break;
+    kept.push(a);
+    chars += size(a);
+  }
+  return kept;
+}
+
 const sameArgs = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /**
@@ -135,7 +152,7 @@ export function saveAnswer(
   files: readonly TranscriptFile[],
   out: ReportOutput,
 ): void {
-  if (BUILD_FINGERPRINT === null || roots.length === 0 || out.stdout.length + out.stderr.length > MAX_ANSWER_CHARS) return;
+  if (BUILD_FINGERPRINT === null || roots.length === 0 || size(out) > MAX_ANSWERS_CHARS) return;
   const path = answersPath(defaultCacheDir(setting.env), roots);
   const text = filesText(files);
   const context = contextOf(setting);
@@ -146,7 +163,7 @@ export function saveAnswer(
     build: build(),
     roots: [...roots],
     files: text,
-    answers: [{ args: [...args], context, ...out }, ...others].slice(0, KEEP_ANSWERS),
+    answers: newest([{ args: [...args], context, ...out }, ...others]),
   };
   try {
     writeFileAtomic(path, JSON.stringify(next), { mode: 0o600, dirMode: 0o700 });
