@@ -1,6 +1,6 @@
 // Compile-time constants every build of the CLI carries (tsup's bundles and the single binary).
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
@@ -28,13 +28,20 @@ const fingerprint = (files: readonly string[]) => {
   return h.digest("hex").slice(0, 16);
 };
 
-/** Every non-test source of core and the server, in a fixed order: what a saved report answer was computed by. */
-const BUILD_SOURCES = ["../../core/src/", "../src/"].flatMap((dir) =>
-  (readdirSync(here(dir), { recursive: true }) as string[])
-    .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts") && !f.includes("test-helper"))
-    .sort()
-    .map((f) => `${dir}${f}`),
-);
+/**
+ * Every non-test source of core and the server, in a fixed order, and the lockfile (the table
+ * renderer and its colours are dependencies): what a saved report answer was computed by.
+ */
+const BUILD_SOURCES = [
+  ...["../../core/src/", "../src/"].flatMap((dir) =>
+    (readdirSync(here(dir), { recursive: true }) as string[])
+      .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts") && !f.includes("test-helper"))
+      .sort()
+      .map((f) => `${dir}${f}`),
+  ),
+  // a build from outside the workspace has none
+  ...(existsSync(here("../../../package-lock.json")) ? ["../../../package-lock.json"] : []),
+];
 
 /**
  * `claude-gauge --version` reads the version; source runs (tests) fall back to "dev" (src/version.ts).

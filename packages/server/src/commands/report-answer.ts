@@ -50,7 +50,14 @@ export interface OutputSetting {
   stdoutIsTTY: boolean;
 }
 
-const build = () => `${VERSION} ${BUILD_FINGERPRINT}`;
+/**
+ * This build, on this runtime: a new Node or Bun brings other ICU and time-zone data (a date
+ * near a changed offset can fall on another day).
+ */
+const build = () => {
+  const v = process.versions as Record<string, string | undefined>;
+  return `${VERSION} ${BUILD_FINGERPRINT} node ${v["node"]} bun ${v["bun"] ?? "-"} icu ${v["icu"] ?? "-"} tz ${v["tz"] ?? "-"}`;
+};
 
 /**
  * The zone a report defaults to and the colour decision, as a string to compare. ICU takes the
