@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { appendFileSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateCorpus } from "./corpus/corpus-lib.js";
@@ -24,8 +25,10 @@ afterAll(() => {
   rmSync(cacheHome, { recursive: true, force: true });
 });
 
-async function report(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ out: string; err: string }> {
-  const { stdout, stderr } = await run(process.execPath, [CLI, "report", ...args], {
+const BUN = fileURLToPath(new URL("../node_modules/.bin/bun", import.meta.url));
+
+async function report(args: string[], env: NodeJS.ProcessEnv = {}, runtime = process.execPath): Promise<{ out: string; err: string }> {
+  const { stdout, stderr } = await run(runtime, [CLI, "report", ...args], {
     env: { ...process.env, CLAUDE_CONFIG_DIR: dir, XDG_CACHE_HOME: cacheHome, TZ: "UTC", NO_COLOR: "1", ...env },
     maxBuffer: 1 << 28,
   });
@@ -101,7 +104,7 @@ describe("saved report answers", () => {
     }
   });
 
-  it("answers only the same words in the same setting: other arguments, zone or colour run the report", async () => {
+  it("answers only the same words in the same setting: other arguments, zone, colour or runtime run the report", async () => {
     await report(["daily"]);
     await report(DAILY);
     const mark = markAnswers();
@@ -109,6 +112,10 @@ describe("saved report answers", () => {
     expect((await report(["daily"], { TZ: "Asia/Tokyo" })).out).not.toBe(mark);
     expect((await report(["daily"], { NO_COLOR: "", FORCE_COLOR: "1" })).out).toContain("\u001b[");
     expect((await report([...DAILY, "--order", "desc"])).out).not.toBe(mark);
+    // another runtime (its own ICU and zone data) has answers of its own, beside Node's
+    const onBun = (await report(DAILY, {}, BUN)).out;
+    expect(onBun).not.toBe(mark);
+    expect((await report(DAILY, {}, BUN)).out).toBe(onBun);
     expect((await report(DAILY)).out).toBe(mark);
   });
 

@@ -219,15 +219,16 @@ export async function scan(o: BenchOptions): Promise<SectionResult> {
     const big = biggestFile(corpus.dir);
     const bigSize = statSync(big).size;
     const block = appendBlock(big, 1 << 20);
-    const rewarm = async () => {
-      const r = await runTimed(process.execPath, report, env, RUN_TIMEOUT_MS);
+    // on the runtime that is timed next: saved answers are kept per runtime
+    const rewarm = async (runtime = process.execPath) => {
+      const r = await runTimed(runtime, report, env, RUN_TIMEOUT_MS);
       if (r.code !== 0) throw new Error(`warming the cache failed: ${r.stderr.slice(0, 300)}`);
     };
     const contenders: Contender[] = [
       ...coldContenders(corpus.dir, cacheHome),
       // warm: the cache is up to date before each run
-      { key: "ours_warm", cmd: process.execPath, args: report, env, before: rewarm },
-      ...(existsSync(BUN) ? [{ key: "ours_warm_bun", cmd: BUN, args: report, env, before: rewarm }] : []),
+      { key: "ours_warm", cmd: process.execPath, args: report, env, before: () => rewarm() },
+      ...(existsSync(BUN) ? [{ key: "ours_warm_bun", cmd: BUN, args: report, env, before: () => rewarm(BUN) }] : []),
       // what any Node program pays before its first line runs
       { key: "node_bare", cmd: process.execPath, args: ["-e", "0"], env },
       // append: 1 MiB lands in the biggest file after the cache was written; put back afterwards

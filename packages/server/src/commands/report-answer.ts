@@ -50,24 +50,23 @@ export interface OutputSetting {
   stdoutIsTTY: boolean;
 }
 
-/**
- * This build, on this runtime: a new Node or Bun brings other ICU and time-zone data (a date
- * near a changed offset can fall on another day).
- */
-const build = () => {
-  const v = process.versions as Record<string, string | undefined>;
-  return `${VERSION} ${BUILD_FINGERPRINT} node ${v["node"]} bun ${v["bun"] ?? "-"} icu ${v["icu"] ?? "-"} tz ${v["tz"] ?? "-"}`;
-};
+const build = () => `${VERSION} ${BUILD_FINGERPRINT}`;
 
 /**
- * The zone a report defaults to and the colour decision, as a string to compare. ICU takes the
+ * The zone a report defaults to, the runtime and the colour decision, as a string to compare. ICU takes the
  * zone from TZ, else /etc/localtime (a link to a zone file, or a copy of one), else
  * /etc/timezone; asking Intl instead would load ICU's zone data (~20 ms) on every answer.
  */
 function contextOf(s: OutputSetting): string {
   const zone = [s.env["TZ"] ?? null, fileSign("/etc/localtime"), fileSign("/etc/timezone")];
   if (zone[1] === null && zone[2] === null) zone.push(Intl.DateTimeFormat().resolvedOptions().timeZone);
-  return JSON.stringify([zone, s.env["NO_COLOR"] ?? null, s.env["FORCE_COLOR"] ?? null, s.env["TERM"] ?? null, s.stdoutIsTTY]);
+  return JSON.stringify([zone, runtime(), s.env["NO_COLOR"] ?? null, s.env["FORCE_COLOR"] ?? null, s.env["TERM"] ?? null, s.stdoutIsTTY]);
+}
+
+/** Node or Bun and their ICU and time-zone data: another runtime may put a date near a changed offset on another day. */
+function runtime(): string {
+  const v = process.versions as Record<string, string | undefined>;
+  return `node ${v["node"]} bun ${v["bun"] ?? "-"} icu ${v["icu"] ?? "-"} tz ${v["tz"] ?? "-"}`;
 }
 
 function fileSign(path: string): string | null {
