@@ -2,6 +2,7 @@ import { commandHelp, commonFlags, parseCommand, UsageError, type CommandSpec } 
 import { listenErrorLine } from "./listen-error.js";
 import { serveFlagsFrom } from "./serve-flags.js";
 import { COMMANDS } from "./specs.js";
+import type { Listing } from "../sources/jsonl/files.js";
 import { VERSION } from "../version.js";
 
 const USAGE = `claude-gauge ${VERSION} — Claude Code usage as gauges
@@ -14,8 +15,11 @@ Run 'claude-gauge <command> --help' for a command's options.`;
 
 type Values = Record<string, string | boolean | undefined>;
 
-/** `args` are the command's own words (serve and install-service hand them on verbatim). */
-async function run(spec: CommandSpec, values: Values, positionals: string[], args: string[]): Promise<number> {
+/**
+ * `args` are the command's own words (serve and install-service hand them on verbatim); `listing`
+ * is the transcript tree as the entry walked it before dispatching (a report can use it).
+ */
+async function run(spec: CommandSpec, values: Values, positionals: string[], args: string[], listing: Listing | undefined): Promise<number> {
   switch (spec.name) {
     // Commands load their modules on demand: a report starts without the daemon, zod or prom-client.
     case "serve": {
@@ -65,7 +69,7 @@ async function run(spec: CommandSpec, values: Values, positionals: string[], arg
         throw new UsageError(`expected daily, session or blocks, got ${JSON.stringify(kind ?? "")}`);
       }
       const flags = commonFlags(values);
-      await (await import("./report.js")).report(kind, flags, args);
+      await (await import("./report.js")).report(kind, flags, args, listing);
       return 0;
     }
   }
@@ -73,7 +77,7 @@ async function run(spec: CommandSpec, values: Values, positionals: string[], arg
 }
 
 /** Runs `claude-gauge <argv>`; the exit code. */
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], listing?: Listing): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined) {
     process.stderr.write(`${USAGE}\n`);
@@ -102,7 +106,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${VERSION}\n`);
       return 0;
     }
-    return await run(spec, p.values, p.positionals, rest);
+    return await run(spec, p.values, p.positionals, rest, listing);
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`claude-gauge ${spec.name}: ${e.message}\nRun 'claude-gauge ${spec.name} --help' for its options.\n`);

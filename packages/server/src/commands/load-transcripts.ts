@@ -1,5 +1,6 @@
 import type { LedgerMode } from "@claude-gauge/core/reports";
 import type { CommonFlags } from "./args.js";
+import type { Listing } from "../sources/jsonl/files.js";
 import { loadTranscripts, type LoadResult } from "../sources/jsonl/load.js";
 import { findTranscriptRoots } from "../sources/jsonl/roots.js";
 import { defaultCacheDir } from "../sources/jsonl/cache-keys.js";
@@ -11,6 +12,7 @@ export async function load(
   signals: boolean,
   now: number,
   mode: LedgerMode = "session",
+  listing?: Listing,
 ): Promise<LoadResult & { roots: string[]; notes: string }> {
   const { roots, missing } = findTranscriptRoots();
   if (roots.length === 0) {
@@ -23,6 +25,7 @@ export async function load(
       now,
       signals,
       mode,
+      listing,
       ...(progress.update ? { progress: progress.update } : {}),
       ...(flags.cache ? { cache: { dir: defaultCacheDir() } } : {}),
     });

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { listTranscriptFiles } from "../sources/jsonl/files.js";
+import { listTranscriptFiles, type Listing } from "../sources/jsonl/files.js";
 
 // Source runs have no build fingerprint, and saved answers are off without one: name a build here.
 (globalThis as { __BUILD_FINGERPRINT__?: string }).__BUILD_FINGERPRINT__ = "test-build";
@@ -49,10 +49,14 @@ describe("saved answers", () => {
     expect(await savedAnswer(["session", "c"], setting())).not.toBeNull();
   });
 
-  it("are dropped when a transcript changes", async () => {
+  it("are dropped when a transcript changes, and hand on the walk that saw it (the report uses it)", async () => {
     await save(["daily"], "before\n");
-    expect(await savedAnswer(["daily"], setting())).not.toBeNull();
+    const walks: Listing[] = [];
+    expect(await savedAnswer(["daily"], setting(), (l) => walks.push(l))).not.toBeNull();
+    expect(walks).toEqual([]);
     writeFileSync(join(dir, "config", "projects", "p", "s.jsonl"), "{}\n{}\n");
-    expect(await savedAnswer(["daily"], setting())).toBeNull();
+    expect(await savedAnswer(["daily"], setting(), (l) => walks.push(l))).toBeNull();
+    expect(walks).toEqual([{ roots, files: await listTranscriptFiles(roots), problems: [] }]);
+    expect(walks[0]!.files.map((f) => f.size)).toEqual([6]);
   });
 });

@@ -2,7 +2,7 @@ import { readFileSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../files/write-atomic.js";
 import { ANSWERS_SUFFIX, BUILD_FINGERPRINT, cacheStem, defaultCacheDir } from "../sources/jsonl/cache-keys.js";
-import { listTranscriptFiles, type TranscriptFile, type WalkProblem } from "../sources/jsonl/files.js";
+import { listTranscriptFiles, type Listing, type TranscriptFile, type WalkProblem } from "../sources/jsonl/files.js";
 import { findTranscriptRoots } from "../sources/jsonl/roots.js";
 import { VERSION } from "../version.js";
 
@@ -130,9 +130,10 @@ const sameArgs = (a: readonly string[], b: readonly string[]) => a.length === b.
 
 /**
  * The saved output of `report <args>` when nothing it depends on has changed since it was saved,
- * else null (the report runs). `args` are the words after `report`, exactly as given.
+ * else null (the report runs). `args` are the words after `report`, exactly as given. A walk of
+ * the tree that did not match goes to `walked`, so the report need not walk it again.
  */
-export async function savedAnswer(args: readonly string[], setting: OutputSetting): Promise<ReportOutput | null> {
+export async function savedAnswer(args: readonly string[], setting: OutputSetting, walked?: (l: Listing) => void): Promise<ReportOutput | null> {
   if (BUILD_FINGERPRINT === null || args.includes("--no-cache")) return null;
   const { roots } = findTranscriptRoots(setting.env);
   if (roots.length === 0) return null;
@@ -142,7 +143,10 @@ export async function savedAnswer(args: readonly string[], setting: OutputSettin
   if (saved == null || answer === undefined) return null;
   const problems: WalkProblem[] = [];
   const files = await listTranscriptFiles(roots, problems);
-  if (problems.length > 0 || filesText(files) !== saved.files) return null;
+  if (problems.length > 0 || filesText(files) !== saved.files) {
+    walked?.({ roots, files, problems });
+    return null;
+  }
   return { stdout: answer.stdout, stderr: answer.stderr };
 }
 

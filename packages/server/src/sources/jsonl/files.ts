@@ -37,6 +37,13 @@ export interface WalkProblem {
   error: string;
 }
 
+/** A walk of some roots: what a later step of the same run can take instead of walking again. */
+export interface Listing {
+  roots: readonly string[];
+  files: TranscriptFile[];
+  problems: WalkProblem[];
+}
+
 /**
  * An fs error without the path Node puts in its message ("EACCES: permission denied, open '…'"):
  * the caller names the path itself, and paths below projects/ carry project names.

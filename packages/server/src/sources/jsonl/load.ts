@@ -19,7 +19,7 @@ import { PRICING_FINGERPRINT } from "./cache-keys.js";
 import { unpackColumns } from "./column-pack.js";
 import { filesKey, marksOf, partColumns, ScanCache, type CachedPart, type CachePlan, type CacheWriter } from "./scan-cache.js";
 import { MAX_KEPT_BAD, scanShared, scanUnit, type BadLine, type ScanUnit, type UnitScan } from "./file-scan.js";
-import { listTranscriptFiles, type FileIdentity, type TranscriptFile, type WalkProblem } from "./files.js";
+import { listTranscriptFiles, type FileIdentity, type Listing, type TranscriptFile, type WalkProblem } from "./files.js";
 
 export type { BadLine } from "./file-scan.js";
 
@@ -88,6 +88,8 @@ export interface LoadOptions {
   unitBytes?: number;
   /** read and write the scan cache in this folder (absent: no cache) */
   cache?: { dir: string; fingerprint?: string } | undefined;
+  /** a walk of the same roots made moments ago in this run (the saved-answer lookup's), used instead of walking again */
+  listing?: Listing | undefined;
 }
 
 /**
@@ -223,9 +225,12 @@ interface Prepared {
   unchanged: boolean;
 }
 
+const sameRoots = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((r, i) => r === b[i]);
+
 async function prepare(roots: readonly string[], opts: LoadOptions): Promise<Prepared> {
-  const problems: WalkProblem[] = [];
-  const files = await listTranscriptFiles(roots, problems);
+  const listed = opts.listing && sameRoots(opts.listing.roots, roots) ? opts.listing : null;
+  const problems: WalkProblem[] = listed ? [...listed.problems] : [];
+  const files = listed ? listed.files : await listTranscriptFiles(roots, problems);
   const cache = opts.cache ? ScanCache.open({ ...opts.cache, roots, log: opts.progress ?? (() => undefined) }) : null;
   const work: FileWork[] = files.map((file) => ({
     file,
