@@ -34,6 +34,11 @@ export interface DecodeOptions {
   project?: string;
   /** the session the file belongs to (from its path); used when the line carries none */
   sessionId?: string;
+  /**
+   * the caller already cut the message content down to its first block's type, as
+   * parseUsageLine would (a scanner that cuts on bytes): cutting it again gives the same text
+   */
+  contentCut?: boolean;
 }
 
 /**
@@ -217,7 +222,7 @@ export function decodeLine(line: string, opts: DecodeOptions = {}): DecodedLine 
   if (hasUsage && hasDisqualifyingNull(line)) return { kind: "skip" };
   let obj: unknown;
   try {
-    obj = hasUsage ? parseUsageLine(line) : JSON.parse(line);
+    obj = hasUsage && !opts.contentCut ? parseUsageLine(line) : JSON.parse(line);
   } catch {
     const trimmed = line.trim();
     if (trimmed === "") return { kind: "skip" };

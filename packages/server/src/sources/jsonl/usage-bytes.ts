@@ -91,6 +91,13 @@ function firstTypeLength(line: Buffer, at: number): number {
   return i - nameStart;
 }
 
+/** `opts` telling decodeLine the content is cut already; one object per scan's options, not per line. */
+let lastCut: { from: DecodeOptions; cut: DecodeOptions } | null = null;
+function cutOptions(opts: DecodeOptions): DecodeOptions {
+  if (lastCut?.from !== opts) lastCut = { from: opts, cut: { ...opts, contentCut: true } };
+  return lastCut.cut;
+}
+
 /**
  * decodeCandidate's result for a usage line, from its bytes, or null when the caller must decode
  * the line as text (see the file comment for when).
@@ -116,7 +123,7 @@ export function decodeUsageBytes(line: Buffer, opts: DecodeOptions): DecodedLine
   }
   line.copy(scratch, typeAt + head, e);
   // latin1, as decodeCandidate's text: JSON.parse is fastest on one-byte strings
-  const d = decodeLine(scratch.toString("latin1", 0, size), opts);
+  const d = decodeLine(scratch.toString("latin1", 0, size), cutOptions(opts));
   if (d.kind !== "usage") return null;
   // decodeCandidate decodes the line again as UTF-8 when a kept id is not ASCII
   return keptIdsAscii(d.event) ? d : null;
