@@ -4,5 +4,6 @@
  * loads a few kilobytes instead of the whole core.
  */
 export { decodeLine, NULL_DROP_KEYS, type DecodedLine, type DecodeOptions } from "./decode-line.js";
+export { parseTimestamp } from "./timestamp.js";
 export { UsageColumns, type UsageColumnParts } from "./usage-columns.js";
 export type { LimitNotice, Speed, TurnSignal, TurnSignalKind, UsageEvent, WideCounts } from "./usage-event.js";

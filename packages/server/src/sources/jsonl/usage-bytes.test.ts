@@ -6,7 +6,9 @@ import { describe, expect, it } from "vitest";
 import { generateCorpus } from "../../../../../test/corpus/corpus-lib.js";
 import { decodeCandidate } from "./file-scan.js";
 import { holdsUsageMarker } from "./line-scan.js";
-import { decodeUsageBytes } from "./usage-bytes.js";
+import { decodeLine } from "@claude-gauge/core/decode";
+import { cutOf, decodeUsageBytes } from "./usage-bytes.js";
+import { readUsageFields } from "./usage-fields.js";
 
 const opts = { project: "-home-u-p", sessionId: "file-session" };
 
@@ -20,6 +22,15 @@ function agrees(line: Buffer): boolean {
   const fast = decodeUsageBytes(line, opts);
   if (fast !== null) expect(fast).toEqual(slow(line));
   return fast !== null;
+}
+
+/** The field reader must be exactly decodeLine on the cut line whenever it answers. */
+function fieldsAgree(line: Buffer): boolean {
+  const cut = cutOf(line);
+  if (cut === null) return false;
+  const fields = readUsageFields(cut, cut.length, opts);
+  if (fields !== null) expect(fields).toEqual(decodeLine(cut.toString("latin1"), { ...opts, contentCut: true }));
+  return fields !== null;
 }
 
 // A Claude Code assistant line with every field the decoder reads, each value mostly the common
@@ -155,10 +166,24 @@ describe("decodeUsageBytes", () => {
     expect(answered).toBeGreaterThan(150);
   });
 
+  it("reads fields equal to decodeLine's on generated and edited lines whenever it answers", () => {
+    let answered = 0;
+    fc.assert(
+      fc.property(line, (text) => {
+        const buf = Buffer.from(text, "utf8");
+        if (holdsUsageMarker(buf, 0, buf.length) && fieldsAgree(buf)) answered++;
+      }),
+      { numRuns: 3000 },
+    );
+    expect(answered).toBeGreaterThan(100);
+  });
+
   it("equals decodeCandidate on random bytes around the usage marker", () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 80 }), fc.uint8Array({ maxLength: 80 }), (a, b) => {
-        agrees(Buffer.concat([a, Buffer.from('{"message":{"content":[{"type":"text"}],"stop_reason":null,"usage":{'), b]));
+        const buf = Buffer.concat([a, Buffer.from('{"message":{"content":[{"type":"text"}],"stop_reason":null,"usage":{'), b]);
+        agrees(buf);
+        fieldsAgree(buf);
       }),
       { numRuns: 2000 },
     );
@@ -170,6 +195,7 @@ describe("decodeUsageBytes", () => {
       await generateCorpus({ outDir: dir, seed: 11, sizeMb: 1, days: 3 });
       let lines = 0;
       let fast = 0;
+      let fields = 0;
       const root = join(dir, "projects");
       for (const rel of readdirSync(root, { recursive: true }) as string[]) {
         if (!rel.endsWith(".jsonl")) continue;
@@ -181,11 +207,14 @@ describe("decodeUsageBytes", () => {
           if (!holdsUsageMarker(l, 0, l.length)) continue;
           lines++;
           if (agrees(l)) fast++;
+          if (fieldsAgree(l)) fields++;
         }
       }
       expect(lines).toBeGreaterThan(100);
       // limit notices and the corpus's planted oddities take the slow path; little else does
       expect(fast / lines).toBeGreaterThan(0.95);
+      // and nearly all of them are read from the bytes without JSON.parse
+      expect(fields / lines).toBeGreaterThan(0.9);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,4 +1,5 @@
 import { decodeLine, NULL_DROP_KEYS, type DecodedLine, type DecodeOptions, type UsageEvent } from "@claude-gauge/core/decode";
+import { readUsageFields } from "./usage-fields.js";
 
 /**
  * The cold scan's fast path: decodeCandidate's result for a usage line, computed from the read
@@ -103,14 +104,29 @@ function cutOptions(opts: DecodeOptions): DecodeOptions {
  * the line as text (see the file comment for when).
  */
 export function decodeUsageBytes(line: Buffer, opts: DecodeOptions): DecodedLine | null {
+  const size = cutUsageLine(line);
+  if (size < 0) return null;
+  // Claude Code's own shape is read from the bytes; anything else is parsed as latin1 text, as
+  // decodeCandidate's (JSON.parse is fastest on one-byte strings)
+  const d = readUsageFields(scratch, size, opts) ?? decodeLine(scratch.toString("latin1", 0, size), cutOptions(opts));
+  if (d.kind !== "usage") return null;
+  // decodeCandidate decodes the line again as UTF-8 when a kept id is not ASCII
+  return keptIdsAscii(d.event) ? d : null;
+}
+
+/**
+ * Cuts a usage line's content down to its first block's type, as decodeLine would, into the
+ * scratch buffer; the cut line's length, or -1 when the line must be decoded whole as text.
+ */
+function cutUsageLine(line: Buffer): number {
   const c = line.indexOf(CONTENT_KEY);
   const m = line.indexOf(MESSAGE_KEY);
   const e = lastContentEnd(line);
-  if (!(m !== -1 && c > m && e > c)) return null;
+  if (!(m !== -1 && c > m && e > c)) return -1;
   const typeAt = c + CONTENT_KEY.length;
   // what decodeLine reads in the raw text, anywhere: it must not sit in the content cut out
   const content = line.subarray(typeAt, e);
-  if (content.indexOf(USAGE_WORD) !== -1 || content.indexOf(UNICODE_ESCAPE) !== -1 || mayHoldDisqualifyingNull(content)) return null;
+  if (content.indexOf(USAGE_WORD) !== -1 || content.indexOf(UNICODE_ESCAPE) !== -1 || mayHoldDisqualifyingNull(content)) return -1;
   const typeLen = firstTypeLength(line, typeAt);
   // prefix + `"content":[` + `{"type":"<first>"}` + `],"stop_reason":…`
   const head = typeLen < 0 ? 0 : TYPE_HEAD.length + typeLen + 2;
@@ -122,9 +138,11 @@ export function decodeUsageBytes(line: Buffer, opts: DecodeOptions): DecodedLine
     scratch[typeAt + head - 1] = 0x7d; // }
   }
   line.copy(scratch, typeAt + head, e);
-  // latin1, as decodeCandidate's text: JSON.parse is fastest on one-byte strings
-  const d = decodeLine(scratch.toString("latin1", 0, size), cutOptions(opts));
-  if (d.kind !== "usage") return null;
-  // decodeCandidate decodes the line again as UTF-8 when a kept id is not ASCII
-  return keptIdsAscii(d.event) ? d : null;
+  return size;
+}
+
+/** The cut line of a usage line (a copy), or null when it is decoded whole (for tests of what reads it). */
+export function cutOf(line: Buffer): Buffer | null {
+  const size = cutUsageLine(line);
+  return size < 0 ? null : Buffer.from(scratch.subarray(0, size));
 }
