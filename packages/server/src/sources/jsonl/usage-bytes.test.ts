@@ -122,10 +122,11 @@ const assistant = fc.record(
   { requiredKeys: ["message", "timestamp", "type"] },
 );
 /** A progress line nests an agent's assistant line under data.message. */
-const progress = assistant.map((nested) => ({
+const progress = fc.tuple(assistant, fc.boolean()).map(([nested, outerFields]) => ({
   type: "progress",
   sessionId: "outer",
-  timestamp: "2026-01-10T10:00:00.000Z",
+  // fields of the outer line that the nested message's own stand for
+  ...(outerFields ? { isSidechain: true, requestId: "req_outer", timestamp: "2026-01-11T10:00:00.000Z" } : { timestamp: "2026-01-10T10:00:00.000Z" }),
   data: { message: nested, type: "agent_progress" },
 }));
 

@@ -16,7 +16,7 @@ import {
  * in a kept string or a key, a `\u` anywhere, a repeated field, a type ccusage would refuse, a
  * count not written as a plain integer of at most 15 digits, any number written with a sign,
  * fraction or exponent, a null under a key ccusage drops lines for (at any depth: its rule is on
- * the raw text), a limit notice, a logged cost, an advisor iteration, a progress line —
+ * the raw text), a limit notice, a logged cost, an advisor iteration —
  * and the caller parses the line as before. The fuzzed comparison with decodeLine in
  * usage-bytes.test.ts is what keeps the two equal.
  */
@@ -56,45 +56,64 @@ const top = {
   costUSD: slot(),
   timestamp: slot(),
   message: slot(),
+  data: slot(),
 };
+/** `data` of a progress line */
+const data = { message: slot() };
+/** `data.message` of a progress line: an agent's assistant line nested in its parent's log */
+const inner = { requestId: slot(), isSidechain: slot(), costUSD: slot(), timestamp: slot(), message: slot() };
 const msg = { id: slot(), model: slot(), content: slot(), usage: slot() };
 const use = {
-  input: slot(),
-  output: slot(),
-  cacheCreation: slot(),
-  cacheRead: slot(),
-  split: slot(),
+  input_tokens: slot(),
+  output_tokens: slot(),
+  cache_creation_input_tokens: slot(),
+  cache_read_input_tokens: slot(),
+  cache_creation: slot(),
   speed: slot(),
   iterations: slot(),
 };
-const split = { m5: slot(), h1: slot() };
+const split = { ephemeral_5m_input_tokens: slot(), ephemeral_1h_input_tokens: slot() };
 /** the first content block's type */
 const block = { type: slot() };
 
-const ALL_SLOTS = [top, msg, use, split, block].flatMap((o) => Object.values(o));
+const ALL_SLOTS = [top, data, inner, msg, use, split, block].flatMap((o) => Object.values(o));
 
 const name = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
-type Names = readonly (readonly [Uint8Array, Slot])[];
-const TOP: Names = Object.entries(top).map(([k, s]) => [name(k), s] as const);
-const MESSAGE: Names = Object.entries(msg).map(([k, s]) => [name(k), s] as const);
-const USAGE: Names = (
-  [
-    ["input_tokens", use.input],
-    ["output_tokens", use.output],
-    ["cache_creation_input_tokens", use.cacheCreation],
-    ["cache_read_input_tokens", use.cacheRead],
-    ["cache_creation", use.split],
-    ["speed", use.speed],
-    ["iterations", use.iterations],
-  ] as const
-).map(([k, s]) => [name(k), s] as const);
-const SPLIT: Names = (
-  [
-    ["ephemeral_5m_input_tokens", split.m5],
-    ["ephemeral_1h_input_tokens", split.h1],
-  ] as const
-).map(([k, s]) => [name(k), s] as const);
-const BLOCK: Names = [[name("type"), block.type]];
+
+/** The wanted members of one object, found by a hash of the key's bytes, then compared whole. */
+type Names = ReadonlyMap<number, readonly [Uint8Array, Slot]>;
+/** FNV-1a of bytes [from, to) of `a` */
+function hashOf(a: Uint8Array, from: number, to: number): number {
+  let h = 0x811c9dc5;
+  for (let i = from; i < to; i++) h = Math.imul(h ^ a[i]!, 0x01000193);
+  return h;
+}
+function names(o: Record<string, Slot>): Names {
+  const m = new Map<number, readonly [Uint8Array, Slot]>();
+  for (const [k, s] of Object.entries(o)) {
+    const w = name(k);
+    const h = hashOf(w, 0, w.length);
+    if (m.has(h)) throw new Error(`usage-fields: two wanted keys alike: ${k}`);
+    m.set(h, [w, s]);
+  }
+  return m;
+}
+const TOP = names(top);
+const DATA = names(data);
+const INNER = names(inner);
+const MESSAGE = names(msg);
+const USAGE = names(use);
+const SPLIT = names(split);
+const BLOCK = names(block);
+/** the members read inside a wanted member that is an object */
+const NESTED = new Map<Slot, Names>([
+  [top.message, MESSAGE],
+  [top.data, DATA],
+  [data.message, INNER],
+  [inner.message, MESSAGE],
+  [msg.usage, USAGE],
+  [use.cache_creation, SPLIT],
+]);
 const NULL_KEYS = [...NULL_DROP_KEYS].map(name);
 
 /** nesting beyond this is left to JSON.parse */
@@ -214,8 +233,9 @@ const same = (w: Uint8Array, from: number, to: number): boolean => {
 };
 
 function slotOf(names: Names | null, from: number, to: number): Slot | null {
-  if (names !== null) for (const [w, s] of names) if (same(w, from, to)) return s;
-  return null;
+  if (names === null || to === from) return null;
+  const hit = names.get(hashOf(b, from, to));
+  return hit !== undefined && same(hit[0], from, to) ? hit[1] : null;
 }
 
 /** The object at `i`; its wanted members go to the slots of `names`. */
@@ -237,9 +257,8 @@ function object(i: number, depth: number, names: Names | null): number {
     i = ws(keyEnd);
     if (b[i] !== 0x3a) return -1;
     i = ws(i + 1);
-    const inner = into === top.message ? MESSAGE : into === msg.usage ? USAGE : into === use.split ? SPLIT : null;
     const at = i;
-    i = value(i, depth, into, inner);
+    i = value(i, depth, into, into === null ? null : (NESTED.get(into) ?? null));
     if (i === -1) return -1;
     if (b[at] === 0x6e && NULL_KEYS.some((w) => same(w, keyStart + 1, keyEnd - 1))) declined = true;
     i = ws(i);
@@ -336,32 +355,37 @@ export function readUsageFields(line: Buffer, size: number, opts: DecodeOptions)
   if (b[i] !== 0x7b) return null;
   const stop = object(i, 1, TOP);
   if (stop === -1 || declined || ws(stop) !== end) return null;
-  if (top.message.kind !== OTHER || msg.usage.kind !== OTHER || b[top.message.start] !== 0x7b || b[msg.usage.start] !== 0x7b) return null;
+  const isObject = (x: Slot) => x.kind === OTHER && b[x.start] === 0x7b;
+  // a line of the main conversation, or a progress line's nested one (decodeObject's two shapes)
+  const progress = top.message.kind === NONE;
+  if (progress ? !(isObject(top.data) && isObject(data.message) && isObject(inner.message)) : !isObject(top.message)) return null;
+  if (!isObject(msg.usage)) return null;
+  const at = progress ? inner : top;
   // a limit notice or a logged cost: the general path
-  if (top.isApiErrorMessage.kind === TRUE || !(top.costUSD.kind === NONE || top.costUSD.kind === NULL)) return null;
-  if (use.iterations.kind !== NONE && use.iterations.kind !== NULL && holds(ADVISOR)) return null;
-  if (top.timestamp.kind !== STRING) return null;
-  const timestamp = parseTimestamp(text(top.timestamp));
+  if (top.isApiErrorMessage.kind === TRUE || !(at.costUSD.kind === NONE || at.costUSD.kind === NULL)) return null;
+  if (!progress && use.iterations.kind !== NONE && use.iterations.kind !== NULL && holds(ADVISOR)) return null;
+  if (at.timestamp.kind !== STRING) return null;
+  const timestamp = parseTimestamp(text(at.timestamp));
   if (timestamp === null) return null;
   const version = top.version.kind === STRING ? text(top.version) : null;
   if (!(top.version.kind === NONE || top.version.kind === NULL || (version !== null && SEMVER_PREFIX.test(version)))) return null;
   const sid = keptString(top.sessionId);
-  const requestId = keptString(top.requestId);
+  const requestId = keptString(at.requestId);
   const messageId = keptString(msg.id);
   const model = keptString(msg.model);
-  const isSidechain = flag(top.isSidechain);
+  const isSidechain = flag(at.isSidechain);
   flag(top.isApiErrorMessage);
-  const input = count(use.input, true);
-  const output = count(use.output, true);
-  const flat = count(use.cacheCreation, false);
-  const cacheRead = count(use.cacheRead, false);
+  const input = count(use.input_tokens, true);
+  const output = count(use.output_tokens, true);
+  const flat = count(use.cache_creation_input_tokens, false);
+  const cacheRead = count(use.cache_read_input_tokens, false);
   let m5 = flat;
   let h1 = 0;
-  if (use.split.kind === OTHER) {
-    if (b[use.split.start] !== 0x7b) return null; // the [5m, 1h] array form
-    m5 = count(split.m5, false);
-    h1 = count(split.h1, false);
-  } else if (use.split.kind !== NONE && use.split.kind !== NULL) return null;
+  if (use.cache_creation.kind === OTHER) {
+    if (b[use.cache_creation.start] !== 0x7b) return null; // the [5m, 1h] array form
+    m5 = count(split.ephemeral_5m_input_tokens, false);
+    h1 = count(split.ephemeral_1h_input_tokens, false);
+  } else if (use.cache_creation.kind !== NONE && use.cache_creation.kind !== NULL) return null;
   let speed: Speed | null = null;
   if (use.speed.kind === STRING) {
     const s = text(use.speed);
@@ -380,7 +404,7 @@ export function readUsageFields(line: Buffer, size: number, opts: DecodeOptions)
     fileSession: opts.sessionId ?? sessionId,
     project: opts.project,
     isSidechain,
-    progress: false,
+    progress,
     loggedCostUsd: null,
     speed,
     thinking: kind === "thinking",
@@ -391,5 +415,5 @@ export function readUsageFields(line: Buffer, size: number, opts: DecodeOptions)
     cacheCreation5m: m5,
     cacheCreation1h: h1,
   };
-  return { kind: "usage", event, signal: kind === null ? null : { timestamp, sessionId, kind }, limit: null, extras: [] };
+  return { kind: "usage", event, signal: kind === null || progress ? null : { timestamp, sessionId, kind }, limit: null, extras: [] };
 }
