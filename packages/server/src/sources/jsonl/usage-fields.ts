@@ -80,23 +80,19 @@ const ALL_SLOTS = [top, data, inner, msg, use, split, block].flatMap((o) => Obje
 
 const name = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
 
-/** The wanted members of one object, found by a hash of the key's bytes, then compared whole. */
-type Names = ReadonlyMap<number, readonly [Uint8Array, Slot]>;
-/** FNV-1a of bytes [from, to) of `a` */
-function hashOf(a: Uint8Array, from: number, to: number): number {
-  let h = 0x811c9dc5;
-  for (let i = from; i < to; i++) h = Math.imul(h ^ a[i]!, 0x01000193);
-  return h;
-}
+/**
+ * The wanted members of one object by key length (most keys are ruled out by it): per length,
+ * the keys and their slots side by side.
+ */
+type Names = readonly ({ keys: Uint8Array[]; slots: Slot[] } | undefined)[];
 function names(o: Record<string, Slot>): Names {
-  const m = new Map<number, readonly [Uint8Array, Slot]>();
+  const byLength: { keys: Uint8Array[]; slots: Slot[] }[] = [];
   for (const [k, s] of Object.entries(o)) {
-    const w = name(k);
-    const h = hashOf(w, 0, w.length);
-    if (m.has(h)) throw new Error(`usage-fields: two wanted keys alike: ${k}`);
-    m.set(h, [w, s]);
+    const at = (byLength[k.length] ??= { keys: [], slots: [] });
+    at.keys.push(name(k));
+    at.slots.push(s);
   }
-  return m;
+  return byLength;
 }
 const TOP = names(top);
 const DATA = names(data);
@@ -124,6 +120,8 @@ const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
 const isHex = (c: number) => isDigit(c) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
 
 function ws(i: number): number {
+  // Claude Code writes none: one test, then the loop only for hand-made lines
+  if (i >= end || b[i]! > 0x20) return i;
   while (i < end && isWs(b[i]!)) i++;
   return i;
 }
@@ -131,8 +129,11 @@ function ws(i: number): number {
 /** A string at `i` (its opening quote); the offset after its closing quote, or -1 when it is not valid JSON. */
 function str(i: number): number {
   escaped = false;
-  for (i++; i < end; i++) {
-    const c = b[i]!;
+  const buf = b;
+  const n = end;
+  for (i++; i < n; i++) {
+    const c = buf[i]!;
+    if (c > 0x22 && c !== 0x5c) continue;
     if (c === 0x22) return i + 1;
     if (c < 0x20) return -1;
     if (c !== 0x5c) continue;
@@ -233,9 +234,10 @@ const same = (w: Uint8Array, from: number, to: number): boolean => {
 };
 
 function slotOf(names: Names | null, from: number, to: number): Slot | null {
-  if (names === null || to === from) return null;
-  const hit = names.get(hashOf(b, from, to));
-  return hit !== undefined && same(hit[0], from, to) ? hit[1] : null;
+  const alike = names === null ? undefined : names[to - from];
+  if (alike === undefined) return null;
+  for (let k = 0; k < alike.keys.length; k++) if (same(alike.keys[k]!, from, to)) return alike.slots[k]!;
+  return null;
 }
 
 /** The object at `i`; its wanted members go to the slots of `names`. */
