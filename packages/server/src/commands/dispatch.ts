@@ -36,18 +36,10 @@ async function run(spec: CommandSpec, values: Values, positionals: string[], arg
       }
       return 0;
     }
-    case "statusline": {
-      // Claude Code shows a failing status command as an error: always print a line, exit 0.
-      const { readStdin, statusline, STATUSLINE_FALLBACK } = await import("../statusline/statusline.js");
-      let line = STATUSLINE_FALLBACK;
-      try {
-        line = await statusline(await readStdin(process.stdin, 200), process.env, typeof values["chain"] === "string" ? { chain: values["chain"] } : {});
-      } catch {
-        // keep the fallback line
-      }
-      process.stdout.write(`${line}\n`);
-      return 0;
-    }
+    case "statusline":
+      // prints its line and ends the process (always with 0: Claude Code shows a failure as an error)
+      (await import("../statusline/command.js")).runStatusline(args);
+      return new Promise<number>(() => undefined);
     case "install-statusline":
       return (await import("./install-statusline-command.js")).installStatuslineCommand(values["uninstall"] === true);
     case "install-service":

@@ -93,7 +93,11 @@ async function ownLine(stdin: string, env: StatuslineEnv, opts: StatuslineOption
   return formatStatusline(input.rateLimits, daemon, now, colour) ?? STATUSLINE_FALLBACK;
 }
 
-/** All of a stream as text; what arrived so far after capMs if it never ends (ms). */
+/**
+ * All of a stream as text; what arrived so far after capMs if it never ends. Stdin is a stream
+ * (not fs reads of fd 0): Claude Code's pipe is a socket, which only a stream reads without
+ * blocking, and a blocked read would hold the process past its exit.
+ */
 export function readStdin(stream: NodeJS.ReadableStream, capMs: number): Promise<string> {
   return new Promise((resolve) => {
     let text = "";
