@@ -6,7 +6,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { DAEMON_NODE_FLAGS } from "../../packages/server/src/commands/install-service.js";
+import { DAEMON_LINUX_ENV, DAEMON_NODE_FLAGS } from "../../packages/server/src/commands/install-service.js";
 import {
   ensureCorpus,
   tempCorpus,
@@ -38,8 +38,9 @@ interface Follow {
   heap: { used: number; total: number; external: number };
 }
 
-async function follow(dir: string, cacheHome: string, nodeFlags: readonly string[] = []): Promise<Follow> {
-  const daemon = await startDaemon(dir, 900_000, { XDG_CACHE_HOME: cacheHome }, nodeFlags);
+/** `service`: started as install-service's systemd unit starts it (Node's flags and the unit's environment). */
+async function follow(dir: string, cacheHome: string, service = false): Promise<Follow> {
+  const daemon = await startDaemon(dir, 900_000, { XDG_CACHE_HOME: cacheHome, ...(service ? DAEMON_LINUX_ENV : {}) }, service ? DAEMON_NODE_FLAGS : []);
   try {
     await sleep(SETTLED_AFTER_MS);
     const m = memoryKb(daemon.pid);
@@ -59,12 +60,12 @@ export async function rss(_o: BenchOptions): Promise<SectionResult> {
     const cold = await follow(big, cacheHome);
     const restart = await follow(big, cacheHome);
     // as install-service runs it: Node with the daemon's flags
-    const service = await follow(big, makeTempDir("cg-bench-cache-"), DAEMON_NODE_FLAGS);
-    const serviceRestart = await follow(big, cacheHome, DAEMON_NODE_FLAGS);
+    const service = await follow(big, makeTempDir("cg-bench-cache-"), true);
+    const serviceRestart = await follow(big, cacheHome, true);
     // what the daemon holds before any history: its code, Node and ICU
     const blank = makeTempDir("cg-bench-empty-");
     mkdirSync(join(blank, "projects"));
-    const empty = await follow(blank, makeTempDir("cg-bench-cache-"), DAEMON_NODE_FLAGS);
+    const empty = await follow(blank, makeTempDir("cg-bench-cache-"), true);
     removeTempDir(blank);
     const mib = (kb: number) => round(kb / 1024);
     const growth = cold.settledKb / at200.settledKb;
@@ -78,7 +79,9 @@ export async function rss(_o: BenchOptions): Promise<SectionResult> {
       { name: "spawn→serving on 1 GiB: first start / restart (scan cache)", value: `${round(cold.readyMs, 0)} / ${round(restart.readyMs, 0)}`, unit: "ms" },
       { name: "  VmRSS after the restart", value: mib(restart.settledKb), unit: "MiB" },
       {
-        name: `as the service runs it (node ${DAEMON_NODE_FLAGS.join(" ")}): first / restart`,
+        name: `as the service runs it (node ${DAEMON_NODE_FLAGS.join(" ")}, ${Object.entries(DAEMON_LINUX_ENV)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(" ")}): first / restart`,
         value: `${mib(service.settledKb)} / ${mib(serviceRestart.settledKb)}`,
         unit: "MiB",
         target: "≤ 120",

@@ -35,6 +35,14 @@ const CLI = fileURLToPath(new URL("./cli.js", import.meta.url));
  */
 export const DAEMON_NODE_FLAGS: readonly string[] = ["--max-semi-space-size=1"];
 
+/**
+ * What glibc's allocator reads for a daemon that runs for months: at most two malloc arenas (the
+ * default allows eight per core), so memory the backfill's second thread freed is reused instead
+ * of kept in an arena of its own; 5–10 MiB less resident after a 1 GiB history (bench: rss).
+ * systemd units only: launchd starts programs on macOS's allocator, which does not read it.
+ */
+export const DAEMON_LINUX_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: "2" };
+
 function currentProgram(): string[] {
   if (!existsSync(CLI)) return [process.execPath];
   return process.versions["bun"] === undefined ? [process.execPath, ...DAEMON_NODE_FLAGS, realpathSync(CLI)] : [process.execPath, realpathSync(CLI)];
@@ -71,7 +79,10 @@ export async function installService(ctx: ServiceContext, serveArgs: string[], o
     );
   }
   const m = manager(ctx);
-  const def: ServiceDefinition = { argv: [...ctx.program, "serve", ...serveArgs], env: serviceEnv(ctx.env) };
+  const def: ServiceDefinition = {
+    argv: [...ctx.program, "serve", ...serveArgs],
+    env: { ...(ctx.platform === "linux" ? DAEMON_LINUX_ENV : {}), ...serviceEnv(ctx.env) },
+  };
   const text = m.render(def);
   if (opts.dryRun) {
     ctx.out(`would write ${m.file}:\n${text}`);
