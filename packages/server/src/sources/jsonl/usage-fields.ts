@@ -88,7 +88,8 @@ type Names = readonly ({ keys: Uint8Array[]; slots: Slot[] } | undefined)[];
 function names(o: Record<string, Slot>): Names {
   const byLength: { keys: Uint8Array[]; slots: Slot[] }[] = [];
   for (const [k, s] of Object.entries(o)) {
-    const at = (byLength[k.length] ??= { keys: [], slots: [] });
+    const at = byLength[k.length] ?? { keys: [], slots: [] };
+    byLength[k.length] = at;
     at.keys.push(name(k));
     at.slots.push(s);
   }
