@@ -105,3 +105,23 @@ describe("daemon start through the scan cache", () => {
     }
   });
 });
+
+describe("the backfill's two scan threads", () => {
+  it("run on a history big enough for two, from the built bundle, and the log says so", async () => {
+    const big = mkdtempSync(join(tmpdir(), "cg-two-threads-"));
+    try {
+      // past the 24 MiB from which a second thread helps (PARALLEL_MIN_BYTES)
+      await generateCorpus({ outDir: big, seed: 23, sizeMb: 32, days: 5 });
+      // a cache folder of its own: every file is read
+      const s = await startServer(big, ["--timezone", "UTC"], { XDG_CACHE_HOME: join(big, "cache") });
+      try {
+        const line = await waitFor(() => /backfill: .*/.exec(s.logs())?.[0], 30_000, "the backfill's log line");
+        expect(line).toMatch(/; two scan threads \(the second scanned \d+ pieces\)$/);
+      } finally {
+        await s.stop();
+      }
+    } finally {
+      rmSync(big, { recursive: true, force: true });
+    }
+  }, 120_000);
+});

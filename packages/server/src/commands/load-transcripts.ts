@@ -41,6 +41,8 @@ export async function load(
 function problemNotes(r: LoadResult): string {
   let s = "";
   for (const p of r.problems) s += `claude-gauge: skipped ${p.path}: ${p.error}\n`;
+  const problem = r.scan.worker?.problem;
+  if (problem) s += `claude-gauge: the second scan thread failed (${problem}); the first scanned its part\n`;
   if (r.badLineCount === 0) return s;
   s += `claude-gauge: ${r.badLineCount} bad usage line(s) skipped\n`;
   for (const b of r.badLines.slice(0, 10)) s += `  ${b.path}:${b.line}: ${b.error}\n`;

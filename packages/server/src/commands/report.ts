@@ -46,7 +46,7 @@ export async function report(kind: string | undefined, flags: CommonFlags, args:
   }
   process.stdout.write(out);
   // an answer is only as good as the listing: a folder or file that could not be read may be readable next time
-  if (flags.cache && loaded.problems.length === 0)
+  if (flags.cache && loaded.problems.length === 0 && !loaded.scan.worker?.problem)
     saveAnswer(args, { env: process.env, stdoutIsTTY: process.stdout.isTTY === true }, loaded.roots, loaded.files, { stdout: out, stderr: loaded.notes });
 }
 

@@ -3,7 +3,7 @@ import type { SourceKind } from "@claude-gauge/core";
 import { pathLabeler, projectLabeler } from "../project-label.js";
 import type { Source, SourceHealth, SourceSink } from "../source.js";
 import { findTranscriptRoots, type RootsResult } from "./roots.js";
-import { backfillTranscripts, type ResumePoint } from "./load.js";
+import { backfillTranscripts, type ResumePoint, type WorkerRun } from "./load.js";
 import { TranscriptTail } from "./tail.js";
 
 export interface JsonlSourceOptions {
@@ -94,7 +94,9 @@ export class JsonlSource implements Source {
           badLine: (b) => sink.rejected(`${this.#label(b.path)}:${b.line}`, b.error),
         },
       );
-      log(`backfill: ${r.scan.files} files, ${r.scan.cached} from the scan cache, ${r.scan.appended} read from where it stopped, ${r.scan.read} read whole`);
+      log(
+        `backfill: ${r.scan.files} files, ${r.scan.cached} from the scan cache, ${r.scan.appended} read from where it stopped, ${r.scan.read} read whole${threadsNote(r.scan.worker)}`,
+      );
       return r.resume;
     } catch (e) {
       // the tail's own cold scan reads everything instead
@@ -122,4 +124,12 @@ export class JsonlSource implements Source {
       },
     };
   }
+}
+
+/** How the backfill's scan ran: on one thread, or on two (and why the second stopped, if it failed). */
+function threadsNote(w: WorkerRun | null): string {
+  if (w === null) return "; one scan thread";
+  return w.problem === null
+    ? `; two scan threads (the second scanned ${w.pieces} pieces)`
+    : `; the second scan thread failed (${w.problem}), its pieces scanned on the first`;
 }

@@ -48,6 +48,14 @@ export interface ScanCounts {
   read: number;
   /** the cache's saved ledger stood in for deduplication */
   savedLedger: boolean;
+  /** the second scan thread, when one was started: the pieces it scanned, or why it stopped */
+  worker: WorkerRun | null;
+}
+
+/** What the second scan thread did: pieces scanned, and its failure (null when it ended cleanly). */
+export interface WorkerRun {
+  pieces: number;
+  problem: string | null;
 }
 
 /** Files written this recently get their last lines decoded for turn signals. */
@@ -124,7 +132,7 @@ interface Done {
  * hands each result to `take` in unit order as soon as every unit before it is done (the ledger
  * wants path order; the threads finish out of order).
  */
-function scanAll(units: readonly ScanUnit[], parallel: boolean, take: (i: number, scan: UnitScan) => void): Promise<void> {
+function scanAll(units: readonly ScanUnit[], parallel: boolean, take: (i: number, scan: UnitScan) => void): Promise<WorkerRun | null> {
   const results = new Array<UnitScan | undefined>(units.length);
   let taken = 0;
   const put = (i: number, scan: UnitScan) => {
@@ -137,37 +145,50 @@ function scanAll(units: readonly ScanUnit[], parallel: boolean, take: (i: number
   };
   if (!parallel || units.length < 2) {
     for (const [i, u] of units.entries()) put(i, scanUnit(u));
-    return Promise.resolve();
+    return Promise.resolve(null);
   }
+  const run: WorkerRun = { pieces: 0, problem: null };
   const next = new Int32Array(new SharedArrayBuffer(4));
   const { port1, port2 } = new MessageChannel();
   const worker = new Worker(WORKER_URL, { workerData: { units, next, port: port2 }, transferList: [port2] });
   const drain = () => {
     for (let m = receiveMessageOnPort(port1); m !== undefined; m = receiveMessageOnPort(port1)) {
       const d = m.message as Done;
+      run.pieces++;
       put(d.i, d.scan);
     }
   };
-  return new Promise<void>((resolve) => {
+  return new Promise<WorkerRun>((resolve) => {
     let finished = false;
-    const finish = () => {
+    const finish = (problem: string | null) => {
       if (finished) return;
       finished = true;
+      run.problem = problem;
       drain();
       // Units the worker took but never finished (it failed, or cannot run here) are done here.
       for (let i = 0; i < units.length; i++) if (i >= taken && results[i] === undefined) put(i, scanUnit(units[i]!));
       port1.close();
       void worker.terminate();
-      resolve();
+      resolve(run);
     };
-    worker.once("error", finish);
-    worker.once("exit", finish);
+    // the first line of the error: it names our module or the fault, never a transcript's text
+    worker.once("error", (e) =>
+      finish(
+        String(e?.message ?? e)
+          .split("\n", 1)[0]!
+          .slice(0, 200),
+      ),
+    );
+    worker.once("exit", (code) => finish(code === 0 ? null : `exited with ${code}`));
     scanShared(units, next, (i, scan) => {
       put(i, scan);
       drain();
     });
     // the worker's last results; it exits once the counter runs out
-    port1.on("message", (d: Done) => put(d.i, d.scan));
+    port1.on("message", (d: Done) => {
+      run.pieces++;
+      put(d.i, d.scan);
+    });
   });
 }
 
@@ -276,7 +297,7 @@ interface ReadHow {
  * `take` in path order as soon as it and the ones before it are done, and writes the new cache
  * (after `how.beforeCommit`) when anything changed or `how.keepLedger` asks for it.
  */
-async function readFiles(p: Prepared, opts: LoadOptions, take: (f: ReadFile) => void, how: ReadHow): Promise<void> {
+async function readFiles(p: Prepared, opts: LoadOptions, take: (f: ReadFile) => void, how: ReadHow): Promise<WorkerRun | null> {
   const flat = how.flatIds === true;
   const columnsOf = (part: CachedPart) => partColumnsOf(part, flat);
   const { keepLedger, beforeCommit } = how;
@@ -362,9 +383,10 @@ async function readFiles(p: Prepared, opts: LoadOptions, take: (f: ReadFile) => 
     ? setInterval(() => progress(`scanning ${units.length} pieces of ${p.files.length} files, ${(scanBytes / 1e6).toFixed(0)} MB…`), 1000)
     : null;
   const parallel = scanBytes >= (opts.parallelMinBytes ?? PARALLEL_MIN_BYTES) && availableParallelism() >= 2 && existsSync(fileURLToPath(WORKER_URL));
+  let run: WorkerRun | null;
   try {
     deliver();
-    await scanAll(units, parallel, (i, scan) => {
+    run = await scanAll(units, parallel, (i, scan) => {
       const w = work[unitFile[i]!]!;
       w.scans.push(scan);
       w.pending--;
@@ -380,6 +402,7 @@ async function readFiles(p: Prepared, opts: LoadOptions, take: (f: ReadFile) => 
     beforeCommit?.(writer, key);
     writer.commit();
   }
+  return run;
 }
 
 /** Cold scan of every transcript under `roots` into a fresh ledger (reading only what changed when a scan cache is given). */
@@ -397,7 +420,7 @@ export async function loadTranscripts(roots: readonly string[], opts: LoadOption
   const limits: LimitNotice[] = [];
   const badLines: BadLine[] = [];
   let badLineCount = 0;
-  await readFiles(
+  const worker = await readFiles(
     p,
     opts,
     (f) => {
@@ -425,7 +448,7 @@ export async function loadTranscripts(roots: readonly string[], opts: LoadOption
     badLineCount,
     problems: p.problems,
     files: p.files,
-    scan: counts(p.work, false),
+    scan: counts(p.work, false, worker),
   };
 }
 
@@ -457,7 +480,7 @@ export async function backfillTranscripts(
 ): Promise<{ resume: Map<string, ResumePoint>; problems: WalkProblem[]; scan: ScanCounts }> {
   const p = await prepare(roots, opts);
   const resume = new Map<string, ResumePoint>();
-  await readFiles(
+  const worker = await readFiles(
     p,
     opts,
     (f) => {
@@ -472,11 +495,11 @@ export async function backfillTranscripts(
     // the daemon keeps the ids of every message for months: not as slices of each part's id text
     { keepLedger: false, flatIds: true },
   );
-  return { resume, problems: p.problems, scan: counts(p.work, false) };
+  return { resume, problems: p.problems, scan: counts(p.work, false, worker) };
 }
 
-function counts(work: readonly FileWork[], savedLedger: boolean): ScanCounts {
-  const c: ScanCounts = { files: work.length, cached: 0, appended: 0, read: 0, savedLedger };
+function counts(work: readonly FileWork[], savedLedger: boolean, worker: WorkerRun | null): ScanCounts {
+  const c: ScanCounts = { files: work.length, cached: 0, appended: 0, read: 0, savedLedger, worker };
   for (const w of work) {
     if (w.plan.kind === "hit") c.cached++;
     else if (w.plan.kind === "append") c.appended++;
@@ -517,7 +540,7 @@ async function restored(ledger: SavedLedger, work: readonly FileWork[], problems
     badLineCount,
     problems,
     files: work.map((w) => w.file),
-    scan: counts(work, true),
+    scan: counts(work, true, null),
   };
 }
 
