@@ -59,7 +59,8 @@ export const NULL_DROP_KEYS: ReadonlySet<string> = new Set([
   "cache_read_input_tokens",
   "cache_creation_input_tokens",
 ]);
-const SEMVER_PREFIX = /^\d+\.\d+\.\d+/;
+/** ccusage skips a line whose version does not start so (exported for scanners that read bytes) */
+export const SEMVER_PREFIX = /^\d+\.\d+\.\d+/;
 
 const isJsonSpace = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
 
@@ -116,13 +117,15 @@ function hasLoneSurrogateEscape(line: string): boolean {
 
 type Json = Record<string, unknown>;
 
-/** A JSON object (a number kept as its literal, in a re-read usage object, is not one). */
-
 function firstBlockKind(content: unknown): TurnSignalKind | null {
   if (!Array.isArray(content) || content.length === 0) return null;
   const block: unknown = content[0];
-  if (!isRecord(block)) return null;
-  switch (block["type"]) {
+  return isRecord(block) ? blockTypeKind(block["type"]) : null;
+}
+
+/** What a content block's `type` says of a turn (exported for scanners that read the type from bytes). */
+export function blockTypeKind(type: unknown): TurnSignalKind | null {
+  switch (type) {
     case "thinking":
     case "redacted_thinking":
       return "thinking";

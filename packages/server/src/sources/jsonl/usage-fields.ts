@@ -1,5 +1,7 @@
 import {
+  blockTypeKind,
   NULL_DROP_KEYS,
+  SEMVER_PREFIX,
   parseTimestamp,
   type DecodedLine,
   type DecodeOptions,
@@ -322,24 +324,8 @@ function flag(s: Slot): boolean {
   return false;
 }
 
-function blockKind(): TurnSignalKind | null {
-  const t = block.type;
-  if (t.kind !== STRING) return null;
-  switch (text(t)) {
-    case "thinking":
-    case "redacted_thinking":
-      return "thinking";
-    case "tool_use":
-    case "server_tool_use":
-      return "tool_use";
-    case "text":
-      return "text";
-    default:
-      return null;
-  }
-}
+const blockKind = (): TurnSignalKind | null => (block.type.kind === STRING ? blockTypeKind(text(block.type)) : null);
 
-const SEMVER_PREFIX = /^\d+\.\d+\.\d+/;
 const ADVISOR = name('"advisor_message"');
 
 const holds = (w: Uint8Array): boolean => b.subarray(0, end).indexOf(w) !== -1;
