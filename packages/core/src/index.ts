@@ -3,7 +3,7 @@ export * from "./usage-event.js";
 export * from "./decode-line.js";
 export * from "./message-ledger.js";
 export * from "./usage-columns.js";
-export { MAX_TIMESTAMP_MS, MIN_TIMESTAMP_MS } from "./timestamp.js";
+export { civilDate, MAX_TIMESTAMP_MS, MIN_TIMESTAMP_MS } from "./timestamp.js";
 export * from "./pricing.js";
 export * from "./cost.js";
 export * from "./calendar.js";
