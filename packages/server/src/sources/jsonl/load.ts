@@ -151,12 +151,12 @@ function scanAll(units: readonly ScanUnit[], parallel: boolean, take: (i: number
   const next = new Int32Array(new SharedArrayBuffer(4));
   const { port1, port2 } = new MessageChannel();
   const worker = new Worker(WORKER_URL, { workerData: { units, next, port: port2 }, transferList: [port2] });
+  const fromWorker = (d: Done) => {
+    run.pieces++;
+    put(d.i, d.scan);
+  };
   const drain = () => {
-    for (let m = receiveMessageOnPort(port1); m !== undefined; m = receiveMessageOnPort(port1)) {
-      const d = m.message as Done;
-      run.pieces++;
-      put(d.i, d.scan);
-    }
+    for (let m = receiveMessageOnPort(port1); m !== undefined; m = receiveMessageOnPort(port1)) fromWorker(m.message as Done);
   };
   return new Promise<WorkerRun>((resolve) => {
     let finished = false;
@@ -185,10 +185,7 @@ function scanAll(units: readonly ScanUnit[], parallel: boolean, take: (i: number
       drain();
     });
     // the worker's last results; it exits once the counter runs out
-    port1.on("message", (d: Done) => {
-      run.pieces++;
-      put(d.i, d.scan);
-    });
+    port1.on("message", fromWorker);
   });
 }
 

@@ -1,5 +1,5 @@
 import { decodeLine, NULL_DROP_KEYS, type DecodedLine, type DecodeOptions, type UsageEvent } from "@claude-gauge/core/decode";
-import { readUsageFields } from "./usage-fields.js";
+import { isJsonSpace, readUsageFields } from "./usage-fields.js";
 
 /**
  * The cold scan's fast path: decodeCandidate's result for a usage line, computed from the read
@@ -37,8 +37,6 @@ export function keptIdsAscii(e: UsageEvent): boolean {
 /** Scratch space for the cut line (prefix + first block type + suffix), grown on demand. */
 let scratch = Buffer.allocUnsafe(64 << 10);
 
-const isSpace = (c: number | undefined): boolean => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
-
 /**
  * Whether `part` may hold `"<key>":null` (any spacing) for a key decodeLine drops usage lines for;
  * it errs towards yes (escapes and the iterations exemption are left to decodeLine).
@@ -46,10 +44,10 @@ const isSpace = (c: number | undefined): boolean => c === 0x20 || c === 0x09 || 
 function mayHoldDisqualifyingNull(part: Buffer): boolean {
   for (let at = part.indexOf(NULL_WORD); at !== -1; at = part.indexOf(NULL_WORD, at + NULL_WORD.length)) {
     let i = at - 1;
-    while (isSpace(part[i])) i--;
+    while (isJsonSpace(part[i])) i--;
     if (part[i] !== 0x3a) continue;
     i--;
-    while (isSpace(part[i])) i--;
+    while (isJsonSpace(part[i])) i--;
     if (part[i] !== 0x22) continue;
     const limit = Math.max(0, i - 1 - LONGEST_NULL_KEY);
     let open = i - 1;

@@ -118,14 +118,15 @@ const NULL_KEYS = [...NULL_DROP_KEYS].map(name);
 /** nesting beyond this is left to JSON.parse */
 const MAX_DEPTH = 64;
 
-const isWs = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+/** JSON's white space (a byte past either end of a buffer is none) */
+export const isJsonSpace = (c: number | undefined): boolean => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
 const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
 const isHex = (c: number) => isDigit(c) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
 
 function ws(i: number): number {
   // Claude Code writes none: one test, then the loop only for hand-made lines
   if (i >= end || b[i]! > 0x20) return i;
-  while (i < end && isWs(b[i]!)) i++;
+  while (i < end && isJsonSpace(b[i])) i++;
   return i;
 }
 
@@ -324,6 +325,8 @@ function flag(s: Slot): boolean {
   return false;
 }
 
+const isObject = (x: Slot): boolean => x.kind === OTHER && b[x.start] === 0x7b;
+
 const blockKind = (): TurnSignalKind | null => (block.type.kind === STRING ? blockTypeKind(text(block.type)) : null);
 
 const ADVISOR = name('"advisor_message"');
@@ -344,7 +347,6 @@ export function readUsageFields(line: Buffer, size: number, opts: DecodeOptions)
   if (b[i] !== 0x7b) return null;
   const stop = object(i, 1, TOP);
   if (stop === -1 || declined || ws(stop) !== end) return null;
-  const isObject = (x: Slot) => x.kind === OTHER && b[x.start] === 0x7b;
   // a line of the main conversation, or a progress line's nested one (decodeObject's two shapes)
   const progress = top.message.kind === NONE;
   if (progress ? !(isObject(top.data) && isObject(data.message) && isObject(inner.message)) : !isObject(top.message)) return null;
