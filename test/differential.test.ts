@@ -124,6 +124,17 @@ const CHANGES: [string, (dir: string) => void][] = [
     },
   ],
   [
+    "new messages appended to the biggest file (the saved ledger is updated with them, not folded again)",
+    (dir) => {
+      const [big] = transcripts(dir);
+      const fresh = usageLines(big!)
+        .slice(-6)
+        .map((l) => l.replace(/"id":"msg_([^"]+)"/, '"id":"msg_new$1"').replace(/"requestId":"req_([^"]+)"/, '"requestId":"req_new$1"'));
+      expect(fresh.every((l) => l.includes('"id":"msg_new') && l.includes('"requestId":"req_new'))).toBe(true);
+      appendFileSync(big!, `${fresh.join("\n")}\n`);
+    },
+  ],
+  [
     "a file truncated to half its lines",
     (dir) => {
       const f = transcripts(dir)[1]!;

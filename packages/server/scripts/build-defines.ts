@@ -46,11 +46,13 @@ const BUILD_SOURCES = [
 /**
  * `claude-gauge --version` reads the version; source runs (tests) fall back to "dev" (src/version.ts).
  * The scan cache keys its files by the scanner's sources, its saved ledgers by the price table's and
+ * the ledger's, and
  * its saved report answers by every source.
  */
 export const DEFINE: Readonly<Record<string, string>> = {
   __CLAUDE_GAUGE_VERSION__: JSON.stringify(VERSION),
   __SCAN_FINGERPRINT__: JSON.stringify(fingerprint(SCAN_SOURCES)),
   __PRICING_FINGERPRINT__: JSON.stringify(fingerprint(["../../core/src/pricing.ts", "../../core/src/cost.ts"])),
+  __LEDGER_FINGERPRINT__: JSON.stringify(fingerprint(["../../core/src/message-ledger.ts", "../src/sources/jsonl/ledger-segments.ts"])),
   __BUILD_FINGERPRINT__: JSON.stringify(fingerprint(BUILD_SOURCES)),
 };

@@ -8,6 +8,7 @@ import { isAbsolute, join } from "node:path";
 
 declare const __SCAN_FINGERPRINT__: string | undefined;
 declare const __PRICING_FINGERPRINT__: string | undefined;
+declare const __LEDGER_FINGERPRINT__: string | undefined;
 declare const __BUILD_FINGERPRINT__: string | undefined;
 /**
  * The scanner and decoder this build carries: a hash of their sources, set at build time (a new
@@ -17,6 +18,9 @@ export const SCAN_FINGERPRINT: string = typeof __SCAN_FINGERPRINT__ === "string"
 
 /** The bundled price table this build carries (saved ledgers hold costs, so they are keyed by it). */
 export const PRICING_FINGERPRINT: string = typeof __PRICING_FINGERPRINT__ === "string" ? __PRICING_FINGERPRINT__ : "source";
+
+/** The deduplication rules and the segments they are saved in: a saved ledger is keyed by them too. */
+export const LEDGER_FINGERPRINT: string = typeof __LEDGER_FINGERPRINT__ === "string" ? __LEDGER_FINGERPRINT__ : "source";
 
 /**
  * Every source of core and the server: a saved report answer depends on all of it (reports,

@@ -15,9 +15,10 @@ import {
   type TurnSignal,
   type UsageEvent,
 } from "@claude-gauge/core/reports";
-import { PRICING_FINGERPRINT } from "./cache-keys.js";
+import { LEDGER_FINGERPRINT, PRICING_FINGERPRINT } from "./cache-keys.js";
 import { unpackColumns } from "./column-pack.js";
-import { filesKey, marksOf, partColumns, ScanCache, type CachedPart, type CachePlan, type CacheWriter } from "./scan-cache.js";
+import { filesKey, marksOf, partColumns, partRows, ScanCache, type CachedPart, type CachePlan, type CacheWriter, type StoredSegment } from "./scan-cache.js";
+import { extendSegment, joinSegments, seenIds, segmentsOf, type LedgerSegment } from "./ledger-segments.js";
 import { MAX_KEPT_BAD, scanShared, scanUnit, type BadLine, type ScanUnit, type UnitScan } from "./file-scan.js";
 import { listTranscriptFiles, type FileIdentity, type Listing, type TranscriptFile, type WalkProblem } from "./files.js";
 
@@ -48,6 +49,8 @@ export interface ScanCounts {
   read: number;
   /** the cache's saved ledger stood in for deduplication */
   savedLedger: boolean;
+  /** the saved ledger was updated with the lines appended since (only their messages were folded) */
+  updatedLedger: boolean;
   /** the second scan thread, when one was started: the pieces it scanned, or why it stopped */
   worker: WorkerRun | null;
 }
@@ -266,9 +269,11 @@ async function prepare(roots: readonly string[], opts: LoadOptions): Promise<Pre
 /** One file as read: what its complete lines hold, and apart what an unterminated last line holds. */
 interface ReadFile {
   file: TranscriptFile;
-  /** the complete lines' events, in line order */
-  complete: UsageColumns[];
+  /** the complete lines' events, in line order (null: a cache hit left packed, see ReadHow.packedHits) */
+  complete: UsageColumns[] | null;
   completeParts: CachedPart[];
+  /** how many of the complete parts come from the cache (the rest were read now) */
+  cachedParts: number;
   partial: UsageColumns | null;
   partialPart: CachedPart | null;
   /** bytes of complete lines (where a live tail goes on) */
@@ -287,6 +292,14 @@ interface ReadHow {
   beforeCommit?: (w: CacheWriter, key: string) => void;
   /** ids decoded one by one (see unpackStrings): for a daemon that keeps them */
   flatIds?: boolean;
+  /** leave the parts of unchanged files packed (a saved ledger stands in for them) */
+  packedHits?: boolean;
+}
+
+/** A file's complete lines, then its unterminated last line: as read, or unpacked now. */
+function linesOf(f: ReadFile): UsageColumns[] {
+  if (f.complete !== null) return f.partial ? [...f.complete, f.partial] : f.complete;
+  return [...f.completeParts, ...(f.partialPart ? [f.partialPart] : [])].map((p) => partColumnsOf(p, false));
 }
 
 /**
@@ -302,7 +315,7 @@ async function readFiles(p: Prepared, opts: LoadOptions, take: (f: ReadFile) => 
   const note = opts.progress ?? (() => undefined);
   for (const w of work) {
     try {
-      if (w.plan.kind === "hit") w.cached = [...w.plan.file.parts, ...(w.plan.file.partial ? [w.plan.file.partial] : [])].map(columnsOf);
+      if (w.plan.kind === "hit") w.cached = how.packedHits ? [] : [...w.plan.file.parts, ...(w.plan.file.partial ? [w.plan.file.partial] : [])].map(columnsOf);
       else if (w.plan.kind === "append") w.cached = w.plan.file.parts.map(columnsOf);
     } catch (e) {
       note(`scan cache entry for ${w.file.path} does not hold (${(e as Error).message}); reading the file again`);
@@ -341,11 +354,13 @@ async function readFiles(p: Prepared, opts: LoadOptions, take: (f: ReadFile) => 
       const completeCount = cachedComplete.length;
       const consumed = fresh.consumed ?? (plan.kind === "miss" ? 0 : plan.file.consumed);
       const completeParts = [...cachedComplete, ...fresh.parts];
+      const packed = plan.kind === "hit" && how.packedHits === true;
       take({
         file,
-        complete: [...w.cached.slice(0, completeCount), ...fresh.parts.map(columnsOf)],
+        complete: packed ? null : [...w.cached.slice(0, completeCount), ...fresh.parts.map(columnsOf)],
         completeParts,
-        partial: cachedPartial !== null ? w.cached[completeCount]! : fresh.partial ? columnsOf(fresh.partial) : null,
+        cachedParts: completeCount,
+        partial: packed ? null : cachedPartial !== null ? w.cached[completeCount]! : fresh.partial ? columnsOf(fresh.partial) : null,
         partialPart: cachedPartial ?? fresh.partial,
         consumed,
         lines: plan.kind === "hit" ? plan.file.lines : fresh.lines,
@@ -396,33 +411,145 @@ async function readFiles(p: Prepared, opts: LoadOptions, take: (f: ReadFile) => 
     if (timer) clearInterval(timer);
   }
   if (writer !== null) {
-    beforeCommit?.(writer, key);
+    try {
+      beforeCommit?.(writer, key);
+    } catch (e) {
+      writer.abort();
+      throw e;
+    }
     writer.commit();
   }
   return run;
 }
 
+/**
+ * The saved ledger a report can update instead of folding every line again: one saved for the
+ * files exactly as the cache holds them, when every file is still there and some only grew (with
+ * no unterminated last line that counted before: it is read again as a complete line now).
+ */
+function grownFrom(p: Prepared, mode: LedgerMode, pricing: string): StoredSegment[] | null {
+  const { cache, work } = p;
+  if (cache === null || cache.size !== work.length || !work.some((w) => w.plan.kind === "append")) return null;
+  const before: { path: string; identity: FileIdentity }[] = [];
+  for (const w of work) {
+    if (w.plan.kind === "miss") return null;
+    if (w.plan.kind === "append" && w.plan.file.partial !== null && partRows(w.plan.file.partial) > 0) return null;
+    before.push({ path: w.file.path, identity: w.plan.file.identity });
+  }
+  const segments = cache.savedLedger(mode, filesKey(before), pricing);
+  return segments !== null && segments.length === work.length ? segments : null;
+}
+
+/**
+ * The saved segments with the lines appended to grown files folded in (see extendSegment), or
+ * null when some appended line reaches beyond its own file.
+ */
+function updatedSegments(saved: readonly StoredSegment[], read: readonly ReadFile[], cost: CostFn, mode: LedgerMode): (LedgerSegment | StoredSegment)[] | null {
+  if (read.length !== saved.length) return null;
+  /** hash → the one file whose lines hold it, or -1 for several */
+  const owner = new Map<number, number>();
+  const own = (h: number, j: number) => {
+    const o = owner.get(h);
+    owner.set(h, o === undefined || o === j ? j : -1);
+  };
+  for (const [j, s] of saved.entries()) for (const h of s.segment.seen) own(h, j);
+  const out: (LedgerSegment | StoredSegment)[] = [];
+  for (const [j, f] of read.entries()) {
+    const s = saved[j]!;
+    if (f.problem !== null) return null;
+    if (f.complete === null) {
+      out.push(s);
+      continue;
+    }
+    const lines = linesOf(f);
+    const grown = extendSegment(
+      s.segment,
+      lines.slice(0, f.cachedParts),
+      lines.slice(f.cachedParts),
+      (h) => {
+        const o = owner.get(h);
+        return o !== undefined && o !== j;
+      },
+      cost,
+      mode,
+    );
+    if (grown === null) return null;
+    for (const h of grown.seen) own(h, j);
+    out.push(grown);
+  }
+  return out;
+}
+
+/** A cached part left packed for an update turned out damaged when it had to be folded after all. */
+class PackedPartFailed extends Error {}
+
 /** Cold scan of every transcript under `roots` into a fresh ledger (reading only what changed when a scan cache is given). */
 export async function loadTranscripts(roots: readonly string[], opts: LoadOptions): Promise<LoadResult> {
+  try {
+    return await loadWith(roots, opts, true);
+  } catch (e) {
+    if (!(e instanceof PackedPartFailed)) throw e;
+    // the load that checks every cached part first reads the damaged file's lines again
+    opts.progress?.(`scan cache: ${e.message}; reading again`);
+    return loadWith(roots, opts, false);
+  }
+}
+
+async function loadWith(roots: readonly string[], opts: LoadOptions, update: boolean): Promise<LoadResult> {
   const p = await prepare(roots, opts);
   const mode = opts.mode ?? "session";
-  const pricing = opts.cost ? (opts.cost.key ?? null) : PRICING_FINGERPRINT;
+  const prices = opts.cost ? (opts.cost.key ?? null) : PRICING_FINGERPRINT;
+  const pricing = prices === null ? null : `${LEDGER_FINGERPRINT}/${prices}`;
   const saved = p.unchanged && pricing !== null ? p.cache!.savedLedger(mode, p.key, pricing) : null;
-  if (saved !== null) return restored(new SavedLedger(mode, saved), p.work, p.problems, opts);
-  const ledger = new MessageLedger(opts.cost?.fn ?? costOf, mode);
-  // A ledger is saved for the next run on these very files. Files that grew since the cache are a
-  // session being written: they grow again before the next run, and packing, hashing and writing
-  // the kept messages was a sixth of such a run. A report on unchanged files saves it then.
-  const saveLedger = pricing !== null && !p.work.some((w) => w.plan.kind === "append");
+  if (saved !== null) return restored(new SavedLedger(mode, joinSegments(saved.map((s) => s.segment))), p.work, p.problems, opts);
+  const cost = opts.cost?.fn ?? costOf;
+  // the ledger is saved whenever the cache is written, by file, so the next run can update it
+  const keep = pricing !== null && p.cache !== null;
+  const grown = keep && update ? grownFrom(p, mode, pricing) : null;
+  const ledger = new MessageLedger(cost, mode);
+  /** rows after each file, and each file's id hashes (for the saved segments) */
+  const ends: number[] = [];
+  const seen: Uint32Array[] = [];
+  const fold = (f: ReadFile) => {
+    const lines = linesOf(f);
+    // a batch report counts an unterminated last line too, as ccusage does
+    for (const cols of lines) for (let r = 0; r < cols.length; r++) ledger.addFrom(cols, r);
+    if (!keep) return;
+    ends.push(ledger.size);
+    seen.push(seenIds(lines));
+  };
+  const read: ReadFile[] = [];
   const limits: LimitNotice[] = [];
   const badLines: BadLine[] = [];
   let badLineCount = 0;
+  let result: { kept: KeptMessages; segments: (LedgerSegment | StoredSegment)[] | null; updated: boolean } | null = null;
+  const finish = () => {
+    if (result !== null) return result;
+    const updated = grown !== null ? updatedSegments(grown, read, cost, mode) : null;
+    if (updated !== null) {
+      const segments = updated.map((g) => ("stored" in g ? g.segment : g));
+      result = { kept: new SavedLedger(mode, joinSegments(segments)), segments: updated, updated: true };
+      return result;
+    }
+    // files left packed for an update that did not hold are folded now, in order
+    if (grown !== null) {
+      for (const f of read) {
+        try {
+          fold(f);
+        } catch (e) {
+          throw new PackedPartFailed(`a part of ${f.file.path} does not hold (${(e as Error).message})`);
+        }
+      }
+    }
+    result = { kept: ledger, segments: keep ? segmentsOf(ledger, ends, seen) : null, updated: false };
+    return result;
+  };
   const worker = await readFiles(
     p,
     opts,
     (f) => {
-      // a batch report counts an unterminated last line too, as ccusage does
-      for (const cols of [...f.complete, ...(f.partial ? [f.partial] : [])]) for (let r = 0; r < cols.length; r++) ledger.addFrom(cols, r);
+      if (grown === null) fold(f);
+      else read.push(f);
       for (const part of [...f.completeParts, ...(f.partialPart ? [f.partialPart] : [])]) {
         limits.push(...part.limits);
         badLineCount += part.badLineCount;
@@ -431,21 +558,24 @@ export async function loadTranscripts(roots: readonly string[], opts: LoadOption
       if (f.problem !== null) p.problems.push({ path: f.file.path, error: f.problem });
     },
     {
-      keepLedger: saveLedger,
+      keepLedger: keep,
+      packedHits: grown !== null,
       beforeCommit: (w, key) => {
-        if (saveLedger) w.addLedger(mode, key, pricing, ledger.save());
+        const { segments } = finish();
+        if (segments !== null) w.addLedger(mode, key, pricing!, segments);
       },
     },
   );
+  const { kept, updated } = finish();
   return {
-    ledger,
+    ledger: kept,
     signals: await recentSignals(p.files, opts),
     limits,
     badLines,
     badLineCount,
     problems: p.problems,
     files: p.files,
-    scan: counts(p.work, false, worker),
+    scan: { ...counts(p.work, false, worker), updatedLedger: updated },
   };
 }
 
@@ -481,7 +611,7 @@ export async function backfillTranscripts(
     p,
     opts,
     (f) => {
-      for (const cols of f.complete) for (let r = 0; r < cols.length; r++) sink.usage(cols.get(r));
+      for (const cols of f.complete ?? []) for (let r = 0; r < cols.length; r++) sink.usage(cols.get(r));
       for (const part of f.completeParts) {
         for (const n of part.limits) sink.limit(n);
         for (const b of part.badLines) sink.badLine({ path: f.file.path, line: b.line, error: b.error });
@@ -496,7 +626,7 @@ export async function backfillTranscripts(
 }
 
 function counts(work: readonly FileWork[], savedLedger: boolean, worker: WorkerRun | null): ScanCounts {
-  const c: ScanCounts = { files: work.length, cached: 0, appended: 0, read: 0, savedLedger, worker };
+  const c: ScanCounts = { files: work.length, cached: 0, appended: 0, read: 0, savedLedger, updatedLedger: false, worker };
   for (const w of work) {
     if (w.plan.kind === "hit") c.cached++;
     else if (w.plan.kind === "append") c.appended++;

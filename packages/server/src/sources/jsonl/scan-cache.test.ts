@@ -157,19 +157,35 @@ describe("scan cache: every change gives what a scan without the cache gives", (
     expect(withCache.badLines.map((b) => b.line)).toEqual([5, 9]);
   });
 
-  it("after an append no ledger is saved (the session grows again); the next run on unchanged files saves it, the one after reuses it", async () => {
+  it("after an append the saved ledger is updated with the new lines' messages, and the next run on unchanged files reuses it", async () => {
     seed();
-    await load("daily", true);
+    expect((await load("daily", true)).scan.savedLedger).toBe(false);
     expect((await load("daily", true)).scan.savedLedger).toBe(true);
-    appendFileSync(file("-home-u-app/s1.jsonl"), `${line({ id: "g", ts: "2026-01-12T11:00:00.000Z" })}\n`);
+    // a new message, and a later line of one already counted in this file
+    appendFileSync(
+      file("-home-u-app/s1.jsonl"),
+      `${line({ id: "g", ts: "2026-01-12T11:00:00.000Z" })}\n${line({ id: "b", output: 70, ts: "2026-01-10T10:05:03.000Z" })}\n`,
+    );
     const grown = await load("daily", true);
-    expect(grown.scan).toMatchObject({ appended: 1, savedLedger: false });
+    expect(grown.scan).toMatchObject({ appended: 1, savedLedger: false, updatedLedger: true });
     expect(seen(grown)).toEqual(seen(await load("daily", false)));
-    const unchanged = await load("daily", true);
-    expect(unchanged.scan).toMatchObject({ appended: 0, read: 0, savedLedger: false });
     const again = await load("daily", true);
-    expect(again.scan.savedLedger).toBe(true);
+    expect(again.scan).toMatchObject({ appended: 0, read: 0, savedLedger: true });
     expect(seen(again)).toEqual(seen(grown));
+  });
+
+  it("an appended line of a message another file holds folds every line again (and saves a ledger the next append can update)", async () => {
+    seed();
+    await load("session", true);
+    // msg_a is in s1.jsonl and s2.jsonl: a larger copy appended to s2 changes s1's row
+    appendFileSync(file("-home-u-lib/s2.jsonl"), `${line({ id: "a", output: 400, session: "s2" })}\n`);
+    const grown = await load("session", true);
+    expect(grown.scan).toMatchObject({ appended: 1, updatedLedger: false });
+    expect(seen(grown)).toEqual(seen(await load("session", false)));
+    appendFileSync(file("-home-u-lib/s2.jsonl"), `${line({ id: "q", session: "s2", ts: "2026-01-11T09:30:00.000Z" })}\n`);
+    const next = await load("session", true);
+    expect(next.scan).toMatchObject({ appended: 1, updatedLedger: true });
+    expect(seen(next)).toEqual(seen(await load("session", false)));
   });
 
   it("a last line without its newline is counted, then read again once the rest of it is appended", async () => {
@@ -285,10 +301,10 @@ function firstBlock(b: Buffer): number {
   return index.files[0]!.parts[0]!.events.at;
 }
 
-/** Offset of a saved ledger's costs. */
+/** Offset of a saved ledger's costs (its first file's segment). */
 function savedLedgerValues(b: Buffer, mode: LedgerMode): number {
-  const index = JSON.parse(b.toString("utf8", b.readDoubleLE(16))) as { ledgers: { mode: string; values: { at: number } }[] };
-  return index.ledgers.find((l) => l.mode === mode)!.values.at;
+  const index = JSON.parse(b.toString("utf8", b.readDoubleLE(16))) as { ledgers: { mode: string; segments: { values: { at: number } }[] }[] };
+  return index.ledgers.find((l) => l.mode === mode)!.segments[0]!.values.at;
 }
 
 /** Leaves only the files' blocks, so a load must use them. */

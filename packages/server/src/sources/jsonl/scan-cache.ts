@@ -2,10 +2,11 @@ import { createHash, randomBytes } from "node:crypto";
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { UsageColumns, type LimitNotice } from "@claude-gauge/core/decode";
-import type { LedgerMode, SavedMessages } from "@claude-gauge/core/reports";
+import type { LedgerMode } from "@claude-gauge/core/reports";
 import { ANSWERS_SUFFIX, cacheStem, SCAN_FINGERPRINT } from "./cache-keys.js";
 import { packColumns, unpackColumns, type PackedColumns, type PackedStrings } from "./column-pack.js";
 import type { FileIdentity } from "./files.js";
+import type { LedgerSegment } from "./ledger-segments.js";
 
 /**
  * The persistent scan cache: per transcript file, its identity and what its lines hold (usage
@@ -14,9 +15,10 @@ import type { FileIdentity } from "./files.js";
  * is what a scan found before any deduplication or pricing, so the ledger, the prices and the
  * reports are computed afresh on every run exactly as without the cache.
  *
- * Beside the files it keeps the deduplicated result of the last report of each ledger mode, valid
- * while no file changed and the prices are the same: a report on unchanged transcripts then
- * reads that instead of running the ledger again.
+ * Beside the files it keeps the deduplicated result of the last report of each ledger mode, one
+ * segment per file (see ledger-segments.ts), valid for the files as cached and the same prices: a
+ * report on unchanged transcripts reads it instead of running the ledger again, and one on
+ * transcripts that only grew reads it and updates the segments of the files that grew.
  *
  * One file per set of transcript roots, under $XDG_CACHE_HOME/claude-gauge (~/.cache/claude-gauge):
  * a fixed header, the column blocks, then a JSON index. It is written to a temporary file and
@@ -27,7 +29,7 @@ import type { FileIdentity } from "./files.js";
  */
 
 /** Layout of the file; a change makes older caches unreadable (they are rebuilt). */
-const SCAN_CACHE_FORMAT = 1;
+const SCAN_CACHE_FORMAT = 2;
 
 /** A name for the exact set of files a ledger was computed from (paths and identities, in order). */
 export function filesKey(files: readonly { path: string; identity: FileIdentity }[]): string {
@@ -97,15 +99,29 @@ interface ChunkDesc {
   big: [number, string, string, string, string][];
 }
 
-/** A ledger mode's kept messages: the rows, then their costs and thinking shares (2n doubles). */
+/**
+ * One file's segment of a saved ledger: its rows, then a block of their costs and thinking shares
+ * (2n doubles) followed by the file's message-id hashes (`seen` uint32s).
+ */
+interface SegmentDesc {
+  kept: ChunkDesc;
+  values: { at: number; n: number; seen: number; sum: string };
+}
+
+/** A ledger mode's kept messages, one segment per file in the order of the files it was computed from. */
 interface LedgerDesc {
   mode: LedgerMode;
   /** hash of the files (paths and identities) it was computed from */
   files: string;
   /** what priced it (see loadTranscripts) */
   pricing: string;
-  kept: ChunkDesc;
-  values: { at: number; n: number; sum: string };
+  segments: SegmentDesc[];
+}
+
+/** A segment of a saved ledger as read back: its values, and where its bytes are (carried as they are into the next cache). */
+export interface StoredSegment {
+  segment: LedgerSegment;
+  stored: { buf: Buffer; desc: SegmentDesc };
 }
 
 interface PartDesc {
@@ -186,6 +202,8 @@ function checkIdentity(v: unknown): FileIdentity {
   return { dev: o["dev"], ino: o["ino"], size: o["size"], mtimeNs: o["mtimeNs"], ctimeNs: o["ctimeNs"] };
 }
 
+const valuesBytes = (v: { n: number; seen: number }) => 16 * v.n + 4 * v.seen;
+
 function chunkBytes(d: ChunkDesc): number {
   return 88 * d.n + 4 * d.strings.count + d.n + d.ids.bytes + d.strings.bytes;
 }
@@ -264,13 +282,22 @@ function checkIndex(v: unknown, size: number): Index {
   const ledgers = (o["ledgers"] as unknown[]).map((l): LedgerDesc => {
     check(typeof l === "object" && l !== null, "ledger");
     const x = l as Record<string, unknown>;
-    const v = x["values"] as Record<string, unknown> | null;
     check((x["mode"] === "daily" || x["mode"] === "session") && isHex(x["files"]) && typeof x["pricing"] === "string", "ledger fields");
-    check(typeof v === "object" && v !== null && isCount(v["at"]) && (v["at"] as number) % 8 === 0 && isCount(v["n"]) && isHex(v["sum"]), "ledger values");
-    check((v["at"] as number) >= HEADER_BYTES && (v["at"] as number) + 16 * (v["n"] as number) <= size, "ledger values beyond the file");
-    const kept = checkChunk(x["kept"], size);
-    check(kept.n === v["n"], "ledger rows");
-    return { mode: x["mode"], files: x["files"], pricing: x["pricing"], kept, values: { at: v["at"] as number, n: v["n"] as number, sum: v["sum"] as string } };
+    check(Array.isArray(x["segments"]), "ledger segments");
+    const segments = (x["segments"] as unknown[]).map((g): SegmentDesc => {
+      check(typeof g === "object" && g !== null, "ledger segment");
+      const v = (g as Record<string, unknown>)["values"] as Record<string, unknown> | null;
+      check(
+        typeof v === "object" && v !== null && isCount(v["at"]) && (v["at"] as number) % 8 === 0 && isCount(v["n"]) && isCount(v["seen"]) && isHex(v["sum"]),
+        "ledger values",
+      );
+      const values = { at: v["at"] as number, n: v["n"] as number, seen: v["seen"] as number, sum: v["sum"] as string };
+      check(values.at >= HEADER_BYTES && values.at + valuesBytes(values) <= size, "ledger values beyond the file");
+      const kept = checkChunk((g as Record<string, unknown>)["kept"], size);
+      check(kept.n === values.n, "ledger rows");
+      return { kept, values };
+    });
+    return { mode: x["mode"], files: x["files"], pricing: x["pricing"], segments };
   });
   return { fingerprint: o["fingerprint"] as string, roots: o["roots"] as string[], files, ledgers };
 }
@@ -317,6 +344,11 @@ function storedColumns(c: StoredChunk): PackedColumns {
     strings: { bytes: stringBytes, wide: d.strings.wide, lengths: stringLengths },
     wide: d.big,
   };
+}
+
+/** Rows (usage lines) a part holds. */
+export function partRows(p: CachedPart): number {
+  return "packed" in p.events ? p.events.packed.length : p.events.stored.desc.n;
 }
 
 /** The columns of a part, whichever form it is in. */
@@ -438,21 +470,24 @@ export class ScanCache {
 
   /**
    * The kept messages a report of `mode` found on exactly these files (`files`, see filesKey)
-   * with these prices, or null (none kept, or the block does not hold up).
+   * with these prices, one segment per file, or null (none kept, or a block does not hold up).
    */
-  savedLedger(mode: LedgerMode, files: string, pricing: string): SavedMessages | null {
+  savedLedger(mode: LedgerMode, files: string, pricing: string): StoredSegment[] | null {
     const hit = this.#ledgers.find((l) => l.desc.mode === mode && l.desc.files === files && l.desc.pricing === pricing);
     if (hit === undefined) return null;
     try {
-      const { buf, desc } = hit;
-      const columns = UsageColumns.fromParts(unpackColumns(storedColumns({ buf, desc: desc.kept })));
-      const bytes = buf.subarray(desc.values.at, desc.values.at + 16 * desc.values.n);
-      if (sha1(bytes) !== desc.values.sum) throw new Invalid("a block's checksum");
-      const values = f64(buf, desc.values.at, 2 * desc.values.n);
-      const cost = values.subarray(0, desc.values.n);
-      const thinking = values.subarray(desc.values.n);
-      for (let i = 0; i < desc.values.n; i++) if (!Number.isFinite(cost[i]!) || !(thinking[i]! >= 0)) throw new Invalid("a saved cost");
-      return { columns, cost, thinking };
+      const { buf } = hit;
+      return hit.desc.segments.map((desc): StoredSegment => {
+        const columns = UsageColumns.fromParts(unpackColumns(storedColumns({ buf, desc: desc.kept })));
+        const { at, n, seen: m, sum } = desc.values;
+        if (sha1(buf.subarray(at, at + valuesBytes(desc.values))) !== sum) throw new Invalid("a block's checksum");
+        const values = f64(buf, at, 2 * n);
+        const cost = values.subarray(0, n);
+        const thinking = values.subarray(n);
+        for (let i = 0; i < n; i++) if (!Number.isFinite(cost[i]!) || !(thinking[i]! >= 0)) throw new Invalid("a saved cost");
+        const seen = new Uint32Array(buf.buffer, buf.byteOffset + at + 16 * n, m);
+        return { segment: { saved: { columns, cost, thinking }, seen }, stored: { buf, desc } };
+      });
     } catch (e) {
       if (!(e instanceof Invalid) && !(e instanceof RangeError)) throw e;
       this.#log(`scan cache: the saved ${mode} ledger does not hold up (${e.message}); counting again`);
@@ -550,34 +585,49 @@ export class CacheWriter {
     return { ...desc, at, sum: hash.digest("hex") };
   }
 
-  /** Keeps a ledger block of the old cache (its files did not change). */
+  #segment(g: LedgerSegment | Pick<StoredSegment, "stored">): SegmentDesc {
+    if ("stored" in g) {
+      const { buf, desc } = g.stored;
+      const kept = this.#block({ stored: { buf, desc: desc.kept } });
+      const at = this.#align();
+      this.#write(buf.subarray(desc.values.at, desc.values.at + valuesBytes(desc.values)), null);
+      return { kept, values: { ...desc.values, at } };
+    }
+    const { saved, seen } = g;
+    const n = saved.columns.length;
+    const kept = this.#block({ packed: packColumns(saved.columns.parts()) });
+    const at = this.#align();
+    const values = new Float64Array(2 * n + Math.ceil(seen.length / 2));
+    values.set(saved.cost.subarray(0, n), 0);
+    values.set(saved.thinking.subarray(0, n), n);
+    new Uint32Array(values.buffer, 16 * n, seen.length).set(seen);
+    const bytes = new Uint8Array(values.buffer, 0, 16 * n + 4 * seen.length);
+    this.#write(bytes, null);
+    return { kept, values: { at, n, seen: seen.length, sum: sha1(bytes) } };
+  }
+
+  /** Keeps a saved ledger of the old cache (its files did not change). */
   carryLedger(buf: Buffer, desc: LedgerDesc): void {
     if (this.#fd === null) return;
     try {
-      const kept = this.#block({ stored: { buf, desc: desc.kept } });
-      const at = this.#align();
-      this.#write(buf.subarray(desc.values.at, desc.values.at + 16 * desc.values.n), null);
-      this.#ledgers.push({ ...desc, kept, values: { ...desc.values, at } });
+      const segments = desc.segments.map((g) => this.#segment({ stored: { buf, desc: g } }));
+      this.#ledgers.push({ ...desc, segments });
     } catch (e) {
       this.#fail(e);
     }
   }
 
-  /** Adds the kept messages of a report of `mode` on the files `files` (see filesKey), priced by `pricing`. */
-  addLedger(mode: LedgerMode, files: string, pricing: string, saved: SavedMessages): void {
+  /**
+   * Adds the kept messages of a report of `mode` on the files `files` (see filesKey), priced by
+   * `pricing`: one segment per file, in their order; segments read from the old cache are copied.
+   */
+  addLedger(mode: LedgerMode, files: string, pricing: string, segments: readonly (LedgerSegment | Pick<StoredSegment, "stored">)[]): void {
     if (this.#fd === null) return;
     try {
-      const n = saved.columns.length;
-      const kept = this.#block({ packed: packColumns(saved.columns.parts()) });
-      const at = this.#align();
-      const values = new Float64Array(2 * n);
-      values.set(saved.cost.subarray(0, n), 0);
-      values.set(saved.thinking.subarray(0, n), n);
-      const bytes = new Uint8Array(values.buffer);
-      this.#write(bytes, null);
+      const descs = segments.map((g) => this.#segment(g));
       const others = this.#ledgers.filter((l) => l.mode !== mode);
       this.#ledgers.length = 0;
-      this.#ledgers.push(...others, { mode, files, pricing, kept, values: { at, n, sum: sha1(bytes) } });
+      this.#ledgers.push(...others, { mode, files, pricing, segments: descs });
     } catch (e) {
       this.#fail(e);
     }

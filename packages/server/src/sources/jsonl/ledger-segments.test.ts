@@ -1,0 +1,140 @@
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import fc from "fast-check";
+import { afterAll, describe, expect, it } from "vitest";
+import type { LedgerMode } from "@claude-gauge/core";
+import { idHash, seenIds } from "./ledger-segments.js";
+import { UsageColumns } from "@claude-gauge/core/decode";
+import { loadTranscripts, type LoadResult } from "./load.js";
+
+/** One transcript line: few ids and sessions, so messages repeat within and across files. */
+interface Gen {
+  id: number | null;
+  req: number | null;
+  session: number;
+  sidechain: boolean;
+  progress: boolean;
+  output: number;
+  second: number;
+  fast: boolean;
+}
+
+const genLine = fc.record({
+  id: fc.option(fc.integer({ min: 0, max: 11 }), { freq: 12 }),
+  req: fc.option(fc.integer({ min: 0, max: 13 }), { freq: 4 }),
+  session: fc.integer({ min: 0, max: 2 }),
+  sidechain: fc.boolean(),
+  progress: fc.boolean(),
+  output: fc.integer({ min: 0, max: 400 }),
+  second: fc.integer({ min: 0, max: 3 }),
+  fast: fc.boolean(),
+});
+
+function text(l: Gen): string {
+  const usage = {
+    input_tokens: 10,
+    cache_creation_input_tokens: 100,
+    cache_read_input_tokens: 1000,
+    output_tokens: l.output,
+    ...(l.fast ? { speed: "fast" } : {}),
+  };
+  const message = {
+    model: "claude-sonnet-4-5-20250929",
+    ...(l.id === null ? {} : { id: `msg_${l.id}` }),
+    type: "message",
+    role: "assistant",
+    content: [{ type: "text", text: "x" }],
+    usage,
+  };
+  const timestamp = `2026-01-10T10:00:0${l.second}.000Z`;
+  const ids = { ...(l.req === null ? {} : { requestId: `req_${l.req}` }), timestamp };
+  const outer = { isSidechain: l.sidechain, sessionId: `s${l.session}`, version: "2.1.9" };
+  // a progress line carries a sub-agent's line inside data (ccusage's daily loader counts them)
+  return JSON.stringify(
+    l.progress
+      ? { ...outer, type: "progress", timestamp, data: { message: { ...ids, type: "assistant", message } } }
+      : { ...outer, ...ids, type: "assistant", message },
+  );
+}
+
+const FILES = ["-p-a/one.jsonl", "-p-a/two.jsonl", "-p-b/three.jsonl", "-p-b/one/subagents/agent-x.jsonl"];
+
+const temps: string[] = [];
+afterAll(() => {
+  for (const d of temps) rmSync(d, { recursive: true, force: true });
+});
+
+const entriesOf = (r: LoadResult) => [...r.ledger.entries()];
+
+describe("a saved ledger updated with appended lines equals a fold of every line", () => {
+  it("for random trees whose messages repeat within and across files, appended in turn, in both ledger modes", async () => {
+    let updated = 0;
+    let folded = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.array(genLine, { maxLength: 6 }), { minLength: FILES.length, maxLength: FILES.length }),
+        fc.array(fc.record({ file: fc.integer({ min: 0, max: FILES.length - 1 }), lines: fc.array(genLine, { minLength: 1, maxLength: 4 }) }), {
+          minLength: 1,
+          maxLength: 4,
+        }),
+        fc.constantFrom<LedgerMode>("daily", "session"),
+        async (initial, appends, mode) => {
+          const dir = mkdtempSync(join(tmpdir(), "cg-segments-"));
+          temps.push(dir);
+          const projects = join(dir, "projects");
+          for (const [i, rel] of FILES.entries()) {
+            mkdirSync(join(projects, rel, ".."), { recursive: true });
+            writeFileSync(join(projects, rel), initial[i]!.map((l) => `${text(l)}\n`).join(""));
+          }
+          const load = (cache: boolean) =>
+            loadTranscripts([projects], { now: Date.parse("2026-02-01T00:00:00Z"), mode, ...(cache ? { cache: { dir: join(dir, "cache") } } : {}) });
+          await load(true);
+          for (const a of appends) {
+            appendFileSync(join(projects, FILES[a.file]!), a.lines.map((l) => `${text(l)}\n`).join(""));
+            const cached = await load(true);
+            if (cached.scan.updatedLedger) updated++;
+            else folded++;
+            expect(entriesOf(cached)).toEqual(entriesOf(await load(false)));
+          }
+          rmSync(dir, { recursive: true, force: true });
+        },
+      ),
+      { numRuns: 150, seed: 20261202 },
+    );
+    // both paths ran: the update where it may, every line folded again where an append reaches another file
+    expect(updated).toBeGreaterThan(30);
+    expect(folded).toBeGreaterThan(30);
+  });
+});
+
+describe("seenIds", () => {
+  it("holds each message id's hash once, ascending, and no hash for id-less rows", () => {
+    const c = new UsageColumns(4);
+    const row = (messageId: string | null) =>
+      c.push({
+        timestamp: 0,
+        messageId,
+        requestId: null,
+        model: "m",
+        sessionId: "s",
+        fileSession: "s",
+        project: "p",
+        isSidechain: false,
+        progress: false,
+        loggedCostUsd: null,
+        speed: null,
+        thinking: false,
+        input: 1,
+        output: 1,
+        cacheCreation: 0,
+        cacheRead: 0,
+        cacheCreation5m: 0,
+        cacheCreation1h: 0,
+      });
+    for (const id of ["msg_b", "msg_a", null, "msg_b"]) row(id);
+    const want = [idHash("msg_a"), idHash("msg_b")].sort((x, y) => x - y);
+    expect([...seenIds([c])]).toEqual(want);
+    expect([...seenIds([], new Uint32Array([want[1]!, want[0]!, want[1]!]))]).toEqual(want);
+  });
+});

@@ -1,0 +1,176 @@
+import { UsageColumns } from "@claude-gauge/core/decode";
+import { MessageLedger, type CostFn, type KeptMessages, type LedgerMode, type SavedMessages } from "@claude-gauge/core/reports";
+
+/**
+ * A saved ledger cut by file, so that a report after appends updates it instead of folding every
+ * line again. The ledger's rows are in first-seen order, which is file order: the rows first seen
+ * in file j form one run, its segment. Its rules only ever relate lines that share a message id
+ * (request keys, session keys and sidechain replays all include it), so lines appended to file k
+ * whose message ids no other file holds change nothing outside k's segment: they update the rows
+ * of their own ids and add rows at the segment's end, exactly where a fold of every line puts them.
+ */
+export interface LedgerSegment {
+  /** the rows first seen in the file, with their final values */
+  saved: SavedMessages;
+  /** hashes (idHash) of the message ids the file's lines hold, ascending, without repeats */
+  seen: Uint32Array;
+}
+
+/**
+ * FNV-1a over UTF-16 code units. Equal ids have equal hashes; two ids that collide only make an
+ * update look like it reaches another file, which falls back to folding everything.
+ */
+export function idHash(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** The hashes of the message ids in `columns` and of `also`, ascending, without repeats. */
+export function seenIds(columns: readonly UsageColumns[], also: Uint32Array = EMPTY): Uint32Array {
+  let n = also.length;
+  for (const c of columns) n += c.length;
+  const all = new Uint32Array(n);
+  all.set(also);
+  let k = also.length;
+  for (const c of columns) {
+    for (let i = 0; i < c.length; i++) {
+      const id = c.messageIds[i];
+      if (id !== null && id !== undefined) all[k++] = idHash(id);
+    }
+  }
+  const sorted = all.subarray(0, k).sort();
+  let u = 0;
+  for (let i = 0; i < sorted.length; i++) if (u === 0 || sorted[i] !== sorted[u - 1]) sorted[u++] = sorted[i]!;
+  return sorted.slice(0, u);
+}
+
+const EMPTY = new Uint32Array(0);
+
+/** Rows [from, to) of a ledger as a segment's values (copies). */
+function rowsOf(kept: KeptMessages, from: number, to: number): SavedMessages {
+  const n = to - from;
+  const columns = new UsageColumns(n);
+  const cost = new Float64Array(n);
+  const thinking = new Float64Array(n);
+  for (let i = from; i < to; i++) {
+    columns.pushFrom(kept.columns, i);
+    cost[i - from] = kept.cost(i);
+    thinking[i - from] = kept.thinkingOutput(i);
+  }
+  return { columns, cost, thinking };
+}
+
+/** The segments of a ledger that folded the files in order: file j's rows end at `ends[j]`; `seen[j]` its id hashes. */
+export function segmentsOf(kept: KeptMessages, ends: readonly number[], seen: readonly Uint32Array[]): LedgerSegment[] {
+  const out: LedgerSegment[] = [];
+  let from = 0;
+  for (const [j, to] of ends.entries()) {
+    out.push({ saved: rowsOf(kept, from, to), seen: seen[j]! });
+    from = to;
+  }
+  return out;
+}
+
+/** All segments as one ledger's kept messages, in order (what reports read). */
+export function joinSegments(segments: readonly LedgerSegment[]): SavedMessages {
+  let n = 0;
+  for (const g of segments) n += g.saved.columns.length;
+  const columns = new UsageColumns(n);
+  const cost = new Float64Array(n);
+  const thinking = new Float64Array(n);
+  let o = 0;
+  for (const { saved } of segments) {
+    for (let i = 0; i < saved.columns.length; i++, o++) {
+      columns.pushFrom(saved.columns, i);
+      cost[o] = saved.cost[i]!;
+      thinking[o] = saved.thinking[i]!;
+    }
+  }
+  return { columns, cost, thinking };
+}
+
+/**
+ * File k's segment after lines were appended to it, or null when they reach beyond it (a message
+ * id that another file holds, by `elsewhere(idHash(id))`) or the segment and the file's lines
+ * disagree: then every line must be folded again. `before`: the file's lines the segment was made
+ * from; `added`: the lines since. Only the lines of the added lines' ids are folded again.
+ */
+export function extendSegment(
+  segment: LedgerSegment,
+  before: readonly UsageColumns[],
+  added: readonly UsageColumns[],
+  elsewhere: (hash: number) => boolean,
+  cost: CostFn,
+  mode: LedgerMode,
+): LedgerSegment | null {
+  const ids = new Set<string>();
+  for (const c of added) {
+    for (let i = 0; i < c.length; i++) {
+      const id = c.messageIds[i];
+      if (id !== null && id !== undefined) ids.add(id);
+    }
+  }
+  const hashes = new Uint32Array(ids.size);
+  let h = 0;
+  for (const id of ids) {
+    hashes[h] = idHash(id);
+    if (elsewhere(hashes[h++]!)) return null;
+  }
+  const mini = new MessageLedger(cost, mode);
+  for (const c of before) {
+    for (let i = 0; i < c.length; i++) {
+      const id = c.messageIds[i];
+      if (id !== null && id !== undefined && ids.has(id)) mini.addFrom(c, i);
+    }
+  }
+  const madeBefore = mini.size;
+  for (const c of added) for (let i = 0; i < c.length; i++) mini.addFrom(c, i);
+  // each id's rows from the lines before, in the order they were made: the segment holds the same
+  const rowsOfId = new Map<string, number[]>();
+  for (let i = 0; i < madeBefore; i++) {
+    const id = mini.columns.messageIds[i]!;
+    const rows = rowsOfId.get(id);
+    if (rows === undefined) rowsOfId.set(id, [i]);
+    else rows.push(i);
+  }
+  const old = segment.saved;
+  const n = old.columns.length + mini.size - madeBefore;
+  const columns = new UsageColumns(n);
+  const costs = new Float64Array(n);
+  const thinking = new Float64Array(n);
+  let o = 0;
+  const put = (from: SavedMessages | MessageLedger, i: number) => {
+    if (from instanceof MessageLedger) {
+      columns.pushFrom(from.columns, i);
+      costs[o] = from.cost(i);
+      thinking[o++] = from.thinkingOutput(i);
+    } else {
+      columns.pushFrom(from.columns, i);
+      costs[o] = from.cost[i]!;
+      thinking[o++] = from.thinking[i]!;
+    }
+  };
+  const used = new Map<string, number>();
+  for (let r = 0; r < old.columns.length; r++) {
+    const id = old.columns.messageIds[r];
+    if (id === null || id === undefined || !ids.has(id)) {
+      put(old, r);
+      continue;
+    }
+    const rows = rowsOfId.get(id);
+    const t = used.get(id) ?? 0;
+    if (rows === undefined || t >= rows.length) return null;
+    used.set(id, t + 1);
+    put(mini, rows[t]!);
+  }
+  for (const [id, rows] of rowsOfId) if (used.get(id) !== rows.length) return null;
+  for (let i = madeBefore; i < mini.size; i++) put(mini, i);
+  const seen = new Uint32Array(segment.seen.length + hashes.length);
+  seen.set(segment.seen);
+  seen.set(hashes, segment.seen.length);
+  return { saved: { columns, cost: costs, thinking }, seen: seenIds([], seen) };
+}
