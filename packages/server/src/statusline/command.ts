@@ -4,6 +4,7 @@
  * Always prints a line and exits 0: a failing status line command is shown to the user as an error.
  */
 import { fstatSync, writeSync } from "node:fs";
+import { bunRuntime } from "./bun-runtime.js";
 import { parseStatuslineArgs, readStdin, statusline, STATUSLINE_FALLBACK } from "./statusline.js";
 
 /** How long to wait for stdin to close; Claude Code closes it at once, a terminal never does (ms). */
@@ -11,14 +12,28 @@ const STDIN_CAP_MS = 200;
 /** Hard stop whatever is still pending: the chained command's cap plus margin (ms). */
 const DEADLINE_MS = 1500;
 
-/** Stdin as text; nothing from a terminal (nobody pipes into one: no need to wait for it). */
+/**
+ * Stdin as text; nothing from a terminal (nobody pipes into one: no need to wait for it). On Bun,
+ * its own reader, which gives the text only once stdin closes: "" after the cap.
+ */
 function stdinText(): Promise<string> {
   try {
     if (fstatSync(0).isCharacterDevice()) return Promise.resolve("");
   } catch {
     return Promise.resolve(""); // no stdin at all
   }
-  return readStdin(process.stdin, STDIN_CAP_MS);
+  const bun = bunRuntime();
+  if (bun === null) return readStdin(process.stdin, STDIN_CAP_MS);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(""), STDIN_CAP_MS);
+    bun.stdin.text().then(
+      (text) => {
+        clearTimeout(timer);
+        resolve(text);
+      },
+      () => resolve(""),
+    );
+  });
 }
 
 /** Runs the command with the words after it; ends the process. */
