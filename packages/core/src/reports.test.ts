@@ -1,9 +1,11 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { costOf } from "./cost.js";
 import { decodeLine } from "./decode-line.js";
 import { MessageLedger } from "./message-ledger.js";
 import { blocksReport, dailyReport, sessionReport, sortEntries, type PricedEntry } from "./reports.js";
 import type { LimitNotice } from "./usage-event.js";
+import { usageEvent } from "./usage-event.test-helper.js";
 
 /** A usage line with raw count literals (the text ccusage reads), one message per id. */
 function line(id: string, ts: string, usage: string, over = ""): string {
@@ -64,5 +66,25 @@ describe("reports at the edges of ccusage's numbers", () => {
     ]);
     expect(blocks[2]?.usageLimitResetTime).toBe("287396-10-12T08:59:00.000Z");
     expect(dailyReport(es, { timeZone: "Asia/Tokyo" }).daily.map((d) => d.date)).toEqual(["-001-12-31", "9999-12-31"]);
+  });
+});
+
+describe("reports read from a ledger's columns", () => {
+  it("equal the reports of its entries, in both ledger modes, wide counts and zones included", () => {
+    fc.assert(
+      fc.property(
+        fc.array(usageEvent, { maxLength: 40 }),
+        fc.constantFrom("session" as const, "daily" as const),
+        fc.constantFrom("UTC", "Asia/Tokyo"),
+        (events, mode, timeZone) => {
+          const ledger = new MessageLedger(costOf, mode);
+          for (const e of events) ledger.add(e);
+          const es = [...ledger.entries()];
+          expect(dailyReport(ledger, { timeZone })).toEqual(dailyReport(es, { timeZone }));
+          expect(sessionReport(ledger, { timeZone })).toEqual(sessionReport(es, { timeZone }));
+        },
+      ),
+      { numRuns: 200, seed: 20261202 },
+    );
   });
 });

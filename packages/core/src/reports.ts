@@ -3,7 +3,8 @@ import { identifySessionBlocks } from "./session-blocks.js";
 import { lookupPricing } from "./pricing.js";
 import { formatIsoMillis } from "./timestamp.js";
 import { TokenSum } from "./token-sum.js";
-import { SYNTHETIC_MODEL, type LimitNotice, type UsageEvent } from "./usage-event.js";
+import type { KeptMessages } from "./message-ledger.js";
+import { SYNTHETIC_MODEL, type LimitNotice, type UsageEvent, type WideCounts } from "./usage-event.js";
 
 /** One counted message as batch reports see it: the kept line and its cost (USD). */
 export interface PricedEntry {
@@ -80,7 +81,7 @@ class Bucket {
   last = Number.NEGATIVE_INFINITY;
   readonly models = new Map<string, ModelShare>();
 
-  add(e: UsageEvent, cost: number): void {
+  add(e: ReportRow, cost: number): void {
     this.tokens.add(e);
     this.cost += cost;
     if (e.timestamp < this.first) this.first = e.timestamp;
@@ -128,6 +129,50 @@ class Bucket {
           ...(m.missingPricing ? { missingPricing: true as const } : {}),
         }),
       );
+  }
+}
+
+/** What a report reads of a counted message. */
+type ReportRow = Pick<UsageEvent, "timestamp" | "input" | "output" | "cacheCreation" | "cacheRead" | "model" | "speed" | "project" | "fileSession"> & {
+  wide?: WideCounts | undefined;
+};
+
+/**
+ * Calls `each` with every message and its cost, in order. Kept messages are read from their
+ * columns into one reused row (an object per message was a quarter of a report on a saved ledger);
+ * `each` must not keep the row.
+ */
+function forEachRow(source: Iterable<PricedEntry> | KeptMessages, each: (row: ReportRow, cost: number) => void): void {
+  if (!("columns" in source)) {
+    for (const { event, cost } of source) each(event, cost);
+    return;
+  }
+  const c = source.columns;
+  const row: ReportRow = {
+    timestamp: 0,
+    input: 0,
+    output: 0,
+    cacheCreation: 0,
+    cacheRead: 0,
+    model: "",
+    speed: null,
+    project: "",
+    fileSession: "",
+    wide: undefined,
+  };
+  const noWide = c.wide.size === 0;
+  for (let i = 0; i < source.size; i++) {
+    row.timestamp = c.timestamp[i]!;
+    row.input = c.input[i]!;
+    row.output = c.output[i]!;
+    row.cacheCreation = c.cacheCreation[i]!;
+    row.cacheRead = c.cacheRead[i]!;
+    row.model = c.strings[c.model[i]!]!;
+    row.speed = c.speed(i);
+    row.project = c.strings[c.project[i]!]!;
+    row.fileSession = c.strings[c.fileSession[i]!]!;
+    row.wide = noWide ? undefined : c.wide.get(i);
+    each(row, source.cost(i));
   }
 }
 
@@ -193,19 +238,19 @@ function grandTotals(buckets: readonly Bucket[]): GrandTotals {
  * `report daily`: one row per calendar date in the filter's zone, oldest first. Entries in
  * first-seen order (path order of files, then line order), which orders `modelsUsed`.
  */
-export function dailyReport(entries: Iterable<PricedEntry>, filter: ReportFilter = {}): { daily: DailyRow[]; totals: GrandTotals } {
+export function dailyReport(entries: Iterable<PricedEntry> | KeptMessages, filter: ReportFilter = {}): { daily: DailyRow[]; totals: GrandTotals } {
   const dater = makeDater(filter.timeZone ?? "UTC");
   const days = new Map<string, Bucket>();
-  for (const { event, cost } of entries) {
+  forEachRow(entries, (event, cost) => {
     const date = dater(event.timestamp);
-    if (!inRange(date, filter)) continue;
+    if (!inRange(date, filter)) return;
     let b = days.get(date);
     if (b === undefined) {
       b = new Bucket();
       days.set(date, b);
     }
     b.add(event, cost);
-  }
+  });
   const sorted = [...days.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const daily = sorted.map(([date, b]): DailyRow => ({ date, ...b.totals(), modelsUsed: b.modelsUsed(), modelBreakdowns: b.breakdowns() }));
   return { daily, totals: grandTotals(sorted.map(([, b]) => b)) };
@@ -216,11 +261,11 @@ export function dailyReport(entries: Iterable<PricedEntry>, filter: ReportFilter
  * (subagent logs belong to their parent session), most expensive first; sessions without tokens
  * are left out.
  */
-export function sessionReport(entries: Iterable<PricedEntry>, filter: ReportFilter = {}): { sessions: SessionRow[]; totals: GrandTotals } {
+export function sessionReport(entries: Iterable<PricedEntry> | KeptMessages, filter: ReportFilter = {}): { sessions: SessionRow[]; totals: GrandTotals } {
   const dater = makeDater(filter.timeZone ?? "UTC");
   const sessions = new Map<string, { project: string; session: string; bucket: Bucket }>();
-  for (const { event, cost } of entries) {
-    if (!inRange(dater(event.timestamp), filter)) continue;
+  forEachRow(entries, (event, cost) => {
+    if (!inRange(dater(event.timestamp), filter)) return;
     const key = `${event.project}\u0000${event.fileSession}`;
     let s = sessions.get(key);
     if (s === undefined) {
@@ -228,7 +273,7 @@ export function sessionReport(entries: Iterable<PricedEntry>, filter: ReportFilt
       sessions.set(key, s);
     }
     s.bucket.add(event, cost);
-  }
+  });
   const kept = [...sessions.values()]
     .map(({ project, session, bucket }) => ({
       bucket,

@@ -20,7 +20,7 @@ export class TokenSum {
   cacheRead = 0;
   #wide: Record<Field, bigint> | null = null;
 
-  add(c: Pick<TokenCounts, Field> & { wide?: WideCounts }): void {
+  add(c: Pick<TokenCounts, Field> & { wide?: WideCounts | undefined }): void {
     if (this.#wide === null && c.wide === undefined) {
       const input = this.input + c.input;
       const output = this.output + c.output;

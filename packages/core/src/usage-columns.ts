@@ -46,6 +46,36 @@ function grown<T extends Float64Array | Int32Array | Uint8Array>(a: T, capacity:
   return next;
 }
 
+/**
+ * Whether the parts agree in length and kind (references are checked by the caller, which may
+ * translate them in the same loop). Plain loops: this runs once per cached file on every report,
+ * mostly before the JIT warms up.
+ */
+function partsAgree(p: UsageColumnParts): boolean {
+  const n = p.length;
+  let ok =
+    Number.isInteger(n) &&
+    n >= 0 &&
+    p.numbers.length === NUMBER_COLUMNS.length &&
+    p.refs.length === STRING_COLUMNS.length &&
+    p.flags instanceof Uint8Array &&
+    p.flags.length === n &&
+    p.messageIds.length === n &&
+    p.requestIds.length === n;
+  for (const c of p.numbers) ok &&= c instanceof Float64Array && c.length === n;
+  for (const c of p.refs) ok &&= c instanceof Int32Array && c.length === n;
+  for (let i = 0; ok && i < p.strings.length; i++) ok = typeof p.strings[i] === "string";
+  for (let i = 0; ok && i < n; i++) {
+    const m = p.messageIds[i];
+    const r = p.requestIds[i];
+    ok = (m === null || typeof m === "string") && (r === null || typeof r === "string");
+  }
+  for (const [row, w] of p.wide) {
+    ok &&= Number.isInteger(row) && row >= 0 && row < n && [w.input, w.output, w.cacheCreation, w.cacheRead].every((x) => typeof x === "bigint" && x >= 0n);
+  }
+  return ok;
+}
+
 export class UsageColumns {
   #length = 0;
   #capacity: number;
@@ -101,30 +131,8 @@ export class UsageColumns {
   static fromParts(p: UsageColumnParts): UsageColumns {
     const n = p.length;
     const strings = p.strings;
-    // plain loops: this runs once per cached file on every report, mostly before the JIT warms up
-    let ok =
-      Number.isInteger(n) &&
-      n >= 0 &&
-      p.numbers.length === NUMBER_COLUMNS.length &&
-      p.refs.length === STRING_COLUMNS.length &&
-      p.flags instanceof Uint8Array &&
-      p.flags.length === n &&
-      p.messageIds.length === n &&
-      p.requestIds.length === n;
-    for (const c of p.numbers) ok &&= c instanceof Float64Array && c.length === n;
-    for (const c of p.refs) {
-      ok &&= c instanceof Int32Array && c.length === n;
-      for (let i = 0; ok && i < n; i++) ok = c[i]! >= 0 && c[i]! < strings.length;
-    }
-    for (let i = 0; ok && i < strings.length; i++) ok = typeof strings[i] === "string";
-    for (let i = 0; ok && i < n; i++) {
-      const m = p.messageIds[i];
-      const r = p.requestIds[i];
-      ok = (m === null || typeof m === "string") && (r === null || typeof r === "string");
-    }
-    for (const [row, w] of p.wide) {
-      ok &&= Number.isInteger(row) && row >= 0 && row < n && [w.input, w.output, w.cacheCreation, w.cacheRead].every((x) => typeof x === "bigint" && x >= 0n);
-    }
+    let ok = partsAgree(p);
+    for (const c of p.refs) for (let i = 0; ok && i < n; i++) ok = c[i]! >= 0 && c[i]! < strings.length;
     if (!ok) throw new RangeError("usage columns: parts of different lengths, or references out of range");
     const c = new UsageColumns(0);
     [c.timestamp, c.input, c.output, c.cacheCreation, c.cacheRead, c.cacheCreation5m, c.cacheCreation1h, c.loggedCostUsd] = p.numbers as [
@@ -149,6 +157,51 @@ export class UsageColumns {
       c.strings.push(s);
     }
     if (c.#index.size !== c.strings.length) throw new RangeError("usage columns: a repeated string table entry");
+    return c;
+  }
+
+  /**
+   * The rows of several parts, in order, as one column set (copied); throws RangeError when a
+   * part's columns disagree or a reference is out of range. A column is copied whole per part
+   * and only the string references are translated: joining row by row (pushFrom) looks up a
+   * table for each string of each row.
+   */
+  static concat(list: readonly UsageColumnParts[]): UsageColumns {
+    let n = 0;
+    for (const p of list) {
+      if (!partsAgree(p)) throw new RangeError("usage columns: parts of different lengths");
+      n += p.length;
+    }
+    const c = new UsageColumns(n);
+    const numbers = [c.timestamp, c.input, c.output, c.cacheCreation, c.cacheRead, c.cacheCreation5m, c.cacheCreation1h, c.loggedCostUsd];
+    const refs = [c.model, c.sessionId, c.fileSession, c.project];
+    const messageIds: (string | null)[] = [];
+    const requestIds: (string | null)[] = [];
+    let o = 0;
+    for (const p of list) {
+      for (let k = 0; k < numbers.length; k++) numbers[k]!.set(p.numbers[k]!, o);
+      const ours = new Int32Array(p.strings.length);
+      for (let s = 0; s < p.strings.length; s++) ours[s] = c.intern(p.strings[s]!);
+      for (let k = 0; k < refs.length; k++) {
+        const from = p.refs[k]!;
+        const to = refs[k]!;
+        for (let i = 0; i < p.length; i++) {
+          const r = from[i]!;
+          if (!(r >= 0 && r < ours.length)) throw new RangeError("usage columns: a reference out of range");
+          to[o + i] = ours[r]!;
+        }
+      }
+      c.flags.set(p.flags, o);
+      for (let i = 0; i < p.length; i++) {
+        messageIds.push(p.messageIds[i]!);
+        requestIds.push(p.requestIds[i]!);
+      }
+      for (const [row, w] of p.wide) c.wide.set(o + row, w);
+      o += p.length;
+    }
+    c.messageIds = messageIds;
+    c.requestIds = requestIds;
+    c.#length = n;
     return c;
   }
 

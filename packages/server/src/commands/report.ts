@@ -27,13 +27,13 @@ export async function report(kind: string | undefined, flags: CommonFlags, args:
   let out: string;
   switch (kind) {
     case "daily": {
-      const r = dailyReport(ledger.entries(), filter);
+      const r = dailyReport(ledger, filter);
       if (flags.order === "desc") r.daily.reverse();
       out = flags.json ? jsonText(r) : `${dailyTable(r, color())}\n`;
       break;
     }
     case "session": {
-      const r = sessionReport(ledger.entries(), filter);
+      const r = sessionReport(ledger, filter);
       out = flags.json ? jsonText(r) : `${sessionTable(r, color(), flags.timezone)}\n`;
       break;
     }

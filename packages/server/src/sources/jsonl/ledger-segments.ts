@@ -1,4 +1,4 @@
-import { UsageColumns } from "@claude-gauge/core/decode";
+import { UsageColumns, type UsageColumnParts } from "@claude-gauge/core/decode";
 import { MessageLedger, type CostFn, type KeptMessages, type LedgerMode, type SavedMessages } from "@claude-gauge/core/reports";
 
 /**
@@ -75,20 +75,30 @@ export function segmentsOf(kept: KeptMessages, ends: readonly number[], seen: re
   return out;
 }
 
-/** All segments as one ledger's kept messages, in order (what reports read). */
-export function joinSegments(segments: readonly LedgerSegment[]): SavedMessages {
-  let n = 0;
-  for (const g of segments) n += g.saved.columns.length;
-  const columns = new UsageColumns(n);
+/** A segment's rows to join: its columns as parts (a stored block unpacked, or a segment made now) and its values. */
+export interface SegmentRows {
+  parts: UsageColumnParts;
+  cost: Float64Array;
+  thinking: Float64Array;
+}
+
+/** A segment made now, as rows to join. */
+export function rowsOfSegment(g: LedgerSegment): SegmentRows {
+  return { parts: g.saved.columns.parts(), cost: g.saved.cost, thinking: g.saved.thinking };
+}
+
+/** All segments as one ledger's kept messages, in order (what reports read); throws RangeError when a segment's parts disagree. */
+export function joinSegments(segments: readonly SegmentRows[]): SavedMessages {
+  const columns = UsageColumns.concat(segments.map((g) => g.parts));
+  const n = columns.length;
   const cost = new Float64Array(n);
   const thinking = new Float64Array(n);
   let o = 0;
-  for (const { saved } of segments) {
-    for (let i = 0; i < saved.columns.length; i++, o++) {
-      columns.pushFrom(saved.columns, i);
-      cost[o] = saved.cost[i]!;
-      thinking[o] = saved.thinking[i]!;
-    }
+  for (const { parts, cost: c, thinking: t } of segments) {
+    if (c.length < parts.length || t.length < parts.length) throw new RangeError("saved ledger: value columns shorter than the rows");
+    cost.set(c.subarray(0, parts.length), o);
+    thinking.set(t.subarray(0, parts.length), o);
+    o += parts.length;
   }
   return { columns, cost, thinking };
 }

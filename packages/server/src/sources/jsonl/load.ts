@@ -12,13 +12,14 @@ import {
   type KeptMessages,
   type LedgerMode,
   type LimitNotice,
+  type SavedMessages,
   type TurnSignal,
   type UsageEvent,
 } from "@claude-gauge/core/reports";
 import { LEDGER_FINGERPRINT, PRICING_FINGERPRINT } from "./cache-keys.js";
 import { unpackColumns } from "./column-pack.js";
 import { filesKey, marksOf, partColumns, partRows, ScanCache, type CachedPart, type CachePlan, type CacheWriter, type StoredSegment } from "./scan-cache.js";
-import { extendSegment, joinSegments, seenIds, segmentsOf, type LedgerSegment } from "./ledger-segments.js";
+import { extendSegment, joinSegments, rowsOfSegment, seenIds, segmentsOf, type LedgerSegment, type SegmentRows } from "./ledger-segments.js";
 import { MAX_KEPT_BAD, scanShared, scanUnit, type BadLine, type ScanUnit, type UnitScan } from "./file-scan.js";
 import { listTranscriptFiles, type FileIdentity, type Listing, type TranscriptFile, type WalkProblem } from "./files.js";
 
@@ -452,7 +453,7 @@ function updatedSegments(saved: readonly StoredSegment[], read: readonly ReadFil
     const o = owner.get(h);
     owner.set(h, o === undefined || o === j ? j : -1);
   };
-  for (const [j, s] of saved.entries()) for (const h of s.segment.seen) own(h, j);
+  for (const [j, s] of saved.entries()) for (const h of s.seen) own(h, j);
   const out: (LedgerSegment | StoredSegment)[] = [];
   for (const [j, f] of read.entries()) {
     const s = saved[j]!;
@@ -462,8 +463,15 @@ function updatedSegments(saved: readonly StoredSegment[], read: readonly ReadFil
       continue;
     }
     const lines = linesOf(f);
+    let segment: LedgerSegment;
+    try {
+      segment = { saved: { columns: UsageColumns.fromParts(s.rows.parts), cost: s.rows.cost, thinking: s.rows.thinking }, seen: s.seen };
+    } catch (e) {
+      if (e instanceof RangeError) return null;
+      throw e;
+    }
     const grown = extendSegment(
-      s.segment,
+      segment,
       lines.slice(0, f.cachedParts),
       lines.slice(f.cachedParts),
       (h) => {
@@ -478,6 +486,17 @@ function updatedSegments(saved: readonly StoredSegment[], read: readonly ReadFil
     out.push(grown);
   }
   return out;
+}
+
+/** The segments of a saved ledger as one, or null (with a note) when a segment does not hold up. */
+function joinSaved(segments: readonly SegmentRows[], mode: LedgerMode, opts: LoadOptions): SavedMessages | null {
+  try {
+    return joinSegments(segments);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    opts.progress?.(`scan cache: the saved ${mode} ledger does not hold up (${e.message}); counting again`);
+    return null;
+  }
 }
 
 /** A cached part left packed for an update turned out damaged when it had to be folded after all. */
@@ -501,7 +520,15 @@ async function loadWith(roots: readonly string[], opts: LoadOptions, update: boo
   const prices = opts.cost ? (opts.cost.key ?? null) : PRICING_FINGERPRINT;
   const pricing = prices === null ? null : `${LEDGER_FINGERPRINT}/${prices}`;
   const saved = p.unchanged && pricing !== null ? p.cache!.savedLedger(mode, p.key, pricing) : null;
-  if (saved !== null) return restored(new SavedLedger(mode, joinSegments(saved.map((s) => s.segment))), p.work, p.problems, opts);
+  const joined =
+    saved !== null
+      ? joinSaved(
+          saved.map((s) => s.rows),
+          mode,
+          opts,
+        )
+      : null;
+  if (joined !== null) return restored(new SavedLedger(mode, joined), p.work, p.problems, opts);
   const cost = opts.cost?.fn ?? costOf;
   // the ledger is saved whenever the cache is written, by file, so the next run can update it
   const keep = pricing !== null && p.cache !== null;
@@ -526,9 +553,16 @@ async function loadWith(roots: readonly string[], opts: LoadOptions, update: boo
   const finish = () => {
     if (result !== null) return result;
     const updated = grown !== null ? updatedSegments(grown, read, cost, mode) : null;
-    if (updated !== null) {
-      const segments = updated.map((g) => ("stored" in g ? g.segment : g));
-      result = { kept: new SavedLedger(mode, joinSegments(segments)), segments: updated, updated: true };
+    const joined =
+      updated !== null
+        ? joinSaved(
+            updated.map((g) => ("stored" in g ? g.rows : rowsOfSegment(g))),
+            mode,
+            opts,
+          )
+        : null;
+    if (joined !== null) {
+      result = { kept: new SavedLedger(mode, joined), segments: updated, updated: true };
       return result;
     }
     // files left packed for an update that did not hold are folded now, in order

@@ -1,12 +1,12 @@
 import { createHash, randomBytes } from "node:crypto";
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
-import { UsageColumns, type LimitNotice } from "@claude-gauge/core/decode";
+import type { LimitNotice } from "@claude-gauge/core/decode";
 import type { LedgerMode } from "@claude-gauge/core/reports";
 import { ANSWERS_SUFFIX, cacheStem, SCAN_FINGERPRINT } from "./cache-keys.js";
 import { packColumns, unpackColumns, type PackedColumns, type PackedStrings } from "./column-pack.js";
 import type { FileIdentity } from "./files.js";
-import type { LedgerSegment } from "./ledger-segments.js";
+import type { LedgerSegment, SegmentRows } from "./ledger-segments.js";
 
 /**
  * The persistent scan cache: per transcript file, its identity and what its lines hold (usage
@@ -48,6 +48,8 @@ const MARK_BYTES = 4096;
 const KEEP_CACHES = 8;
 /** a temporary file older than this is a crashed writer's, ms */
 const STALE_TEMP_MS = 10 * 60_000;
+/** bytes a writer gathers before it writes them */
+const WRITE_BUFFER_BYTES = 256 << 10;
 /** longest error text kept per bad line */
 const MAX_ERROR_CHARS = 200;
 
@@ -118,9 +120,13 @@ interface LedgerDesc {
   segments: SegmentDesc[];
 }
 
-/** A segment of a saved ledger as read back: its values, and where its bytes are (carried as they are into the next cache). */
+/**
+ * A segment of a saved ledger as read back: its rows (checked when they are joined or updated),
+ * its message-id hashes, and where its bytes are (carried as they are into the next cache).
+ */
 export interface StoredSegment {
-  segment: LedgerSegment;
+  rows: SegmentRows;
+  seen: Uint32Array;
   stored: { buf: Buffer; desc: SegmentDesc };
 }
 
@@ -305,11 +311,13 @@ function checkIndex(v: unknown, size: number): Index {
 // The file buffer is 8-aligned (see #read) and blocks start 8-aligned, so views need no copy.
 const f64 = (buf: Buffer, at: number, n: number) => new Float64Array(buf.buffer, buf.byteOffset + at, n);
 const i32 = (buf: Buffer, at: number, n: number) => new Int32Array(buf.buffer, buf.byteOffset + at, n);
+// not buf.subarray: a Buffer's subarray looks up its species on every call, which showed in profiles of reading a saved ledger
+const u8 = (buf: Buffer, at: number, n: number) => new Uint8Array(buf.buffer, buf.byteOffset + at, n);
 
 /** The packed columns of a stored block (views on the file buffer, checked as UsageColumns needs). */
 function storedColumns(c: StoredChunk): PackedColumns {
   const { buf, desc: d } = c;
-  if (sha1(buf.subarray(d.at, d.at + chunkBytes(d))) !== d.sum) throw new Invalid("a block's checksum");
+  if (sha1(u8(buf, d.at, chunkBytes(d))) !== d.sum) throw new Invalid("a block's checksum");
   const n = d.n;
   let at = d.at;
   const numbers: Float64Array[] = [];
@@ -320,11 +328,11 @@ function storedColumns(c: StoredChunk): PackedColumns {
   at += 8 * n;
   const stringLengths = i32(buf, at, d.strings.count);
   at += 4 * d.strings.count;
-  const flags = buf.subarray(at, at + n);
+  const flags = u8(buf, at, n);
   at += n;
-  const idBytes = buf.subarray(at, at + d.ids.bytes);
+  const idBytes = u8(buf, at, d.ids.bytes);
   at += d.ids.bytes;
-  const stringBytes = buf.subarray(at, at + d.strings.bytes);
+  const stringBytes = u8(buf, at, d.strings.bytes);
   // values a scan can produce: times and counts finite, counts and costs not negative
   for (let c = 0; c < 8; c++) {
     const col = numbers[c]!;
@@ -478,15 +486,15 @@ export class ScanCache {
     try {
       const { buf } = hit;
       return hit.desc.segments.map((desc): StoredSegment => {
-        const columns = UsageColumns.fromParts(unpackColumns(storedColumns({ buf, desc: desc.kept })));
+        const parts = unpackColumns(storedColumns({ buf, desc: desc.kept }));
         const { at, n, seen: m, sum } = desc.values;
-        if (sha1(buf.subarray(at, at + valuesBytes(desc.values))) !== sum) throw new Invalid("a block's checksum");
+        if (sha1(u8(buf, at, valuesBytes(desc.values))) !== sum) throw new Invalid("a block's checksum");
         const values = f64(buf, at, 2 * n);
         const cost = values.subarray(0, n);
         const thinking = values.subarray(n);
         for (let i = 0; i < n; i++) if (!Number.isFinite(cost[i]!) || !(thinking[i]! >= 0)) throw new Invalid("a saved cost");
         const seen = new Uint32Array(buf.buffer, buf.byteOffset + at + 16 * n, m);
-        return { segment: { saved: { columns, cost, thinking }, seen }, stored: { buf, desc } };
+        return { rows: { parts, cost, thinking }, seen, stored: { buf, desc } };
       });
     } catch (e) {
       if (!(e instanceof Invalid) && !(e instanceof RangeError)) throw e;
@@ -533,6 +541,12 @@ export class CacheWriter {
   readonly #ledgers: LedgerDesc[] = [];
   #fd: number | null = null;
   #at = HEADER_BYTES;
+  /**
+   * Bytes not yet written, ending at #at: a block is a dozen small parts and a pad, and a write
+   * per part was a third of an update's cache write.
+   */
+  readonly #pending = Buffer.allocUnsafe(WRITE_BUFFER_BYTES);
+  #fill = 0;
 
   constructor(dir: string, final: string, roots: string[], fingerprint: string, log: (msg: string) => void) {
     this.#final = final;
@@ -558,10 +572,21 @@ export class CacheWriter {
 
   #write(bytes: Uint8Array, hash: ReturnType<typeof createHash> | null): void {
     if (this.#fd === null) return;
-    let done = 0;
-    while (done < bytes.byteLength) done += writeSync(this.#fd, bytes, done, bytes.byteLength - done, this.#at + done);
     hash?.update(bytes);
-    this.#at += bytes.byteLength;
+    const n = bytes.byteLength;
+    if (this.#fill + n > this.#pending.length) this.#flush();
+    if (n >= this.#pending.length) writeAll(this.#fd, bytes, this.#at);
+    else {
+      this.#pending.set(bytes, this.#fill);
+      this.#fill += n;
+    }
+    this.#at += n;
+  }
+
+  /** Writes what is pending (it ends at #at). */
+  #flush(): void {
+    if (this.#fd !== null && this.#fill > 0) writeAll(this.#fd, this.#pending.subarray(0, this.#fill), this.#at - this.#fill);
+    this.#fill = 0;
   }
 
   /** Pads to 8 (blocks start 8-aligned, so a reader can view their numbers in place); returns the offset. */
@@ -576,7 +601,7 @@ export class CacheWriter {
     if ("stored" in source) {
       // copied as it is, checksum included: a damaged block stays detectable where it is used
       const { buf, desc } = source.stored;
-      this.#write(buf.subarray(desc.at, desc.at + chunkBytes(desc)), null);
+      this.#write(u8(buf, desc.at, chunkBytes(desc)), null);
       return { ...desc, at };
     }
     const { parts, desc } = packedBlock(source.packed);
@@ -590,7 +615,7 @@ export class CacheWriter {
       const { buf, desc } = g.stored;
       const kept = this.#block({ stored: { buf, desc: desc.kept } });
       const at = this.#align();
-      this.#write(buf.subarray(desc.values.at, desc.values.at + valuesBytes(desc.values)), null);
+      this.#write(u8(buf, desc.values.at, valuesBytes(desc.values)), null);
       return { kept, values: { ...desc.values, at } };
     }
     const { saved, seen } = g;
@@ -668,6 +693,7 @@ export class CacheWriter {
       const index: Index = { fingerprint: this.#fingerprint, roots: this.#roots, files: this.#files, ledgers: this.#ledgers };
       const json = Buffer.from(JSON.stringify(index), "utf8");
       this.#write(json, null);
+      this.#flush();
       const header = Buffer.alloc(HEADER_BYTES);
       MAGIC.copy(header, 0);
       header.writeUInt32LE(SCAN_CACHE_FORMAT, 8);
@@ -692,6 +718,11 @@ export class CacheWriter {
     this.#fd = null;
     removeQuietly(this.#tmp);
   }
+}
+
+function writeAll(fd: number, bytes: Uint8Array, at: number): void {
+  let done = 0;
+  while (done < bytes.byteLength) done += writeSync(fd, bytes, done, bytes.byteLength - done, at + done);
 }
 
 function removeQuietly(path: string): void {
