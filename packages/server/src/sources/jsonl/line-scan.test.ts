@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { scanCandidates, type CandidateLine } from "./line-scan.js";
 
@@ -139,5 +140,26 @@ describe("scanRange", () => {
     const p = file(`${U(1)}\n${U(2)}`);
     const r = scanRange(p, () => undefined, { includePartial: true });
     expect(r).toMatchObject({ consumed: U(1).length + 1, partial: true, lines: 2, nextLine: 2 });
+  });
+});
+
+describe("the usage marker, found line by line in one buffer", () => {
+  // pieces that put the marker, near misses and line ends close together; a long filler puts
+  // lines across the 1 MiB reads
+  const piece = fc.constantFrom('"usage":{', 'usage":{', 'x"usage":', '"usage"', "{", '"', "ab", "\n", "\n\n", "é", "z".repeat(300_000));
+
+  it("offers exactly the lines that hold it past their first byte, as a search of each line alone does", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(piece, { maxLength: 60 }), async (pieces) => {
+        const content = pieces.join("");
+        const { lines } = await scan(file(content), { includePartial: true });
+        const want: number[] = [];
+        content.split("\n").forEach((l, i) => {
+          if (l.length > 0 && l.indexOf('"usage":{') !== -1) want.push(i + 1);
+        });
+        expect(lines.map((l) => l.lineNo)).toEqual(want);
+      }),
+      { numRuns: 150, seed: 20261202 },
+    );
   });
 });

@@ -122,6 +122,7 @@ export function scanRange(path: string, sink: LineSink, opts: RangeOptions = {})
   let consumed = base;
   let end = -1;
   let buf = takeBuffer();
+  const marker = new MarkerSearch();
   const fd = openSync(path, "r");
   try {
     for (;;) {
@@ -141,6 +142,8 @@ export function scanRange(path: string, sink: LineSink, opts: RangeOptions = {})
         }
       }
       const n = readSync(fd, buf, fill, buf.length - fill, base + fill);
+      // one view per read (not per line), so no search runs into the bytes of an earlier read
+      marker.reset(buf.subarray(0, fill + n));
       const eof = n === 0;
       fill += n;
       let s = 0;
@@ -169,7 +172,7 @@ export function scanRange(path: string, sink: LineSink, opts: RangeOptions = {})
         }
         const nl = buf.indexOf(NL, s);
         if (nl === -1 || nl >= fill) break;
-        offer(buf, s, nl, lineNo, base + s, all, sink, invalidUtf8);
+        offer(buf, s, nl, lineNo, base + s, all, sink, invalidUtf8, marker);
         lineNo++;
         s = nl + 1;
       }
@@ -178,7 +181,7 @@ export function scanRange(path: string, sink: LineSink, opts: RangeOptions = {})
       if (eof) {
         if (fill > s) {
           partial = true;
-          if (opts.includePartial) offer(buf, s, fill, lineNo, base + s, all, sink, invalidUtf8);
+          if (opts.includePartial) offer(buf, s, fill, lineNo, base + s, all, sink, invalidUtf8, marker);
           lineNo++;
         }
         end = base + fill;
@@ -215,17 +218,60 @@ function cannotCarryUsage(buf: Buffer, s: number, e: number): boolean {
   return head.indexOf(USER_HEAD) !== -1 || head.indexOf(SNAPSHOT_HEAD) === 0;
 }
 
-/** Whether buf[s, e) holds the usage marker `"usage":{`. */
-export function holdsUsageMarker(buf: Buffer, s: number, e: number): boolean {
-  const line = buf.subarray(s, e);
-  for (let at = line.indexOf(USAGE_TAIL, 1); at !== -1; at = line.indexOf(USAGE_TAIL, at + 1)) if (line[at - 1] === 0x22) return true;
-  return false;
+/**
+ * Finds the usage marker `"usage":{` line by line in one buffer without a Buffer view per line (an
+ * object each, for every line of every file): a search runs forward from a line's start and its
+ * hit is kept for the lines after it, so each byte is searched about once. Lines are asked in
+ * order; `reset` with the buffer's filled part whenever its bytes change.
+ */
+class MarkerSearch {
+  #filled: Buffer = Buffer.alloc(0);
+  /** where the tail of the next marker candidate starts, at or after the last search's start; Infinity: none */
+  #next = -1;
+
+  reset(filled: Buffer): void {
+    this.#filled = filled;
+    this.#next = -1;
+  }
+
+  /** Whether filled[s, e) holds the marker. */
+  holds(s: number, e: number): boolean {
+    const buf = this.#filled;
+    if (this.#next < s + 1) this.#next = tailAt(buf, s + 1);
+    while (this.#next + USAGE_TAIL.length <= e) {
+      if (buf[this.#next - 1] === 0x22) return true;
+      this.#next = tailAt(buf, this.#next + 1);
+    }
+    return false;
+  }
 }
 
-function offer(buf: Buffer, s: number, e: number, lineNo: number, offset: number, all: boolean, sink: LineSink, invalidUtf8: number[]): void {
+function tailAt(buf: Buffer, from: number): number {
+  const at = buf.indexOf(USAGE_TAIL, from);
+  return at === -1 ? Number.POSITIVE_INFINITY : at;
+}
+
+/** Whether buf[s, e) holds the usage marker `"usage":{`. */
+export function holdsUsageMarker(buf: Buffer, s: number, e: number): boolean {
+  const marker = new MarkerSearch();
+  marker.reset(buf);
+  return marker.holds(s, e);
+}
+
+function offer(
+  buf: Buffer,
+  s: number,
+  e: number,
+  lineNo: number,
+  offset: number,
+  all: boolean,
+  sink: LineSink,
+  invalidUtf8: number[],
+  marker: MarkerSearch,
+): void {
   if (e === s) return;
   // The head test first: it spares the marker search over huge tool-result lines.
-  const usage = (all || !cannotCarryUsage(buf, s, e)) && holdsUsageMarker(buf, s, e);
+  const usage = (all || !cannotCarryUsage(buf, s, e)) && marker.holds(s, e);
   // ccusage's parser rejects a whole line that is not UTF-8; its text never reaches the decoder
   if (usage && !isUtf8(buf.subarray(s, e))) invalidUtf8.push(lineNo);
   else if (all || usage) sink(buf, s, e, lineNo, offset);
