@@ -195,3 +195,33 @@ describe("npm run once and npm start build only when stale", () => {
     expect(r.stderr).toBe("");
   });
 });
+
+describe("one-shot commands end once their output is out", () => {
+  it("a session report of megabytes reaches a reader that starts late, whole (the process ends right after writing)", async () => {
+    const { spawn } = await import("node:child_process");
+    const h = home();
+    const project = join(h, ".claude", "projects", "-home-u-app");
+    // one session per file: the session report lists each, ~500 bytes a row
+    for (let f = 0; f < 6000; f++) {
+      writeFileSync(
+        join(project, `s${f}.jsonl`),
+        `${assistantLine({ id: `m${f}`, session: `s${f}`, ts: "2026-01-10T10:00:00.000Z", input: 1, output: f + 1 })}\n`,
+      );
+    }
+    const child = spawn(process.execPath, [CLI, "report", "session", "--json", "--no-cache"], {
+      env: { ...process.env, HOME: h, CLAUDE_CONFIG_DIR: "", XDG_CACHE_HOME: join(h, ".cache") },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stdout.pause(); // the pipe fills and the report's writes wait for the reader
+    const chunks: Buffer[] = [];
+    child.stdout.on("data", (c: Buffer) => chunks.push(c));
+    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    child.stdout.resume();
+    expect(await exited).toBe(0);
+    const text = Buffer.concat(chunks).toString("utf8");
+    expect(text.length).toBeGreaterThan(1 << 20);
+    const r = JSON.parse(text) as { sessions: unknown[] };
+    expect(r.sessions).toHaveLength(6000);
+  }, 60_000);
+});

@@ -1,4 +1,5 @@
 import { commandHelp, commonFlags, parseCommand, UsageError, type CommandSpec } from "./args.js";
+import { exitWhenWritten } from "./exit-when-written.js";
 import { listenErrorLine } from "./listen-error.js";
 import { serveFlagsFrom } from "./serve-flags.js";
 import { COMMANDS } from "./specs.js";
@@ -51,10 +52,10 @@ async function run(spec: CommandSpec, values: Values, positionals: string[], arg
       return (await import("./status.js")).status(values);
     case "once":
       await (await import("./once.js")).once(commonFlags(values));
-      return 0;
+      return exitWhenWritten(0);
     case "calibrate":
       await (await import("./calibrate.js")).calibrate(commonFlags(values));
-      return 0;
+      return exitWhenWritten(0);
     case "report": {
       const kind = positionals[0];
       if (kind !== "daily" && kind !== "session" && kind !== "blocks") {
@@ -62,7 +63,7 @@ async function run(spec: CommandSpec, values: Values, positionals: string[], arg
       }
       const flags = commonFlags(values);
       await (await import("./report.js")).report(kind, flags, args, listing);
-      return 0;
+      return exitWhenWritten(0);
     }
   }
   throw new Error(`no handler for ${spec.name}`);
