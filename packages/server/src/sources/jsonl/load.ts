@@ -516,6 +516,14 @@ export async function loadTranscripts(roots: readonly string[], opts: LoadOption
 
 async function loadWith(roots: readonly string[], opts: LoadOptions, update: boolean): Promise<LoadResult> {
   const p = await prepare(roots, opts);
+  try {
+    return await loadPrepared(p, opts, update);
+  } finally {
+    p.cache?.close();
+  }
+}
+
+async function loadPrepared(p: Prepared, opts: LoadOptions, update: boolean): Promise<LoadResult> {
   const mode = opts.mode ?? "session";
   const prices = opts.cost ? (opts.cost.key ?? null) : PRICING_FINGERPRINT;
   const pricing = prices === null ? null : `${LEDGER_FINGERPRINT}/${prices}`;
@@ -641,21 +649,26 @@ export async function backfillTranscripts(
 ): Promise<{ resume: Map<string, ResumePoint>; problems: WalkProblem[]; scan: ScanCounts }> {
   const p = await prepare(roots, opts);
   const resume = new Map<string, ResumePoint>();
-  const worker = await readFiles(
-    p,
-    opts,
-    (f) => {
-      for (const cols of f.complete ?? []) for (let r = 0; r < cols.length; r++) sink.usage(cols.get(r));
-      for (const part of f.completeParts) {
-        for (const n of part.limits) sink.limit(n);
-        for (const b of part.badLines) sink.badLine({ path: f.file.path, line: b.line, error: b.error });
-      }
-      if (f.problem !== null) p.problems.push({ path: f.file.path, error: f.problem });
-      else resume.set(f.file.path, { offset: f.consumed, lineNo: f.lines + 1, ino: f.ino });
-    },
-    // the daemon keeps the ids of every message for months: not as slices of each part's id text
-    { keepLedger: false, flatIds: true },
-  );
+  let worker: WorkerRun | null;
+  try {
+    worker = await readFiles(
+      p,
+      opts,
+      (f) => {
+        for (const cols of f.complete ?? []) for (let r = 0; r < cols.length; r++) sink.usage(cols.get(r));
+        for (const part of f.completeParts) {
+          for (const n of part.limits) sink.limit(n);
+          for (const b of part.badLines) sink.badLine({ path: f.file.path, line: b.line, error: b.error });
+        }
+        if (f.problem !== null) p.problems.push({ path: f.file.path, error: f.problem });
+        else resume.set(f.file.path, { offset: f.consumed, lineNo: f.lines + 1, ino: f.ino });
+      },
+      // the daemon keeps the ids of every message for months: not as slices of each part's id text
+      { keepLedger: false, flatIds: true },
+    );
+  } finally {
+    p.cache?.close();
+  }
   return { resume, problems: p.problems, scan: counts(p.work, false, worker) };
 }
 

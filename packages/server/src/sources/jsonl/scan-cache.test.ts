@@ -444,3 +444,65 @@ describe("scan cache folder upkeep", () => {
     expect(names).not.toContain("scan-gone.answers.json");
   });
 });
+
+describe("scan cache: a writer builds on a copy of the old cache", () => {
+  /** the cache file's index: each file's block offsets, by path */
+  const offsets = () => {
+    const b = readFileSync(join(cacheDir, cacheFiles()[0]!));
+    const index = JSON.parse(b.toString("utf8", b.readDoubleLE(16))) as { files: { path: string; parts: { events: { at: number } }[] }[] };
+    return new Map(index.files.map((f) => [f.path, f.parts.map((p) => p.events.at)]));
+  };
+  const cacheSize = () => statSync(join(cacheDir, cacheFiles()[0]!)).size;
+
+  it("blocks of files that did not change stay where they were; blocks no index refers to are dropped once they would be half the file", async () => {
+    seed();
+    await same();
+    const before = offsets();
+    appendFileSync(file("-home-u-app/s1.jsonl"), `${line({ id: "f", ts: "2026-01-12T10:00:00.000Z" })}\n`);
+    expect((await load("daily", true)).scan).toMatchObject({ appended: 1, updatedLedger: true });
+    const after = offsets();
+    // the grown file comes first in path order: written afresh, the others' blocks would move up
+    for (const rel of ["-home-u-app/s1/subagents/agent-1.jsonl", "-home-u-lib/s2.jsonl"]) expect(after.get(file(rel))).toEqual(before.get(file(rel)));
+    expect(after.get(file("-home-u-app/s1.jsonl"))).toHaveLength(2);
+
+    for (let i = 0; i < 40; i++) {
+      appendFileSync(file("-home-u-lib/s2.jsonl"), `${line({ id: `n${i}`, session: "s2", ts: "2026-01-12T12:00:00.000Z" })}\n`);
+      await load(i % 2 === 0 ? "daily" : "session", true);
+    }
+    expect(seen(await load("session", true))).toEqual(seen(await load("session", false)));
+    const grown = cacheSize();
+    rmSync(cacheDir, { recursive: true });
+    await same();
+    // written afresh for the same tree: the old one held at most as much garbage as live bytes (plus one run's)
+    expect(grown).toBeLessThan(2.5 * cacheSize());
+  });
+
+  it("a cache put in place by another writer after this one read its index is not built on: what is left is whole and right", async () => {
+    seed();
+    await same();
+    const { ScanCache } = await import("./scan-cache.js");
+    const { listTranscriptFiles } = await import("./files.js");
+    const files = await listTranscriptFiles([projects]);
+    const a = ScanCache.open({ dir: cacheDir, roots: [projects] });
+    const hits = files.map((f) => a.plan(f.path, f.identity));
+    expect(hits.every((h) => h.kind === "hit")).toBe(true);
+    // another writer puts a cache of its own layout in place: two of the files, written afresh
+    const read = offsets();
+    rmSync(join(cacheDir, cacheFiles()[0]!));
+    const b = ScanCache.open({ dir: cacheDir, roots: [projects] });
+    const wb = b.writer("other");
+    for (const h of hits.slice(1)) if (h.kind === "hit") wb.add(h.file);
+    wb.commit();
+    expect(offsets().get(files[1]!.path)).not.toEqual(read.get(files[1]!.path));
+    const wa = a.writer("mine");
+    for (const h of hits) if (h.kind === "hit") wa.add(h.file);
+    wa.commit();
+    a.close();
+    b.close();
+    const notes: string[] = [];
+    const r = await load("daily", true, { notes });
+    expect(r.scan).toMatchObject({ cached: 3, read: 0 });
+    expect(notes).toEqual([]);
+    expect(seen(r)).toEqual(seen(await load("daily", false)));
+  });
+});

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { closeSync, constants, copyFileSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import type { LimitNotice } from "@claude-gauge/core/decode";
 import type { LedgerMode } from "@claude-gauge/core/reports";
@@ -21,9 +21,12 @@ import type { LedgerSegment, SegmentRows } from "./ledger-segments.js";
  * transcripts that only grew reads it and updates the segments of the files that grew.
  *
  * One file per set of transcript roots, under $XDG_CACHE_HOME/claude-gauge (~/.cache/claude-gauge):
- * a fixed header, the column blocks, then a JSON index. It is written to a temporary file and
- * renamed into place, so a reader never sees half a cache and two writers at once leave one whole
- * cache. Everything read back is checked (magic, format, the build's scan fingerprint, roots, a
+ * a fixed header, the column blocks, then a JSON index. A reader reads the header and the index,
+ * then only the blocks it needs (a report after an append needs a tenth of them). A writer copies
+ * the old file (the kernel copies it, no byte passes through us), adds the new blocks and index
+ * after it and renames the copy into place, so a reader never sees half a cache and two writers at
+ * once leave one whole cache; blocks no index refers to any more are dropped when they would be
+ * half of the file, by writing the live blocks into a new one. Everything read back is checked (magic, format, the build's scan fingerprint, roots, a
  * SHA-1 of the index and of each block before it is used, every offset, length and value); a
  * cache that fails is dropped with a note and the files are read again.
  */
@@ -57,7 +60,7 @@ const MAX_ERROR_CHARS = 200;
 export type EventSource = { packed: PackedColumns } | { stored: StoredChunk };
 
 interface StoredChunk {
-  buf: Buffer;
+  file: CacheFile;
   desc: ChunkDesc;
 }
 
@@ -127,7 +130,7 @@ interface LedgerDesc {
 export interface StoredSegment {
   rows: SegmentRows;
   seen: Uint32Array;
-  stored: { buf: Buffer; desc: SegmentDesc };
+  stored: { file: CacheFile; desc: SegmentDesc };
 }
 
 interface PartDesc {
@@ -190,6 +193,50 @@ export function marksOf(path: string, consumed: number): { head: string; tail: s
 
 /** A cache that does not hold up: dropped (or the one file it concerns is read again). */
 class Invalid extends Error {}
+
+/** The cache file as it was when its index was read: blocks are read from it when they are needed. */
+class CacheFile {
+  #fd: number | null;
+  readonly size: number;
+  /** the header as read: a copy of the file with the same header is the same cache */
+  readonly header: Buffer;
+
+  constructor(fd: number, size: number, header: Buffer) {
+    this.#fd = fd;
+    this.size = size;
+    this.header = header;
+  }
+
+  /** the whole file, once a writer that drops garbage needs most of it (one read, not one per block) */
+  #all: Buffer | null = null;
+
+  /** `len` bytes at `at`, in a buffer whose start is 8-aligned (blocks start 8-aligned), so typed views need no copy. */
+  read(at: number, len: number): Buffer {
+    if (this.#all !== null) {
+      if (at + len > this.#all.length) throw new Invalid("a block beyond the end of the file");
+      return this.#all.subarray(at, at + len);
+    }
+    if (this.#fd === null) throw new Invalid("read after the cache was closed");
+    const b = Buffer.allocUnsafeSlow(len);
+    for (let got = 0; got < len; ) {
+      const n = readSync(this.#fd, b, got, len - got, at + got);
+      if (n === 0) throw new Invalid("a block beyond the end of the file");
+      got += n;
+    }
+    return b;
+  }
+
+  /** Reads the whole file now: the blocks read after this are views on it. */
+  readAll(): void {
+    if (this.#all === null) this.#all = this.read(0, this.size);
+  }
+
+  close(): void {
+    if (this.#fd !== null) closeSync(this.#fd);
+    this.#fd = null;
+    this.#all = null;
+  }
+}
 
 const sha1 = (b: Uint8Array) => createHash(HASH).update(b).digest("hex");
 
@@ -308,18 +355,19 @@ function checkIndex(v: unknown, size: number): Index {
   return { fingerprint: o["fingerprint"] as string, roots: o["roots"] as string[], files, ledgers };
 }
 
-// The file buffer is 8-aligned (see #read) and blocks start 8-aligned, so views need no copy.
+// A block is read into a buffer of its own, whose start is 8-aligned: views need no copy.
 const f64 = (buf: Buffer, at: number, n: number) => new Float64Array(buf.buffer, buf.byteOffset + at, n);
 const i32 = (buf: Buffer, at: number, n: number) => new Int32Array(buf.buffer, buf.byteOffset + at, n);
 // not buf.subarray: a Buffer's subarray looks up its species on every call, which showed in profiles of reading a saved ledger
 const u8 = (buf: Buffer, at: number, n: number) => new Uint8Array(buf.buffer, buf.byteOffset + at, n);
 
-/** The packed columns of a stored block (views on the file buffer, checked as UsageColumns needs). */
+/** The packed columns of a stored block (views on the block as read, checked as UsageColumns needs). */
 function storedColumns(c: StoredChunk): PackedColumns {
-  const { buf, desc: d } = c;
-  if (sha1(u8(buf, d.at, chunkBytes(d))) !== d.sum) throw new Invalid("a block's checksum");
+  const d = c.desc;
+  const buf = c.file.read(d.at, chunkBytes(d));
+  if (sha1(buf) !== d.sum) throw new Invalid("a block's checksum");
   const n = d.n;
-  let at = d.at;
+  let at = 0;
   const numbers: Float64Array[] = [];
   for (let i = 0; i < 8; i++, at += 8 * n) numbers.push(f64(buf, at, n));
   const refs: Int32Array[] = [];
@@ -371,7 +419,10 @@ export class ScanCache {
   readonly #fingerprint: string;
   readonly #log: (msg: string) => void;
   readonly #files = new Map<string, CachedFile>();
-  readonly #ledgers: { buf: Buffer; desc: LedgerDesc }[] = [];
+  readonly #ledgers: LedgerDesc[] = [];
+  #file: CacheFile | null = null;
+  /** bytes of the file that its index refers to (header and index included) */
+  #live = 0;
 
   private constructor(opts: ScanCacheOptions) {
     this.#dir = opts.dir;
@@ -394,47 +445,61 @@ export class ScanCache {
   }
 
   #read(): void {
-    let buf: Buffer;
+    let fd: number;
     try {
-      buf = readFileSync(this.path);
+      fd = openSync(this.path, "r");
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "ENOENT")
         this.#log(`scan cache ${this.path} unreadable (${(e as NodeJS.ErrnoException).code ?? "error"}); scanning everything`);
       return;
     }
-    if (buf.byteOffset % 8 !== 0) buf = Buffer.from(buf); // typed-array views need an aligned start
     try {
-      check(buf.length >= HEADER_BYTES && buf.subarray(0, 8).equals(MAGIC), "not a claude-gauge scan cache");
-      const format = buf.readUInt32LE(8);
+      const size = fstatSync(fd).size;
+      const header = Buffer.alloc(HEADER_BYTES);
+      const file = new CacheFile(fd, size, header);
+      check(size >= HEADER_BYTES, "not a claude-gauge scan cache");
+      header.set(file.read(0, HEADER_BYTES));
+      check(header.subarray(0, 8).equals(MAGIC), "not a claude-gauge scan cache");
+      const format = header.readUInt32LE(8);
       if (format !== SCAN_CACHE_FORMAT) {
         this.#log(`scan cache made by another version (format ${format}); scanning everything`);
+        closeSync(fd);
         return;
       }
-      const indexAt = buf.readDoubleLE(16);
-      const indexLength = buf.readDoubleLE(24);
-      check(isCount(indexAt) && isCount(indexLength) && indexAt >= HEADER_BYTES && indexAt + indexLength === buf.length, "index bounds");
-      const sum = createHash(HASH)
-        .update(buf.subarray(indexAt, indexAt + indexLength))
-        .digest();
-      check(sum.equals(buf.subarray(32, 32 + HASH_BYTES)), "index checksum");
+      const indexAt = header.readDoubleLE(16);
+      const indexLength = header.readDoubleLE(24);
+      check(isCount(indexAt) && isCount(indexLength) && indexAt >= HEADER_BYTES && indexAt + indexLength === size, "index bounds");
+      const indexBytes = file.read(indexAt, indexLength);
+      check(
+        createHash(HASH)
+          .update(indexBytes)
+          .digest()
+          .equals(header.subarray(32, 32 + HASH_BYTES)),
+        "index checksum",
+      );
       let raw: unknown;
       try {
-        raw = JSON.parse(buf.toString("utf8", indexAt, indexAt + indexLength));
+        raw = JSON.parse(indexBytes.toString("utf8"));
       } catch {
         throw new Invalid("index JSON");
       }
       const index = checkIndex(raw, indexAt);
       if (index.fingerprint !== this.#fingerprint) {
         this.#log("scan cache made by another release of the scanner; scanning everything");
+        closeSync(fd);
         return;
       }
       check(JSON.stringify([...index.roots].sort()) === JSON.stringify([...this.#roots].sort()), "roots");
-      const part = (p: PartDesc): CachedPart => ({
-        events: { stored: { buf, desc: p.events } },
-        limits: p.limits.map(([timestamp, resetAt]) => ({ timestamp, resetAt })),
-        badLines: p.bad.map(([line, error]) => ({ line, error })),
-        badLineCount: p.badCount,
-      });
+      let live = HEADER_BYTES + indexLength;
+      const part = (p: PartDesc): CachedPart => {
+        live += chunkBytes(p.events);
+        return {
+          events: { stored: { file, desc: p.events } },
+          limits: p.limits.map(([timestamp, resetAt]) => ({ timestamp, resetAt })),
+          badLines: p.bad.map(([line, error]) => ({ line, error })),
+          badLineCount: p.badCount,
+        };
+      };
       for (const f of index.files) {
         this.#files.set(f.path, {
           path: f.path,
@@ -447,13 +512,24 @@ export class ScanCache {
           partial: f.partial === null ? null : part(f.partial),
         });
       }
-      for (const l of index.ledgers) this.#ledgers.push({ buf, desc: l });
+      for (const l of index.ledgers) {
+        for (const g of l.segments) live += chunkBytes(g.kept) + valuesBytes(g.values);
+        this.#ledgers.push(l);
+      }
+      this.#file = file;
+      this.#live = live;
     } catch (e) {
+      closeSync(fd);
       if (!(e instanceof Invalid)) throw e;
       this.#files.clear();
       this.#ledgers.length = 0;
       this.#log(`scan cache ${this.path} is damaged (${e.message}); dropped, scanning everything`);
     }
+  }
+
+  /** Lets go of the cache file (blocks not read by now are not read). */
+  close(): void {
+    this.#file?.close();
   }
 
   /**
@@ -481,20 +557,21 @@ export class ScanCache {
    * with these prices, one segment per file, or null (none kept, or a block does not hold up).
    */
   savedLedger(mode: LedgerMode, files: string, pricing: string): StoredSegment[] | null {
-    const hit = this.#ledgers.find((l) => l.desc.mode === mode && l.desc.files === files && l.desc.pricing === pricing);
-    if (hit === undefined) return null;
+    const hit = this.#ledgers.find((l) => l.mode === mode && l.files === files && l.pricing === pricing);
+    const file = this.#file;
+    if (hit === undefined || file === null) return null;
     try {
-      const { buf } = hit;
-      return hit.desc.segments.map((desc): StoredSegment => {
-        const parts = unpackColumns(storedColumns({ buf, desc: desc.kept }));
+      return hit.segments.map((desc): StoredSegment => {
+        const parts = unpackColumns(storedColumns({ file, desc: desc.kept }));
         const { at, n, seen: m, sum } = desc.values;
-        if (sha1(u8(buf, at, valuesBytes(desc.values))) !== sum) throw new Invalid("a block's checksum");
-        const values = f64(buf, at, 2 * n);
+        const buf = file.read(at, valuesBytes(desc.values));
+        if (sha1(buf) !== sum) throw new Invalid("a block's checksum");
+        const values = f64(buf, 0, 2 * n);
         const cost = values.subarray(0, n);
         const thinking = values.subarray(n);
         for (let i = 0; i < n; i++) if (!Number.isFinite(cost[i]!) || !(thinking[i]! >= 0)) throw new Invalid("a saved cost");
-        const seen = new Uint32Array(buf.buffer, buf.byteOffset + at + 16 * n, m);
-        return { rows: { parts, cost, thinking }, seen, stored: { buf, desc } };
+        const seen = new Uint32Array(buf.buffer, buf.byteOffset + 16 * n, m);
+        return { rows: { parts, cost, thinking }, seen, stored: { file, desc } };
       });
     } catch (e) {
       if (!(e instanceof Invalid) && !(e instanceof RangeError)) throw e;
@@ -503,10 +580,17 @@ export class ScanCache {
     }
   }
 
-  /** A writer for the cache that replaces this one when committed; saved ledgers still valid for `files` carry over. */
+  /**
+   * A writer for the cache that replaces this one when committed; saved ledgers still valid for
+   * `files` carry over. It builds on a copy of this file unless that would keep more bytes no
+   * index refers to than bytes it does.
+   */
   writer(files: string): CacheWriter {
-    const w = new CacheWriter(this.#dir, this.path, this.#roots, this.#fingerprint, this.#log);
-    for (const l of this.#ledgers) if (l.desc.files === files) w.carryLedger(l.buf, l.desc);
+    const base = this.#file !== null && this.#file.size <= 2 * this.#live ? this.#file : null;
+    // dropping the garbage: the live blocks are most of the file, read in one go
+    if (base === null) this.#file?.readAll();
+    const w = new CacheWriter(this.#dir, this.path, this.#roots, this.#fingerprint, this.#log, base);
+    if (this.#file !== null) for (const l of this.#ledgers) if (l.files === files) w.carryLedger(this.#file, l);
     return w;
   }
 }
@@ -528,8 +612,9 @@ function packedBlock(p: PackedColumns): { parts: Uint8Array[]; desc: Omit<ChunkD
 }
 
 /**
- * Writes a new cache file next to the old one: blocks as files are added, the index at commit,
- * then the header (with the checksum) and a rename over the old file.
+ * Writes a new cache file next to the old one: a copy of the old one to build on (or an empty
+ * file), blocks as files are added (blocks already in the copy stay where they are), the index
+ * at commit, then the header (with the checksum) and a rename over the old file.
  */
 export class CacheWriter {
   readonly #final: string;
@@ -541,6 +626,8 @@ export class CacheWriter {
   readonly #ledgers: LedgerDesc[] = [];
   #fd: number | null = null;
   #at = HEADER_BYTES;
+  /** the old cache this file is a copy of: its blocks are in place */
+  #base: CacheFile | null = null;
   /**
    * Bytes not yet written, ending at #at: a block is a dozen small parts and a pad, and a write
    * per part was a third of an update's cache write.
@@ -548,7 +635,7 @@ export class CacheWriter {
   readonly #pending = Buffer.allocUnsafe(WRITE_BUFFER_BYTES);
   #fill = 0;
 
-  constructor(dir: string, final: string, roots: string[], fingerprint: string, log: (msg: string) => void) {
+  constructor(dir: string, final: string, roots: string[], fingerprint: string, log: (msg: string) => void, base: CacheFile | null) {
     this.#final = final;
     this.#roots = roots;
     this.#fingerprint = fingerprint;
@@ -556,10 +643,37 @@ export class CacheWriter {
     this.#tmp = `${final}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
     try {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
+      if (base !== null && this.#copyOf(base)) return;
       this.#fd = openSync(this.#tmp, "wx", 0o600);
       writeSync(this.#fd, Buffer.alloc(HEADER_BYTES), 0, HEADER_BYTES, 0);
     } catch (e) {
       this.#fail(e);
+    }
+  }
+
+  /**
+   * Starts from a copy of the old cache; false when it cannot be had (then every block is written).
+   * Another writer may have put its cache in place since `base` was read: the copy is only used
+   * when its header, which holds the checksum of the index, is the one read.
+   */
+  #copyOf(base: CacheFile): boolean {
+    try {
+      copyFileSync(this.#final, this.#tmp, constants.COPYFILE_EXCL);
+      const fd = openSync(this.#tmp, "r+");
+      const header = Buffer.alloc(HEADER_BYTES);
+      const same = readSync(fd, header, 0, HEADER_BYTES, 0) === HEADER_BYTES && header.equals(base.header) && fstatSync(fd).size === base.size;
+      if (!same) {
+        closeSync(fd);
+        removeQuietly(this.#tmp);
+        return false;
+      }
+      this.#fd = fd;
+      this.#at = base.size;
+      this.#base = base;
+      return true;
+    } catch {
+      removeQuietly(this.#tmp);
+      return false;
     }
   }
 
@@ -597,11 +711,12 @@ export class CacheWriter {
   }
 
   #block(source: EventSource): ChunkDesc {
+    if ("stored" in source && source.stored.file === this.#base) return source.stored.desc;
     const at = this.#align();
     if ("stored" in source) {
+      const { file, desc } = source.stored;
       // copied as it is, checksum included: a damaged block stays detectable where it is used
-      const { buf, desc } = source.stored;
-      this.#write(u8(buf, desc.at, chunkBytes(desc)), null);
+      this.#write(file.read(desc.at, chunkBytes(desc)), null);
       return { ...desc, at };
     }
     const { parts, desc } = packedBlock(source.packed);
@@ -612,10 +727,11 @@ export class CacheWriter {
 
   #segment(g: LedgerSegment | Pick<StoredSegment, "stored">): SegmentDesc {
     if ("stored" in g) {
-      const { buf, desc } = g.stored;
-      const kept = this.#block({ stored: { buf, desc: desc.kept } });
+      const { file, desc } = g.stored;
+      if (file === this.#base) return desc;
+      const kept = this.#block({ stored: { file, desc: desc.kept } });
       const at = this.#align();
-      this.#write(u8(buf, desc.values.at, valuesBytes(desc.values)), null);
+      this.#write(file.read(desc.values.at, valuesBytes(desc.values)), null);
       return { kept, values: { ...desc.values, at } };
     }
     const { saved, seen } = g;
@@ -632,10 +748,10 @@ export class CacheWriter {
   }
 
   /** Keeps a saved ledger of the old cache (its files did not change). */
-  carryLedger(buf: Buffer, desc: LedgerDesc): void {
+  carryLedger(file: CacheFile, desc: LedgerDesc): void {
     if (this.#fd === null) return;
     try {
-      const segments = desc.segments.map((g) => this.#segment({ stored: { buf, desc: g } }));
+      const segments = desc.segments.map((g) => this.#segment({ stored: { file, desc: g } }));
       this.#ledgers.push({ ...desc, segments });
     } catch (e) {
       this.#fail(e);
