@@ -135,6 +135,17 @@ const CHANGES: [string, (dir: string) => void][] = [
     },
   ],
   [
+    "a new session's file whose messages no other file holds (folded on its own into the saved ledger, in its place)",
+    (dir) => {
+      const f = transcripts(dir)[1]!;
+      const fresh = usageLines(f)
+        .slice(0, 20)
+        .map((l) => l.replace(/"id":"msg_([^"]+)"/, '"id":"msg_session$1"').replace(/"requestId":"req_([^"]+)"/, '"requestId":"req_session$1"'));
+      expect(fresh.every((l) => l.includes('"id":"msg_session') && l.includes('"requestId":"req_session'))).toBe(true);
+      writeFileSync(join(dirname(f), "0-new-session.jsonl"), `${fresh.join("\n")}\n`);
+    },
+  ],
+  [
     "a file truncated to half its lines",
     (dir) => {
       const f = transcripts(dir)[1]!;

@@ -1,16 +1,29 @@
 /**
  * Scan sections: our `report daily --json` against ccusage 20 and a plain read of the same files,
  * side by side in one run, each figure also as a ratio.
- *   scan    200 MiB: cold (no cache), warm (nothing changed), after 1 MiB appended to one file
+ *   scan    200 MiB: cold (no cache), warm (nothing changed), after 1 MiB appended to one file, after a new session's file appeared
  *   growth  cold at 50 / 200 / 800 MiB: time and peak RSS, so the growth curve shows
  *   single  one 800 MiB transcript file
  *   tree    a 4 GiB tree (--tree-gb to shrink it when disk is short)
  * Corpora up to 200 MiB are kept in .bench/; the larger ones live in a temporary folder and are
  * removed when their section ends (or the bench stops).
  */
-import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, truncateSync, writeSync } from "node:fs";
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { createRequire } from "node:module";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { CCUSAGE_BIN } from "../oracle/ccusage.js";
 import {
   BUN,
@@ -194,6 +207,12 @@ function biggestFile(configDir: string): string {
   return best;
 }
 
+/** The first lines of `file` (about `bytes`) as another session's: message and request ids renamed, so no other file holds them. */
+function newSession(file: string, bytes: number): string {
+  const head = readFileSync(file, "utf8").slice(0, bytes);
+  return `${head.slice(0, head.lastIndexOf("\n")).replaceAll('"msg_', '"msg_benchnew_').replaceAll('"req_', '"req_benchnew_')}\n`;
+}
+
 /** About `bytes` of usage lines taken from `file` (repeats of its own messages: the ledger keeps them once). */
 function appendBlock(file: string, bytes: number): string {
   const lines = readFileSync(file, "utf8")
@@ -219,6 +238,9 @@ export async function scan(o: BenchOptions): Promise<SectionResult> {
     const big = biggestFile(corpus.dir);
     const bigSize = statSync(big).size;
     const block = appendBlock(big, 1 << 20);
+    // a new session's transcript: the biggest file's first 256 KiB of lines, under ids no other file holds
+    const session = newSession(big, 256 << 10);
+    const sessionPath = join(dirname(big), "bench-new-session.jsonl");
     // on the runtime that is timed next: saved answers are kept per runtime
     const rewarm = async (runtime = process.execPath) => {
       const r = await runTimed(runtime, report, env, RUN_TIMEOUT_MS);
@@ -242,6 +264,18 @@ export async function scan(o: BenchOptions): Promise<SectionResult> {
           appendFileSync(big, block);
         },
         after: () => truncateSync(big, bigSize),
+      },
+      // a new session: one new transcript file appears after the cache was written; removed afterwards
+      {
+        key: "ours_new_session",
+        cmd: process.execPath,
+        args: report,
+        env,
+        before: async () => {
+          await rewarm();
+          writeFileSync(sessionPath, session);
+        },
+        after: () => rmSync(sessionPath, { force: true }),
       },
     ];
     const { first, ms, mb, samples } = await compare(contenders, o.runs);
@@ -267,9 +301,11 @@ export async function scan(o: BenchOptions): Promise<SectionResult> {
       ...(samples.has("ours_warm_bun") ? [{ name: "ours warm on Bun", value: round(ms("ours_warm_bun"), 0), unit: "ms" }, ...ratio("ours_warm_bun", 0.1)] : []),
       { name: "ours after 1 MiB appended to one file", value: round(ms("ours_append"), 0), unit: "ms" },
       ...ratio("ours_append", 0.15),
+      { name: "ours after a new session's file appeared (256 KiB)", value: round(ms("ours_new_session"), 0), unit: "ms" },
+      ...ratio("ours_new_session"),
       {
-        name: "peak RSS: ours cold / warm / append",
-        value: `${round(mb("ours_cold"))} / ${round(mb("ours_warm"))} / ${round(mb("ours_append"))}`,
+        name: "peak RSS: ours cold / warm / append / new session",
+        value: `${round(mb("ours_cold"))} / ${round(mb("ours_warm"))} / ${round(mb("ours_append"))} / ${round(mb("ours_new_session"))}`,
         unit: "MiB",
       },
       { name: "peak RSS: ccusage npm bin / native", value: `${round(mb("ccusage"))} / ${native ? round(mb("ccusage_native")) : "—"}`, unit: "MiB" },

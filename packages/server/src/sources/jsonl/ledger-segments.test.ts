@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
@@ -59,6 +59,9 @@ function text(l: Gen): string {
 }
 
 const FILES = ["-p-a/one.jsonl", "-p-a/two.jsonl", "-p-b/three.jsonl", "-p-b/one/subagents/agent-x.jsonl"];
+/** files that appear later (new sessions), before, between and after the others in path order */
+const LATER = ["-p-0/zero.jsonl", "-p-a/new.jsonl", "-p-c/four.jsonl"];
+const ALL = [...FILES, ...LATER];
 
 const temps: string[] = [];
 afterAll(() => {
@@ -67,14 +70,15 @@ afterAll(() => {
 
 const entriesOf = (r: LoadResult) => [...r.ledger.entries()];
 
-describe("a saved ledger updated with appended lines equals a fold of every line", () => {
-  it("for random trees whose messages repeat within and across files, appended in turn, in both ledger modes", async () => {
+describe("a saved ledger updated with appended lines and new files equals a fold of every line", () => {
+  it("for random trees whose messages repeat within and across files, appended in turn and joined by new files, in both ledger modes", async () => {
     let updated = 0;
+    let updatedNew = 0;
     let folded = 0;
     await fc.assert(
       fc.asyncProperty(
         fc.array(fc.array(genLine, { maxLength: 6 }), { minLength: FILES.length, maxLength: FILES.length }),
-        fc.array(fc.record({ file: fc.integer({ min: 0, max: FILES.length - 1 }), lines: fc.array(genLine, { minLength: 1, maxLength: 4 }) }), {
+        fc.array(fc.record({ file: fc.integer({ min: 0, max: ALL.length - 1 }), lines: fc.array(genLine, { minLength: 1, maxLength: 4 }) }), {
           minLength: 1,
           maxLength: 4,
         }),
@@ -91,10 +95,15 @@ describe("a saved ledger updated with appended lines equals a fold of every line
             loadTranscripts([projects], { now: Date.parse("2026-02-01T00:00:00Z"), mode, ...(cache ? { cache: { dir: join(dir, "cache") } } : {}) });
           await load(true);
           for (const a of appends) {
-            appendFileSync(join(projects, FILES[a.file]!), a.lines.map((l) => `${text(l)}\n`).join(""));
+            const path = join(projects, ALL[a.file]!);
+            const isNew = !existsSync(path);
+            mkdirSync(join(path, ".."), { recursive: true });
+            appendFileSync(path, a.lines.map((l) => `${text(l)}\n`).join(""));
             const cached = await load(true);
-            if (cached.scan.updatedLedger) updated++;
-            else folded++;
+            if (cached.scan.updatedLedger) {
+              updated++;
+              if (isNew) updatedNew++;
+            } else folded++;
             expect(entriesOf(cached)).toEqual(entriesOf(await load(false)));
           }
           rmSync(dir, { recursive: true, force: true });
@@ -104,6 +113,7 @@ describe("a saved ledger updated with appended lines equals a fold of every line
     );
     // both paths ran: the update where it may, every line folded again where an append reaches another file
     expect(updated).toBeGreaterThan(30);
+    expect(updatedNew).toBeGreaterThan(5);
     expect(folded).toBeGreaterThan(30);
   });
 });

@@ -423,67 +423,94 @@ async function readFiles(p: Prepared, opts: LoadOptions, take: (f: ReadFile) => 
   return run;
 }
 
-/**
- * The saved ledger a report can update instead of folding every line again: one saved for the
- * files exactly as the cache holds them, when every file is still there and some only grew (with
- * no unterminated last line that counted before: it is read again as a complete line now).
- */
-function grownFrom(p: Prepared, mode: LedgerMode, pricing: string): StoredSegment[] | null {
-  const { cache, work } = p;
-  if (cache === null || cache.size !== work.length || !work.some((w) => w.plan.kind === "append")) return null;
-  const before: { path: string; identity: FileIdentity }[] = [];
-  for (const w of work) {
-    if (w.plan.kind === "miss") return null;
-    if (w.plan.kind === "append" && w.plan.file.partial !== null && partRows(w.plan.file.partial) > 0) return null;
-    before.push({ path: w.file.path, identity: w.plan.file.identity });
-  }
-  const segments = cache.savedLedger(mode, filesKey(before), pricing);
-  return segments !== null && segments.length === work.length ? segments : null;
+/** A saved ledger to update: its segments (one per cached file, in order), and the files the cache does not know yet. */
+interface Grown {
+  saved: StoredSegment[];
+  fresh: Set<string>;
 }
 
 /**
- * The saved segments with the lines appended to grown files folded in (see extendSegment), or
- * null when some appended line reaches beyond its own file.
+ * The saved ledger a report can update instead of folding every line again: one saved for the
+ * files exactly as the cache holds them, when every one of them is still there and some only
+ * grew (with no unterminated last line that counted before: it is read again as a complete line
+ * now), or new files appeared (a new session's transcript).
  */
-function updatedSegments(saved: readonly StoredSegment[], read: readonly ReadFile[], cost: CostFn, mode: LedgerMode): (LedgerSegment | StoredSegment)[] | null {
-  if (read.length !== saved.length) return null;
-  /** hash → the one file whose lines hold it, or -1 for several */
+function grownFrom(p: Prepared, mode: LedgerMode, pricing: string): Grown | null {
+  const { cache, work } = p;
+  if (cache === null) return null;
+  const before: { path: string; identity: FileIdentity }[] = [];
+  const fresh = new Set<string>();
+  for (const w of work) {
+    if (w.plan.kind === "miss") {
+      // a file the cache knows that changed otherwise than by growing changes what its lines were
+      if (cache.knows(w.file.path)) return null;
+      fresh.add(w.file.path);
+      continue;
+    }
+    if (w.plan.kind === "append" && w.plan.file.partial !== null && partRows(w.plan.file.partial) > 0) return null;
+    before.push({ path: w.file.path, identity: w.plan.file.identity });
+  }
+  // a file gone from the tree, or nothing new
+  if (before.length !== cache.size || (fresh.size === 0 && !work.some((w) => w.plan.kind === "append"))) return null;
+  const saved = cache.savedLedger(mode, filesKey(before), pricing);
+  return saved !== null && saved.length === before.length ? { saved, fresh } : null;
+}
+
+const NO_SEGMENT: LedgerSegment = {
+  saved: { columns: new UsageColumns(0), cost: new Float64Array(0), thinking: new Float64Array(0) },
+  seen: new Uint32Array(0),
+};
+
+/**
+ * The saved segments with the lines appended to grown files folded in, and a segment for each new
+ * file in its place (see extendSegment), or null when some line reaches beyond its own file.
+ */
+function updatedSegments(grown: Grown, read: readonly ReadFile[], cost: CostFn, mode: LedgerMode): (LedgerSegment | StoredSegment)[] | null {
+  const { saved, fresh } = grown;
+  if (read.length !== saved.length + fresh.size) return null;
+  /** hash → the one file (its place in `read`) whose lines hold it, or -1 for several */
   const owner = new Map<number, number>();
-  const own = (h: number, j: number) => {
+  const own = (h: number, k: number) => {
     const o = owner.get(h);
-    owner.set(h, o === undefined || o === j ? j : -1);
+    owner.set(h, o === undefined || o === k ? k : -1);
   };
-  for (const [j, s] of saved.entries()) for (const h of s.seen) own(h, j);
+  let j = 0;
+  for (const [k, f] of read.entries()) if (!fresh.has(f.file.path)) for (const h of saved[j++]!.seen) own(h, k);
   const out: (LedgerSegment | StoredSegment)[] = [];
-  for (const [j, f] of read.entries()) {
-    const s = saved[j]!;
+  j = 0;
+  for (const [k, f] of read.entries()) {
     if (f.problem !== null) return null;
-    if (f.complete === null) {
+    const isNew = fresh.has(f.file.path);
+    const s = isNew ? null : saved[j++]!;
+    if (s !== null && f.complete === null) {
       out.push(s);
       continue;
     }
-    const lines = linesOf(f);
-    let segment: LedgerSegment;
-    try {
-      segment = { saved: { columns: UsageColumns.fromParts(s.rows.parts), cost: s.rows.cost, thinking: s.rows.thinking }, seen: s.seen };
-    } catch (e) {
-      if (e instanceof RangeError) return null;
-      throw e;
+    let segment = NO_SEGMENT;
+    if (s !== null) {
+      try {
+        segment = { saved: { columns: UsageColumns.fromParts(s.rows.parts), cost: s.rows.cost, thinking: s.rows.thinking }, seen: s.seen };
+      } catch (e) {
+        if (e instanceof RangeError) return null;
+        throw e;
+      }
     }
-    const grown = extendSegment(
+    const lines = linesOf(f);
+    const cachedParts = s === null ? 0 : f.cachedParts;
+    const next = extendSegment(
       segment,
-      lines.slice(0, f.cachedParts),
-      lines.slice(f.cachedParts),
+      lines.slice(0, cachedParts),
+      lines.slice(cachedParts),
       (h) => {
         const o = owner.get(h);
-        return o !== undefined && o !== j;
+        return o !== undefined && o !== k;
       },
       cost,
       mode,
     );
-    if (grown === null) return null;
-    for (const h of grown.seen) own(h, j);
-    out.push(grown);
+    if (next === null) return null;
+    for (const h of next.seen) own(h, k);
+    out.push(next);
   }
   return out;
 }

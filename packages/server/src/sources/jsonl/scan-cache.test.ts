@@ -244,9 +244,26 @@ describe("scan cache: every change gives what a scan without the cache gives", (
     await same();
     // d was kept from its sidechain copy; the main conversation's copy wins wherever it sorts
     write("-home-u-app/s0.jsonl", [line({ id: "d", ts: "2026-01-10T10:07:00.000Z", output: 3, model: "claude-haiku-4-5-20251001" })]);
-    expect((await same()).daily).toMatchObject({ read: 1, cached: 3 });
+    expect((await same()).daily).toMatchObject({ read: 1, cached: 3, updatedLedger: false });
     const d = [...(await load("session", true)).ledger.entries()].find((e) => e.event.messageId === "msg_d");
     expect(d?.event.isSidechain).toBe(false);
+  });
+
+  it("a new session's file whose messages no other file holds is folded on its own into the saved ledger, in its place", async () => {
+    seed();
+    await load("daily", true);
+    write("-home-u-app/s0.jsonl", [
+      line({ id: "n1", session: "s0", output: 7 }),
+      line({ id: "n1", session: "s0", output: 70 }),
+      line({ id: "n2", session: "s0" }),
+    ]);
+    mkdirSync(file("-home-u-zzz"));
+    write("-home-u-zzz/s9.jsonl", [line({ id: "n3", session: "s9", ts: "2026-01-13T10:00:00.000Z" })]);
+    const r = await load("daily", true);
+    expect(r.scan).toMatchObject({ read: 2, cached: 3, updatedLedger: true });
+    expect(seen(r)).toEqual(seen(await load("daily", false)));
+    // the next run on the same files reads the updated ledger as saved
+    expect((await load("daily", true)).scan).toMatchObject({ read: 0, savedLedger: true });
   });
 
   it("other prices: the saved ledger is not reused for them", async () => {

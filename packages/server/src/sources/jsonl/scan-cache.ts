@@ -444,6 +444,11 @@ export class ScanCache {
     return this.#files.size;
   }
 
+  /** Whether the cache holds results of `path` (whatever they are worth now). */
+  knows(path: string): boolean {
+    return this.#files.has(path);
+  }
+
   #read(): void {
     let fd: number;
     try {
