@@ -70,18 +70,24 @@ afterAll(() => {
 
 const entriesOf = (r: LoadResult) => [...r.ledger.entries()];
 
-describe("a saved ledger updated with appended lines and new files equals a fold of every line", () => {
-  it("for random trees whose messages repeat within and across files, appended in turn and joined by new files, in both ledger modes", async () => {
+describe("a saved ledger updated with appended lines, new files and files gone equals a fold of every line", () => {
+  it("for random trees whose messages repeat within and across files, appended in turn, joined by new files and losing some, in both ledger modes", async () => {
     let updated = 0;
     let updatedNew = 0;
+    let updatedGone = 0;
     let folded = 0;
     await fc.assert(
       fc.asyncProperty(
         fc.array(fc.array(genLine, { maxLength: 6 }), { minLength: FILES.length, maxLength: FILES.length }),
-        fc.array(fc.record({ file: fc.integer({ min: 0, max: ALL.length - 1 }), lines: fc.array(genLine, { minLength: 1, maxLength: 4 }) }), {
-          minLength: 1,
-          maxLength: 4,
-        }),
+        fc.array(
+          fc.record({
+            file: fc.integer({ min: 0, max: ALL.length - 1 }),
+            lines: fc.array(genLine, { minLength: 1, maxLength: 4 }),
+            // a quarter of the steps delete the file (when it is there) instead
+            gone: fc.integer({ min: 0, max: 3 }).map((n) => n === 0),
+          }),
+          { minLength: 1, maxLength: 4 },
+        ),
         fc.constantFrom<LedgerMode>("daily", "session"),
         async (initial, appends, mode) => {
           const dir = mkdtempSync(join(tmpdir(), "cg-segments-"));
@@ -97,12 +103,17 @@ describe("a saved ledger updated with appended lines and new files equals a fold
           for (const a of appends) {
             const path = join(projects, ALL[a.file]!);
             const isNew = !existsSync(path);
-            mkdirSync(join(path, ".."), { recursive: true });
-            appendFileSync(path, a.lines.map((l) => `${text(l)}\n`).join(""));
+            const gone = a.gone && !isNew;
+            if (gone) rmSync(path);
+            else {
+              mkdirSync(join(path, ".."), { recursive: true });
+              appendFileSync(path, a.lines.map((l) => `${text(l)}\n`).join(""));
+            }
             const cached = await load(true);
             if (cached.scan.updatedLedger) {
               updated++;
               if (isNew) updatedNew++;
+              if (gone) updatedGone++;
             } else folded++;
             expect(entriesOf(cached)).toEqual(entriesOf(await load(false)));
           }
@@ -111,9 +122,10 @@ describe("a saved ledger updated with appended lines and new files equals a fold
       ),
       { numRuns: 150, seed: 20261202 },
     );
-    // both paths ran: the update where it may, every line folded again where an append reaches another file
+    // both paths ran: the update where it may (appends, new files, files gone), every line folded again where a change reaches another file
     expect(updated).toBeGreaterThan(30);
     expect(updatedNew).toBeGreaterThan(5);
+    expect(updatedGone).toBeGreaterThan(5);
     expect(folded).toBeGreaterThan(30);
   });
 });

@@ -423,23 +423,25 @@ async function readFiles(p: Prepared, opts: LoadOptions, take: (f: ReadFile) => 
   return run;
 }
 
-/** A saved ledger to update: its segments (one per cached file, in order), and the files the cache does not know yet. */
+/** A saved ledger to update: its segments, the cached files they are of (in their order), and the files the cache does not know yet. */
 interface Grown {
   saved: StoredSegment[];
+  paths: string[];
   fresh: Set<string>;
 }
 
 /**
  * The saved ledger a report can update instead of folding every line again: one saved for the
- * files exactly as the cache holds them, when every one of them is still there and some only
- * grew (with no unterminated last line that counted before: it is read again as a complete line
- * now), or new files appeared (a new session's transcript).
+ * files exactly as the cache holds them, when none of them changed otherwise than by growing
+ * (and without an unterminated last line that counted before: it is read again as a complete
+ * line now), new files appeared (a new session's transcript) or some are gone (Claude Code
+ * deletes old transcripts).
  */
 function grownFrom(p: Prepared, mode: LedgerMode, pricing: string): Grown | null {
   const { cache, work } = p;
   if (cache === null) return null;
-  const before: { path: string; identity: FileIdentity }[] = [];
   const fresh = new Set<string>();
+  let kept = 0;
   for (const w of work) {
     if (w.plan.kind === "miss") {
       // a file the cache knows that changed otherwise than by growing changes what its lines were
@@ -448,12 +450,12 @@ function grownFrom(p: Prepared, mode: LedgerMode, pricing: string): Grown | null
       continue;
     }
     if (w.plan.kind === "append" && w.plan.file.partial !== null && partRows(w.plan.file.partial) > 0) return null;
-    before.push({ path: w.file.path, identity: w.plan.file.identity });
+    kept++;
   }
-  // a file gone from the tree, or nothing new
-  if (before.length !== cache.size || (fresh.size === 0 && !work.some((w) => w.plan.kind === "append"))) return null;
+  const before = cache.files();
+  if (fresh.size === 0 && kept === before.length && !work.some((w) => w.plan.kind === "append")) return null;
   const saved = cache.savedLedger(mode, filesKey(before), pricing);
-  return saved !== null && saved.length === before.length ? { saved, fresh } : null;
+  return saved !== null && saved.length === before.length ? { saved, paths: before.map((f) => f.path), fresh } : null;
 }
 
 const NO_SEGMENT: LedgerSegment = {
@@ -462,26 +464,30 @@ const NO_SEGMENT: LedgerSegment = {
 };
 
 /**
- * The saved segments with the lines appended to grown files folded in, and a segment for each new
- * file in its place (see extendSegment), or null when some line reaches beyond its own file.
+ * The saved segments with the lines appended to grown files folded in, a segment for each new
+ * file in its place (see extendSegment) and none for a file that is gone, or null when some line
+ * reaches beyond its own file (a message that another file holds too).
  */
 function updatedSegments(grown: Grown, read: readonly ReadFile[], cost: CostFn, mode: LedgerMode): (LedgerSegment | StoredSegment)[] | null {
-  const { saved, fresh } = grown;
-  if (read.length !== saved.length + fresh.size) return null;
-  /** hash → the one file (its place in `read`) whose lines hold it, or -1 for several */
+  const { saved, paths, fresh } = grown;
+  const at = new Map(paths.map((path, i) => [path, i]));
+  /** hash → the one file whose lines hold it (a cached file's place in `paths`, a new file's after them), or -1 for several */
   const owner = new Map<number, number>();
   const own = (h: number, k: number) => {
     const o = owner.get(h);
     owner.set(h, o === undefined || o === k ? k : -1);
   };
-  let j = 0;
-  for (const [k, f] of read.entries()) if (!fresh.has(f.file.path)) for (const h of saved[j++]!.seen) own(h, k);
+  for (const [i, s] of saved.entries()) for (const h of s.seen) own(h, i);
+  // a file gone takes its rows with it, when no other file holds its messages
+  const present = new Set(read.map((f) => f.file.path));
+  for (const [i, path] of paths.entries()) if (!present.has(path)) for (const h of saved[i]!.seen) if (owner.get(h) !== i) return null;
   const out: (LedgerSegment | StoredSegment)[] = [];
-  j = 0;
   for (const [k, f] of read.entries()) {
     if (f.problem !== null) return null;
-    const isNew = fresh.has(f.file.path);
-    const s = isNew ? null : saved[j++]!;
+    const i = at.get(f.file.path);
+    if (i === undefined && !fresh.has(f.file.path)) return null;
+    const key = i ?? paths.length + k;
+    const s = i === undefined ? null : saved[i]!;
     if (s !== null && f.complete === null) {
       out.push(s);
       continue;
@@ -503,13 +509,13 @@ function updatedSegments(grown: Grown, read: readonly ReadFile[], cost: CostFn, 
       lines.slice(cachedParts),
       (h) => {
         const o = owner.get(h);
-        return o !== undefined && o !== k;
+        return o !== undefined && o !== key;
       },
       cost,
       mode,
     );
     if (next === null) return null;
-    for (const h of next.seen) own(h, k);
+    for (const h of next.seen) own(h, key);
     out.push(next);
   }
   return out;

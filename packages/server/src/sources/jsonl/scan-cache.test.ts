@@ -266,6 +266,20 @@ describe("scan cache: every change gives what a scan without the cache gives", (
     expect((await load("daily", true)).scan).toMatchObject({ read: 0, savedLedger: true });
   });
 
+  it("a file gone whose messages no other file holds takes its rows out of the saved ledger; one sharing a message folds every line again", async () => {
+    seed();
+    await load("daily", true);
+    rmSync(file("-home-u-app/s1/subagents/agent-1.jsonl"));
+    const r = await load("daily", true);
+    expect(r.scan).toMatchObject({ files: 2, cached: 2, updatedLedger: true });
+    expect(seen(r)).toEqual(seen(await load("daily", false)));
+    // s2 holds a line of message a, which s1 holds too
+    rmSync(file("-home-u-lib/s2.jsonl"));
+    const shared = await load("daily", true);
+    expect(shared.scan).toMatchObject({ files: 1, updatedLedger: false });
+    expect(seen(shared)).toEqual(seen(await load("daily", false)));
+  });
+
   it("other prices: the saved ledger is not reused for them", async () => {
     seed();
     await same();

@@ -444,6 +444,11 @@ export class ScanCache {
     return this.#files.size;
   }
 
+  /** The files the cache holds results of, in path order, as they were when read. */
+  files(): { path: string; identity: FileIdentity }[] {
+    return [...this.#files.values()].map((f) => ({ path: f.path, identity: f.identity })).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
   /** Whether the cache holds results of `path` (whatever they are worth now). */
   knows(path: string): boolean {
     return this.#files.has(path);
