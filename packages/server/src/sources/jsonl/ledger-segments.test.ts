@@ -76,6 +76,7 @@ describe("a saved ledger updated with appended lines, new files and files gone e
     let updatedNew = 0;
     let updatedGone = 0;
     let folded = 0;
+    let otherSaved = 0;
     await fc.assert(
       fc.asyncProperty(
         fc.array(fc.array(genLine, { maxLength: 6 }), { minLength: FILES.length, maxLength: FILES.length }),
@@ -97,8 +98,11 @@ describe("a saved ledger updated with appended lines, new files and files gone e
             mkdirSync(join(projects, rel, ".."), { recursive: true });
             writeFileSync(join(projects, rel), initial[i]!.map((l) => `${text(l)}\n`).join(""));
           }
-          const load = (cache: boolean) =>
-            loadTranscripts([projects], { now: Date.parse("2026-02-01T00:00:00Z"), mode, ...(cache ? { cache: { dir: join(dir, "cache") } } : {}) });
+          const load = (cache: boolean, m: LedgerMode = mode) =>
+            loadTranscripts([projects], { now: Date.parse("2026-02-01T00:00:00Z"), mode: m, ...(cache ? { cache: { dir: join(dir, "cache") } } : {}) });
+          const other: LedgerMode = mode === "daily" ? "session" : "daily";
+          // both modes' ledgers saved: a report of one mode updates the other's too
+          await load(true, other);
           await load(true);
           for (const a of appends) {
             const path = join(projects, ALL[a.file]!);
@@ -116,6 +120,12 @@ describe("a saved ledger updated with appended lines, new files and files gone e
               if (gone) updatedGone++;
             } else folded++;
             expect(entriesOf(cached)).toEqual(entriesOf(await load(false)));
+            // every other step, the other mode's report reads (or folds) what this one left
+            if (a.lines.length % 2 === 0) {
+              const next = await load(true, other);
+              if (cached.scan.updatedLedger) otherSaved += next.scan.savedLedger ? 1 : 0;
+              expect(entriesOf(next)).toEqual(entriesOf(await load(false, other)));
+            }
           }
           rmSync(dir, { recursive: true, force: true });
         },
@@ -126,8 +136,10 @@ describe("a saved ledger updated with appended lines, new files and files gone e
     expect(updated).toBeGreaterThan(30);
     expect(updatedNew).toBeGreaterThan(5);
     expect(updatedGone).toBeGreaterThan(5);
+    // the other mode's ledger, updated by the run before, served as saved
+    expect(otherSaved).toBeGreaterThan(10);
     expect(folded).toBeGreaterThan(30);
-  });
+  }, 120_000);
 });
 
 describe("seenIds", () => {

@@ -19,7 +19,7 @@ import {
 import { LEDGER_FINGERPRINT, PRICING_FINGERPRINT } from "./cache-keys.js";
 import { unpackColumns } from "./column-pack.js";
 import { filesKey, marksOf, partColumns, partRows, ScanCache, type CachedPart, type CachePlan, type CacheWriter, type StoredSegment } from "./scan-cache.js";
-import { extendSegment, joinSegments, rowsOfSegment, seenIds, segmentsOf, type LedgerSegment, type SegmentRows } from "./ledger-segments.js";
+import { extendSegment, joinSegments, rowsOfSegment, seenIds, segmentsOf, type LedgerSegment } from "./ledger-segments.js";
 import { MAX_KEPT_BAD, scanShared, scanUnit, type BadLine, type ScanUnit, type UnitScan } from "./file-scan.js";
 import { listTranscriptFiles, type FileIdentity, type Listing, type TranscriptFile, type WalkProblem } from "./files.js";
 
@@ -495,7 +495,8 @@ function updatedSegments(grown: Grown, read: readonly ReadFile[], cost: CostFn, 
     let segment = NO_SEGMENT;
     if (s !== null) {
       try {
-        segment = { saved: { columns: UsageColumns.fromParts(s.rows.parts), cost: s.rows.cost, thinking: s.rows.thinking }, seen: s.seen };
+        const rows = s.rows();
+        segment = { saved: { columns: UsageColumns.fromParts(rows.parts), cost: rows.cost, thinking: rows.thinking }, seen: s.seen };
       } catch (e) {
         if (e instanceof RangeError) return null;
         throw e;
@@ -522,9 +523,9 @@ function updatedSegments(grown: Grown, read: readonly ReadFile[], cost: CostFn, 
 }
 
 /** The segments of a saved ledger as one, or null (with a note) when a segment does not hold up. */
-function joinSaved(segments: readonly SegmentRows[], mode: LedgerMode, opts: LoadOptions): SavedMessages | null {
+function joinSaved(segments: readonly (LedgerSegment | StoredSegment)[], mode: LedgerMode, opts: LoadOptions): SavedMessages | null {
   try {
-    return joinSegments(segments);
+    return joinSegments(segments.map((g) => ("stored" in g ? g.rows() : rowsOfSegment(g))));
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
     opts.progress?.(`scan cache: the saved ${mode} ledger does not hold up (${e.message}); counting again`);
@@ -561,19 +562,15 @@ async function loadPrepared(p: Prepared, opts: LoadOptions, update: boolean): Pr
   const prices = opts.cost ? (opts.cost.key ?? null) : PRICING_FINGERPRINT;
   const pricing = prices === null ? null : `${LEDGER_FINGERPRINT}/${prices}`;
   const saved = p.unchanged && pricing !== null ? p.cache!.savedLedger(mode, p.key, pricing) : null;
-  const joined =
-    saved !== null
-      ? joinSaved(
-          saved.map((s) => s.rows),
-          mode,
-          opts,
-        )
-      : null;
+  const joined = saved !== null ? joinSaved(saved, mode, opts) : null;
   if (joined !== null) return restored(new SavedLedger(mode, joined), p.work, p.problems, opts);
   const cost = opts.cost?.fn ?? costOf;
   // the ledger is saved whenever the cache is written, by file, so the next run can update it
   const keep = pricing !== null && p.cache !== null;
   const grown = keep && update ? grownFrom(p, mode, pricing) : null;
+  // the other mode's saved ledger is updated too, so that a report of one mode does not cost the next report of the other a fold of every line
+  const other: LedgerMode = mode === "daily" ? "session" : "daily";
+  const otherGrown = grown !== null ? grownFrom(p, other, pricing!) : null;
   const ledger = new MessageLedger(cost, mode);
   /** rows after each file, and each file's id hashes (for the saved segments) */
   const ends: number[] = [];
@@ -594,14 +591,7 @@ async function loadPrepared(p: Prepared, opts: LoadOptions, update: boolean): Pr
   const finish = () => {
     if (result !== null) return result;
     const updated = grown !== null ? updatedSegments(grown, read, cost, mode) : null;
-    const joined =
-      updated !== null
-        ? joinSaved(
-            updated.map((g) => ("stored" in g ? g.rows : rowsOfSegment(g))),
-            mode,
-            opts,
-          )
-        : null;
+    const joined = updated !== null ? joinSaved(updated, mode, opts) : null;
     if (joined !== null) {
       result = { kept: new SavedLedger(mode, joined), segments: updated, updated: true };
       return result;
@@ -636,8 +626,10 @@ async function loadPrepared(p: Prepared, opts: LoadOptions, update: boolean): Pr
       keepLedger: keep,
       packedHits: grown !== null,
       beforeCommit: (w, key) => {
-        const { segments } = finish();
+        const { segments, updated } = finish();
         if (segments !== null) w.addLedger(mode, key, pricing!, segments);
+        const otherSegments = updated && otherGrown !== null ? updatedSegments(otherGrown, read, cost, other) : null;
+        if (otherSegments !== null) w.addLedger(other, key, pricing!, otherSegments);
       },
     },
   );

@@ -124,11 +124,12 @@ interface LedgerDesc {
 }
 
 /**
- * A segment of a saved ledger as read back: its rows (checked when they are joined or updated),
- * its message-id hashes, and where its bytes are (carried as they are into the next cache).
+ * A segment of a saved ledger as read back: its message-id hashes, its rows (read when first
+ * asked for; throws RangeError when their block does not hold up; checked again where they are
+ * joined or updated), and where its bytes are (carried as they are into the next cache).
  */
 export interface StoredSegment {
-  rows: SegmentRows;
+  rows(): SegmentRows;
   seen: Uint32Array;
   stored: { file: CacheFile; desc: SegmentDesc };
 }
@@ -574,7 +575,6 @@ export class ScanCache {
     if (hit === undefined || file === null) return null;
     try {
       return hit.segments.map((desc): StoredSegment => {
-        const parts = unpackColumns(storedColumns({ file, desc: desc.kept }));
         const { at, n, seen: m, sum } = desc.values;
         const buf = file.read(at, valuesBytes(desc.values));
         if (sha1(buf) !== sum) throw new Invalid("a block's checksum");
@@ -583,7 +583,17 @@ export class ScanCache {
         const thinking = values.subarray(n);
         for (let i = 0; i < n; i++) if (!Number.isFinite(cost[i]!) || !(thinking[i]! >= 0)) throw new Invalid("a saved cost");
         const seen = new Uint32Array(buf.buffer, buf.byteOffset + 16 * n, m);
-        return { rows: { parts, cost, thinking }, seen, stored: { file, desc } };
+        let rows: SegmentRows | null = null;
+        const read = (): SegmentRows => {
+          try {
+            rows ??= { parts: unpackColumns(storedColumns({ file, desc: desc.kept })), cost, thinking };
+            return rows;
+          } catch (e) {
+            if (e instanceof Invalid) throw new RangeError(`scan cache: ${e.message}`);
+            throw e;
+          }
+        };
+        return { rows: read, seen, stored: { file, desc } };
       });
     } catch (e) {
       if (!(e instanceof Invalid) && !(e instanceof RangeError)) throw e;
