@@ -571,6 +571,8 @@ async function loadPrepared(p: Prepared, opts: LoadOptions, update: boolean): Pr
   // the other mode's saved ledger is updated too, so that a report of one mode does not cost the next report of the other a fold of every line
   const other: LedgerMode = mode === "daily" ? "session" : "daily";
   const otherGrown = grown !== null ? grownFrom(p, other, pricing!) : null;
+  // every cached part is folded
+  if (grown === null) p.cache?.readAll();
   const ledger = new MessageLedger(cost, mode);
   /** rows after each file, and each file's id hashes (for the saved segments) */
   const ends: number[] = [];
@@ -673,6 +675,8 @@ export async function backfillTranscripts(
   sink: BackfillSink,
 ): Promise<{ resume: Map<string, ResumePoint>; problems: WalkProblem[]; scan: ScanCounts }> {
   const p = await prepare(roots, opts);
+  // every cached part is delivered
+  p.cache?.readAll();
   const resume = new Map<string, ResumePoint>();
   let worker: WorkerRun | null;
   try {

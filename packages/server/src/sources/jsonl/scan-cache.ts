@@ -540,6 +540,14 @@ export class ScanCache {
     }
   }
 
+  /**
+   * Reads the whole file now, for a run that needs most of its blocks: one buffer instead of one
+   * per block (thousands of small buffers left a restarted daemon holding ~20 MB more).
+   */
+  readAll(): void {
+    this.#file?.readAll();
+  }
+
   /** Lets go of the cache file (blocks not read by now are not read). */
   close(): void {
     this.#file?.close();
