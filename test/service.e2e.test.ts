@@ -60,8 +60,8 @@ describe("install-service (systemd user unit, real files, real daemon)", () => {
     // run what systemd would run, with the unit's environment
     const exec = unit.get("Service")!.get("ExecStart")![0]!.split(" ");
     const env = Object.fromEntries((unit.get("Service")?.get("Environment") ?? []).map((e) => e.split(/=(.*)/s).slice(0, 2)));
-    // glibc's allocator keeps at most two arenas (see DAEMON_LINUX_ENV)
-    expect(env).toEqual({ MALLOC_ARENA_MAX: "2", CLAUDE_CONFIG_DIR: s.env.CLAUDE_CONFIG_DIR });
+    // glibc's allocator keeps at most two arenas and a fixed mmap threshold (see DAEMON_LINUX_ENV)
+    expect(env).toEqual({ MALLOC_ARENA_MAX: "2", MALLOC_MMAP_THRESHOLD_: "131072", CLAUDE_CONFIG_DIR: s.env.CLAUDE_CONFIG_DIR });
     // Node runs the daemon with a small young generation (see DAEMON_NODE_FLAGS)
     expect(exec.slice(1, 2)).toEqual(["--max-semi-space-size=1"]);
     expect(exec.slice(3)).toEqual(["serve", "--port", "0"]);

@@ -43,7 +43,12 @@ describe("install-service on Linux (systemd user unit)", () => {
     const unit = parseSystemdUnit(readFileSync(file, "utf8"));
     expect(unit.get("Service")?.get("ExecStart")).toEqual(['/usr/bin/node "/opt/claude gauge/dist/cli.js" serve --port 8181']);
     expect(unit.get("Service")?.get("Restart")).toEqual(["on-failure"]);
-    expect(unit.get("Service")?.get("Environment")).toEqual(["MALLOC_ARENA_MAX=2", "CLAUDE_CONFIG_DIR=/data/claude", "CLAUDE_GAUGE_5H_CEILING=900000"]);
+    expect(unit.get("Service")?.get("Environment")).toEqual([
+      "MALLOC_ARENA_MAX=2",
+      "MALLOC_MMAP_THRESHOLD_=131072",
+      "CLAUDE_CONFIG_DIR=/data/claude",
+      "CLAUDE_GAUGE_5H_CEILING=900000",
+    ]);
     expect(unit.get("Install")?.get("WantedBy")).toEqual(["default.target"]);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(calls).toEqual(["systemctl --user daemon-reload", "systemctl --user enable --now claude-gauge.service"]);
