@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
+import { usageEvent } from "../../../test/helpers/usage-event.js";
 import { MessageLedger } from "./message-ledger.js";
 import { totalTokens, type TokenCounts, type UsageEvent } from "./usage-event.js";
 
@@ -7,27 +8,7 @@ import { totalTokens, type TokenCounts, type UsageEvent } from "./usage-event.js
 const price = (_m: string, c: TokenCounts) => totalTokens(c);
 
 function ev(over: Partial<UsageEvent>): UsageEvent {
-  return {
-    timestamp: 1_000,
-    messageId: "m1",
-    requestId: "r1",
-    model: "claude-sonnet-4-5",
-    sessionId: "s",
-    fileSession: "s",
-    project: "p",
-    isSidechain: false,
-    progress: false,
-    loggedCostUsd: null,
-    speed: null,
-    thinking: false,
-    input: 10,
-    output: 1,
-    cacheCreation: 0,
-    cacheRead: 100,
-    cacheCreation5m: 0,
-    cacheCreation1h: 0,
-    ...over,
-  };
+  return usageEvent({ timestamp: 1_000, messageId: "m1", requestId: "r1", model: "claude-sonnet-4-5", input: 10, output: 1, cacheRead: 100, ...over });
 }
 
 describe("MessageLedger", () => {

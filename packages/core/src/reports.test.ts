@@ -5,7 +5,7 @@ import { decodeLine } from "./decode-line.js";
 import { MessageLedger } from "./message-ledger.js";
 import { blocksReport, dailyReport, sessionReport, sortEntries, type PricedEntry } from "./reports.js";
 import type { LimitNotice } from "./usage-event.js";
-import { usageEvent } from "./usage-event.test-helper.js";
+import { arbitraryUsageEvent } from "./usage-event.test-helper.js";
 
 /** A usage line with raw count literals (the text ccusage reads), one message per id. */
 function line(id: string, ts: string, usage: string, over = ""): string {
@@ -73,7 +73,7 @@ describe("reports read from a ledger's columns", () => {
   it("equal the reports of its entries, in both ledger modes, wide counts and zones included", () => {
     fc.assert(
       fc.property(
-        fc.array(usageEvent, { maxLength: 40 }),
+        fc.array(arbitraryUsageEvent, { maxLength: 40 }),
         fc.constantFrom("session" as const, "daily" as const),
         fc.constantFrom("UTC", "Asia/Tokyo"),
         (events, mode, timeZone) => {

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { usageEvent as event } from "./usage-event.test-helper.js";
+import { usageEvent } from "../../../test/helpers/usage-event.js";
+import { arbitraryUsageEvent as event } from "./usage-event.test-helper.js";
 import { UsageColumns } from "./usage-columns.js";
 import type { UsageEvent } from "./usage-event.js";
 
@@ -33,26 +34,7 @@ describe("UsageColumns.concat", () => {
   });
 
   it("refuses parts whose references or lengths do not hold up", () => {
-    const e: UsageEvent = {
-      timestamp: 1,
-      messageId: "m",
-      requestId: null,
-      model: "claude-opus-4-5",
-      sessionId: "s",
-      fileSession: "s",
-      project: "p",
-      input: 1,
-      output: 2,
-      cacheCreation: 0,
-      cacheRead: 0,
-      cacheCreation5m: 0,
-      cacheCreation1h: 0,
-      isSidechain: false,
-      progress: false,
-      loggedCostUsd: null,
-      speed: null,
-      thinking: false,
-    };
+    const e = usageEvent({ timestamp: 1, messageId: "m", model: "claude-opus-4-5", input: 1, output: 2 });
     const good = columnsOf([e, e]).parts();
     expect(UsageColumns.concat([good, good]).length).toBe(4);
     const badRef = columnsOf([e, e]).parts();

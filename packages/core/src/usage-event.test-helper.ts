@@ -2,7 +2,7 @@ import fc from "fast-check";
 import type { UsageEvent } from "./usage-event.js";
 
 /** Usage events with few distinct strings (so tables and messages repeat), some with exact wide counts. */
-export const usageEvent: fc.Arbitrary<UsageEvent> = fc
+export const arbitraryUsageEvent: fc.Arbitrary<UsageEvent> = fc
   .record({
     timestamp: fc.integer({ min: 0, max: 2e12 }),
     messageId: fc.option(fc.constantFrom("msg_a", "msg_b", "msg_ü")),

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { addCounts, MessageLedger, totalTokens, ZERO_COUNTS, type TokenCounts, type UsageDelta, type UsageEvent } from "@claude-gauge/core";
+import { usageEvent } from "../../../../test/helpers/usage-event.js";
 import { CrossSourceLedger } from "./cross-source-ledger.js";
 
 // 1 USD per token keeps the arithmetic visible.
@@ -8,27 +9,7 @@ const price = (_m: string, c: TokenCounts) => totalTokens(c);
 
 /** a transcript line of message `m` in request `r` */
 function line(over: Partial<UsageEvent>): UsageEvent {
-  return {
-    timestamp: 1_000,
-    messageId: "msg_1",
-    requestId: "req_1",
-    model: "claude-sonnet-4-5",
-    sessionId: "s",
-    fileSession: "s",
-    project: "p",
-    isSidechain: false,
-    progress: false,
-    loggedCostUsd: null,
-    speed: null,
-    thinking: false,
-    input: 10,
-    output: 50,
-    cacheCreation: 0,
-    cacheRead: 100,
-    cacheCreation5m: 0,
-    cacheCreation1h: 0,
-    ...over,
-  };
+  return usageEvent({ timestamp: 1_000, messageId: "msg_1", requestId: "req_1", model: "claude-sonnet-4-5", input: 10, output: 50, cacheRead: 100, ...over });
 }
 
 /** the same request as an OTLP api_request event: its request id, no message id, no project */

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { costOf, DEFAULT_CONFIG, MessageLedger, sortEntries, WindowEngine, type GaugeConfig, type UsageEvent } from "@claude-gauge/core";
+import { usageEvent } from "../../../../test/helpers/usage-event.js";
 import { entryDelta, ledgerRows } from "./cold-engine.js";
 import { HISTORY_STEP_MS, HistoryBook } from "./history.js";
 
@@ -63,26 +64,20 @@ function ledgerOf(sessions: readonly Session[]) {
     t += s.gapMin * 60_000;
     for (let m = 0; m < s.msgs; m++) {
       t += 7_000 + ((m * 13_337) % 50_000);
-      events.push({
-        timestamp: t,
-        messageId: `m${id}`,
-        requestId: `r${id++}`,
-        model: s.model,
-        sessionId: "s",
-        fileSession: "s",
-        project: "p",
-        isSidechain: false,
-        progress: false,
-        loggedCostUsd: null,
-        speed: null,
-        thinking: m % 3 === 0,
-        input: s.input,
-        output: s.output + m,
-        cacheCreation: 100,
-        cacheRead: s.cacheRead,
-        cacheCreation5m: 100,
-        cacheCreation1h: 0,
-      });
+      events.push(
+        usageEvent({
+          timestamp: t,
+          messageId: `m${id}`,
+          requestId: `r${id++}`,
+          model: s.model,
+          thinking: m % 3 === 0,
+          input: s.input,
+          output: s.output + m,
+          cacheCreation: 100,
+          cacheRead: s.cacheRead,
+          cacheCreation5m: 100,
+        }),
+      );
     }
   }
   for (const e of events) ledger.add(e);

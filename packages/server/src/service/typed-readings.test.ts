@@ -1,32 +1,13 @@
 import { describe, expect, it } from "vitest";
-import type { PricedEntry, UsageEvent } from "@claude-gauge/core";
+import type { PricedEntry } from "@claude-gauge/core";
+import { usageEvent } from "../../../../test/helpers/usage-event.js";
 import { typedReadings } from "./typed-readings.js";
 
 const H = 3_600_000;
 const T = Date.parse("2026-11-26T12:00:00Z");
 
 function entry(t: number, input: number, cacheRead: number): PricedEntry {
-  const event: UsageEvent = {
-    timestamp: t,
-    messageId: null,
-    requestId: null,
-    model: "m",
-    sessionId: "s",
-    fileSession: "s",
-    project: "p",
-    isSidechain: false,
-    progress: false,
-    loggedCostUsd: null,
-    speed: null,
-    thinking: false,
-    input,
-    output: 1,
-    cacheCreation: 0,
-    cacheRead,
-    cacheCreation5m: 0,
-    cacheCreation1h: 0,
-  };
-  return { event, cost: 0 };
+  return { event: usageEvent({ timestamp: t, input, output: 1, cacheRead }), cost: 0 };
 }
 
 describe("typedReadings", () => {

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { LedgerMode } from "@claude-gauge/core";
 import { idHash, seenIds } from "./ledger-segments.js";
 import { UsageColumns } from "@claude-gauge/core/decode";
+import { usageEvent } from "../../../../../test/helpers/usage-event.js";
 import { loadTranscripts, type LoadResult } from "./load.js";
 
 /** One transcript line: few ids and sessions, so messages repeat within and across files. */
@@ -145,28 +146,7 @@ describe("a saved ledger updated with appended lines, new files and files gone e
 describe("seenIds", () => {
   it("holds each message id's hash once, ascending, and no hash for id-less rows", () => {
     const c = new UsageColumns(4);
-    const row = (messageId: string | null) =>
-      c.push({
-        timestamp: 0,
-        messageId,
-        requestId: null,
-        model: "m",
-        sessionId: "s",
-        fileSession: "s",
-        project: "p",
-        isSidechain: false,
-        progress: false,
-        loggedCostUsd: null,
-        speed: null,
-        thinking: false,
-        input: 1,
-        output: 1,
-        cacheCreation: 0,
-        cacheRead: 0,
-        cacheCreation5m: 0,
-        cacheCreation1h: 0,
-      });
-    for (const id of ["msg_b", "msg_a", null, "msg_b"]) row(id);
+    for (const messageId of ["msg_b", "msg_a", null, "msg_b"]) c.push(usageEvent({ messageId, input: 1, output: 1 }));
     const want = [idHash("msg_a"), idHash("msg_b")].sort((x, y) => x - y);
     expect([...seenIds([c])]).toEqual(want);
     expect([...seenIds([], new Uint32Array([want[1]!, want[0]!, want[1]!]))]).toEqual(want);
