@@ -246,6 +246,18 @@ export async function scan(o: BenchOptions): Promise<SectionResult> {
       const r = await runTimed(runtime, report, env, RUN_TIMEOUT_MS);
       if (r.code !== 0) throw new Error(`warming the cache failed: ${r.stderr.slice(0, 300)}`);
     };
+    /** our report after `change` was made to a tree the cache knows; `undo` puts the tree back */
+    const afterChange = (key: string, change: () => void, undo: () => void): Contender => ({
+      key,
+      cmd: process.execPath,
+      args: report,
+      env,
+      before: async () => {
+        await rewarm();
+        change();
+      },
+      after: undo,
+    });
     const contenders: Contender[] = [
       ...coldContenders(corpus.dir, cacheHome),
       // warm: the cache is up to date before each run
@@ -253,30 +265,18 @@ export async function scan(o: BenchOptions): Promise<SectionResult> {
       ...(existsSync(BUN) ? [{ key: "ours_warm_bun", cmd: BUN, args: report, env, before: () => rewarm(BUN) }] : []),
       // what any Node program pays before its first line runs
       { key: "node_bare", cmd: process.execPath, args: ["-e", "0"], env },
-      // append: 1 MiB lands in the biggest file after the cache was written; put back afterwards
-      {
-        key: "ours_append",
-        cmd: process.execPath,
-        args: report,
-        env,
-        before: async () => {
-          await rewarm();
-          appendFileSync(big, block);
-        },
-        after: () => truncateSync(big, bigSize),
-      },
-      // a new session: one new transcript file appears after the cache was written; removed afterwards
-      {
-        key: "ours_new_session",
-        cmd: process.execPath,
-        args: report,
-        env,
-        before: async () => {
-          await rewarm();
-          writeFileSync(sessionPath, session);
-        },
-        after: () => rmSync(sessionPath, { force: true }),
-      },
+      // append: 1 MiB lands in the biggest file; put back afterwards
+      afterChange(
+        "ours_append",
+        () => appendFileSync(big, block),
+        () => truncateSync(big, bigSize),
+      ),
+      // a new session: one new transcript file appears; removed afterwards
+      afterChange(
+        "ours_new_session",
+        () => writeFileSync(sessionPath, session),
+        () => rmSync(sessionPath, { force: true }),
+      ),
     ];
     const { first, ms, mb, samples } = await compare(contenders, o.runs);
     const floor = floorOf(ms);

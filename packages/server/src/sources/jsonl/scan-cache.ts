@@ -24,11 +24,12 @@ import type { LedgerSegment, SegmentRows } from "./ledger-segments.js";
  * a fixed header, the column blocks, then a JSON index. A reader reads the header and the index,
  * then only the blocks it needs (a report after an append needs a tenth of them). A writer copies
  * the old file (the kernel copies it, no byte passes through us), adds the new blocks and index
- * after it and renames the copy into place, so a reader never sees half a cache and two writers at
- * once leave one whole cache; blocks no index refers to any more are dropped when they would be
- * half of the file, by writing the live blocks into a new one. Everything read back is checked (magic, format, the build's scan fingerprint, roots, a
- * SHA-1 of the index and of each block before it is used, every offset, length and value); a
- * cache that fails is dropped with a note and the files are read again.
+ * after it and renames the copy into place, so a reader never sees half a cache and two writers
+ * at once leave one whole cache; blocks no index refers to any more are dropped when they would
+ * be half of the file, by writing the live blocks into a new one. Everything read back is
+ * checked (magic, format, the build's scan fingerprint, roots, a SHA-1 of the index and of each
+ * block before it is used, every offset, length and value); a cache that fails is dropped with
+ * a note and the files are read again.
  */
 
 /** Layout of the file; a change makes older caches unreadable (they are rebuilt). */
