@@ -71,7 +71,9 @@ async function buildStatusline(): Promise<void> {
   } as const;
   await Promise.all([
     build({ ...common, outfile: here("./dist/statusline-main.js"), format: "esm" }),
-    build({ ...common, outfile: here("./dist/statusline-main.cjs"), format: "cjs" }),
+    // import() of node:net or node:child_process would start Node's ES module loader (~3 ms of the
+    // command's ~75): as CommonJS they are required, still only when used (Bun never needs them)
+    build({ ...common, outfile: here("./dist/statusline-main.cjs"), format: "cjs", supported: { "dynamic-import": false } }),
   ]);
 }
 
