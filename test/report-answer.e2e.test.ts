@@ -119,6 +119,22 @@ describe("saved report answers", () => {
     expect((await report(DAILY)).out).toBe(mark);
   });
 
+  it("on a terminal (a pseudo-terminal from script(1)) the table is coloured, and its answer is kept apart from the piped one's", async () => {
+    const env = { ...process.env, CLAUDE_CONFIG_DIR: dir, XDG_CACHE_HOME: cacheHome, TZ: "UTC", NO_COLOR: "", FORCE_COLOR: "", TERM: "xterm-256color" };
+    const command = [process.execPath, CLI, "report", "daily"].map((w) => JSON.stringify(w)).join(" ");
+    const onTerminal = async () => (await run("script", ["-qec", command, "/dev/null"], { env, maxBuffer: 1 << 24 })).stdout;
+    const first = await onTerminal();
+    expect(first).toContain("\u001b[");
+    expect(await onTerminal()).toBe(first);
+    const piped = (await report(["daily"], { NO_COLOR: "", FORCE_COLOR: "", TERM: "xterm-256color" })).out;
+    expect(piped).not.toContain("\u001b[");
+    expect(piped).toContain("Total");
+    // each setting is answered from its own saved answer
+    const mark = markAnswers();
+    expect((await onTerminal()).replaceAll("\r\n", "\n")).toBe(mark);
+    expect((await report(["daily"], { NO_COLOR: "", FORCE_COLOR: "", TERM: "xterm-256color" })).out).toBe(mark);
+  });
+
   it("never saves blocks (they depend on the clock) nor reads with --no-cache", async () => {
     await report(DAILY);
     const mark = markAnswers();

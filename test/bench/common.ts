@@ -175,17 +175,31 @@ export interface Daemon {
   stop(): Promise<void>;
 }
 
+/**
+ * The environment the bench's processes start with: this one without the variables that change
+ * how any Node process starts. A host's NODE_EXTRA_CA_CERTS is read at every start (~50 ms here,
+ * paid alike by our CLI and ccusage's npm shim), which buried the differences being measured.
+ */
+export function benchEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  for (const k of ["NODE_OPTIONS", "NODE_EXTRA_CA_CERTS"]) delete env[k];
+  return env;
+}
+
 /** `claude-gauge serve --port 0` on configDir; resolves at its "serving http://…" line. */
 export async function startDaemon(configDir: string, timeoutMs = 60_000, env: NodeJS.ProcessEnv = {}, nodeFlags: readonly string[] = []): Promise<Daemon> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
   const t0 = performance.now();
-  const proc = spawnTracked(process.execPath, [...nodeFlags, CLI, "serve", "--port", "0", "--timezone", "UTC"], {
-    ...process.env,
-    CLAUDE_CONFIG_DIR: configDir,
-    // a scan cache of its own unless the section shares one: the bench never touches the user's
-    XDG_CACHE_HOME: makeTempDir("cg-bench-cache-"),
-    ...env,
-  });
+  const proc = spawnTracked(
+    process.execPath,
+    [...nodeFlags, CLI, "serve", "--port", "0", "--timezone", "UTC"],
+    benchEnv({
+      CLAUDE_CONFIG_DIR: configDir,
+      // a scan cache of its own unless the section shares one: the bench never touches the user's
+      XDG_CACHE_HOME: makeTempDir("cg-bench-cache-"),
+      ...env,
+    }),
+  );
   let stderr = "";
   const port = await new Promise<number>((ok, fail) => {
     const timer = setTimeout(() => fail(new Error(`daemon not serving after ${timeoutMs} ms: ${stderr}`)), timeoutMs);

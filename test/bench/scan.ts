@@ -27,6 +27,7 @@ import { dirname, join } from "node:path";
 import { CCUSAGE_BIN } from "../oracle/ccusage.js";
 import {
   BUN,
+  benchEnv,
   CLI,
   ensureCorpus,
   tempCorpus,
@@ -132,7 +133,7 @@ function sameTotals(a: string, b: string): boolean {
 const DAILY = ["claude", "daily", "--json", "--offline", "--timezone", "UTC"];
 
 function baseEnv(configDir: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, CLAUDE_CONFIG_DIR: configDir, NO_COLOR: "1", LOG_LEVEL: "0" };
+  const env = benchEnv({ CLAUDE_CONFIG_DIR: configDir, NO_COLOR: "1", LOG_LEVEL: "0" });
   delete env["FORCE_COLOR"];
   return env;
 }

@@ -1,6 +1,7 @@
 // The `claude-gauge` entry. It loads nothing but what it needs before deciding: a report asked
 // again on unchanged transcripts is printed from its saved answer, without loading the CLI, core
 // or zod (their load is most of a warm report's time); everything else goes to the dispatcher.
+import { isTerminal, writeOut } from "./commands/direct-output.js";
 import type { Listing } from "./sources/jsonl/files.js";
 
 const argv = process.argv.slice(2);
@@ -12,15 +13,15 @@ async function answered(): Promise<boolean> {
   let out = null;
   try {
     const { savedAnswer } = await import("./commands/report-answer.js");
-    out = await savedAnswer(argv.slice(1), { env: process.env, stdoutIsTTY: process.stdout.isTTY === true }, (l) => {
+    out = await savedAnswer(argv.slice(1), { env: process.env, stdoutIsTTY: isTerminal(1) }, (l) => {
       listing = l;
     });
   } catch {
     // whatever went wrong here, the report itself can still be run
   }
   if (out === null) return false;
-  process.stderr.write(out.stderr);
-  process.stdout.write(out.stdout);
+  writeOut(2, out.stderr);
+  writeOut(1, out.stdout);
   return true;
 }
 

@@ -1,4 +1,5 @@
 import { commandHelp, commonFlags, parseCommand, UsageError, type CommandSpec } from "./args.js";
+import { streamsInUse } from "./direct-output.js";
 import { exitWhenWritten } from "./exit-when-written.js";
 import { listenErrorLine } from "./listen-error.js";
 import { serveFlagsFrom } from "./serve-flags.js";
@@ -63,7 +64,7 @@ async function run(spec: CommandSpec, values: Values, positionals: string[], arg
       }
       const flags = commonFlags(values);
       await (await import("./report.js")).report(kind, flags, args, listing);
-      return exitWhenWritten(0);
+      return exitWhenWritten(0, streamsInUse);
     }
   }
   throw new Error(`no handler for ${spec.name}`);

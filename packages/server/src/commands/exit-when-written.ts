@@ -5,10 +5,12 @@ import { bunRuntime } from "../statusline/bun-runtime.js";
  * drain: the scan thread winding down and the collector's idle work cost a cold 200 MiB report
  * ~40 ms (4%). Node calls a write's callback after the writes before it are done; Bun calls an
  * empty write's callback before earlier output is out, so on Bun the process ends as usual.
+ * `streams`: those that carried output (a command that wrote straight to its descriptors, see
+ * direct-output.ts, names only the streams that took some over; building one costs ~5 ms).
  */
-export function exitWhenWritten(code: number): Promise<number> {
+export function exitWhenWritten(code: number, streams: () => NodeJS.WriteStream[] = () => [process.stdout, process.stderr]): Promise<number> {
   if (bunRuntime() !== null) return Promise.resolve(code);
   const flushed = (s: NodeJS.WriteStream) => new Promise<void>((resolve) => s.write("", () => resolve()));
-  void Promise.all([flushed(process.stdout), flushed(process.stderr)]).then(() => process.exit(code));
+  void Promise.all(streams().map(flushed)).then(() => process.exit(code));
   return new Promise<number>(() => undefined);
 }

@@ -4,6 +4,7 @@ import type { Listing } from "../sources/jsonl/files.js";
 import { loadTranscripts, type LoadResult } from "../sources/jsonl/load.js";
 import { findTranscriptRoots } from "../sources/jsonl/roots.js";
 import { defaultCacheDir } from "../sources/jsonl/cache-keys.js";
+import { isTerminal, writeOut } from "./direct-output.js";
 import { progressLine } from "./progress-line.js";
 
 /** Scans every transcript root for a one-shot command, with progress and problems on stderr. */
@@ -16,9 +17,9 @@ export async function load(
 ): Promise<LoadResult & { roots: string[]; notes: string }> {
   const { roots, missing } = findTranscriptRoots();
   if (roots.length === 0) {
-    process.stderr.write(`claude-gauge: no transcripts found (looked in ${missing.join(", ") || "nothing"}); reporting zeros\n`);
+    writeOut(2, `claude-gauge: no transcripts found (looked in ${missing.join(", ") || "nothing"}); reporting zeros\n`);
   }
-  const progress = progressLine(process.stderr, flags.quiet);
+  const progress = progressLine({ isTTY: !flags.quiet && isTerminal(2), write: (s) => writeOut(2, s) }, flags.quiet);
   let result: LoadResult;
   try {
     result = await loadTranscripts(roots, {
@@ -33,7 +34,7 @@ export async function load(
     progress.done();
   }
   const notes = flags.quiet ? "" : problemNotes(result);
-  process.stderr.write(notes);
+  writeOut(2, notes);
   return { ...result, roots, notes };
 }
 

@@ -1,6 +1,7 @@
 import { assertTimeZone, blocksReport, dailyReport, sessionReport, sortEntries } from "@claude-gauge/core/reports";
 import { UsageError, type CommonFlags } from "./args.js";
 import type { Listing } from "../sources/jsonl/files.js";
+import { isTerminal, writeOut } from "./direct-output.js";
 import { jsonText, load } from "./load-transcripts.js";
 import { saveAnswer } from "./report-answer.js";
 import { blocksTable, dailyTable, sessionTable, wantsColor } from "./report-table.js";
@@ -40,14 +41,14 @@ export async function report(kind: string | undefined, flags: CommonFlags, args:
     case "blocks": {
       const r = blocksReport(sortEntries(ledger.entries()), now, filter, limits);
       if (flags.order === "desc") r.blocks.reverse();
-      process.stdout.write(flags.json ? jsonText(r) : `${blocksTable(r, color(), flags.timezone, now)}\n`);
+      writeOut(1, flags.json ? jsonText(r) : `${blocksTable(r, color(), flags.timezone, now)}\n`);
       return;
     }
   }
-  process.stdout.write(out);
+  writeOut(1, out);
   // an answer is only as good as the listing: a folder or file that could not be read may be readable next time
   if (flags.cache && loaded.problems.length === 0 && !loaded.scan.worker?.problem)
-    saveAnswer(args, { env: process.env, stdoutIsTTY: process.stdout.isTTY === true }, loaded.roots, loaded.files, { stdout: out, stderr: loaded.notes });
+    saveAnswer(args, { env: process.env, stdoutIsTTY: isTerminal(1) }, loaded.roots, loaded.files, { stdout: out, stderr: loaded.notes });
 }
 
-const color = () => wantsColor(process.stdout, process.env);
+const color = () => wantsColor({ isTTY: isTerminal(1) }, process.env);

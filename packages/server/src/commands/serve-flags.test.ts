@@ -1,3 +1,5 @@
+import { isIP } from "node:net";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { UsageError } from "./args.js";
 import { parseServeFlags } from "./serve-flags.js";
@@ -47,5 +49,39 @@ describe("serve flags: sources, Prometheus, ccusage, machine", () => {
     expect(parse(["--machine", "laptop-3"]).machine).toBe("laptop-3");
     expect(parse([], { CLAUDE_GAUGE_MACHINE: "desk" }).machine).toBe("desk");
     for (const bad of ["two words", "", "x".repeat(129), "naïve"]) expect(() => parse(["--machine", bad]), bad).toThrow(/--machine/);
+  });
+});
+
+describe("serve flags: which hosts are loopback (listened on without --lan or --token)", () => {
+  const refused = (host: string) => {
+    try {
+      parse(["--host", host]);
+      return false;
+    } catch (e) {
+      if (e instanceof UsageError && /refusing to listen/.test(e.message)) return true;
+      throw e;
+    }
+  };
+  // the rule as node:net states it, which the flags no longer load (see isLoopback)
+  const loopback = (host: string) => ["127.0.0.1", "::1", "localhost"].includes(host) || (isIP(host) === 4 && host.startsWith("127."));
+  const octet = fc.oneof(fc.integer({ min: 0, max: 300 }).map(String), fc.constantFrom("00", "01", "007", "255", "256", "-1", "", "1e2", " 1"));
+  const hosts = fc
+    .oneof(
+      fc.tuple(fc.constantFrom("127", "128", "10", "0127", "127 "), octet, octet, octet).map((p) => p.join(".")),
+      fc.tuple(octet, octet, octet, octet).map((p) => p.join(".")),
+      fc.constantFrom("127.0.0.1", "127.1", "127.0.0.1.", "127.0.0.1.5", "localhost", "::1", "0.0.0.0", "::", "example.com", "127.0.0.1\n"),
+      fc.string(),
+    )
+    .filter((h) => !h.startsWith("-")); // a flag, not a value
+
+  it("refuses exactly the hosts node:net does not call 127/8 IPv4 (or ::1, localhost)", () => {
+    fc.assert(
+      fc.property(hosts, (host) => {
+        expect(refused(host)).toBe(!loopback(host));
+      }),
+      { numRuns: 2000, seed: 12 },
+    );
+    expect(refused("127.255.0.9")).toBe(false);
+    expect(refused("127.0.0.01")).toBe(true);
   });
 });
