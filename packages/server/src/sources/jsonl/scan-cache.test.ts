@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import {
   appendFileSync,
   mkdirSync,
@@ -17,6 +18,7 @@ import { createHash } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { costOf, type CostFn, type LedgerMode } from "@claude-gauge/core";
 import { loadTranscripts, type LoadResult } from "./load.js";
+import { partColumns, partRows } from "./scan-cache.js";
 
 interface Line {
   id: string;
@@ -476,7 +478,7 @@ describe("scan cache folder upkeep", () => {
   });
 });
 
-describe("scan cache: a writer builds on a copy of the old cache", () => {
+describe("scan cache: a writer appends to the cache in place, or builds on a copy of it", () => {
   /** the cache file's index: each file's block offsets, by path */
   const offsets = () => {
     const b = readFileSync(join(cacheDir, cacheFiles()[0]!));
@@ -506,6 +508,90 @@ describe("scan cache: a writer builds on a copy of the old cache", () => {
     await same();
     // written afresh for the same tree: the old one held at most as much garbage as live bytes (plus one run's)
     expect(grown).toBeLessThan(2.5 * cacheSize());
+  });
+
+  const cachePath = () => join(cacheDir, cacheFiles()[0]!);
+  const grow = (i: number) => appendFileSync(file("-home-u-lib/s2.jsonl"), `${line({ id: `g${i}`, session: "s2", ts: "2026-01-12T12:00:00.000Z" })}\n`);
+  const otherProcessGone = () => {
+    const p = spawnSync(process.execPath, ["-e", "0"]);
+    return p.pid!;
+  };
+
+  it("an update appends in place: the same file, grown; a reader that read the old index still reads its blocks", async () => {
+    seed();
+    await same();
+    const { ScanCache } = await import("./scan-cache.js");
+    const { listTranscriptFiles } = await import("./files.js");
+    const files = await listTranscriptFiles([projects]);
+    const old = ScanCache.open({ dir: cacheDir, roots: [projects] });
+    const { ino, size } = statSync(cachePath());
+    grow(0);
+    expect((await load("daily", true)).scan).toMatchObject({ appended: 1, updatedLedger: true });
+    expect(statSync(cachePath()).ino).toBe(ino);
+    expect(statSync(cachePath()).size).toBeGreaterThan(size);
+    expect(readdirSync(cacheDir).filter((n) => n.endsWith(".lock") || n.endsWith(".tmp"))).toEqual([]);
+    // the old index's blocks were not written over: every file the old reader knows reads as it did
+    for (const f of files) {
+      const plan = old.plan(f.path, f.identity);
+      if (plan.kind !== "miss") for (const part of plan.file.parts) expect(partColumns(part.events).length).toBe(partRows(part));
+    }
+    old.close();
+    expect(seen(await load("session", true))).toEqual(seen(await load("session", false)));
+  });
+
+  it("a lock held by a live writer: this one writes a copy and renames it over, and leaves the lock alone", async () => {
+    seed();
+    await same();
+    const lock = `${cachePath()}.lock`;
+    writeFileSync(lock, String(process.pid));
+    const { ino } = statSync(cachePath());
+    grow(1);
+    expect((await load("daily", true)).scan).toMatchObject({ appended: 1, updatedLedger: true });
+    expect(statSync(cachePath()).ino).not.toBe(ino);
+    expect(readFileSync(lock, "utf8")).toBe(String(process.pid));
+    rmSync(lock);
+    expect(seen(await load("daily", true))).toEqual(seen(await load("daily", false)));
+  });
+
+  it("a lock whose writer is gone is taken over, and bytes a crashed writer left after the index are built past", async () => {
+    seed();
+    await same();
+    const lock = `${cachePath()}.lock`;
+    writeFileSync(lock, String(otherProcessGone()));
+    // a writer that died after appending blocks, before it put its header in
+    appendFileSync(cachePath(), Buffer.alloc(1000, 7));
+    const { ino, size } = statSync(cachePath());
+    grow(2);
+    const notes: string[] = [];
+    expect((await load("daily", true, { notes })).scan).toMatchObject({ appended: 1, updatedLedger: true });
+    expect(notes).toEqual([]);
+    expect(statSync(cachePath()).ino).toBe(ino);
+    expect(statSync(cachePath()).size).toBeGreaterThan(size);
+    expect(readdirSync(cacheDir).filter((n) => n.endsWith(".lock"))).toEqual([]);
+    expect(seen(await load("session", true))).toEqual(seen(await load("session", false)));
+  });
+
+  it("a writer that appended in place and then gave up leaves the cache as it was", async () => {
+    seed();
+    await same();
+    const { ScanCache } = await import("./scan-cache.js");
+    const { listTranscriptFiles } = await import("./files.js");
+    const files = await listTranscriptFiles([projects]);
+    const before = readFileSync(cachePath());
+    const c = ScanCache.open({ dir: cacheDir, roots: [projects] });
+    const w = c.writer("another set of files");
+    // blocks written anew (packed, not carried), past the writer's buffer so that they reach the file
+    for (let i = 0; statSync(cachePath()).size === before.length && i < 10_000; i++) {
+      for (const f of files) {
+        const plan = c.plan(f.path, f.identity);
+        if (plan.kind === "hit") w.add({ ...plan.file, parts: plan.file.parts.map((p) => ({ ...p, events: { packed: partColumns(p.events) } })) });
+      }
+    }
+    expect(statSync(cachePath()).size).toBeGreaterThan(before.length);
+    w.abort();
+    c.close();
+    expect(readFileSync(cachePath()).equals(before)).toBe(true);
+    expect(readdirSync(cacheDir).filter((n) => n.endsWith(".lock"))).toEqual([]);
   });
 
   it("a cache put in place by another writer after this one read its index is not built on: what is left is whole and right", async () => {

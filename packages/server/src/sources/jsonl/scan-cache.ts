@@ -1,5 +1,20 @@
 import crypto, { createHash, randomBytes } from "node:crypto";
-import { closeSync, constants, copyFileSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  constants,
+  copyFileSync,
+  fstatSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from "node:fs";
 import { isAbsolute, join } from "node:path";
 import type { LimitNotice } from "@claude-gauge/core/decode";
 import type { LedgerMode } from "@claude-gauge/core/reports";
@@ -22,11 +37,12 @@ import type { LedgerSegment, SegmentRows } from "./ledger-segments.js";
  *
  * One file per set of transcript roots, under $XDG_CACHE_HOME/claude-gauge (~/.cache/claude-gauge):
  * a fixed header, the column blocks, then a JSON index. A reader reads the header and the index,
- * then only the blocks it needs (a report after an append needs a tenth of them). A writer copies
- * the old file (the kernel copies it, no byte passes through us), adds the new blocks and index
- * after it and renames the copy into place, so a reader never sees half a cache and two writers
- * at once leave one whole cache; blocks no index refers to any more are dropped when they would
- * be half of the file, by writing the live blocks into a new one. Everything read back is
+ * then only the blocks it needs (a report after an append needs a tenth of them). A writer
+ * appends the new blocks and index to the file and then rewrites its header (see CacheWriter):
+ * no byte an earlier index refers to is written over, so a reader never sees half a cache;
+ * writers take turns by a lock file, and one that finds it taken writes a copy and renames it
+ * over, so two writers at once leave one whole cache. Blocks no index refers to any more are
+ * dropped when they would be half of the file, by writing the live blocks into a new one. Everything read back is
  * checked (magic, format, the build's scan fingerprint, roots, a SHA-1 of the index and of each
  * block before it is used, every offset, length and value); a cache that fails is dropped with
  * a note and the files are read again.
@@ -50,6 +66,10 @@ const HASH_BYTES = 20;
 const MARK_BYTES = 4096;
 /** caches of other root sets kept (each test tree or config dir gets its own) */
 const KEEP_CACHES = 8;
+/** beside a cache file while a writer appends to it in place */
+const LOCK_SUFFIX = ".lock";
+/** a lock this old is taken over even when its process id names a live process (another host's, or a reused id), ms */
+const STALE_LOCK_MS = 60 * 60_000;
 /** a temporary file older than this is a crashed writer's, ms */
 const STALE_TEMP_MS = 10 * 60_000;
 /** bytes a writer gathers before it writes them */
@@ -458,7 +478,12 @@ export class ScanCache {
     return this.#files.has(path);
   }
 
-  #read(): void {
+  /**
+   * `again`: a writer appending in place (see CacheWriter) may have been putting its header in as
+   * this one was read; a header or index that does not hold is read once more before the cache
+   * is taken for damaged.
+   */
+  #read(again = true): void {
     let fd: number;
     try {
       fd = openSync(this.path, "r");
@@ -482,15 +507,22 @@ export class ScanCache {
       }
       const indexAt = header.readDoubleLE(16);
       const indexLength = header.readDoubleLE(24);
-      check(isCount(indexAt) && isCount(indexLength) && indexAt >= HEADER_BYTES && indexAt + indexLength === size, "index bounds");
-      const indexBytes = file.read(indexAt, indexLength);
-      check(
+      // the index ends the file, unless a writer is appending (or crashed while it was) after it
+      const bounded = isCount(indexAt) && isCount(indexLength) && indexAt >= HEADER_BYTES && indexAt + indexLength <= size;
+      const indexBytes = bounded ? file.read(indexAt, indexLength) : Buffer.alloc(0);
+      const sound =
+        bounded &&
         createHash(HASH)
           .update(indexBytes)
           .digest()
-          .equals(header.subarray(32, 32 + HASH_BYTES)),
-        "index checksum",
-      );
+          .equals(header.subarray(32, 32 + HASH_BYTES));
+      if (!sound && again) {
+        closeSync(fd);
+        this.#read(false);
+        return;
+      }
+      check(bounded, "index bounds");
+      check(sound, "index checksum");
       let raw: unknown;
       try {
         raw = JSON.parse(indexBytes.toString("utf8"));
@@ -613,8 +645,8 @@ export class ScanCache {
 
   /**
    * A writer for the cache that replaces this one when committed; saved ledgers still valid for
-   * `files` carry over. It builds on a copy of this file unless that would keep more bytes no
-   * index refers to than bytes it does.
+   * `files` carry over. It builds on this file (in place, or on a copy) unless that would keep
+   * more bytes no index refers to than bytes it does.
    */
   writer(files: string): CacheWriter {
     const base = this.#file !== null && this.#file.size <= 2 * this.#live ? this.#file : null;
@@ -643,13 +675,18 @@ function packedBlock(p: PackedColumns): { parts: Uint8Array[]; desc: Omit<ChunkD
 }
 
 /**
- * Writes a new cache file next to the old one: a copy of the old one to build on (or an empty
- * file), blocks as files are added (blocks already in the copy stay where they are), the index
- * at commit, then the header (with the checksum) and a rename over the old file.
+ * Writes the next cache. Mostly in place: new blocks and the index are appended to the cache
+ * file itself (blocks already in it stay where they are, and no byte a reader of the old index
+ * uses is touched), then the header is rewritten to point at the new index: one 64-byte write.
+ * Writers that append in place take turns by a lock file; one that finds the lock taken, or the
+ * file changed since it was read, writes a copy of the old file instead and renames it over,
+ * as does one that drops garbage (a new file of the live blocks only). Copying and freeing the
+ * old file was a tenth of a report after an append.
  */
 export class CacheWriter {
   readonly #final: string;
   readonly #tmp: string;
+  readonly #lock: string;
   readonly #roots: string[];
   readonly #fingerprint: string;
   readonly #log: (msg: string) => void;
@@ -657,8 +694,10 @@ export class CacheWriter {
   readonly #ledgers: LedgerDesc[] = [];
   #fd: number | null = null;
   #at = HEADER_BYTES;
-  /** the old cache this file is a copy of: its blocks are in place */
+  /** the old cache this file is (or is a copy of): its blocks are in place */
   #base: CacheFile | null = null;
+  /** appending to the cache file itself, holding the lock (else writing #tmp) */
+  #inPlace = false;
   /**
    * Bytes not yet written, ending at #at: a block is a dozen small parts and a pad, and a write
    * per part was a third of an update's cache write.
@@ -672,14 +711,39 @@ export class CacheWriter {
     this.#fingerprint = fingerprint;
     this.#log = log;
     this.#tmp = `${final}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+    this.#lock = `${final}${LOCK_SUFFIX}`;
     try {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
-      if (base !== null && this.#copyOf(base)) return;
+      if (base !== null && (this.#onto(base) || this.#copyOf(base))) return;
       this.#fd = openSync(this.#tmp, "wx", 0o600);
       writeSync(this.#fd, Buffer.alloc(HEADER_BYTES), 0, HEADER_BYTES, 0);
     } catch (e) {
       this.#fail(e);
     }
+  }
+
+  /**
+   * Appends to the old cache file itself; false when another writer holds the lock or the file
+   * is no longer the one read (another writer's cache was put in place since).
+   */
+  #onto(base: CacheFile): boolean {
+    if (!takeLock(this.#lock)) return false;
+    try {
+      const fd = openSync(this.#final, "r+");
+      const header = Buffer.alloc(HEADER_BYTES);
+      if (readSync(fd, header, 0, HEADER_BYTES, 0) === HEADER_BYTES && header.equals(base.header) && fstatSync(fd).size === base.size) {
+        this.#fd = fd;
+        this.#at = base.size;
+        this.#base = base;
+        this.#inPlace = true;
+        return true;
+      }
+      closeSync(fd);
+    } catch {
+      // gone or unwritable: the copy is tried next
+    }
+    removeQuietly(this.#lock);
+    return false;
   }
 
   /**
@@ -689,7 +753,8 @@ export class CacheWriter {
    */
   #copyOf(base: CacheFile): boolean {
     try {
-      copyFileSync(this.#final, this.#tmp, constants.COPYFILE_EXCL);
+      // a reflink where the file system has them (btrfs, XFS, APFS): no byte is copied at all
+      copyFileSync(this.#final, this.#tmp, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
       const fd = openSync(this.#tmp, "r+");
       const header = Buffer.alloc(HEADER_BYTES);
       const same = readSync(fd, header, 0, HEADER_BYTES, 0) === HEADER_BYTES && header.equals(base.header) && fstatSync(fd).size === base.size;
@@ -709,10 +774,28 @@ export class CacheWriter {
   }
 
   #fail(e: unknown): void {
-    if (this.#fd !== null) closeSync(this.#fd);
-    this.#fd = null;
-    removeQuietly(this.#tmp);
+    this.#drop();
     this.#log(`scan cache not written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+
+  /** Leaves the old cache as it was: the temporary copy removed, or what was appended in place cut off. */
+  #drop(): void {
+    const fd = this.#fd;
+    this.#fd = null;
+    if (!this.#inPlace) {
+      if (fd !== null) closeSync(fd);
+      removeQuietly(this.#tmp);
+      return;
+    }
+    try {
+      // nothing refers to the bytes after the old end: the header still points at the old index
+      if (fd !== null) ftruncateSync(fd, this.#base!.size);
+    } catch {
+      // left as garbage after the index; dropped at the next compaction
+    } finally {
+      if (fd !== null) closeSync(fd);
+      removeQuietly(this.#lock);
+    }
   }
 
   #write(bytes: Uint8Array, hash: ReturnType<typeof createHash> | null): void {
@@ -847,10 +930,12 @@ export class CacheWriter {
       header.writeDoubleLE(indexAt, 16);
       header.writeDoubleLE(json.length, 24);
       createHash(HASH).update(json).digest().copy(header, 32);
+      // in place, this one write makes the new index the cache's: before it, readers find the old one
       writeSync(this.#fd, header, 0, HEADER_BYTES, 0);
       closeSync(this.#fd);
       this.#fd = null;
-      renameSync(this.#tmp, this.#final);
+      if (this.#inPlace) removeQuietly(this.#lock);
+      else renameSync(this.#tmp, this.#final);
     } catch (e) {
       this.#fail(e);
       return;
@@ -858,18 +943,53 @@ export class CacheWriter {
     sweep(join(this.#final, ".."), this.#final);
   }
 
-  /** Drops the temporary file (nothing changed, or the scan failed). */
+  /** Leaves the old cache as it was (nothing changed, or the scan failed). */
   abort(): void {
     if (this.#fd === null) return;
-    closeSync(this.#fd);
-    this.#fd = null;
-    removeQuietly(this.#tmp);
+    this.#drop();
   }
 }
 
 function writeAll(fd: number, bytes: Uint8Array, at: number): void {
   let done = 0;
   while (done < bytes.byteLength) done += writeSync(fd, bytes, done, bytes.byteLength - done, at + done);
+}
+
+/**
+ * The lock of writers that append in place: a file created exclusively, holding the writer's
+ * process id. Two writers appending at once would write over each other's blocks, so a lock is
+ * only taken over once its writer is gone (or after STALE_LOCK_MS, for a writer on another host
+ * sharing the folder).
+ */
+function takeLock(path: string): boolean {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(path, "wx", 0o600);
+      try {
+        writeSync(fd, String(process.pid));
+      } finally {
+        closeSync(fd);
+      }
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST" || !lockIsStale(path)) return false;
+      removeQuietly(path);
+    }
+  }
+  return false;
+}
+
+/** Whether a lock's writer is gone: its process does not exist, or the lock is older than STALE_LOCK_MS. */
+function lockIsStale(path: string): boolean {
+  try {
+    if (Date.now() - statSync(path).mtimeMs > STALE_LOCK_MS) return true;
+    const pid = Number(readFileSync(path, "latin1"));
+    if (!Number.isSafeInteger(pid) || pid <= 0) return false; // being written this moment
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "ESRCH";
+  }
 }
 
 function removeQuietly(path: string): void {
@@ -891,7 +1011,9 @@ function sweep(dir: string, keep: string): void {
     const caches: { path: string; mtime: number }[] = [];
     for (const name of names) {
       const path = join(dir, name);
-      if (name.endsWith(".tmp")) {
+      if (name.endsWith(LOCK_SUFFIX)) {
+        if (lockIsStale(path)) rmSync(path, { force: true });
+      } else if (name.endsWith(".tmp")) {
         if (now - statSync(path).mtimeMs > STALE_TEMP_MS) rmSync(path, { force: true });
       } else if (name.endsWith(".bin") && path !== keep) caches.push({ path, mtime: statSync(path).mtimeMs });
     }
