@@ -81,9 +81,11 @@ describe("the tarballs", () => {
       "LICENSE",
       "README.md",
       "package.json",
-      "bin/claude-gauge.js",
-      "bin/claude-gauge-server.js",
+      "bin/claude-gauge.cjs",
+      "bin/claude-gauge-server.cjs",
+      "dist/cli.cjs",
       "dist/cli.js",
+      "dist/dispatch.js",
       "dist/statusline-main.js",
       "dist/web/index.html",
     ]) {

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateCorpus } from "./corpus/corpus-lib.js";
-import { CLI } from "./helpers/server-process.js";
+import { CLI, COMMAND } from "./helpers/server-process.js";
 
 // Saved report answers (packages/server/src/commands/report-answer.ts), through the built CLI: a
 // repeated report prints its saved answer, and any change it depends on runs the report again.
@@ -27,8 +27,8 @@ afterAll(() => {
 
 const BUN = fileURLToPath(new URL("../node_modules/.bin/bun", import.meta.url));
 
-async function report(args: string[], env: NodeJS.ProcessEnv = {}, runtime = process.execPath): Promise<{ out: string; err: string }> {
-  const { stdout, stderr } = await run(runtime, [CLI, "report", ...args], {
+async function report(args: string[], env: NodeJS.ProcessEnv = {}, runtime = process.execPath, entry = CLI): Promise<{ out: string; err: string }> {
+  const { stdout, stderr } = await run(runtime, [entry, "report", ...args], {
     env: { ...process.env, CLAUDE_CONFIG_DIR: dir, XDG_CACHE_HOME: cacheHome, TZ: "UTC", NO_COLOR: "1", ...env },
     maxBuffer: 1 << 28,
   });
@@ -64,6 +64,7 @@ const DAILY = ["daily", "--json", "--timezone", "UTC"];
 
 describe("saved report answers", () => {
   it("a repeated daily or session report prints the saved answer, byte for byte what the report printed", async () => {
+    const want0 = (await report([...DAILY, "--no-cache"])).out;
     for (const args of [DAILY, ["session", "--json"], ["daily"]]) {
       const want = (await report([...args, "--no-cache"])).out;
       expect((await report(args)).out).toBe(want);
@@ -71,9 +72,11 @@ describe("saved report answers", () => {
     }
     const saved = JSON.parse(readFileSync(answersFile(), "utf8")) as SavedAnswers;
     expect(saved.answers.map((a) => a.args.join(" ")).sort()).toEqual(["daily", "daily --json --timezone UTC", "session --json"]);
-    // the answer is what is printed: marked, the mark comes out
+    // the answer is what is printed: marked, the mark comes out, from the package's command too (its CommonJS entry)
     const mark = markAnswers();
     expect((await report(DAILY)).out).toBe(mark);
+    expect((await report(DAILY, {}, process.execPath, COMMAND)).out).toBe(mark);
+    expect((await report([...DAILY, "--no-cache"], {}, process.execPath, COMMAND)).out).toBe(want0);
   });
 
   it("is not used once anything the report depends on changes: the output is the fresh report's", async () => {

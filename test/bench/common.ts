@@ -5,10 +5,10 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateCorpus } from "../corpus/corpus-lib.js";
-import { CLI } from "../helpers/server-process.js";
+import { CLI, COMMAND } from "../helpers/server-process.js";
 import { assistantLine } from "../helpers/transcript-lines.js";
 
-export { CLI };
+export { CLI, COMMAND };
 export const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 /** the Bun the workspace installs (the bun package keeps its binary under this name on every platform) */
 export const BUN = join(ROOT, "node_modules", "bun", "bin", "bun.exe");

@@ -28,7 +28,7 @@ import { CCUSAGE_BIN } from "../oracle/ccusage.js";
 import {
   BUN,
   benchEnv,
-  CLI,
+  COMMAND,
   ensureCorpus,
   tempCorpus,
   makeTempDir,
@@ -143,7 +143,7 @@ function coldContenders(configDir: string, cacheHome: string): Contender[] {
   const env = { ...baseEnv(configDir), XDG_CACHE_HOME: cacheHome };
   const native = ccusageNative();
   return [
-    { key: "ours_cold", cmd: process.execPath, args: [CLI, "report", "daily", "--json", "-q", "--timezone", "UTC", "--no-cache"], env },
+    { key: "ours_cold", cmd: process.execPath, args: [COMMAND, "report", "daily", "--json", "-q", "--timezone", "UTC", "--no-cache"], env },
     { key: "ccusage", cmd: CCUSAGE_BIN, args: DAILY, env },
     ...(native ? [{ key: "ccusage_native", cmd: native, args: DAILY, env }] : []),
     {
@@ -235,7 +235,8 @@ export async function scan(o: BenchOptions): Promise<SectionResult> {
   const cacheHome = makeTempDir("cg-bench-cache-");
   try {
     const env = { ...baseEnv(corpus.dir), XDG_CACHE_HOME: cacheHome };
-    const report = [CLI, "report", "daily", "--json", "-q", "--timezone", "UTC"];
+    // the command as installed (bin/claude-gauge.cjs), as a user's `claude-gauge report daily` runs it
+    const report = [COMMAND, "report", "daily", "--json", "-q", "--timezone", "UTC"];
     const big = biggestFile(corpus.dir);
     const bigSize = statSync(big).size;
     const block = appendBlock(big, 1 << 20);

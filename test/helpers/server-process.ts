@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const CLI = fileURLToPath(new URL("../../packages/server/dist/cli.js", import.meta.url));
+/** what the installed `claude-gauge` runs: the package's bin, a CommonJS entry (dist/cli.cjs) for the same code */
+export const COMMAND = fileURLToPath(new URL("../../packages/server/bin/claude-gauge.cjs", import.meta.url));
 
 export interface RunningServer {
   proc: ChildProcess;

@@ -21,6 +21,7 @@ const SOURCES = [
 const OUTPUTS = [
   "packages/core/dist/index.js",
   "packages/server/dist/cli.js",
+  "packages/server/dist/cli.cjs",
   "packages/server/dist/statusline-main.js",
   "packages/server/dist/web/index.html",
 ];

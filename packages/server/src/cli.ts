@@ -25,4 +25,7 @@ async function answered(): Promise<boolean> {
   return true;
 }
 
-if (!(await answered())) process.exitCode = await (await import("./commands/dispatch.js")).main(argv, listing);
+// no top-level await: the entry is also built as CommonJS (see tsup.config.ts)
+void answered().then(async (done) => {
+  if (!done) process.exitCode = await (await import("./commands/dispatch.js")).main(argv, listing);
+});

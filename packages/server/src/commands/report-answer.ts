@@ -83,7 +83,7 @@ function fileSign(path: string): string | null {
 
 /** Paths and identities of every file, in listing order: equal strings, the same transcripts. */
 function filesText(files: readonly TranscriptFile[]): string {
-  return files.map(({ path, identity: i }) => `${path}\u0000${i.dev}:${i.ino}:${i.size}:${i.mtimeNs}:${i.ctimeNs}`).join("\n");
+  return files.map(({ path, identity: i }) => `${path}\u0000${i.dev}:${i.ino}:${i.size}:${i.mtime}:${i.ctime}`).join("\n");
 }
 
 function answersPath(dir: string, roots: readonly string[]): string {

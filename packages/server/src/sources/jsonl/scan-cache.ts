@@ -54,7 +54,7 @@ const SCAN_CACHE_FORMAT = 2;
 /** A name for the exact set of files a ledger was computed from (paths and identities, in order). */
 export function filesKey(files: readonly { path: string; identity: FileIdentity }[]): string {
   const h = createHash(HASH);
-  for (const f of files) h.update(`${f.path}\u0000${f.identity.dev}:${f.identity.ino}:${f.identity.size}:${f.identity.mtimeNs}:${f.identity.ctimeNs}\u0000`);
+  for (const f of files) h.update(`${f.path}\u0000${f.identity.dev}:${f.identity.ino}:${f.identity.size}:${f.identity.mtime}:${f.identity.ctime}\u0000`);
   return h.digest("hex");
 }
 
@@ -270,13 +270,15 @@ function check(ok: boolean, what: string): asserts ok {
 
 const isCount = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
 const isDigits = (v: unknown): v is string => typeof v === "string" && /^\d{1,40}$/.test(v);
+/** a file time as FileIdentity keeps it (ms, a fraction, a sign before 1970) */
+const isTime = (v: unknown): v is string => typeof v === "string" && /^-?\d{1,20}(\.\d{1,20})?$/.test(v);
 const isHex = (v: unknown): v is string => typeof v === "string" && /^[0-9a-f]{40}$/.test(v);
 
 function checkIdentity(v: unknown): FileIdentity {
   check(typeof v === "object" && v !== null, "identity");
   const o = v as Record<string, unknown>;
-  check(isDigits(o["dev"]) && isDigits(o["ino"]) && isCount(o["size"]) && isDigits(o["mtimeNs"]) && isDigits(o["ctimeNs"]), "identity fields");
-  return { dev: o["dev"], ino: o["ino"], size: o["size"], mtimeNs: o["mtimeNs"], ctimeNs: o["ctimeNs"] };
+  check(isDigits(o["dev"]) && isDigits(o["ino"]) && isCount(o["size"]) && isTime(o["mtime"]) && isTime(o["ctime"]), "identity fields");
+  return { dev: o["dev"], ino: o["ino"], size: o["size"], mtime: o["mtime"], ctime: o["ctime"] };
 }
 
 const valuesBytes = (v: { n: number; seen: number }) => 16 * v.n + 4 * v.seen;
@@ -595,7 +597,7 @@ export class ScanCache {
     if (f === undefined) return { kind: "miss" };
     const was = f.identity;
     if (was.dev !== now.dev || was.ino !== now.ino) return { kind: "miss" };
-    if (was.size === now.size && was.mtimeNs === now.mtimeNs && was.ctimeNs === now.ctimeNs) return { kind: "hit", file: f };
+    if (was.size === now.size && was.mtime === now.mtime && was.ctime === now.ctime) return { kind: "hit", file: f };
     if (now.size <= was.size || now.size < f.consumed) return { kind: "miss" };
     try {
       const marks = marksOf(path, f.consumed);
