@@ -18,7 +18,8 @@ import { createHash } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { costOf, type CostFn, type LedgerMode } from "@claude-gauge/core";
 import { loadTranscripts, type LoadResult } from "./load.js";
-import { partColumns, partRows } from "./scan-cache.js";
+import { partColumns, partRows, ScanCache } from "./scan-cache.js";
+import { listTranscriptFiles } from "./files.js";
 
 interface Line {
   id: string;
@@ -512,17 +513,19 @@ describe("scan cache: a writer appends to the cache in place, or builds on a cop
 
   const cachePath = () => join(cacheDir, cacheFiles()[0]!);
   const grow = (i: number) => appendFileSync(file("-home-u-lib/s2.jsonl"), `${line({ id: `g${i}`, session: "s2", ts: "2026-01-12T12:00:00.000Z" })}\n`);
+  /** The seeded tree, cached by both modes; its files as listed now. */
+  const cachedTree = async () => {
+    seed();
+    await same();
+    return listTranscriptFiles([projects]);
+  };
   const otherProcessGone = () => {
     const p = spawnSync(process.execPath, ["-e", "0"]);
     return p.pid!;
   };
 
   it("an update appends in place: the same file, grown; a reader that read the old index still reads its blocks", async () => {
-    seed();
-    await same();
-    const { ScanCache } = await import("./scan-cache.js");
-    const { listTranscriptFiles } = await import("./files.js");
-    const files = await listTranscriptFiles([projects]);
+    const files = await cachedTree();
     const old = ScanCache.open({ dir: cacheDir, roots: [projects] });
     const { ino, size } = statSync(cachePath());
     grow(0);
@@ -572,11 +575,7 @@ describe("scan cache: a writer appends to the cache in place, or builds on a cop
   });
 
   it("a writer that appended in place and then gave up leaves the cache as it was", async () => {
-    seed();
-    await same();
-    const { ScanCache } = await import("./scan-cache.js");
-    const { listTranscriptFiles } = await import("./files.js");
-    const files = await listTranscriptFiles([projects]);
+    const files = await cachedTree();
     const before = readFileSync(cachePath());
     const c = ScanCache.open({ dir: cacheDir, roots: [projects] });
     const w = c.writer("another set of files");
@@ -595,11 +594,7 @@ describe("scan cache: a writer appends to the cache in place, or builds on a cop
   });
 
   it("a cache put in place by another writer after this one read its index is not built on: what is left is whole and right", async () => {
-    seed();
-    await same();
-    const { ScanCache } = await import("./scan-cache.js");
-    const { listTranscriptFiles } = await import("./files.js");
-    const files = await listTranscriptFiles([projects]);
+    const files = await cachedTree();
     const a = ScanCache.open({ dir: cacheDir, roots: [projects] });
     const hits = files.map((f) => a.plan(f.path, f.identity));
     expect(hits.every((h) => h.kind === "hit")).toBe(true);
