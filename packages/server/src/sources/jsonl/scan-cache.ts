@@ -42,10 +42,10 @@ import type { LedgerSegment, SegmentRows } from "./ledger-segments.js";
  * no byte an earlier index refers to is written over, so a reader never sees half a cache;
  * writers take turns by a lock file, and one that finds it taken writes a copy and renames it
  * over, so two writers at once leave one whole cache. Blocks no index refers to any more are
- * dropped when they would be half of the file, by writing the live blocks into a new one. Everything read back is
- * checked (magic, format, the build's scan fingerprint, roots, a SHA-1 of the index and of each
- * block before it is used, every offset, length and value); a cache that fails is dropped with
- * a note and the files are read again.
+ * dropped when they would be half of the file, by writing the live blocks into a new one.
+ * Everything read back is checked (magic, format, the build's scan fingerprint, roots, a SHA-1 of
+ * the index and of each block before it is used, every offset, length and value); a cache that
+ * fails is dropped with a note and the files are read again.
  */
 
 /** Layout of the file; a change makes older caches unreadable (they are rebuilt). */
