@@ -423,21 +423,25 @@ async function readFiles(p: Prepared, opts: LoadOptions, take: (f: ReadFile) => 
   return run;
 }
 
-/** A saved ledger to update: its segments, the cached files they are of (in their order), and the files the cache does not know yet. */
-interface Grown {
-  saved: StoredSegment[];
+/** How the tree moved on from the files the cache holds: their paths (in order) and key, and the files it does not know yet. */
+interface Changes {
   paths: string[];
+  key: string;
   fresh: Set<string>;
 }
 
+/** A saved ledger to update: its segments, one per cached file. */
+interface Grown extends Changes {
+  saved: StoredSegment[];
+}
+
 /**
- * The saved ledger a report can update instead of folding every line again: one saved for the
- * files exactly as the cache holds them, when none of them changed otherwise than by growing
- * (and without an unterminated last line that counted before: it is read again as a complete
- * line now), new files appeared (a new session's transcript) or some are gone (Claude Code
- * deletes old transcripts).
+ * Whether a saved ledger can be updated instead of folding every line again: when none of the
+ * files the cache holds changed otherwise than by growing (and without an unterminated last line
+ * that counted before: it is read again as a complete line now), new files appeared (a new
+ * session's transcript) or some are gone (Claude Code deletes old transcripts).
  */
-function grownFrom(p: Prepared, mode: LedgerMode, pricing: string): Grown | null {
+function changesOf(p: Prepared): Changes | null {
   const { cache, work } = p;
   if (cache === null) return null;
   const fresh = new Set<string>();
@@ -454,8 +458,13 @@ function grownFrom(p: Prepared, mode: LedgerMode, pricing: string): Grown | null
   }
   const before = cache.files();
   if (fresh.size === 0 && kept === before.length && !work.some((w) => w.plan.kind === "append")) return null;
-  const saved = cache.savedLedger(mode, filesKey(before), pricing);
-  return saved !== null && saved.length === before.length ? { saved, paths: before.map((f) => f.path), fresh } : null;
+  return { paths: before.map((f) => f.path), key: filesKey(before), fresh };
+}
+
+/** The ledger of `mode` saved for the files as the cache holds them (see changesOf), to update. */
+function grownFrom(p: Prepared, changes: Changes, mode: LedgerMode, pricing: string): Grown | null {
+  const saved = p.cache!.savedLedger(mode, changes.key, pricing);
+  return saved !== null && saved.length === changes.paths.length ? { ...changes, saved } : null;
 }
 
 const NO_SEGMENT: LedgerSegment = {
@@ -567,10 +576,8 @@ async function loadPrepared(p: Prepared, opts: LoadOptions, update: boolean): Pr
   const cost = opts.cost?.fn ?? costOf;
   // the ledger is saved whenever the cache is written, by file, so the next run can update it
   const keep = pricing !== null && p.cache !== null;
-  const grown = keep && update ? grownFrom(p, mode, pricing) : null;
-  // the other mode's saved ledger is updated too, so that a report of one mode does not cost the next report of the other a fold of every line
-  const other: LedgerMode = mode === "daily" ? "session" : "daily";
-  const otherGrown = grown !== null ? grownFrom(p, other, pricing!) : null;
+  const changes = keep && update ? changesOf(p) : null;
+  const grown = changes !== null ? grownFrom(p, changes, mode, pricing!) : null;
   // every cached part is folded
   if (grown === null) p.cache?.readAll();
   const ledger = new MessageLedger(cost, mode);
@@ -630,7 +637,10 @@ async function loadPrepared(p: Prepared, opts: LoadOptions, update: boolean): Pr
       beforeCommit: (w, key) => {
         const { segments, updated } = finish();
         if (segments !== null) w.addLedger(mode, key, pricing!, segments);
-        const otherSegments = updated && otherGrown !== null ? updatedSegments(otherGrown, read, cost, other) : null;
+        // the other mode's saved ledger is updated too, so that a report of one mode does not cost the next report of the other a fold of every line
+        const other: LedgerMode = mode === "daily" ? "session" : "daily";
+        const otherGrown = updated && changes !== null ? grownFrom(p, changes, other, pricing!) : null;
+        const otherSegments = otherGrown !== null ? updatedSegments(otherGrown, read, cost, other) : null;
         if (otherSegments !== null) w.addLedger(other, key, pricing!, otherSegments);
       },
     },

@@ -200,7 +200,7 @@ function markOf(fd: number, from: number, to: number): string {
     if (n === 0) break;
     got += n;
   }
-  return createHash(HASH).update(buf.subarray(0, got)).digest("hex");
+  return sha1(buf.subarray(0, got));
 }
 
 /** The head and tail marks of `path` for a consumed offset (bytes). */
@@ -512,12 +512,7 @@ export class ScanCache {
       // the index ends the file, unless a writer is appending (or crashed while it was) after it
       const bounded = isCount(indexAt) && isCount(indexLength) && indexAt >= HEADER_BYTES && indexAt + indexLength <= size;
       const indexBytes = bounded ? file.read(indexAt, indexLength) : Buffer.alloc(0);
-      const sound =
-        bounded &&
-        createHash(HASH)
-          .update(indexBytes)
-          .digest()
-          .equals(header.subarray(32, 32 + HASH_BYTES));
+      const sound = bounded && sha1(indexBytes) === header.toString("hex", 32, 32 + HASH_BYTES);
       if (!sound && again) {
         closeSync(fd);
         this.#read(false);
@@ -732,8 +727,7 @@ export class CacheWriter {
     if (!takeLock(this.#lock)) return false;
     try {
       const fd = openSync(this.#final, "r+");
-      const header = Buffer.alloc(HEADER_BYTES);
-      if (readSync(fd, header, 0, HEADER_BYTES, 0) === HEADER_BYTES && header.equals(base.header) && fstatSync(fd).size === base.size) {
+      if (isFileOf(fd, base)) {
         this.#fd = fd;
         this.#at = base.size;
         this.#base = base;
@@ -758,9 +752,7 @@ export class CacheWriter {
       // a reflink where the file system has them (btrfs, XFS, APFS): no byte is copied at all
       copyFileSync(this.#final, this.#tmp, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
       const fd = openSync(this.#tmp, "r+");
-      const header = Buffer.alloc(HEADER_BYTES);
-      const same = readSync(fd, header, 0, HEADER_BYTES, 0) === HEADER_BYTES && header.equals(base.header) && fstatSync(fd).size === base.size;
-      if (!same) {
+      if (!isFileOf(fd, base)) {
         closeSync(fd);
         removeQuietly(this.#tmp);
         return false;
@@ -931,7 +923,7 @@ export class CacheWriter {
       header.writeUInt32LE(SCAN_CACHE_FORMAT, 8);
       header.writeDoubleLE(indexAt, 16);
       header.writeDoubleLE(json.length, 24);
-      createHash(HASH).update(json).digest().copy(header, 32);
+      header.write(sha1(json), 32, HASH_BYTES, "hex");
       // in place, this one write makes the new index the cache's: before it, readers find the old one
       writeSync(this.#fd, header, 0, HEADER_BYTES, 0);
       closeSync(this.#fd);
@@ -950,6 +942,12 @@ export class CacheWriter {
     if (this.#fd === null) return;
     this.#drop();
   }
+}
+
+/** Whether `fd` holds the cache `base` was read from: the same header (it holds the index's checksum) and size. */
+function isFileOf(fd: number, base: CacheFile): boolean {
+  const header = Buffer.alloc(HEADER_BYTES);
+  return readSync(fd, header, 0, HEADER_BYTES, 0) === HEADER_BYTES && header.equals(base.header) && fstatSync(fd).size === base.size;
 }
 
 function writeAll(fd: number, bytes: Uint8Array, at: number): void {
