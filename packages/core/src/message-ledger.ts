@@ -1,3 +1,4 @@
+import { idHash, RowIndex } from "./row-index.js";
 import { UsageColumns } from "./usage-columns.js";
 import type { Speed, TokenCounts, UsageDelta, UsageEvent } from "./usage-event.js";
 import { totalTokens } from "./usage-event.js";
@@ -12,7 +13,7 @@ export type CostFn = (model: string, counts: TokenCounts, speed: Speed | null) =
  */
 export type LedgerMode = "session" | "daily";
 
-/** A message id seen in a further session: sidechain replays are matched by (message id, session). */
+/** A message id seen in more than one session: sidechain replays are matched by (message id, session). */
 interface SessionLink {
   session: string;
   kept: number;
@@ -38,9 +39,13 @@ interface Line {
   isSidechain: boolean;
   hasSpeed: boolean;
   total: number;
+  /** idHash of the ids (0 for none), worked out once per line */
+  messageHash: number;
+  requestHash: number;
   /** what this line's lookups found, so the registrations after them need not ask again */
   requestSeen: boolean;
-  links: number | SessionLink[] | undefined | null;
+  /** the row that first registered the message id; -1 for none, NOT_LOOKED before the lookup */
+  firstRow: number;
 }
 
 /** A ledger's growth for one line, and where the kept line it replaced sat in time. */
@@ -119,7 +124,8 @@ export class SavedLedger implements KeptMessages {
  * main-conversation copy replaces a larger sidechain copy.
  *
  * Kept messages live in columns (see UsageColumns): a daemon that holds a long history keeps
- * typed arrays and the two id strings per message, not an object graph.
+ * typed arrays and the two id strings per message, not an object graph, and finds messages by
+ * id through tables of row numbers (RowIndex), not Maps.
  */
 export class MessageLedger implements KeptMessages {
   /** every kept message in first-seen order (the order reports list models in) */
@@ -129,22 +135,26 @@ export class MessageLedger implements KeptMessages {
   #total = new Float64Array(256);
   #thinking = new Float64Array(256);
   #createdIn = new Int32Array(256);
+  /** the requestId each row was indexed under in #byRequest (null for rows that were not) */
+  readonly #createdRequest: (string | null)[] = [];
   /**
-   * Lookup by requestId, which Claude Code never reuses across messages: the event's own string is
+   * Lookup by requestId, which Claude Code never reuses across messages: the line's own string is
    * the key, so no key string is built per message. A hit for another message id falls through
-   * to #byKey.
+   * to #byKey. Keyed by the creating line's requestId: a sidechain replay may replace a row's.
    */
-  readonly #byRequest = new Map<string, number>();
+  readonly #byRequest = new RowIndex((row) => this.#createdRequest[row] ?? null);
   /** the general key (messageKey) for lines without a requestId, or colliding ones */
   readonly #byKey = new Map<string, number>();
   /** keys in #byKey of lines with a requestId (colliding ones): while none, such lines skip #byKey */
   #requestKeys = 0;
   /**
-   * message id → the (session, row) pairs seen, first registration first: sidechain replays
-   * carry a new requestId and are matched by message id within their session. A number stands
-   * for the one pair (the session the row was created in, the row).
+   * message id → the row that first registered it (its creation: a row's message id never
+   * changes). Sidechain replays carry a new requestId and are matched by message id within their
+   * session: the row stands for the one pair (the session the row was created in, the row) until
+   * the id is seen in a second session, when #links holds all the pairs, first registration first.
    */
-  readonly #bySession = new Map<string, number | SessionLink[]>();
+  readonly #bySession = new RowIndex((row) => this.#kept.messageIds[row] ?? null);
+  readonly #links = new Map<number, SessionLink[]>();
   readonly #price: CostFn;
   readonly #mode: LedgerMode;
   #version = 0;
@@ -158,8 +168,10 @@ export class MessageLedger implements KeptMessages {
     isSidechain: false,
     hasSpeed: false,
     total: 0,
+    messageHash: 0,
+    requestHash: 0,
     requestSeen: false,
-    links: null,
+    firstRow: NOT_LOOKED,
   };
 
   constructor(cost: CostFn, mode: LedgerMode = "session") {
@@ -198,7 +210,7 @@ export class MessageLedger implements KeptMessages {
 
   /** Whether a message of this request has been counted (an OTLP event of it must not be). */
   hasRequest(requestId: string): boolean {
-    return this.#byRequest.has(requestId);
+    return this.#byRequest.get(requestId, idHash(requestId)) !== undefined;
   }
 
   add(event: UsageEvent): LedgerDelta | null {
@@ -283,8 +295,10 @@ export class MessageLedger implements KeptMessages {
   /** The kept row the line replaces, NOT_REPLACED when it changes nothing, or NEW. */
   #match(line: Line): number {
     if (line.messageId === null) return NEW; // id-less lines cannot be matched: each is an entry of its own
+    line.messageHash = idHash(line.messageId);
+    line.requestHash = line.requestId === null ? 0 : idHash(line.requestId);
     line.requestSeen = false;
-    line.links = null;
+    line.firstRow = NOT_LOOKED;
     const k = this.#lookup(line) ?? this.#replayOf(line);
     if (k === undefined) return NEW;
     this.#remember(line, k);
@@ -319,6 +333,7 @@ export class MessageLedger implements KeptMessages {
     this.#total[row] = line.total;
     this.#thinking[row] = thinking;
     this.#createdIn[row] = this.#kept.sessionId[row]!;
+    this.#createdRequest.push(null);
     if (line.messageId === null) return;
     this.#store(line, row);
     this.#remember(line, row);
@@ -326,7 +341,7 @@ export class MessageLedger implements KeptMessages {
 
   #lookup(line: Line): number | undefined {
     if (line.requestId !== null) {
-      const hit = this.#byRequest.get(line.requestId);
+      const hit = this.#byRequest.get(line.requestId, line.requestHash);
       line.requestSeen = hit !== undefined;
       if (hit !== undefined && this.#kept.messageIds[hit] === line.messageId) return hit;
       if (this.#requestKeys === 0) return undefined;
@@ -337,7 +352,8 @@ export class MessageLedger implements KeptMessages {
 
   #store(line: Line, row: number): void {
     if (line.requestId !== null && !line.requestSeen) {
-      this.#byRequest.set(line.requestId, row);
+      this.#createdRequest[row] = line.requestId;
+      this.#byRequest.add(row, line.requestHash);
       return;
     }
     const key = messageKey(line, this.#mode);
@@ -346,8 +362,14 @@ export class MessageLedger implements KeptMessages {
     this.#byKey.set(key, row);
   }
 
-  #linkSession(link: number | SessionLink): string {
-    return typeof link === "number" ? this.#kept.strings[this.#createdIn[link]!]! : link.session;
+  /** the session row `row` was created in */
+  #createdSession(row: number): string {
+    return this.#kept.strings[this.#createdIn[row]!]!;
+  }
+
+  #firstRow(line: Line): number {
+    if (line.firstRow === NOT_LOOKED) line.firstRow = this.#bySession.get(line.messageId!, line.messageHash) ?? -1;
+    return line.firstRow;
   }
 
   /**
@@ -357,11 +379,11 @@ export class MessageLedger implements KeptMessages {
    */
   #replayOf(line: Line): number | undefined {
     if (line.messageId === null) return undefined;
-    const links = this.#bySession.get(line.messageId);
-    line.links = links;
-    if (links === undefined) return undefined;
+    const first = this.#firstRow(line);
+    if (first === -1) return undefined;
+    const links = this.#links.size === 0 ? undefined : this.#links.get(first);
     let k: number | undefined;
-    if (typeof links === "number") k = this.#linkSession(links) === line.sessionId ? links : undefined;
+    if (links === undefined) k = this.#createdSession(first) === line.sessionId ? first : undefined;
     else k = links.find((l) => l.session === line.sessionId)?.kept;
     if (k === undefined || !(line.isSidechain || this.#kept.isSidechain(k))) return undefined;
     if (this.#mode === "session" && this.#kept.timestamp[k] !== line.timestamp) return undefined;
@@ -370,14 +392,19 @@ export class MessageLedger implements KeptMessages {
 
   #remember(line: Line, k: number): void {
     if (line.messageId === null) return;
-    const links = line.links === null ? this.#bySession.get(line.messageId) : line.links;
-    if (links === undefined) {
+    const first = this.#firstRow(line);
+    if (first === -1) {
       // the first registration of a message id is always its row's creation (see #created)
-      this.#bySession.set(line.messageId, k);
-    } else if (typeof links === "number") {
-      if (this.#linkSession(links) !== line.sessionId) {
-        this.#bySession.set(line.messageId, [
-          { session: this.#linkSession(links), kept: links },
+      this.#bySession.add(k, line.messageHash);
+      line.firstRow = k;
+      return;
+    }
+    const links = this.#links.size === 0 ? undefined : this.#links.get(first);
+    if (links === undefined) {
+      const session = this.#createdSession(first);
+      if (session !== line.sessionId) {
+        this.#links.set(first, [
+          { session, kept: first },
           { session: line.sessionId, kept: k },
         ]);
       }
@@ -401,6 +428,7 @@ export class MessageLedger implements KeptMessages {
 
 const NEW = -1;
 const NOT_REPLACED = -2;
+const NOT_LOOKED = -2;
 
 function grow(a: Float64Array, cap: number): Float64Array<ArrayBuffer> {
   const next = new Float64Array(cap);

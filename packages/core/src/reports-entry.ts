@@ -17,6 +17,7 @@ export {
   type SessionRow,
 } from "./reports.js";
 export { MessageLedger, SavedLedger, type CostFn, type KeptMessages, type LedgerMode, type SavedMessages } from "./message-ledger.js";
+export { idHash } from "./row-index.js";
 export { costOf } from "./cost.js";
 export { assertTimeZone } from "./calendar.js";
 export type { LimitNotice, TurnSignal, UsageEvent } from "./usage-event.js";

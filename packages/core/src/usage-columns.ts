@@ -300,8 +300,10 @@ export class UsageColumns {
       (e.progress ? PROGRESS : 0) |
       (e.thinking ? THINKING : 0) |
       (e.speed === "standard" ? SPEED_STANDARD : e.speed === "fast" ? SPEED_FAST : 0);
-    this.messageIds[i] = e.messageId;
-    this.requestIds[i] = e.requestId;
+    // a replaced row keeps its own id strings when equal: the ledger's indexes hold those, and a
+    // fresh copy per line would keep every message's ids twice
+    if (this.messageIds[i] !== e.messageId) this.messageIds[i] = e.messageId;
+    if (this.requestIds[i] !== e.requestId) this.requestIds[i] = e.requestId;
     if (e.wide === undefined) this.wide.delete(i);
     else this.wide.set(i, e.wide);
   }
@@ -336,8 +338,8 @@ export class UsageColumns {
     this.fileSession[i] = this.#translate(from, from.fileSession[j]!);
     this.project[i] = this.#translate(from, from.project[j]!);
     this.flags[i] = from.flags[j]!;
-    this.messageIds[i] = from.messageIds[j]!;
-    this.requestIds[i] = from.requestIds[j]!;
+    if (this.messageIds[i] !== from.messageIds[j]) this.messageIds[i] = from.messageIds[j]!;
+    if (this.requestIds[i] !== from.requestIds[j]) this.requestIds[i] = from.requestIds[j]!;
     const w = from.wide.get(j);
     if (w === undefined) this.wide.delete(i);
     else this.wide.set(i, w);

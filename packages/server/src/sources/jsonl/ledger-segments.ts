@@ -1,5 +1,5 @@
 import { UsageColumns, type UsageColumnParts } from "@claude-gauge/core/decode";
-import { MessageLedger, type CostFn, type KeptMessages, type LedgerMode, type SavedMessages } from "@claude-gauge/core/reports";
+import { idHash, MessageLedger, type CostFn, type KeptMessages, type LedgerMode, type SavedMessages } from "@claude-gauge/core/reports";
 
 /**
  * A saved ledger cut by file, so that a report after appends updates it instead of folding every
@@ -14,19 +14,6 @@ export interface LedgerSegment {
   saved: SavedMessages;
   /** hashes (idHash) of the message ids the file's lines hold, ascending, without repeats */
   seen: Uint32Array;
-}
-
-/**
- * FNV-1a over UTF-16 code units. Equal ids have equal hashes; two ids that collide only make an
- * update look like it reaches another file, which falls back to folding everything.
- */
-export function idHash(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
 }
 
 /** The hashes of the message ids in `columns` and of `also`, ascending, without repeats. */

@@ -1,0 +1,68 @@
+/**
+ * FNV-1a over UTF-16 code units. Equal ids have equal hashes; the scan cache stores these for the
+ * message ids each file holds, so the function may not change without a new cache version.
+ */
+export function idHash(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/**
+ * Rows by id string, in an open-addressing table of row numbers: the id of a row is read from the
+ * caller's own per-row storage (`keyOf`), so the index holds 4 to 8 bytes per row instead of a Map
+ * entry (a daemon that follows a long history keeps one entry per message for months). Ids are
+ * added, never removed, and each id at most once.
+ */
+export class RowIndex {
+  /** row + 1 per slot; 0 is empty. Never more than half full. */
+  #slots = new Int32Array(64);
+  #size = 0;
+  readonly #keyOf: (row: number) => string | null;
+  readonly #hash: (id: string) => number;
+
+  /** `hash`: what callers pass with each id (tests give one that collides) */
+  constructor(keyOf: (row: number) => string | null, hash: (id: string) => number = idHash) {
+    this.#keyOf = keyOf;
+    this.#hash = hash;
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  /** The row of `id` (whose hash, by this index's function, is `hash`: callers work it out once per line), or undefined. */
+  get(id: string, hash: number): number | undefined {
+    const slots = this.#slots;
+    const mask = slots.length - 1;
+    for (let i = hash & mask; ; i = (i + 1) & mask) {
+      const r = slots[i]!;
+      if (r === 0) return undefined;
+      if (this.#keyOf(r - 1) === id) return r - 1;
+    }
+  }
+
+  /** Adds `row` under its id (whose hash is `hash`); the caller has checked that the id is not held. */
+  add(row: number, hash: number): void {
+    if (2 * (this.#size + 1) > this.#slots.length) this.#grow();
+    this.#place(this.#slots, row, hash);
+    this.#size++;
+  }
+
+  #place(slots: Int32Array, row: number, hash: number): void {
+    const mask = slots.length - 1;
+    let i = hash & mask;
+    while (slots[i] !== 0) i = (i + 1) & mask;
+    slots[i] = row + 1;
+  }
+
+  #grow(): void {
+    const old = this.#slots;
+    const slots = new Int32Array(old.length * 2);
+    for (const r of old) if (r !== 0) this.#place(slots, r - 1, this.#hash(this.#keyOf(r - 1) ?? ""));
+    this.#slots = slots;
+  }
+}
