@@ -42,6 +42,27 @@ describe("parseTimestamp (ccusage's reading)", () => {
     expect(formatIsoMillis(parseTimestamp("0099-12-31T23:59:59.999Z")!)).toBe("0099-12-31T23:59:59.999Z");
   });
 
+  it("reads every valid instant as Date does, for years 0000..9999 and any offset", () => {
+    const two = (v: number) => String(v).padStart(2, "0");
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -62_167_219_200_000, max: Date.UTC(9999, 11, 31, 23, 59, 59, 999) }),
+        fc.integer({ min: -(23 * 60 + 59), max: 23 * 60 + 59 }),
+        fc.boolean(),
+        (ms, offset, withMillis) => {
+          // the wall clock at `offset` minutes east, spelled out, must read back as the instant
+          const wall = new Date(ms + offset * 60_000);
+          const at = withMillis ? ms : ms - wall.getUTCMilliseconds();
+          const zone = offset === 0 ? "Z" : `${offset < 0 ? "-" : "+"}${two(Math.floor(Math.abs(offset) / 60))}:${two(Math.abs(offset) % 60)}`;
+          const text = `${wall.toISOString().slice(0, withMillis ? 23 : 19)}${zone}`;
+          if (wall.getUTCFullYear() < 0 || wall.getUTCFullYear() > 9999) return;
+          expect(parseTimestamp(text)).toBe(at);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
   it("never leaves [MIN_TIMESTAMP_MS, MAX_TIMESTAMP_MS], for any string", () => {
     expect(parseTimestamp("0000-01-01T00:00:00.000+23:59")).toBe(MIN_TIMESTAMP_MS);
     expect(parseTimestamp("9999-12-31T23:59:59.999-23:59")).toBe(MAX_TIMESTAMP_MS);

@@ -65,10 +65,18 @@ export function parseTimestamp(s: string): number | null {
     if ((sign !== "+" && sign !== "-") || s[zoneAt + 3] !== ":" || oh < 0 || oh > 23 || om < 0 || om > 59) return null;
     offsetMinutes = (sign === "+" ? 1 : -1) * (oh * 60 + om);
   }
-  // Date.UTC maps years 0..99 to 1900..1999; setting the year afterwards does not.
-  const d = new Date(Date.UTC(2000, month - 1, day, hour, minute, second, millis));
-  d.setUTCFullYear(year);
-  return d.getTime() - offsetMinutes * MINUTE_MS;
+  // by arithmetic, not Date: one per usage line of a scan (Date.UTC would also read years 0..99 as 19xx)
+  return daysFromCivil(year, month, day) * DAY_MS + ((hour * 60 + minute - offsetMinutes) * 60 + second) * 1000 + millis;
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (month 1..12), the inverse of civilFromDays. */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
 }
 
 /** A year as ccusage prints it (Rust's `{:04}`: the sign counts towards the width): -1 → "-001". */
