@@ -27,6 +27,8 @@ export async function load(
       signals,
       mode,
       listing,
+      // reports and the one-shot engine read no ids
+      idsUnread: true,
       ...(progress.update ? { progress: progress.update } : {}),
       ...(flags.cache ? { cache: { dir: defaultCacheDir() } } : {}),
     });

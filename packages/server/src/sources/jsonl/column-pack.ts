@@ -109,9 +109,15 @@ function wideOf(t: readonly unknown[]): [number, WideCounts] {
   return [row, { input, output, cacheCreation, cacheRead }];
 }
 
-/** The parts back (UsageColumns.fromParts checks that they agree); `flatIds`: see unpackStrings. */
-export function unpackColumns(p: PackedColumns, flatIds = false): UsageColumnParts {
-  const ids = unpackStrings(p.ids, flatIds);
+/**
+ * How the id strings come back: cut from one decoded text, decoded each on its own (see
+ * unpackStrings), or not at all (every id null: for rows only a report reads, which reads none).
+ */
+export type IdReading = "sliced" | "each" | "none";
+
+/** The parts back (UsageColumns.fromParts checks that they agree). */
+export function unpackColumns(p: PackedColumns, idReading: IdReading = "sliced"): UsageColumnParts {
+  const ids = idReading === "none" ? new Array<null>(p.ids.lengths.length).fill(null) : unpackStrings(p.ids, idReading === "each");
   if (ids.length !== 2 * p.length) throw new RangeError("packed columns: id count differs from the row count");
   const strings = unpackStrings(p.strings);
   for (const s of strings) if (s === null) throw new RangeError("packed columns: a null in the string table");

@@ -26,6 +26,7 @@ import { listTranscriptFiles, type FileIdentity, type Listing, type TranscriptFi
 export type { BadLine } from "./file-scan.js";
 
 export interface LoadResult {
+  /** the kept messages (with LoadOptions.idsUnread, the rows read back from the scan cache have null ids) */
   ledger: KeptMessages;
   /** newest turn signals of recently written files (the lamps' view of open turns) */
   signals: TurnSignal[];
@@ -102,6 +103,11 @@ export interface LoadOptions {
   cache?: { dir: string; fingerprint?: string } | undefined;
   /** a walk of the same roots made moments ago in this run (the saved-answer lookup's), used instead of walking again */
   listing?: Listing | undefined;
+  /**
+   * the caller reads no message or request id of the result (reports, a one-shot engine): a
+   * ledger read back from the scan cache then comes back without them (null), unpacked for none
+   */
+  idsUnread?: boolean;
 }
 
 /**
@@ -206,7 +212,7 @@ interface FileWork {
 }
 
 function partColumnsOf(part: CachedPart, flatIds: boolean): UsageColumns {
-  return UsageColumns.fromParts(unpackColumns(partColumns(part.events), flatIds));
+  return UsageColumns.fromParts(unpackColumns(partColumns(part.events), flatIds ? "each" : "sliced"));
 }
 
 /** The parts of a file's new scans, line numbers made the file's (they count from `lineBase`). */
@@ -533,8 +539,9 @@ function updatedSegments(grown: Grown, read: readonly ReadFile[], cost: CostFn, 
 
 /** The segments of a saved ledger as one, or null (with a note) when a segment does not hold up. */
 function joinSaved(segments: readonly (LedgerSegment | StoredSegment)[], mode: LedgerMode, opts: LoadOptions): SavedMessages | null {
+  const ids = opts.idsUnread !== true;
   try {
-    return joinSegments(segments.map((g) => ("stored" in g ? g.rows() : rowsOfSegment(g))));
+    return joinSegments(segments.map((g) => ("stored" in g ? g.rows(ids) : rowsOfSegment(g))));
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
     opts.progress?.(`scan cache: the saved ${mode} ledger does not hold up (${e.message}); counting again`);

@@ -110,10 +110,15 @@ function seen(r: LoadResult): Seen {
   return { entries: [...r.ledger.entries()], limits: r.limits, badLines: r.badLines, badLineCount: r.badLineCount };
 }
 
-async function load(mode: LedgerMode, cache: boolean, extra: { fingerprint?: string; cost?: { fn: CostFn; key?: string }; notes?: string[] } = {}) {
+async function load(
+  mode: LedgerMode,
+  cache: boolean,
+  extra: { fingerprint?: string; cost?: { fn: CostFn; key?: string }; notes?: string[]; idsUnread?: boolean } = {},
+) {
   return loadTranscripts([projects], {
     now: Date.parse("2026-02-01T00:00:00Z"),
     mode,
+    ...(extra.idsUnread ? { idsUnread: true } : {}),
     ...(extra.cost ? { cost: extra.cost } : {}),
     ...(extra.notes ? { progress: (m: string) => extra.notes!.push(m) } : {}),
     ...(cache ? { cache: { dir: cacheDir, ...(extra.fingerprint ? { fingerprint: extra.fingerprint } : {}) } } : {}),
@@ -145,6 +150,31 @@ describe("scan cache: every change gives what a scan without the cache gives", (
     expect(seenOnce.entries.length).toBeGreaterThan(3); // not vacuous
     expect(seenOnce.badLineCount).toBe(1);
     expect(seenOnce.limits).toHaveLength(1);
+  });
+
+  it("a caller that reads no ids gets the saved ledger without them, and the ids stay saved for the next update", async () => {
+    seed();
+    await same();
+    const noIds = (e: unknown) => ({ ...(e as { event: object }), event: { ...(e as { event: object }).event, messageId: null, requestId: null } });
+    const lean = async (mode: LedgerMode) => {
+      const r = await load(mode, true, { idsUnread: true });
+      const whole = seen(await load(mode, false));
+      const got = seen(r);
+      // rows read back come without ids; rows folded in this run may keep theirs
+      expect(got.entries.some((e) => (e as { event: { messageId: unknown } }).event.messageId === null)).toBe(true);
+      expect({ ...got, entries: got.entries.map(noIds) }).toEqual({ ...whole, entries: whole.entries.map(noIds) });
+      return r.scan;
+    };
+    for (const mode of ["daily", "session"] as const) expect(await lean(mode)).toMatchObject({ savedLedger: true });
+    // a later line of a message counted before, and a new one: the update folds them with the saved ids
+    appendFileSync(
+      file("-home-u-app/s1.jsonl"),
+      `${line({ id: "b", output: 95, ts: "2026-01-10T10:05:03.000Z" })}\n${line({ id: "g", ts: "2026-01-12T11:00:00.000Z" })}\n`,
+    );
+    expect(await lean("daily")).toMatchObject({ appended: 1, updatedLedger: true });
+    expect(await lean("session")).toMatchObject({ savedLedger: true });
+    // and the ids saved are whole
+    expect((await same()).daily).toMatchObject({ savedLedger: true });
   });
 
   it("an append is read from where the last scan stopped, bad line numbers included", async () => {

@@ -150,7 +150,8 @@ interface LedgerDesc {
  * joined or updated), and where its bytes are (carried as they are into the next cache).
  */
 export interface StoredSegment {
-  rows(): SegmentRows;
+  /** the segment's rows; without `ids`, every id is null (for a report, which reads none) */
+  rows(ids?: boolean): SegmentRows;
   seen: Uint32Array;
   stored: { file: CacheFile; desc: SegmentDesc };
 }
@@ -621,11 +622,12 @@ export class ScanCache {
         const thinking = values.subarray(n);
         for (let i = 0; i < n; i++) if (!Number.isFinite(cost[i]!) || !(thinking[i]! >= 0)) throw new Invalid("a saved cost");
         const seen = new Uint32Array(buf.buffer, buf.byteOffset + 16 * n, m);
-        let rows: SegmentRows | null = null;
-        const read = (): SegmentRows => {
+        const rows: { ids: SegmentRows | null; noIds: SegmentRows | null } = { ids: null, noIds: null };
+        const read = (ids = true): SegmentRows => {
           try {
-            rows ??= { parts: unpackColumns(storedColumns({ file, desc: desc.kept })), cost, thinking };
-            return rows;
+            if (ids) rows.ids ??= { parts: unpackColumns(storedColumns({ file, desc: desc.kept })), cost, thinking };
+            else rows.noIds ??= { parts: unpackColumns(storedColumns({ file, desc: desc.kept }), "none"), cost, thinking };
+            return (ids ? rows.ids : rows.noIds)!;
           } catch (e) {
             if (e instanceof Invalid) throw new RangeError(`scan cache: ${e.message}`);
             throw e;
