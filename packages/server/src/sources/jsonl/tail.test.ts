@@ -148,6 +148,18 @@ describe("TranscriptTail", () => {
     expect(t.bad).toEqual([]);
   });
 
+  it("a rescan passes over unchanged files in slices and still reads the one that grew behind them", async () => {
+    const t = setup();
+    const files = Array.from({ length: 300 }, (_, i) => join(t.proj, `s${i}.jsonl`));
+    for (const [i, f] of files.entries()) writeFileSync(f, `${usageLine(`m${i}`, 1)}\n`);
+    await t.tail.start();
+    t.tail.close(); // no watch events: only the rescan sees the append
+    appendFileSync(files[290]!, `${usageLine("late", 7)}\n`);
+    await t.tail.rescan();
+    expect(t.outputs().filter((n) => n === 1)).toHaveLength(300);
+    expect(t.outputs().at(-1)).toBe(7);
+  });
+
   it("notices a rewrite in place that keeps the size (only the mtime moves)", async () => {
     const t = setup();
     const f = join(t.proj, "s1.jsonl");
