@@ -199,7 +199,7 @@ export class TranscriptTail {
     if (st.reading !== null || this.#problems.has(st.file.path)) return false;
     try {
       const s = statSync(st.file.path, { throwIfNoEntry: false });
-      return s !== undefined && s.isFile() && s.ino === st.ino && s.size === st.size && s.mtimeMs === st.mtimeMs && s.size === consumedTo(st);
+      return s?.isFile() === true && s.ino === st.ino && s.size === st.size && s.mtimeMs === st.mtimeMs && s.size === consumedTo(st);
     } catch {
       return false; // the read says what is wrong
     }
