@@ -367,6 +367,11 @@ export class MessageLedger implements KeptMessages {
     return this.#kept.strings[this.#createdIn[row]!]!;
   }
 
+  /** the (session, row) pairs of the message id first registered by `first`, when seen in more than one session */
+  #linksOf(first: number): SessionLink[] | undefined {
+    return this.#links.size === 0 ? undefined : this.#links.get(first);
+  }
+
   #firstRow(line: Line): number {
     if (line.firstRow === NOT_LOOKED) line.firstRow = this.#bySession.get(line.messageId!, line.messageHash) ?? -1;
     return line.firstRow;
@@ -381,7 +386,7 @@ export class MessageLedger implements KeptMessages {
     if (line.messageId === null) return undefined;
     const first = this.#firstRow(line);
     if (first === -1) return undefined;
-    const links = this.#links.size === 0 ? undefined : this.#links.get(first);
+    const links = this.#linksOf(first);
     let k: number | undefined;
     if (links === undefined) k = this.#createdSession(first) === line.sessionId ? first : undefined;
     else k = links.find((l) => l.session === line.sessionId)?.kept;
@@ -399,7 +404,7 @@ export class MessageLedger implements KeptMessages {
       line.firstRow = k;
       return;
     }
-    const links = this.#links.size === 0 ? undefined : this.#links.get(first);
+    const links = this.#linksOf(first);
     if (links === undefined) {
       const session = this.#createdSession(first);
       if (session !== line.sessionId) {

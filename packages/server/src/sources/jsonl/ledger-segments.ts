@@ -12,7 +12,10 @@ import { idHash, MessageLedger, type CostFn, type KeptMessages, type LedgerMode,
 export interface LedgerSegment {
   /** the rows first seen in the file, with their final values */
   saved: SavedMessages;
-  /** hashes (idHash) of the message ids the file's lines hold, ascending, without repeats */
+  /**
+   * hashes (idHash) of the message ids the file's lines hold, ascending, without repeats. Two ids
+   * that collide only make an update look like it reaches another file, which then folds every line.
+   */
   seen: Uint32Array;
 }
 

@@ -622,12 +622,16 @@ export class ScanCache {
         const thinking = values.subarray(n);
         for (let i = 0; i < n; i++) if (!Number.isFinite(cost[i]!) || !(thinking[i]! >= 0)) throw new Invalid("a saved cost");
         const seen = new Uint32Array(buf.buffer, buf.byteOffset + 16 * n, m);
-        const rows: { ids: SegmentRows | null; noIds: SegmentRows | null } = { ids: null, noIds: null };
+        /** read once per kind (with ids, without) */
+        const rows = new Map<boolean, SegmentRows>();
         const read = (ids = true): SegmentRows => {
           try {
-            if (ids) rows.ids ??= { parts: unpackColumns(storedColumns({ file, desc: desc.kept })), cost, thinking };
-            else rows.noIds ??= { parts: unpackColumns(storedColumns({ file, desc: desc.kept }), "none"), cost, thinking };
-            return (ids ? rows.ids : rows.noIds)!;
+            let r = rows.get(ids);
+            if (r === undefined) {
+              r = { parts: unpackColumns(storedColumns({ file, desc: desc.kept }), ids ? "sliced" : "none"), cost, thinking };
+              rows.set(ids, r);
+            }
+            return r;
           } catch (e) {
             if (e instanceof Invalid) throw new RangeError(`scan cache: ${e.message}`);
             throw e;
