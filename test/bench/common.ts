@@ -187,12 +187,12 @@ export function benchEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 }
 
 /** `claude-gauge serve --port 0` on configDir; resolves at its "serving http://…" line. */
-export async function startDaemon(configDir: string, timeoutMs = 60_000, env: NodeJS.ProcessEnv = {}, nodeFlags: readonly string[] = []): Promise<Daemon> {
+export async function startDaemon(configDir: string, timeoutMs = 60_000, env: NodeJS.ProcessEnv = {}): Promise<Daemon> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
   const t0 = performance.now();
   const proc = spawnTracked(
     process.execPath,
-    [...nodeFlags, CLI, "serve", "--port", "0", "--timezone", "UTC"],
+    [CLI, "serve", "--port", "0", "--timezone", "UTC"],
     benchEnv({
       CLAUDE_CONFIG_DIR: configDir,
       // a scan cache of its own unless the section shares one: the bench never touches the user's

@@ -28,14 +28,6 @@ export interface ServiceContext {
 const CLI = fileURLToPath(new URL("./cli.js", import.meta.url));
 
 /**
- * Node's flags for a daemon that runs for months: V8's young generation may grow to 16 MiB per
- * semi-space while the cold start allocates, and an idle process never gives it back; at 1 MiB the
- * daemon's resident memory after a 1 GiB history is ~17 MiB lower, and the live path allocates too
- * little to notice the extra collections. Bun and the single-file binary take no V8 flags.
- */
-export const DAEMON_NODE_FLAGS: readonly string[] = ["--max-semi-space-size=1"];
-
-/**
  * What glibc's allocator reads for a daemon that runs for months: at most two malloc arenas (the
  * default allows eight per core), so memory the backfill's second thread freed is reused instead
  * of kept in an arena of its own (5–10 MiB less resident after a 1 GiB history, bench: rss); and
@@ -48,7 +40,7 @@ export const DAEMON_LINUX_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA
 
 function currentProgram(): string[] {
   if (!existsSync(CLI)) return [process.execPath];
-  return process.versions["bun"] === undefined ? [process.execPath, ...DAEMON_NODE_FLAGS, realpathSync(CLI)] : [process.execPath, realpathSync(CLI)];
+  return [process.execPath, realpathSync(CLI)];
 }
 
 function manager(ctx: ServiceContext): ServiceManager {

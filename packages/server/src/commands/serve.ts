@@ -12,7 +12,7 @@ import { findCcusage } from "../sources/ccusage/ccusage-runner.js";
 import { DemoSource } from "../sources/demo/demo-source.js";
 import { JsonlSource } from "../sources/jsonl/jsonl-source.js";
 import { defaultCacheDir } from "../sources/jsonl/cache-keys.js";
-import { collectGarbage } from "../service/release-memory.js";
+import { releaseBackfillMemory } from "../service/release-memory.js";
 import { otlpRoutes } from "../sources/otlp/otlp-routes.js";
 import { OtlpSource } from "../sources/otlp/otlp-source.js";
 import { PromqlSource } from "../sources/promql/promql-source.js";
@@ -107,7 +107,7 @@ export async function serve(args: string[]): Promise<void> {
   const shownHost = flags.host.includes(":") ? `[${flags.host}]` : flags.host;
   const files = service.sourceStats().files;
   // the backfill is done: what it read and decoded need not wait for the next collection
-  collectGarbage();
+  void releaseBackfillMemory();
   log(
     `serving http://${shownHost}:${port}/usage (ws /ws) from ${sources.map((s) => s.kind).join(", ")}` +
       ` — ${files} files scanned in ${Math.round(performance.now() - started)} ms` +
