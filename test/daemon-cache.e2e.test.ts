@@ -125,3 +125,32 @@ describe("the backfill's two scan threads", () => {
     }
   }, 120_000);
 });
+
+describe("a first start on a long history", () => {
+  it("scans in a process of its own, then counts from the cache it wrote what a start without the cache counts", async () => {
+    const big = mkdtempSync(join(tmpdir(), "cg-first-scan-"));
+    try {
+      // past the 64 MiB from which the first scan runs elsewhere (FIRST_SCAN_MIN_BYTES)
+      await generateCorpus({ outDir: big, seed: 29, sizeMb: 72, days: 5 });
+      const start = (args: string[]) => startServer(big, ["--timezone", "UTC", ...args], { XDG_CACHE_HOME: join(big, "cache") });
+      const first = await start([]);
+      let counted: Totals;
+      try {
+        expect(first.logs()).toMatch(
+          /backfill: scanned by a process of its own, then (\d+) files, \1 from the scan cache, 0 read from where it stopped, 0 read whole/,
+        );
+        counted = await allTotals(first);
+      } finally {
+        await first.stop();
+      }
+      const plain = await start(["--no-cache"]);
+      try {
+        expectSame(counted, await allTotals(plain));
+      } finally {
+        await plain.stop();
+      }
+    } finally {
+      rmSync(big, { recursive: true, force: true });
+    }
+  }, 180_000);
+});

@@ -3,7 +3,19 @@
  * Each test waits for a positive sign (a count, a health state) — never a fixed sleep.
  */
 import { spawn, execFileSync } from "node:child_process";
-import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -211,16 +223,20 @@ describe("faults come and go; the daemon follows (real process, real files)", ()
     const killed = spawn(process.execPath, [CLI, "serve", "--port", "0"], { env, stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
     killed.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    // mid-scan: the process holds a transcript open and has not started serving
+    // mid-scan: the process that scans holds a transcript open and the daemon has not started
+    // serving; the first scan of a history this long runs in a child process of the daemon's
     const projects = join(dir, "projects");
-    await waitFor(
+    const children = () => readdirSync("/proc").filter((p) => /^\d+$/.test(p) && parentOf(p) === killed.pid);
+    const scanning = await waitFor(
       () => {
-        try {
-          for (const fd of readdirSync(`/proc/${killed.pid}/fd`)) {
-            if (readlinkSync(`/proc/${killed.pid}/fd/${fd}`).startsWith(projects)) return true;
+        for (const pid of children()) {
+          try {
+            for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+              if (readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith(projects)) return pid;
+            }
+          } catch {
+            // the process is starting or a descriptor closed meanwhile
           }
-        } catch {
-          // the process is starting or a descriptor closed meanwhile
         }
         return undefined;
       },
@@ -230,6 +246,8 @@ describe("faults come and go; the daemon follows (real process, real files)", ()
     killed.kill("SIGKILL");
     await new Promise((r) => killed.once("exit", r));
     expect(stderr).not.toContain("serving");
+    // the scan ends with the daemon
+    await waitFor(() => (existsSync(`/proc/${scanning}`) ? undefined : true), 10_000, "the daemon's scan process to end");
 
     const restarted = await start(dir, { ...CEILINGS, ...state });
     const clean = await start(dir, CEILINGS);
@@ -244,3 +262,12 @@ describe("faults come and go; the daemon follows (real process, real files)", ()
     expect(await totals(restarted)).toEqual(await totals(clean));
   });
 });
+
+/** a process's parent pid, from /proc (null once it is gone) */
+function parentOf(pid: string): number | null {
+  try {
+    return Number(/\) \S+ (\d+)/.exec(readFileSync(`/proc/${pid}/stat`, "utf8"))?.[1]);
+  } catch {
+    return null;
+  }
+}

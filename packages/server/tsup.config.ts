@@ -107,7 +107,12 @@ async function buildCliEntry(): Promise<void> {
 
 export default defineConfig({
   // flat names: the bundles find each other (and web/) next to themselves via import.meta.url
-  entry: { cli: "src/cli.ts", dispatch: "src/commands/dispatch.ts", "scan-worker": "src/sources/jsonl/scan-worker.ts" },
+  entry: {
+    cli: "src/cli.ts",
+    dispatch: "src/commands/dispatch.ts",
+    "scan-worker": "src/sources/jsonl/scan-worker.ts",
+    "first-scan-main": "src/sources/jsonl/first-scan-main.ts",
+  },
   format: ["esm"],
   clean: true,
   // no source maps: they were two thirds of the published package; the bundles are not minified

@@ -3,6 +3,7 @@ import type { SourceKind } from "@claude-gauge/core";
 import { pathLabeler, projectLabeler } from "../project-label.js";
 import type { Source, SourceHealth, SourceSink } from "../source.js";
 import { findTranscriptRoots, type RootsResult } from "./roots.js";
+import { FIRST_SCAN_MIN_BYTES, scanInChildProcess } from "./first-scan.js";
 import { backfillTranscripts, type ResumePoint, type WorkerRun } from "./load.js";
 import { TranscriptTail } from "./tail.js";
 
@@ -93,9 +94,10 @@ export class JsonlSource implements Source {
           limit: (n) => sink.limit(n, true),
           badLine: (b) => sink.rejected(`${this.#label(b.path)}:${b.line}`, b.error),
         },
+        { minBytes: FIRST_SCAN_MIN_BYTES, run: () => scanInChildProcess(roots, cacheDir) },
       );
       log(
-        `backfill: ${r.scan.files} files, ${r.scan.cached} from the scan cache, ${r.scan.appended} read from where it stopped, ${r.scan.read} read whole${threadsNote(r.scan.worker)}`,
+        `backfill: ${r.scannedElsewhere ? "scanned by a process of its own, then " : ""}${r.scan.files} files, ${r.scan.cached} from the scan cache, ${r.scan.appended} read from where it stopped, ${r.scan.read} read whole${threadsNote(r.scan.worker)}`,
       );
       return r.resume;
     } catch (e) {

@@ -680,18 +680,41 @@ export interface BackfillSink {
   badLine(b: BadLine): void;
 }
 
+/** A scan of what the cache lacks, run elsewhere first when there is much to read (see first-scan.ts). */
+export interface ScanElsewhere {
+  /** from this many bytes to read */
+  minBytes: number;
+  /** fills the scan cache for the roots; false when it could not */
+  run(): Promise<boolean>;
+}
+
+/** Bytes the cache does not hold: whole files it lacks, the appended ends of the others. */
+function bytesToRead(work: readonly FileWork[]): number {
+  let n = 0;
+  for (const w of work) n += w.plan.kind === "miss" ? w.file.size : w.plan.kind === "append" ? w.file.size - w.plan.file.consumed : 0;
+  return n;
+}
+
 /**
  * The daemon's cold start: every complete line of every transcript, from the scan cache where it
  * holds (a restart reads only what changed), delivered in path order, and where the live tail
  * goes on in each file. An unterminated last line is left to the tail, which reads it once it is
- * complete.
+ * complete. With `elsewhere`, a long read fills the cache first and the lines come from it.
  */
 export async function backfillTranscripts(
   roots: readonly string[],
   opts: LoadOptions,
   sink: BackfillSink,
-): Promise<{ resume: Map<string, ResumePoint>; problems: WalkProblem[]; scan: ScanCounts }> {
-  const p = await prepare(roots, opts);
+  elsewhere?: ScanElsewhere,
+): Promise<{ resume: Map<string, ResumePoint>; problems: WalkProblem[]; scan: ScanCounts; scannedElsewhere: boolean }> {
+  let p = await prepare(roots, opts);
+  let scannedElsewhere = false;
+  if (elsewhere !== undefined && p.cache !== null && bytesToRead(p.work) >= elsewhere.minBytes) {
+    p.cache.close();
+    scannedElsewhere = await elsewhere.run();
+    // planned again on what the other process wrote (or as before, when it failed)
+    p = await prepare(roots, opts);
+  }
   // every cached part is delivered
   p.cache?.readAll();
   const resume = new Map<string, ResumePoint>();
@@ -715,7 +738,7 @@ export async function backfillTranscripts(
   } finally {
     p.cache?.close();
   }
-  return { resume, problems: p.problems, scan: counts(p.work, false, worker) };
+  return { resume, problems: p.problems, scan: counts(p.work, false, worker), scannedElsewhere };
 }
 
 function counts(work: readonly FileWork[], savedLedger: boolean, worker: WorkerRun | null): ScanCounts {
