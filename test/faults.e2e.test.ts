@@ -246,7 +246,7 @@ describe("faults come and go; the daemon follows (real process, real files)", ()
     killed.kill("SIGKILL");
     await new Promise((r) => killed.once("exit", r));
     expect(stderr).not.toContain("serving");
-    // the scan ends with the daemon
+    // the scan process ends too (its stdin closed: at its first event-loop turn)
     await waitFor(() => (existsSync(`/proc/${scanning}`) ? undefined : true), 10_000, "the daemon's scan process to end");
 
     const restarted = await start(dir, { ...CEILINGS, ...state });

@@ -16,7 +16,7 @@ import { runInNewContext } from "node:vm";
  */
 export async function releaseBackfillMemory(quietMs = 6_000, tries = 5): Promise<void> {
   collectGarbage();
-  if ((globalThis as { Bun?: unknown }).Bun !== undefined) return;
+  if (bun !== undefined) return;
   setFlagsFromString("--semi-space-growth-factor=1");
   const young = () => getHeapSpaceStatistics().find((s) => s.space_name === "new_space")?.space_size ?? 0;
   for (let i = 0; i < tries && young() > STARTING_YOUNG_BYTES; i++) {
@@ -28,6 +28,9 @@ export async function releaseBackfillMemory(quietMs = 6_000, tries = 5): Promise
 /** V8's starting young generation on 64-bit: two semi-spaces of 1 MiB */
 const STARTING_YOUNG_BYTES = 2 * 2 ** 20;
 
+/** Bun's global when this runs there: it has a collector of its own and no V8 flags */
+const bun = (globalThis as { Bun?: { gc(force: boolean): void } }).Bun;
+
 /**
  * One full, compacting garbage collection, now. The daemon's cold start leaves its garbage behind
  * (read buffers, the scan cache file, decoded lines: tens of MB on a long history), and an idle
@@ -37,7 +40,6 @@ const STARTING_YOUNG_BYTES = 2 * 2 ** 20;
  * compaction); Bun has its own. Where neither works, the memory goes back at the next collection.
  */
 export function collectGarbage(compact = true): void {
-  const bun = (globalThis as { Bun?: { gc(force: boolean): void } }).Bun;
   try {
     if (bun !== undefined) {
       bun.gc(true);

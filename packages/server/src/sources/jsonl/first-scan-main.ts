@@ -8,7 +8,9 @@
 import { backfillTranscripts } from "./load.js";
 
 const say = (msg: string) => process.stderr.write(`claude-gauge: ${msg}\n`);
-// a daemon that is gone (killed mid-scan) takes its scan along: its end of our stdin closes
+// A daemon killed mid-scan closes its end of our stdin. This thread's part of the scan runs
+// without turning the event loop, so the process ends at its first turn after that part (a
+// daemon that exits normally kills it at once).
 process.stdin.on("end", () => process.exit(1));
 process.stdin.on("error", () => process.exit(1));
 process.stdin.resume();

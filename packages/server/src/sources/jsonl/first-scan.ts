@@ -15,7 +15,8 @@ export const FIRST_SCAN_MIN_BYTES = 64 << 20;
 /**
  * Fills the scan cache for `roots` in a child process and resolves once it exited: true when it
  * wrote the cache, false when it could not run or failed (the daemon then scans itself). Its
- * progress lines go to our stderr; it ends with us.
+ * progress lines go to our stderr. It is killed when we exit; killed ourselves, we close its stdin
+ * and it ends (see first-scan-main.ts).
  */
 export function scanInChildProcess(roots: readonly string[], cacheDir: string): Promise<boolean> {
   if (!existsSync(MAIN)) return Promise.resolve(false);
