@@ -175,32 +175,32 @@ export class UsageColumns {
     const c = new UsageColumns(n);
     const numbers = [c.timestamp, c.input, c.output, c.cacheCreation, c.cacheRead, c.cacheCreation5m, c.cacheCreation1h, c.loggedCostUsd];
     const refs = [c.model, c.sessionId, c.fileSession, c.project];
-    const messageIds: (string | null)[] = [];
-    const requestIds: (string | null)[] = [];
     let o = 0;
     for (const p of list) {
       for (let k = 0; k < numbers.length; k++) numbers[k]!.set(p.numbers[k]!, o);
       const ours = new Int32Array(p.strings.length);
-      for (let s = 0; s < p.strings.length; s++) ours[s] = c.intern(p.strings[s]!);
+      let same = true;
+      for (let s = 0; s < p.strings.length; s++) {
+        ours[s] = c.intern(p.strings[s]!);
+        if (ours[s] !== s) same = false;
+      }
       for (let k = 0; k < refs.length; k++) {
         const from = p.refs[k]!;
         const to = refs[k]!;
+        // parts that share one string table (runs of one saved block) keep their references
+        if (same) to.set(from, o);
         for (let i = 0; i < p.length; i++) {
           const r = from[i]!;
           if (!(r >= 0 && r < ours.length)) throw new RangeError("usage columns: a reference out of range");
-          to[o + i] = ours[r]!;
+          if (!same) to[o + i] = ours[r]!;
         }
       }
       c.flags.set(p.flags, o);
-      for (let i = 0; i < p.length; i++) {
-        messageIds.push(p.messageIds[i]!);
-        requestIds.push(p.requestIds[i]!);
-      }
       for (const [row, w] of p.wide) c.wide.set(o + row, w);
       o += p.length;
     }
-    c.messageIds = messageIds;
-    c.requestIds = requestIds;
+    c.messageIds = ([] as (string | null)[]).concat(...list.map((p) => p.messageIds));
+    c.requestIds = ([] as (string | null)[]).concat(...list.map((p) => p.requestIds));
     c.#length = n;
     return c;
   }

@@ -1,6 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { packStrings, unpackStrings } from "./column-pack.js";
+import { UsageColumns } from "@claude-gauge/core/decode";
+import { usageEvent } from "../../../../../test/helpers/usage-event.js";
+import { packColumns, packStrings, unpackColumns, unpackRows, unpackStrings } from "./column-pack.js";
 
 const lists = fc.array(fc.option(fc.oneof(fc.string(), fc.string({ unit: "binary" }), fc.constantFrom("", "msg_01ABC", "ü", "\u{1F600}")), { nil: null }), {
   maxLength: 40,
@@ -33,5 +35,54 @@ describe("packed strings", () => {
       const short = Int32Array.from([...packed.lengths.slice(0, -1), packed.lengths.at(-1)! - 1]);
       for (const flat of [false, true]) expect(() => unpackStrings({ ...packed, lengths: short }, flat)).toThrow(RangeError);
     }
+  });
+});
+
+describe("rows of packed columns", () => {
+  it("equal the same rows of all of them unpacked, ids included (fuzzed ranges, latin1 and UTF-16 ids, nulls)", () => {
+    const ids = fc.option(fc.oneof(fc.constantFrom("msg_01ABC", "req_9", "ü", "\u{1F600}"), fc.string({ maxLength: 6 })), { nil: null });
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ message: ids, request: ids, input: fc.nat(1000), big: fc.boolean() }), { maxLength: 30 }),
+        fc.nat(),
+        fc.nat(),
+        (rows, a, b) => {
+          const c = new UsageColumns(rows.length);
+          for (const r of rows) {
+            c.push(
+              usageEvent({
+                messageId: r.message,
+                requestId: r.request,
+                input: r.input,
+                ...(r.big ? { wide: { input: 2n ** 60n, output: 1n, cacheCreation: 0n, cacheRead: 0n } } : {}),
+              }),
+            );
+          }
+          const packed = packColumns(c.parts());
+          const from = rows.length === 0 ? 0 : a % (rows.length + 1);
+          const to = from + (rows.length === 0 ? 0 : b % (rows.length - from + 1));
+          for (const kind of ["sliced", "each", "none"] as const) {
+            const got = UsageColumns.fromParts(unpackRows(packed, from, to, kind));
+            const all = UsageColumns.fromParts(unpackColumns(packed, kind));
+            expect(got.length).toBe(to - from);
+            for (let i = from; i < to; i++) expect(got.get(i - from)).toEqual(all.get(i));
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("are refused beyond the block", () => {
+    const c = new UsageColumns(2);
+    c.push(usageEvent({ messageId: "a" }));
+    c.push(usageEvent({ messageId: "b" }));
+    const packed = packColumns(c.parts());
+    for (const [from, to] of [
+      [1, 3],
+      [-1, 1],
+      [2, 1],
+    ] as const)
+      expect(() => unpackRows(packed, from, to)).toThrow(RangeError);
   });
 });

@@ -133,6 +133,54 @@ export function unpackColumns(p: PackedColumns, idReading: IdReading = "sliced")
   };
 }
 
+/**
+ * Rows [from, to) of the parts back (as unpackColumns gives them, the columns as views): only
+ * their own ids are decoded, so one segment of a large saved-ledger block costs its size only.
+ */
+export function unpackRows(p: PackedColumns, from: number, to: number, idReading: IdReading = "sliced"): UsageColumnParts {
+  if (from === 0 && to === p.length) return unpackColumns(p, idReading);
+  if (!(Number.isInteger(from) && Number.isInteger(to) && 0 <= from && from <= to && to <= p.length))
+    throw new RangeError("packed columns: rows beyond the block");
+  const n = to - from;
+  const strings = unpackStrings(p.strings);
+  for (const s of strings) if (s === null) throw new RangeError("packed columns: a null in the string table");
+  if (p.ids.lengths.length !== 2 * p.length) throw new RangeError("packed columns: id count differs from the row count");
+  const none = idReading === "none";
+  return {
+    length: n,
+    numbers: p.numbers.map((c) => c.subarray(from, to)),
+    refs: p.refs.map((c) => c.subarray(from, to)),
+    flags: p.flags.subarray(from, to),
+    messageIds: none ? new Array<null>(n).fill(null) : stringsAt(p.ids, from, to, idReading === "each"),
+    requestIds: none ? new Array<null>(n).fill(null) : stringsAt(p.ids, p.length + from, p.length + to, idReading === "each"),
+    strings: strings as string[],
+    wide: (Array.isArray(p.wide) ? p.wide : [])
+      .map(wideOf)
+      .filter(([row]) => row >= from && row < to)
+      .map(([row, w]): [number, WideCounts] => [row - from, w]),
+  };
+}
+
+/** Strings [from, to) of packed strings (checked as unpackStrings checks them all), the rest left undecoded. */
+function stringsAt(p: PackedStrings, from: number, to: number, flat: boolean): (string | null)[] {
+  const unit = p.wide ? 2 : 1;
+  if (p.wide && p.bytes.byteLength % 2 !== 0) throw new RangeError("packed strings: odd UTF-16 length");
+  let total = 0;
+  let start = 0;
+  let end = 0;
+  for (let i = 0; i < p.lengths.length; i++) {
+    const n = p.lengths[i]!;
+    if (i === from) start = total;
+    if (i === to) end = total;
+    if (n < -1) throw new RangeError("packed strings: lengths beyond the text");
+    if (n > 0) total += n;
+  }
+  if (from === p.lengths.length) start = total;
+  if (to === p.lengths.length) end = total;
+  if (total * unit !== p.bytes.byteLength) throw new RangeError("packed strings: text beyond the lengths");
+  return unpackStrings({ bytes: p.bytes.subarray(start * unit, end * unit), wide: p.wide, lengths: p.lengths.subarray(from, to) }, flat);
+}
+
 /** The buffers that can move to another thread instead of being copied. */
 export function packedBuffers(p: PackedColumns): ArrayBuffer[] {
   return [...p.numbers, ...p.refs, p.flags, p.ids.bytes, p.ids.lengths, p.strings.bytes, p.strings.lengths].map((a) => a.buffer as ArrayBuffer);

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
@@ -142,6 +142,65 @@ describe("a saved ledger updated with appended lines, new files and files gone e
     expect(otherSaved).toBeGreaterThan(10);
     expect(folded).toBeGreaterThan(30);
   }, 120_000);
+});
+
+describe("a saved ledger spread over blocks by updates", () => {
+  it("stays exact through more updates than it keeps blocks for, and is written anew as one block when they would be too many", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cg-blocks-"));
+    temps.push(dir);
+    const projects = join(dir, "projects");
+    const files = Array.from({ length: 30 }, (_, i) => join(projects, `-p-${String(i).padStart(2, "0")}`, "s.jsonl"));
+    let next = 0;
+    /** lines of messages no other file holds, so each update stays inside its file */
+    const lines = (n: number) =>
+      Array.from(
+        { length: n },
+        () => `${text({ id: next++, req: null, session: 0, sidechain: false, progress: false, output: next % 97, second: next % 4, fast: false })}\n`,
+      )
+        .join("")
+        .replaceAll('"msg_', '"msg_u');
+    for (const f of files) {
+      mkdirSync(join(f, ".."), { recursive: true });
+      writeFileSync(f, lines(3));
+    }
+    const load = (cache: boolean) =>
+      loadTranscripts([projects], { now: Date.parse("2026-02-01T00:00:00Z"), mode: "daily", ...(cache ? { cache: { dir: join(dir, "cache") } } : {}) });
+    const blocks = () => {
+      const cacheDir = join(dir, "cache");
+      const bin = readdirSync(cacheDir).find((n) => n.endsWith(".bin"))!;
+      const b = readFileSync(join(cacheDir, bin));
+      const index = JSON.parse(b.toString("utf8", b.readDoubleLE(16), b.readDoubleLE(16) + b.readDoubleLE(24))) as {
+        ledgers: { mode: string; blocks: unknown[]; segments: { block: number }[] }[];
+      };
+      const daily = index.ledgers.find((l) => l.mode === "daily")!;
+      expect(daily.segments).toHaveLength(files.length);
+      return daily.blocks.length;
+    };
+    await load(true);
+    expect(blocks()).toBe(1);
+    const seen: number[] = [];
+    // a file not updated before, each time: each update adds a block for the file's new segment
+    for (let step = 0; step < 24; step++) {
+      appendFileSync(files[(step * 7) % files.length]!, lines(2));
+      const cached = await load(true);
+      expect(cached.scan.updatedLedger).toBe(true);
+      expect(entriesOf(cached)).toEqual(entriesOf(await load(false)));
+      seen.push(blocks());
+    }
+    expect(Math.max(...seen)).toBeLessThanOrEqual(16);
+    // it grew block by block, then was written anew as one and grew again
+    expect(seen.slice(0, 16)).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 1]);
+    expect(seen.slice(16, 18)).toEqual([2, 3]);
+    // a file updated again leaves the block its last update made (it held only that file's rows)
+    appendFileSync(files[(23 * 7) % files.length]!, lines(2));
+    const last = await load(true);
+    expect(entriesOf(last)).toEqual(entriesOf(await load(false)));
+    expect(blocks()).toBe(seen.at(-1));
+    // a report on the tree as it is reads the saved ledger as it was left
+    const again = await load(true);
+    expect(again.scan.savedLedger).toBe(true);
+    expect(entriesOf(again)).toEqual(entriesOf(await load(false)));
+  }, 60_000);
 });
 
 describe("seenIds", () => {

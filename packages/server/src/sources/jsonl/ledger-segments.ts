@@ -40,26 +40,36 @@ export function seenIds(columns: readonly UsageColumns[], also: Uint32Array = EM
 
 const EMPTY = new Uint32Array(0);
 
-/** Rows [from, to) of a ledger as a segment's values (copies). */
-function rowsOf(kept: KeptMessages, from: number, to: number): SavedMessages {
-  const n = to - from;
-  const columns = new UsageColumns(n);
-  const cost = new Float64Array(n);
-  const thinking = new Float64Array(n);
-  for (let i = from; i < to; i++) {
-    columns.pushFrom(kept.columns, i);
-    cost[i - from] = kept.cost(i);
-    thinking[i - from] = kept.thinkingOutput(i);
-  }
-  return { columns, cost, thinking };
+/** Rows shared by consecutive segments: a fold's whole ledger, or a block of a saved one. */
+export interface RowSource {
+  /** rows [from, to); without `ids`, ids may be null (for a report, which reads none) */
+  rows(ids: boolean, from: number, to: number): SegmentRows;
 }
 
-/** The segments of a ledger that folded the files in order: file j's rows end at `ends[j]`; `seen[j]` its id hashes. */
-export function segmentsOf(kept: KeptMessages, ends: readonly number[], seen: readonly Uint32Array[]): LedgerSegment[] {
-  const out: LedgerSegment[] = [];
+/** A segment whose rows are rows [from, to) of a source it shares with its neighbours. */
+export interface RangeSegment {
+  range: { source: RowSource; from: number; to: number };
+  seen: Uint32Array;
+}
+
+/**
+ * The segments of a ledger that folded the files in order: file j's rows end at `ends[j]`; `seen[j]`
+ * its id hashes. Ranges of one copy of the ledger's rows, so a saved ledger writes them as one block.
+ */
+export function segmentsOf(kept: KeptMessages, ends: readonly number[], seen: readonly Uint32Array[]): RangeSegment[] {
+  const n = ends.at(-1) ?? 0;
+  const cost = new Float64Array(n);
+  const thinking = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    cost[i] = kept.cost(i);
+    thinking[i] = kept.thinkingOutput(i);
+  }
+  const all: SegmentRows = { parts: kept.columns.parts(0, n), cost, thinking };
+  const source: RowSource = { rows: (_ids, from, to) => sliceRows(all, from, to) };
+  const out: RangeSegment[] = [];
   let from = 0;
   for (const [j, to] of ends.entries()) {
-    out.push({ saved: rowsOf(kept, from, to), seen: seen[j]! });
+    out.push({ range: { source, from, to }, seen: seen[j]! });
     from = to;
   }
   return out;
@@ -75,6 +85,48 @@ export interface SegmentRows {
 /** A segment made now, as rows to join. */
 export function rowsOfSegment(g: LedgerSegment): SegmentRows {
   return { parts: g.saved.columns.parts(), cost: g.saved.cost, thinking: g.saved.thinking };
+}
+
+/** Rows [from, to) of `r` (views on its columns, no copies). */
+export function sliceRows(r: SegmentRows, from: number, to: number): SegmentRows {
+  const p = r.parts;
+  if (from === 0 && to === p.length) return r;
+  return {
+    parts: {
+      length: to - from,
+      numbers: p.numbers.map((c) => c.subarray(from, to)),
+      refs: p.refs.map((c) => c.subarray(from, to)),
+      flags: p.flags.subarray(from, to),
+      messageIds: p.messageIds.slice(from, to),
+      requestIds: p.requestIds.slice(from, to),
+      strings: p.strings,
+      wide: p.wide.filter(([row]) => row >= from && row < to).map(([row, w]) => [row - from, w]),
+    },
+    cost: r.cost.subarray(from, to),
+    thinking: r.thinking.subarray(from, to),
+  };
+}
+
+/**
+ * The rows of segments in order, as few runs as they allow: consecutive segments that are
+ * consecutive rows of one source are one run (after a full count, the whole ledger is one).
+ */
+export function rowRuns(segments: readonly (LedgerSegment | RangeSegment)[], ids: boolean): SegmentRows[] {
+  const out: SegmentRows[] = [];
+  for (let i = 0; i < segments.length; ) {
+    const g = segments[i++]!;
+    if (!("range" in g)) {
+      out.push(rowsOfSegment(g));
+      continue;
+    }
+    const { source, from } = g.range;
+    let to = g.range.to;
+    for (let next = segments[i]; next !== undefined && "range" in next && next.range.source === source && next.range.from === to; next = segments[++i]) {
+      to = next.range.to;
+    }
+    out.push(source.rows(ids, from, to));
+  }
+  return out;
 }
 
 /** All segments as one ledger's kept messages, in order (what reports read); throws RangeError when a segment's parts disagree. */

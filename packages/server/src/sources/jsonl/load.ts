@@ -18,8 +18,19 @@ import {
 } from "@claude-gauge/core/reports";
 import { LEDGER_FINGERPRINT, PRICING_FINGERPRINT } from "./cache-keys.js";
 import { unpackColumns } from "./column-pack.js";
-import { filesKey, marksOf, partColumns, partRows, ScanCache, type CachedPart, type CachePlan, type CacheWriter, type StoredSegment } from "./scan-cache.js";
-import { extendSegment, joinSegments, rowsOfSegment, seenIds, segmentsOf, type LedgerSegment } from "./ledger-segments.js";
+import {
+  filesKey,
+  marksOf,
+  partColumns,
+  partRows,
+  ScanCache,
+  type CachedPart,
+  type CachePlan,
+  type CacheWriter,
+  type Segment,
+  type StoredSegment,
+} from "./scan-cache.js";
+import { extendSegment, joinSegments, rowRuns, seenIds, segmentsOf, type LedgerSegment } from "./ledger-segments.js";
 import { MAX_KEPT_BAD, scanShared, scanUnit, type BadLine, type ScanUnit, type UnitScan } from "./file-scan.js";
 import { listTranscriptFiles, type FileIdentity, type Listing, type TranscriptFile, type WalkProblem } from "./files.js";
 
@@ -478,25 +489,68 @@ const NO_SEGMENT: LedgerSegment = {
   seen: new Uint32Array(0),
 };
 
+/** files a message-id hash can name below 2^53 (hash × FILES + file) */
+const FILES = 2 ** 21;
+
+/**
+ * Which file's lines hold each message-id hash (a cached file's place in the saved ledger, a new
+ * file's after them), or -1 for several: the saved segments' hashes as one sorted column searched
+ * by halves, and the hashes claimed since in a map. A map of every hash cost an update ~12 ms.
+ */
+class Owners {
+  readonly #keys: Float64Array;
+  readonly #claimed = new Map<number, number>();
+
+  constructor(saved: readonly { seen: Uint32Array }[]) {
+    let n = 0;
+    for (const s of saved) n += s.seen.length;
+    if (saved.length >= FILES) throw new RangeError("saved ledger: too many files to update");
+    const keys = new Float64Array(n);
+    let k = 0;
+    for (let i = 0; i < saved.length; i++) {
+      const seen = saved[i]!.seen;
+      for (let j = 0; j < seen.length; j++) keys[k++] = seen[j]! * FILES + i;
+    }
+    this.#keys = keys.sort();
+  }
+
+  of(h: number): number | undefined {
+    const c = this.#claimed.get(h);
+    if (c !== undefined) return c;
+    const keys = this.#keys;
+    let lo = 0;
+    let hi = keys.length;
+    const first = h * FILES;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (keys[mid]! < first) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === keys.length || keys[lo]! >= first + FILES) return undefined;
+    const file = keys[lo]! - first;
+    // sorted: a second file holding it comes next
+    return lo + 1 < keys.length && keys[lo + 1]! < first + FILES && keys[lo + 1]! - first !== file ? -1 : file;
+  }
+
+  own(h: number, file: number): void {
+    const o = this.of(h);
+    this.#claimed.set(h, o === undefined || o === file ? file : -1);
+  }
+}
+
 /**
  * The saved segments with the lines appended to grown files folded in, a segment for each new
  * file in its place (see extendSegment) and none for a file that is gone, or null when some line
  * reaches beyond its own file (a message that another file holds too).
  */
-function updatedSegments(grown: Grown, read: readonly ReadFile[], cost: CostFn, mode: LedgerMode): (LedgerSegment | StoredSegment)[] | null {
+function updatedSegments(grown: Grown, read: readonly ReadFile[], cost: CostFn, mode: LedgerMode): Segment[] | null {
   const { saved, paths, fresh } = grown;
   const at = new Map(paths.map((path, i) => [path, i]));
-  /** hash → the one file whose lines hold it (a cached file's place in `paths`, a new file's after them), or -1 for several */
-  const owner = new Map<number, number>();
-  const own = (h: number, k: number) => {
-    const o = owner.get(h);
-    owner.set(h, o === undefined || o === k ? k : -1);
-  };
-  for (const [i, s] of saved.entries()) for (const h of s.seen) own(h, i);
+  const owners = new Owners(saved);
   // a file gone takes its rows with it, when no other file holds its messages
   const present = new Set(read.map((f) => f.file.path));
-  for (const [i, path] of paths.entries()) if (!present.has(path)) for (const h of saved[i]!.seen) if (owner.get(h) !== i) return null;
-  const out: (LedgerSegment | StoredSegment)[] = [];
+  for (const [i, path] of paths.entries()) if (!present.has(path)) for (const h of saved[i]!.seen) if (owners.of(h) !== i) return null;
+  const out: Segment[] = [];
   for (const [k, f] of read.entries()) {
     if (f.problem !== null) return null;
     const i = at.get(f.file.path);
@@ -524,24 +578,24 @@ function updatedSegments(grown: Grown, read: readonly ReadFile[], cost: CostFn, 
       lines.slice(0, cachedParts),
       lines.slice(cachedParts),
       (h) => {
-        const o = owner.get(h);
+        const o = owners.of(h);
         return o !== undefined && o !== key;
       },
       cost,
       mode,
     );
     if (next === null) return null;
-    for (const h of next.seen) own(h, key);
+    for (const h of next.seen) owners.own(h, key);
     out.push(next);
   }
   return out;
 }
 
 /** The segments of a saved ledger as one, or null (with a note) when a segment does not hold up. */
-function joinSaved(segments: readonly (LedgerSegment | StoredSegment)[], mode: LedgerMode, opts: LoadOptions): SavedMessages | null {
+function joinSaved(segments: readonly Segment[], mode: LedgerMode, opts: LoadOptions): SavedMessages | null {
   const ids = opts.idsUnread !== true;
   try {
-    return joinSegments(segments.map((g) => ("stored" in g ? g.rows(ids) : rowsOfSegment(g))));
+    return joinSegments(rowRuns(segments, ids));
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
     opts.progress?.(`scan cache: the saved ${mode} ledger does not hold up (${e.message}); counting again`);
@@ -603,7 +657,7 @@ async function loadPrepared(p: Prepared, opts: LoadOptions, update: boolean): Pr
   const limits: LimitNotice[] = [];
   const badLines: BadLine[] = [];
   let badLineCount = 0;
-  let result: { kept: KeptMessages; segments: (LedgerSegment | StoredSegment)[] | null; updated: boolean } | null = null;
+  let result: { kept: KeptMessages; segments: Segment[] | null; updated: boolean } | null = null;
   const finish = () => {
     if (result !== null) return result;
     const updated = grown !== null ? updatedSegments(grown, read, cost, mode) : null;

@@ -365,10 +365,10 @@ function firstBlock(b: Buffer): number {
   return index.files[0]!.parts[0]!.events.at;
 }
 
-/** Offset of a saved ledger's costs (its first file's segment). */
+/** Offset of a saved ledger's costs (its first block's). */
 function savedLedgerValues(b: Buffer, mode: LedgerMode): number {
-  const index = JSON.parse(b.toString("utf8", b.readDoubleLE(16))) as { ledgers: { mode: string; segments: { values: { at: number } }[] }[] };
-  return index.ledgers.find((l) => l.mode === mode)!.segments[0]!.values.at;
+  const index = JSON.parse(b.toString("utf8", b.readDoubleLE(16))) as { ledgers: { mode: string; blocks: { values: { at: number } }[] }[] };
+  return index.ledgers.find((l) => l.mode === mode)!.blocks[0]!.values.at;
 }
 
 /** Leaves only the files' blocks, so a load must use them. */
