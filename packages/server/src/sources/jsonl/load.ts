@@ -769,7 +769,8 @@ export async function backfillTranscripts(
     // planned again on what the other process wrote (or as before, when it failed)
     p = await prepare(roots, opts);
   }
-  // every cached part is delivered
+  // every cached part is delivered, from one buffer of the whole file: read block by block, the
+  // blocks' buffers come from malloc's arenas and stay there (measured after 1 GiB: 28 MB more RSS)
   p.cache?.readAll();
   const resume = new Map<string, ResumePoint>();
   let worker: WorkerRun | null;

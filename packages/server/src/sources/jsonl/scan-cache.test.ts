@@ -438,7 +438,14 @@ describe("scan cache: a damaged or foreign cache is dropped, never trusted", () 
     expect((await same()).daily).toMatchObject({ cached: 3 });
   });
 
-  it("a crafted block whose values are out of range (its own checksum recomputed) is read again, not counted", async () => {
+  it.each([
+    ["a time that is NaN", 0, Number.NaN],
+    ["a negative count", 1, -5],
+    ["an infinite count", 2, Number.POSITIVE_INFINITY],
+    ["a count that is NaN", 4, Number.NaN],
+    ["a negative logged cost", 7, -1],
+    ["an infinite logged cost", 7, Number.POSITIVE_INFINITY],
+  ])("a crafted block holding %s (its own checksum recomputed) is read again, not counted", async (_what, column, value) => {
     seed();
     await same();
     dropSavedLedgers();
@@ -451,8 +458,8 @@ describe("scan cache: a damaged or foreign cache is dropped, never trusted", () 
         }[];
       };
       const ev = index.files[0]!.parts[0]!.events;
-      // the first row's input tokens (second number column) made negative
-      b.writeDoubleLE(-5, ev.at + 8 * ev.n);
+      // the first row's value in that number column
+      b.writeDoubleLE(value, ev.at + 8 * ev.n * column);
       const len = 88 * ev.n + 4 * ev.strings.count + ev.n + ev.ids.bytes + ev.strings.bytes;
       ev.sum = createHash("sha1")
         .update(b.subarray(ev.at, ev.at + len))

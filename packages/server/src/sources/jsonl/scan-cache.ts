@@ -451,15 +451,16 @@ function storedColumns(c: StoredChunk): PackedColumns {
   const idBytes = u8(buf, at, d.ids.bytes);
   at += d.ids.bytes;
   const stringBytes = u8(buf, at, d.strings.bytes);
-  // values a scan can produce: times and counts finite, counts and costs not negative
-  for (let c = 0; c < 8; c++) {
+  // values a scan can produce: times and counts finite, counts and costs not negative (NaN: no
+  // cost logged). One plain loop per kind of column: a saved ledger's block holds every row.
+  const times = numbers[0]!;
+  for (let i = 0; i < n; i++) if (!(times[i]! >= -Number.MAX_VALUE && times[i]! <= Number.MAX_VALUE)) throw new Invalid("a stored time out of range");
+  for (let c = 1; c < 7; c++) {
     const col = numbers[c]!;
-    for (let i = 0; i < n; i++) {
-      const x = col[i]!;
-      if (c === 7 ? !(Number.isNaN(x) || (Number.isFinite(x) && x >= 0)) : !(Number.isFinite(x) && (c === 0 || x >= 0)))
-        throw new Invalid("a stored number out of range");
-    }
+    for (let i = 0; i < n; i++) if (!(col[i]! >= 0 && col[i]! <= Number.MAX_VALUE)) throw new Invalid("a stored count out of range");
   }
+  const costs = numbers[7]!;
+  for (let i = 0; i < n; i++) if (!(Number.isNaN(costs[i]!) || (costs[i]! >= 0 && costs[i]! <= Number.MAX_VALUE))) throw new Invalid("a stored cost out of range");
   for (let i = 0; i < n; i++) if (flags[i]! > 31 || (flags[i]! & 24) === 24) throw new Invalid("stored flags");
   return {
     length: n,
