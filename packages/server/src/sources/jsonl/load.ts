@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
 import { open } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
-import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
 import { decodeLine, UsageColumns } from "@claude-gauge/core/decode";
 import {
   costOf,
@@ -128,6 +128,7 @@ export interface LoadOptions {
 export const PARALLEL_MIN_BYTES = 24 << 20;
 /** Large files are cut into ranges of this size, so both threads share one big file too. */
 const UNIT_BYTES = 16 << 20;
+const requireBuiltin = createRequire(import.meta.url);
 const WORKER_URL = new URL("./scan-worker.js", import.meta.url);
 
 /** The work for bytes [from, size) of a file: one unit, or aligned ranges of about unitBytes. */
@@ -169,6 +170,8 @@ function scanAll(units: readonly ScanUnit[], parallel: boolean, take: (i: number
     return Promise.resolve(null);
   }
   const run: WorkerRun = { pieces: 0, problem: null };
+  // required here, not imported: a report that reads a few appended lines never loads it (~3 ms)
+  const { MessageChannel, receiveMessageOnPort, Worker } = requireBuiltin("node:worker_threads") as typeof import("node:worker_threads");
   const next = new Int32Array(new SharedArrayBuffer(4));
   const { port1, port2 } = new MessageChannel();
   const worker = new Worker(WORKER_URL, { workerData: { units, next, port: port2 }, transferList: [port2] });

@@ -460,7 +460,8 @@ function storedColumns(c: StoredChunk): PackedColumns {
     for (let i = 0; i < n; i++) if (!(col[i]! >= 0 && col[i]! <= Number.MAX_VALUE)) throw new Invalid("a stored count out of range");
   }
   const costs = numbers[7]!;
-  for (let i = 0; i < n; i++) if (!(Number.isNaN(costs[i]!) || (costs[i]! >= 0 && costs[i]! <= Number.MAX_VALUE))) throw new Invalid("a stored cost out of range");
+  for (let i = 0; i < n; i++)
+    if (!(Number.isNaN(costs[i]!) || (costs[i]! >= 0 && costs[i]! <= Number.MAX_VALUE))) throw new Invalid("a stored cost out of range");
   for (let i = 0; i < n; i++) if (flags[i]! > 31 || (flags[i]! & 24) === 24) throw new Invalid("stored flags");
   return {
     length: n,
