@@ -477,6 +477,24 @@ describe("scan cache: a damaged or foreign cache is dropped, never trusted", () 
     expect(notes.join("\n")).toMatch(/does not hold/);
   });
 
+  it("a damaged saved ledger carried into a cache written anew (garbage dropped) costs that ledger, not the cache's write", async () => {
+    seed();
+    await load("daily", true);
+    flip((b) => savedLedgerValues(b, "daily") + 3, 0x01)();
+    // bytes no index refers to, three times the file: the next write drops them, copying what it keeps
+    damage((b) => Buffer.concat([b, Buffer.alloc(3 * b.length)]));
+    const notes: string[] = [];
+    const session = await load("session", true, { notes });
+    expect(seen(session)).toEqual(seen(await load("session", false)));
+    expect(notes.join("\n")).not.toMatch(/not written/);
+    expect((await load("session", true)).scan.savedLedger).toBe(true);
+    // the damaged one is found where it is used, and counted again
+    const daily = await load("daily", true, { notes });
+    expect(daily.scan.savedLedger).toBe(false);
+    expect(seen(daily)).toEqual(seen(await load("daily", false)));
+    expect(notes.join("\n")).toMatch(/does not hold up/);
+  });
+
   it("an unwritable cache folder costs a note, not the report", async () => {
     seed();
     writeFileSync(join(dir, "blocker"), "");

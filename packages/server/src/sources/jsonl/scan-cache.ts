@@ -164,7 +164,7 @@ interface LedgerDesc {
 }
 
 /** A block of a saved ledger as read back: its rows [from, to), read when first asked for (checked once). */
-export interface StoredBlock extends RowSource {
+interface StoredBlock extends RowSource {
   seen: Uint32Array;
   file: CacheFile;
   desc: LedgerBlockDesc;
@@ -912,13 +912,16 @@ export class CacheWriter {
     return { kept, values: { at, n, seen: seen.length, sum: sha1(bytes) } };
   }
 
-  /** A block of a saved ledger of the old cache in this file: where it is, or copied as it is (checksums included). */
-  #keptBlock(b: StoredBlock): LedgerBlockDesc {
-    if (b.file === this.#base) return b.desc;
-    const kept = this.#block({ stored: { file: b.file, desc: b.desc.kept } });
+  /**
+   * A block of a saved ledger of the old cache in this file: where it is, or copied as it is,
+   * checksums included (a damaged block stays detectable where it is used, as #block's copies do).
+   */
+  #keptBlock(file: CacheFile, desc: LedgerBlockDesc): LedgerBlockDesc {
+    if (file === this.#base) return desc;
+    const kept = this.#block({ stored: { file, desc: desc.kept } });
     const at = this.#align();
-    this.#write(b.file.read(b.desc.values.at, valuesBytes(b.desc.values)), null);
-    return { kept, values: { ...b.desc.values, at } };
+    this.#write(file.read(desc.values.at, valuesBytes(desc.values)), null);
+    return { kept, values: { ...desc.values, at } };
   }
 
   /**
@@ -973,7 +976,7 @@ export class CacheWriter {
       let b = index.get(block);
       if (b === undefined) {
         b = blocks.length;
-        blocks.push(this.#keptBlock(block));
+        blocks.push(this.#keptBlock(block.file, block.desc));
         index.set(block, b);
       }
       out.push({ block: b, from, n: to - from, seenFrom, seen: g.seen.length });
@@ -986,7 +989,8 @@ export class CacheWriter {
   carryLedger(file: CacheFile, desc: LedgerDesc): void {
     if (this.#fd === null) return;
     try {
-      this.#ledgers.push(file === this.#base ? desc : { ...desc, ...this.#ledger(storedSegments(file, desc)) });
+      // copied as they are, not read: a damaged block must not cost the whole cache its write
+      this.#ledgers.push({ ...desc, blocks: desc.blocks.map((b) => this.#keptBlock(file, b)) });
     } catch (e) {
       this.#fail(e);
     }
