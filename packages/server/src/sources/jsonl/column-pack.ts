@@ -115,12 +115,18 @@ function wideOf(t: readonly unknown[]): [number, WideCounts] {
  */
 export type IdReading = "sliced" | "each" | "none";
 
-/** The parts back (UsageColumns.fromParts checks that they agree). */
-export function unpackColumns(p: PackedColumns, idReading: IdReading = "sliced"): UsageColumnParts {
-  const ids = idReading === "none" ? new Array<null>(p.ids.lengths.length).fill(null) : unpackStrings(p.ids, idReading === "each");
-  if (ids.length !== 2 * p.length) throw new RangeError("packed columns: id count differs from the row count");
+/** The string table, checked to hold no null, once the ids are checked to be two per row. */
+function stringTable(p: PackedColumns): string[] {
+  if (p.ids.lengths.length !== 2 * p.length) throw new RangeError("packed columns: id count differs from the row count");
   const strings = unpackStrings(p.strings);
   for (const s of strings) if (s === null) throw new RangeError("packed columns: a null in the string table");
+  return strings as string[];
+}
+
+/** The parts back (UsageColumns.fromParts checks that they agree). */
+export function unpackColumns(p: PackedColumns, idReading: IdReading = "sliced"): UsageColumnParts {
+  const strings = stringTable(p);
+  const ids = idReading === "none" ? new Array<null>(2 * p.length).fill(null) : unpackStrings(p.ids, idReading === "each");
   return {
     length: p.length,
     numbers: p.numbers,
@@ -128,7 +134,7 @@ export function unpackColumns(p: PackedColumns, idReading: IdReading = "sliced")
     flags: p.flags,
     messageIds: ids.slice(0, p.length),
     requestIds: ids.slice(p.length),
-    strings: strings as string[],
+    strings,
     wide: (Array.isArray(p.wide) ? p.wide : []).map(wideOf),
   };
 }
@@ -142,22 +148,28 @@ export function unpackRows(p: PackedColumns, from: number, to: number, idReading
   if (!(Number.isInteger(from) && Number.isInteger(to) && 0 <= from && from <= to && to <= p.length))
     throw new RangeError("packed columns: rows beyond the block");
   const n = to - from;
-  const strings = unpackStrings(p.strings);
-  for (const s of strings) if (s === null) throw new RangeError("packed columns: a null in the string table");
-  if (p.ids.lengths.length !== 2 * p.length) throw new RangeError("packed columns: id count differs from the row count");
+  const strings = stringTable(p);
   const none = idReading === "none";
   return {
+    ...sliceColumns({ numbers: p.numbers, refs: p.refs, flags: p.flags, wide: (Array.isArray(p.wide) ? p.wide : []).map(wideOf) }, from, to),
     length: n,
-    numbers: p.numbers.map((c) => c.subarray(from, to)),
-    refs: p.refs.map((c) => c.subarray(from, to)),
-    flags: p.flags.subarray(from, to),
     messageIds: none ? new Array<null>(n).fill(null) : stringsAt(p.ids, from, to, idReading === "each"),
     requestIds: none ? new Array<null>(n).fill(null) : stringsAt(p.ids, p.length + from, p.length + to, idReading === "each"),
-    strings: strings as string[],
-    wide: (Array.isArray(p.wide) ? p.wide : [])
-      .map(wideOf)
-      .filter(([row]) => row >= from && row < to)
-      .map(([row, w]): [number, WideCounts] => [row - from, w]),
+    strings,
+  };
+}
+
+/** Rows [from, to) of the typed columns (views, no copies) and of the exact counts. */
+export function sliceColumns(
+  c: Pick<UsageColumnParts, "numbers" | "refs" | "flags" | "wide">,
+  from: number,
+  to: number,
+): Pick<UsageColumnParts, "numbers" | "refs" | "flags" | "wide"> {
+  return {
+    numbers: c.numbers.map((col) => col.subarray(from, to)),
+    refs: c.refs.map((col) => col.subarray(from, to)),
+    flags: c.flags.subarray(from, to),
+    wide: c.wide.filter(([row]) => row >= from && row < to).map(([row, w]): [number, WideCounts] => [row - from, w]),
   };
 }
 

@@ -1,4 +1,5 @@
 import { UsageColumns, type UsageColumnParts } from "@claude-gauge/core/decode";
+import { sliceColumns } from "./column-pack.js";
 import { idHash, MessageLedger, type CostFn, type KeptMessages, type LedgerMode, type SavedMessages } from "@claude-gauge/core/reports";
 
 /**
@@ -83,7 +84,7 @@ export interface SegmentRows {
 }
 
 /** A segment made now, as rows to join. */
-export function rowsOfSegment(g: LedgerSegment): SegmentRows {
+function rowsOfSegment(g: LedgerSegment): SegmentRows {
   return { parts: g.saved.columns.parts(), cost: g.saved.cost, thinking: g.saved.thinking };
 }
 
@@ -93,14 +94,11 @@ export function sliceRows(r: SegmentRows, from: number, to: number): SegmentRows
   if (from === 0 && to === p.length) return r;
   return {
     parts: {
+      ...sliceColumns(p, from, to),
       length: to - from,
-      numbers: p.numbers.map((c) => c.subarray(from, to)),
-      refs: p.refs.map((c) => c.subarray(from, to)),
-      flags: p.flags.subarray(from, to),
       messageIds: p.messageIds.slice(from, to),
       requestIds: p.requestIds.slice(from, to),
       strings: p.strings,
-      wide: p.wide.filter(([row]) => row >= from && row < to).map(([row, w]) => [row - from, w]),
     },
     cost: r.cost.subarray(from, to),
     thinking: r.thinking.subarray(from, to),
