@@ -8,7 +8,7 @@ import { generateCorpus } from "./corpus/corpus-lib.js";
 import { runCcusage, type CcusageReport } from "./oracle/ccusage.js";
 import { CLI } from "./helpers/server-process.js";
 import { differences } from "./helpers/json-diff.js";
-import { PARALLEL_MIN_BYTES } from "../packages/server/src/sources/jsonl/load.js";
+import { PARALLEL_MIN_BYTES } from "../packages/server/src/sources/jsonl/scan-thread.js";
 
 const run = promisify(execFile);
 

@@ -10,14 +10,18 @@ import { CLI } from "./helpers/server-process.js";
 // The scan's second thread failing in the middle of a cold scan, for real: a copy of the built CLI
 // whose bundled scan worker takes a piece from the shared counter, as the real one does, and then
 // fails. The first thread must scan that piece and the rest: the report equals the real build's.
+// A cold report of this tree starts its thread before the CLI loads (scan-head-start.ts), from
+// either entry: the ES module (dist/cli.js) and the CommonJS one the command runs (dist/cli.cjs).
 
 const run = promisify(execFile);
 
-/** Takes the next piece, then throws or exits (FAULT), never posting its scan. */
+/** Waits for its order, takes the next piece, then throws or exits (FAULT), never posting its scan. */
 const FAULTY_WORKER = `import { workerData } from "node:worker_threads";
-Atomics.add(workerData.next, 0, 1);
-if (process.env.FAULT === "exit") process.exit(3);
-throw new Error("a fault in the second thread");
+workerData.port.once("message", ({ next }) => {
+  Atomics.add(next, 0, 1);
+  if (process.env.FAULT === "exit") process.exit(3);
+  throw new Error("a fault in the second thread");
+});
 `;
 
 let tree = "";
@@ -46,16 +50,20 @@ async function report(cli: string, fault = ""): Promise<{ out: unknown; err: str
 
 describe.runIf(availableParallelism() >= 2)("a second scan thread that fails mid-scan", () => {
   it.each([
-    ["throws", "throw", /the second scan thread failed \(a fault in the second thread\); the first scanned its part/],
-    ["exits", "exit", /the second scan thread failed \(exited with 3\); the first scanned its part/],
-  ])("when it %s, the first thread scans the piece it took and the rest: the report is the real build's", async (_how, fault, note) => {
-    const want = await report(CLI);
-    expect(want.err).not.toMatch(/scan thread/);
-    const got = await report(join(build, "dist", "cli.js"), fault);
-    expect(got.out).toEqual(want.out);
-    // the same notes (the corpus's bad lines), and the failure said once
-    const lines = got.err.split("\n");
-    expect(lines.filter((l) => note.test(l))).toHaveLength(1);
-    expect(lines.filter((l) => !note.test(l)).join("\n")).toBe(want.err);
-  });
+    ["throws", "throw", "cli.js", /the second scan thread failed \(a fault in the second thread\); the first scanned its part/],
+    ["exits", "exit", "cli.js", /the second scan thread failed \(exited with 3\); the first scanned its part/],
+    ["throws", "throw", "cli.cjs", /the second scan thread failed \(a fault in the second thread\); the first scanned its part/],
+  ])(
+    "when it %s (FAULT=%s, dist/%s), the first thread scans the piece it took and the rest: the report is the real build's",
+    async (_how, fault, entry, note) => {
+      const want = await report(CLI);
+      expect(want.err).not.toMatch(/scan thread/);
+      const got = await report(join(build, "dist", entry), fault);
+      expect(got.out).toEqual(want.out);
+      // the same notes (the corpus's bad lines), and the failure said once
+      const lines = got.err.split("\n");
+      expect(lines.filter((l) => note.test(l))).toHaveLength(1);
+      expect(lines.filter((l) => !note.test(l)).join("\n")).toBe(want.err);
+    },
+  );
 });

@@ -94,6 +94,8 @@ async function buildCliEntry(): Promise<void> {
     define: DEFINE,
     banner: { js: "#!/usr/bin/env node" },
     logLevel: "warning",
+    // the entry finds its folder by __dirname here, by import.meta.url in the ES module build
+    logOverride: { "empty-import-meta": "silent" },
     plugins: [
       {
         name: "dispatch-beside",

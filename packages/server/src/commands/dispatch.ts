@@ -4,7 +4,7 @@ import { exitWhenWritten } from "./exit-when-written.js";
 import { listenErrorLine } from "./listen-error.js";
 import { serveFlagsFrom } from "./serve-flags.js";
 import { COMMANDS } from "./specs.js";
-import type { Listing } from "../sources/jsonl/files.js";
+import type { HeadStart } from "./scan-head-start.js";
 import { VERSION } from "../version.js";
 
 const USAGE = `claude-gauge ${VERSION} — Claude Code usage as gauges
@@ -18,10 +18,10 @@ Run 'claude-gauge <command> --help' for a command's options.`;
 type Values = Record<string, string | boolean | undefined>;
 
 /**
- * `args` are the command's own words (serve and install-service hand them on verbatim); `listing`
- * is the transcript tree as the entry walked it before dispatching (a report can use it).
+ * `args` are the command's own words (serve and install-service hand them on verbatim); `ahead`
+ * is what the entry got ready before dispatching (a report's walk and second scan thread).
  */
-async function run(spec: CommandSpec, values: Values, positionals: string[], args: string[], listing: Listing | undefined): Promise<number> {
+async function run(spec: CommandSpec, values: Values, positionals: string[], args: string[], ahead: HeadStart): Promise<number> {
   switch (spec.name) {
     // Commands load their modules on demand: a report starts without the daemon, zod or prom-client.
     case "serve": {
@@ -63,7 +63,7 @@ async function run(spec: CommandSpec, values: Values, positionals: string[], arg
         throw new UsageError(`expected daily, session or blocks, got ${JSON.stringify(kind ?? "")}`);
       }
       const flags = commonFlags(values);
-      await (await import("./report.js")).report(kind, flags, args, listing);
+      await (await import("./report.js")).report(kind, flags, args, ahead);
       return exitWhenWritten(0, streamsInUse);
     }
   }
@@ -71,7 +71,7 @@ async function run(spec: CommandSpec, values: Values, positionals: string[], arg
 }
 
 /** Runs `claude-gauge <argv>`; the exit code. */
-export async function main(argv: string[], listing?: Listing): Promise<number> {
+export async function main(argv: string[], ahead: HeadStart = {}): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined) {
     process.stderr.write(`${USAGE}\n`);
@@ -100,7 +100,7 @@ export async function main(argv: string[], listing?: Listing): Promise<number> {
       process.stdout.write(`${VERSION}\n`);
       return 0;
     }
-    return await run(spec, p.values, p.positionals, rest, listing);
+    return await run(spec, p.values, p.positionals, rest, ahead);
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`claude-gauge ${spec.name}: ${e.message}\nRun 'claude-gauge ${spec.name} --help' for its options.\n`);

@@ -1,11 +1,11 @@
 import type { LedgerMode } from "@claude-gauge/core/reports";
 import type { CommonFlags } from "./args.js";
-import type { Listing } from "../sources/jsonl/files.js";
 import { loadTranscripts, type LoadResult } from "../sources/jsonl/load.js";
 import { findTranscriptRoots } from "../sources/jsonl/roots.js";
 import { defaultCacheDir } from "../sources/jsonl/cache-keys.js";
 import { isTerminal, writeOut } from "./direct-output.js";
 import { progressLine } from "./progress-line.js";
+import type { HeadStart } from "./scan-head-start.js";
 
 /** Scans every transcript root for a one-shot command, with progress and problems on stderr. */
 export async function load(
@@ -13,7 +13,7 @@ export async function load(
   signals: boolean,
   now: number,
   mode: LedgerMode = "session",
-  listing?: Listing,
+  ahead: HeadStart = {},
 ): Promise<LoadResult & { roots: string[]; notes: string }> {
   const { roots, missing } = findTranscriptRoots();
   if (roots.length === 0) {
@@ -26,7 +26,8 @@ export async function load(
       now,
       signals,
       mode,
-      listing,
+      listing: ahead.listing,
+      scanThread: ahead.scanThread,
       // reports and the one-shot engine read no ids
       idsUnread: true,
       ...(progress.update ? { progress: progress.update } : {}),

@@ -1,17 +1,17 @@
 import { assertTimeZone, blocksReport, dailyReport, sessionReport, sortEntries } from "@claude-gauge/core/reports";
 import { UsageError, type CommonFlags } from "./args.js";
-import type { Listing } from "../sources/jsonl/files.js";
 import { isTerminal, writeOut } from "./direct-output.js";
 import { jsonText, load } from "./load-transcripts.js";
 import { saveAnswer } from "./report-answer.js";
+import type { HeadStart } from "./scan-head-start.js";
 import { blocksTable, dailyTable, sessionTable, wantsColor } from "./report-table.js";
 
 /**
  * `claude-gauge report daily|session|blocks`: ccusage's reports, same JSON shapes and numbers.
  * `args` are the words after `report` as given: daily and session answers are saved under them
- * (see report-answer.ts) when the scan cache is on. `listing`: the tree as the answer lookup walked it.
+ * (see report-answer.ts) when the scan cache is on. `ahead`: the walk and second scan thread the entry got ready.
  */
-export async function report(kind: string | undefined, flags: CommonFlags, args: readonly string[], listing?: Listing): Promise<void> {
+export async function report(kind: string | undefined, flags: CommonFlags, args: readonly string[], ahead: HeadStart = {}): Promise<void> {
   assertTimeZone(flags.timezone);
   const filter = {
     timeZone: flags.timezone,
@@ -23,7 +23,7 @@ export async function report(kind: string | undefined, flags: CommonFlags, args:
   }
   const now = Date.now();
   // ccusage's daily loader differs from its session/blocks loader in three corners; mirror each.
-  const loaded = await load(flags, false, now, kind === "daily" ? "daily" : "session", flags.cache ? listing : undefined);
+  const loaded = await load(flags, false, now, kind === "daily" ? "daily" : "session", ahead);
   const { ledger, limits } = loaded;
   let out: string;
   switch (kind) {

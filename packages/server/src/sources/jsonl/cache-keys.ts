@@ -50,5 +50,10 @@ function fnv1a(text: string, seed: number): string {
   return (h >>> 0).toString(16).padStart(8, "0");
 }
 
+/** The scan cache of these roots in `dir`. */
+export function scanCachePath(dir: string, roots: readonly string[]): string {
+  return join(dir, `${cacheStem(roots)}.bin`);
+}
+
 /** `<stem><ANSWERS_SUFFIX>`: the saved report answers beside a scan cache (see commands/report-answer.ts). */
 export const ANSWERS_SUFFIX = ".answers.json";

@@ -1,7 +1,4 @@
-import { existsSync } from "node:fs";
 import { open } from "node:fs/promises";
-import { createRequire } from "node:module";
-import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { decodeLine, UsageColumns } from "@claude-gauge/core/decode";
 import {
@@ -33,6 +30,7 @@ import {
 import { extendSegment, joinSegments, rowRuns, seenIds, segmentsOf, type LedgerSegment } from "./ledger-segments.js";
 import { MAX_KEPT_BAD, scanShared, scanUnit, type BadLine, type ScanUnit, type UnitScan } from "./file-scan.js";
 import { listTranscriptFiles, type FileIdentity, type Listing, type TranscriptFile, type WalkProblem } from "./files.js";
+import { PARALLEL_MIN_BYTES, ScanThread, type ScanDone } from "./scan-thread.js";
 
 export type { BadLine } from "./file-scan.js";
 
@@ -114,6 +112,8 @@ export interface LoadOptions {
   cache?: { dir: string; fingerprint?: string } | undefined;
   /** a walk of the same roots made moments ago in this run (the saved-answer lookup's), used instead of walking again */
   listing?: Listing | undefined;
+  /** a second scan thread started ahead (see commands/scan-head-start.ts): used if the scan wants one, else ended */
+  scanThread?: ScanThread | undefined;
   /**
    * the caller reads no message or request id of the result (reports, a one-shot engine): a
    * ledger read back from the scan cache then comes back without them (null), unpacked for none
@@ -121,15 +121,9 @@ export interface LoadOptions {
   idsUnread?: boolean;
 }
 
-/**
- * Below this many bytes a second thread costs more than it saves: starting a worker and loading
- * the scan bundle into it takes about what one thread scans of this in the meantime.
- */
-export const PARALLEL_MIN_BYTES = 24 << 20;
 /** Large files are cut into ranges of this size, so both threads share one big file too. */
 const UNIT_BYTES = 16 << 20;
-const requireBuiltin = createRequire(import.meta.url);
-const WORKER_URL = new URL("./scan-worker.js", import.meta.url);
+const WORKER_FILE = fileURLToPath(new URL("./scan-worker.js", import.meta.url));
 
 /** The work for bytes [from, size) of a file: one unit, or aligned ranges of about unitBytes. */
 export function planUnits(f: TranscriptFile, from: number, size: number, unitBytes = UNIT_BYTES): ScanUnit[] {
@@ -143,18 +137,12 @@ export function planUnits(f: TranscriptFile, from: number, size: number, unitByt
   return units;
 }
 
-/** A worker's message: the scan of unit `i`. */
-interface Done {
-  i: number;
-  scan: UnitScan;
-}
-
 /**
- * Scans every unit, on two threads when there is enough work and the bundled worker exists, and
- * hands each result to `take` in unit order as soon as every unit before it is done (the ledger
- * wants path order; the threads finish out of order).
+ * Scans every unit, on two threads when given a second (`thread`), and hands each result to
+ * `take` in unit order as soon as every unit before it is done (the ledger wants path order; the
+ * threads finish out of order).
  */
-function scanAll(units: readonly ScanUnit[], parallel: boolean, take: (i: number, scan: UnitScan) => void): Promise<WorkerRun | null> {
+async function scanAll(units: readonly ScanUnit[], thread: ScanThread | null, take: (i: number, scan: UnitScan) => void): Promise<WorkerRun | null> {
   const results = new Array<UnitScan | undefined>(units.length);
   let taken = 0;
   const put = (i: number, scan: UnitScan) => {
@@ -165,52 +153,31 @@ function scanAll(units: readonly ScanUnit[], parallel: boolean, take: (i: number
       taken++;
     }
   };
-  if (!parallel || units.length < 2) {
+  if (thread === null) {
     for (const [i, u] of units.entries()) put(i, scanUnit(u));
-    return Promise.resolve(null);
+    return null;
   }
   const run: WorkerRun = { pieces: 0, problem: null };
-  // required here, not imported: a report that reads a few appended lines never loads it (~3 ms)
-  const { MessageChannel, receiveMessageOnPort, Worker } = requireBuiltin("node:worker_threads") as typeof import("node:worker_threads");
   const next = new Int32Array(new SharedArrayBuffer(4));
-  const { port1, port2 } = new MessageChannel();
-  const worker = new Worker(WORKER_URL, { workerData: { units, next, port: port2 }, transferList: [port2] });
-  const fromWorker = (d: Done) => {
+  const fromWorker = (d: ScanDone) => {
     run.pieces++;
     put(d.i, d.scan);
   };
-  const drain = () => {
-    for (let m = receiveMessageOnPort(port1); m !== undefined; m = receiveMessageOnPort(port1)) fromWorker(m.message as Done);
-  };
-  return new Promise<WorkerRun>((resolve) => {
-    let finished = false;
-    const finish = (problem: string | null) => {
-      if (finished) return;
-      finished = true;
-      run.problem = problem;
-      drain();
-      // Units the worker took but never finished (it failed, or cannot run here) are done here.
-      for (let i = 0; i < units.length; i++) if (i >= taken && results[i] === undefined) put(i, scanUnit(units[i]!));
-      port1.close();
-      void worker.terminate();
-      resolve(run);
-    };
-    // the first line of the error: it names our module or the fault, never a transcript's text
-    worker.once("error", (e) =>
-      finish(
-        String(e?.message ?? e)
-          .split("\n", 1)[0]!
-          .slice(0, 200),
-      ),
-    );
-    worker.once("exit", (code) => finish(code === 0 ? null : `exited with ${code}`));
+  try {
+    const ended = thread.run({ units, next }, fromWorker);
     scanShared(units, next, (i, scan) => {
       put(i, scan);
-      drain();
+      thread.drain(fromWorker);
     });
     // the worker's last results; it exits once the counter runs out
-    port1.on("message", fromWorker);
-  });
+    run.problem = await ended;
+    thread.drain(fromWorker);
+  } finally {
+    thread.stop();
+  }
+  // Units the worker took but never finished (it failed, or cannot run here) are done here.
+  for (let i = 0; i < units.length; i++) if (i >= taken && results[i] === undefined) put(i, scanUnit(units[i]!));
+  return run;
 }
 
 /** How one listed file is read this time. */
@@ -415,11 +382,14 @@ async function readFiles(p: Prepared, opts: LoadOptions, take: (f: ReadFile) => 
   const timer = progress
     ? setInterval(() => progress(`scanning ${units.length} pieces of ${p.files.length} files, ${(scanBytes / 1e6).toFixed(0)} MB…`), 1000)
     : null;
-  const parallel = scanBytes >= (opts.parallelMinBytes ?? PARALLEL_MIN_BYTES) && availableParallelism() >= 2 && existsSync(fileURLToPath(WORKER_URL));
+  const parallel = scanBytes >= (opts.parallelMinBytes ?? PARALLEL_MIN_BYTES) && units.length >= 2;
+  // the thread the caller started ahead, else one started now; one it started that is not wanted ends
+  const thread = parallel ? (opts.scanThread ?? ScanThread.start(WORKER_FILE)) : null;
+  if (thread !== opts.scanThread) opts.scanThread?.stop();
   let run: WorkerRun | null;
   try {
     deliver();
-    run = await scanAll(units, parallel, (i, scan) => {
+    run = await scanAll(units, thread, (i, scan) => {
       const w = work[unitFile[i]!]!;
       w.scans.push(scan);
       w.pending--;
@@ -616,9 +586,13 @@ export async function loadTranscripts(roots: readonly string[], opts: LoadOption
     return await loadWith(roots, opts, true);
   } catch (e) {
     if (!(e instanceof PackedPartFailed)) throw e;
-    // the load that checks every cached part first reads the damaged file's lines again
+    // the load that checks every cached part first reads the damaged file's lines again (a thread
+    // started ahead ran in the first, if it was wanted: this one starts its own)
     opts.progress?.(`scan cache: ${e.message}; reading again`);
-    return loadWith(roots, opts, false);
+    return loadWith(roots, { ...opts, scanThread: undefined }, false);
+  } finally {
+    // a thread started ahead for a scan that did not happen (the cache answered)
+    opts.scanThread?.stop();
   }
 }
 

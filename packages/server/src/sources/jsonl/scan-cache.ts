@@ -18,7 +18,7 @@ import {
 import { isAbsolute, join } from "node:path";
 import type { LimitNotice } from "@claude-gauge/core/decode";
 import type { LedgerMode } from "@claude-gauge/core/reports";
-import { ANSWERS_SUFFIX, cacheStem, SCAN_FINGERPRINT } from "./cache-keys.js";
+import { ANSWERS_SUFFIX, SCAN_FINGERPRINT, scanCachePath } from "./cache-keys.js";
 import { packColumns, unpackColumns, unpackRows, type PackedColumns, type PackedStrings } from "./column-pack.js";
 import type { FileIdentity } from "./files.js";
 import { joinSegments, rowRuns, sliceRows, type LedgerSegment, type RangeSegment, type RowSource, type SegmentRows } from "./ledger-segments.js";
@@ -540,7 +540,7 @@ export class ScanCache {
     this.#roots = [...opts.roots];
     this.#fingerprint = opts.fingerprint ?? SCAN_FINGERPRINT;
     this.#log = opts.log ?? (() => undefined);
-    this.path = join(opts.dir, `${cacheStem(opts.roots)}.bin`);
+    this.path = scanCachePath(opts.dir, opts.roots);
   }
 
   /** The cache for these roots as last written, or an empty one (with a note when one was dropped). */
