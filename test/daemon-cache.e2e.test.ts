@@ -106,20 +106,23 @@ describe("daemon start through the scan cache", () => {
   });
 });
 
-describe("the backfill's two scan threads", () => {
-  it("run on a history big enough for two, from the built bundle, and the log says so", async () => {
+describe("the backfill's scan threads", () => {
+  it("two when asked for (CLAUDE_GAUGE_SCAN_THREADS=2), from the built bundle; one below the threshold otherwise; the log says which", async () => {
     const big = mkdtempSync(join(tmpdir(), "cg-two-threads-"));
     try {
-      // past the 24 MiB from which a second thread helps (PARALLEL_MIN_BYTES)
+      // under PARALLEL_MIN_BYTES, and under FIRST_SCAN_MIN_BYTES (the daemon scans it itself)
       await generateCorpus({ outDir: big, seed: 23, sizeMb: 32, days: 5 });
-      // a cache folder of its own: every file is read
-      const s = await startServer(big, ["--timezone", "UTC"], { XDG_CACHE_HOME: join(big, "cache") });
-      try {
-        const line = await waitFor(() => /backfill: .*/.exec(s.logs())?.[0], 30_000, "the backfill's log line");
-        expect(line).toMatch(/; two scan threads \(the second scanned \d+ pieces\)$/);
-      } finally {
-        await s.stop();
-      }
+      const backfill = async (env: Record<string, string>, cache: string) => {
+        // a cache folder of its own: every file is read
+        const s = await startServer(big, ["--timezone", "UTC"], { XDG_CACHE_HOME: join(big, cache), ...env });
+        try {
+          return await waitFor(() => /backfill: .*/.exec(s.logs())?.[0], 30_000, "the backfill's log line");
+        } finally {
+          await s.stop();
+        }
+      };
+      expect(await backfill({ CLAUDE_GAUGE_SCAN_THREADS: "2" }, "cache-two")).toMatch(/; two scan threads \(the second scanned \d+ pieces\)$/);
+      expect(await backfill({}, "cache-auto")).toMatch(/; one scan thread$/);
     } finally {
       rmSync(big, { recursive: true, force: true });
     }

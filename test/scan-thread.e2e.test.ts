@@ -28,7 +28,7 @@ let tree = "";
 let build = "";
 beforeAll(async () => {
   tree = mkdtempSync(join(tmpdir(), "cg-thread-tree-"));
-  // past the 24 MiB from which a second thread helps (PARALLEL_MIN_BYTES)
+  // scanned on two threads (CLAUDE_GAUGE_SCAN_THREADS=2 below: the tree is under PARALLEL_MIN_BYTES)
   await generateCorpus({ outDir: tree, seed: 31, sizeMb: 30, days: 6 });
   build = mkdtempSync(join(tmpdir(), "cg-thread-build-"));
   cpSync(dirname(CLI), join(build, "dist"), { recursive: true });
@@ -42,7 +42,7 @@ afterAll(() => {
 
 async function report(cli: string, fault = ""): Promise<{ out: unknown; err: string }> {
   const { stdout, stderr } = await run(process.execPath, [cli, "report", "daily", "--json", "--no-cache", "--timezone", "UTC"], {
-    env: { ...process.env, CLAUDE_CONFIG_DIR: tree, FAULT: fault },
+    env: { ...process.env, CLAUDE_CONFIG_DIR: tree, FAULT: fault, CLAUDE_GAUGE_SCAN_THREADS: "2" },
     maxBuffer: 1 << 26,
   });
   return { out: JSON.parse(stdout) as unknown, err: stderr };

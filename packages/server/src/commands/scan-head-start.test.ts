@@ -60,6 +60,13 @@ describe.runIf(availableParallelism() >= 2)("reportHeadStart", () => {
     }
   });
 
+  it("follows CLAUDE_GAUGE_SCAN_THREADS: 1 starts none, 2 starts one for any tree", async () => {
+    expect((await reportHeadStart(["daily"], { ...big.env, CLAUDE_GAUGE_SCAN_THREADS: "1" }, undefined, WORKER)).scanThread).toBeUndefined();
+    const h = await reportHeadStart(["daily"], { ...small.env, CLAUDE_GAUGE_SCAN_THREADS: " 2 " }, undefined, WORKER);
+    expect(h.scanThread).toBeDefined();
+    h.scanThread!.stop();
+  });
+
   it("uses the answer lookup's walk instead of walking again", async () => {
     const listing = { roots: findTranscriptRoots(big.env).roots, files: [], problems: [] };
     expect(await reportHeadStart(["daily"], big.env, listing, WORKER)).toEqual({ listing, scanThread: undefined });

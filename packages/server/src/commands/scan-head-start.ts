@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { defaultCacheDir, scanCachePath } from "../sources/jsonl/cache-keys.js";
 import { listTranscriptFiles, type Listing, type WalkProblem } from "../sources/jsonl/files.js";
 import { findTranscriptRoots } from "../sources/jsonl/roots.js";
-import { PARALLEL_MIN_BYTES, ScanThread } from "../sources/jsonl/scan-thread.js";
+import { ScanThread, secondThreadWanted } from "../sources/jsonl/scan-thread.js";
 
 /** What the entry got ready for a command before loading the CLI. */
 export interface HeadStart {
@@ -16,8 +16,8 @@ const KINDS = new Set(["daily", "session", "blocks"]);
 
 /**
  * What a report gets ready before the CLI loads (~70 ms of module loading, walking and opening
- * the cache on a 2-core machine): when it is to scan at least PARALLEL_MIN_BYTES from scratch, the
- * walk it will use and its second scan thread, which then boots (~60–100 ms) meanwhile instead of
+ * the cache on a 2-core machine): when it is to scan enough from scratch for two threads
+ * (secondThreadWanted), the walk it will use and its second scan thread, which then boots (~60–100 ms) meanwhile instead of
  * after. From scratch: with --no-cache, or with no scan cache of these roots yet. A cache another
  * build wrote is not told apart (that takes reading its index): its report starts the thread when
  * it knows, as every report used to. `args` are the words after `report`; `listing` is the walk
@@ -37,5 +37,5 @@ export async function reportHeadStart(
   const walked = listing ?? { roots, files: await listTranscriptFiles(roots, problems), problems };
   let bytes = 0;
   for (const f of walked.files) bytes += f.identity.size;
-  return { listing: walked, scanThread: bytes >= PARALLEL_MIN_BYTES ? (ScanThread.start(workerFile) ?? undefined) : undefined };
+  return { listing: walked, scanThread: secondThreadWanted(bytes, env) ? (ScanThread.start(workerFile) ?? undefined) : undefined };
 }

@@ -30,7 +30,7 @@ import {
 import { extendSegment, joinSegments, rowRuns, seenIds, segmentsOf, type LedgerSegment } from "./ledger-segments.js";
 import { MAX_KEPT_BAD, scanShared, scanUnit, type BadLine, type ScanUnit, type UnitScan } from "./file-scan.js";
 import { listTranscriptFiles, type FileIdentity, type Listing, type TranscriptFile, type WalkProblem } from "./files.js";
-import { PARALLEL_MIN_BYTES, ScanThread, type ScanDone } from "./scan-thread.js";
+import { ScanThread, secondThreadWanted, type ScanDone } from "./scan-thread.js";
 
 export type { BadLine } from "./file-scan.js";
 
@@ -104,8 +104,6 @@ export interface LoadOptions {
    * the scan cache is reused only under the same key (without one, none is saved or reused).
    */
   cost?: { fn: CostFn; key?: string };
-  /** bytes of transcripts from which a second thread helps (tests set 0 to exercise it) */
-  parallelMinBytes?: number;
   /** files larger than this are split into ranges of about this size, bytes */
   unitBytes?: number;
   /** read and write the scan cache in this folder (absent: no cache) */
@@ -382,7 +380,7 @@ async function readFiles(p: Prepared, opts: LoadOptions, take: (f: ReadFile) => 
   const timer = progress
     ? setInterval(() => progress(`scanning ${units.length} pieces of ${p.files.length} files, ${(scanBytes / 1e6).toFixed(0)} MB…`), 1000)
     : null;
-  const parallel = scanBytes >= (opts.parallelMinBytes ?? PARALLEL_MIN_BYTES) && units.length >= 2;
+  const parallel = units.length >= 2 && secondThreadWanted(scanBytes);
   // the thread the caller started ahead, else one started now; one it started that is not wanted ends
   const thread = parallel ? (opts.scanThread ?? ScanThread.start(WORKER_FILE)) : null;
   if (thread !== opts.scanThread) opts.scanThread?.stop();

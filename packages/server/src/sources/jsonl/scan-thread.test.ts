@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
-import { ScanThread, type ScanDone } from "./scan-thread.js";
+import { PARALLEL_MIN_BYTES, ScanThread, secondThreadWanted, type ScanDone } from "./scan-thread.js";
 
 // The thread's life around real worker threads. The workers here are small scripts that keep the
 // protocol (wait for one order, take units from the shared counter, post a message per unit);
@@ -84,4 +84,12 @@ describe.runIf(availableParallelism() >= 2)("ScanThread", () => {
 
 it("no thread when the worker file is missing (run from source)", () => {
   expect(ScanThread.start(join(dir, "absent.js"))).toBeNull();
+});
+
+it("a second thread from PARALLEL_MIN_BYTES, unless CLAUDE_GAUGE_SCAN_THREADS says 1 (never) or 2 (for anything to scan)", () => {
+  const at = (bytes: number, setting?: string) => secondThreadWanted(bytes, setting === undefined ? {} : { CLAUDE_GAUGE_SCAN_THREADS: setting });
+  expect([at(PARALLEL_MIN_BYTES - 1), at(PARALLEL_MIN_BYTES)]).toEqual([false, true]);
+  expect([at(PARALLEL_MIN_BYTES, "1"), at(1, "2"), at(0, "2")]).toEqual([false, true, false]);
+  // anything else is the default
+  expect([at(PARALLEL_MIN_BYTES - 1, "3"), at(PARALLEL_MIN_BYTES, "two"), at(PARALLEL_MIN_BYTES, "")]).toEqual([false, true, true]);
 });

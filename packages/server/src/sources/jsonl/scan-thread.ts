@@ -5,10 +5,26 @@ import type { MessagePort, Worker } from "node:worker_threads";
 import type { ScanUnit, UnitScan } from "./file-scan.js";
 
 /**
- * Below this many bytes a second thread costs more than it saves: starting a worker and loading
- * the scan bundle into it takes about what one thread scans of this in the meantime.
+ * Below this many bytes a second thread costs more than it saves. Its own costs are fixed: the
+ * worker's boot and bundle load (~60–100 ms), its JIT warming to the decoder (~150 ms of slow
+ * lines) and a second heap to collect; the main thread also receives its scans. Measured cold
+ * (`report daily --no-cache`, 2 cores, interleaved runs, the thread started ahead): two threads
+ * took 1.15× one thread's time at 30 MB, 1.16× at 80 MB, 1.06× at 130 MB, 0.97× at 210 MB and
+ * 0.79× at 840 MB, with ~15 MB more peak memory throughout.
  */
-export const PARALLEL_MIN_BYTES = 24 << 20;
+export const PARALLEL_MIN_BYTES = 160 << 20;
+
+/**
+ * Whether a scan of `bytes` takes a second thread: CLAUDE_GAUGE_SCAN_THREADS=1 never, =2 whenever
+ * there are two pieces to share (a busy machine, or a test of the second thread on a small tree);
+ * unset or anything else, from PARALLEL_MIN_BYTES.
+ */
+export function secondThreadWanted(bytes: number, env: Record<string, string | undefined> = process.env): boolean {
+  const setting = env["CLAUDE_GAUGE_SCAN_THREADS"]?.trim();
+  if (setting === "1") return false;
+  if (setting === "2") return bytes > 0;
+  return bytes >= PARALLEL_MIN_BYTES;
+}
 
 /**
  * node:worker_threads, required when a thread starts (a report that reads a few appended lines
