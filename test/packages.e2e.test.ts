@@ -85,7 +85,8 @@ describe("the tarballs", () => {
       "bin/claude-gauge-server.cjs",
       "dist/cli.cjs",
       "dist/cli.js",
-      "dist/dispatch.js",
+      "dist/dispatch.cjs",
+      "dist/zod.cjs",
       "dist/statusline-main.js",
       "dist/web/index.html",
     ]) {

@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync, readFileSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
-import { build } from "esbuild";
+import { build, type Plugin } from "esbuild";
 import { defineConfig } from "tsup";
 import { DEFINE } from "./scripts/build-defines.js";
 
@@ -77,11 +77,24 @@ async function buildStatusline(): Promise<void> {
   ]);
 }
 
+const PACKAGE = JSON.parse(readFileSync(here("./package.json"), "utf8")) as { dependencies: Record<string, string> };
+const CORE_ALIASES = { "@claude-gauge/core": CORE_SRC, "@claude-gauge/core/decode": CORE_DECODE_SRC, "@claude-gauge/core/reports": CORE_REPORTS_SRC };
+
+/** `path` is a file beside the bundle that imports `filter`, required from there. */
+const beside = (filter: RegExp, path: string): Plugin => ({
+  name: `beside ${path}`,
+  setup(b) {
+    b.onResolve({ filter }, () => ({ path, external: true }));
+  },
+});
+/** Both entries (dist/cli.cjs and dist/cli.js) load the dispatcher from the one file beside them. */
+const DISPATCH_BESIDE = beside(/\/commands\/dispatch\.js$/, "./dispatch.cjs");
+
 /**
  * The `claude-gauge` command as one CommonJS file (dist/cli.cjs, what bin/claude-gauge.cjs runs):
  * the entry and the saved-answer lookup, with nothing to link. A repeated report is printed from
  * here without Node's ES module loader or a dozen chunk files (~8 ms of a 40 ms answer); anything
- * else imports the dispatcher, an ES module beside it (dist/dispatch.js).
+ * else requires the dispatcher beside it (dist/dispatch.cjs).
  */
 async function buildCliEntry(): Promise<void> {
   await build({
@@ -96,22 +109,43 @@ async function buildCliEntry(): Promise<void> {
     logLevel: "warning",
     // the entry finds its folder by __dirname here, by import.meta.url in the ES module build
     logOverride: { "empty-import-meta": "silent" },
-    plugins: [
-      {
-        name: "dispatch-beside",
-        setup(b) {
-          b.onResolve({ filter: /\/commands\/dispatch\.js$/ }, () => ({ path: "./dispatch.js", external: true }));
-        },
-      },
-    ],
+    // the dispatcher is required, not imported: no ES module loader
+    supported: { "dynamic-import": false },
+    plugins: [DISPATCH_BESIDE],
   });
+}
+
+/**
+ * The dispatcher and every command as one CommonJS file (dist/dispatch.cjs), which both entries
+ * load for a report not answered from its saved answer and for every other command: Node loads it
+ * sooner than the ES module chunks it replaces (nothing to resolve and link), and a command's
+ * modules are still evaluated only when it runs (esbuild wraps each module lazily). zod is a file
+ * of its own (dist/zod.cjs), required only by the modules that validate with it: inside, its
+ * 0.8 MB made every run parse it and cost more than the bundle saved. The scan worker and the
+ * first scan's process stay ES modules with their chunks.
+ */
+async function buildDispatch(): Promise<void> {
+  const common = { bundle: true, platform: "node", format: "cjs", target: "node20", logLevel: "warning" } as const;
+  await Promise.all([
+    build({
+      ...common,
+      entryPoints: [here("./src/commands/dispatch.ts")],
+      outfile: here("./dist/dispatch.cjs"),
+      define: { ...DEFINE, "import.meta.url": "importMetaUrl" },
+      inject: [here("./scripts/import-meta-url.js")],
+      external: Object.keys(PACKAGE.dependencies),
+      alias: CORE_ALIASES,
+      supported: { "dynamic-import": false },
+      plugins: [beside(/^zod$/, "./zod.cjs")],
+    }),
+    build({ ...common, stdin: { contents: 'export * from "zod";', resolveDir: here(".") }, outfile: here("./dist/zod.cjs") }),
+  ]);
 }
 
 export default defineConfig({
   // flat names: the bundles find each other (and web/) next to themselves via import.meta.url
   entry: {
     cli: "src/cli.ts",
-    dispatch: "src/commands/dispatch.ts",
     "scan-worker": "src/sources/jsonl/scan-worker.ts",
     "first-scan-main": "src/sources/jsonl/first-scan-main.ts",
   },
@@ -125,10 +159,11 @@ export default defineConfig({
   // uses (a report never loads zod; the statusline entry stays ~11 kB).
   noExternal: ["@claude-gauge/core"],
   esbuildOptions(options) {
-    options.alias = { "@claude-gauge/core": CORE_SRC, "@claude-gauge/core/decode": CORE_DECODE_SRC, "@claude-gauge/core/reports": CORE_REPORTS_SRC };
+    options.alias = CORE_ALIASES;
   },
+  esbuildPlugins: [DISPATCH_BESIDE],
   banner: { js: "#!/usr/bin/env node" },
   onSuccess: async () => {
-    await Promise.all([buildWeb(), buildStatusline(), buildCliEntry()]);
+    await Promise.all([buildWeb(), buildStatusline(), buildCliEntry(), buildDispatch()]);
   },
 });

@@ -22,6 +22,7 @@ const OUTPUTS = [
   "packages/core/dist/index.js",
   "packages/server/dist/cli.js",
   "packages/server/dist/cli.cjs",
+  "packages/server/dist/dispatch.cjs",
   "packages/server/dist/statusline-main.js",
   "packages/server/dist/web/index.html",
 ];
