@@ -4,7 +4,6 @@ import { isTerminal, writeOut } from "./direct-output.js";
 import { jsonText, load } from "./load-transcripts.js";
 import { saveAnswer } from "./report-answer.js";
 import type { HeadStart } from "./scan-head-start.js";
-import { blocksTable, dailyTable, sessionTable, wantsColor } from "./report-table.js";
 
 /**
  * `claude-gauge report daily|session|blocks`: ccusage's reports, same JSON shapes and numbers.
@@ -25,23 +24,26 @@ export async function report(kind: string | undefined, flags: CommonFlags, args:
   // ccusage's daily loader differs from its session/blocks loader in three corners; mirror each.
   const loaded = await load(flags, false, now, kind === "daily" ? "daily" : "session", ahead);
   const { ledger, limits } = loaded;
+  // the table code (cli-table3 and the packages under it) only when a table is printed
+  const tables = flags.json ? null : await import("./report-table.js");
+  const color = tables?.wantsColor({ isTTY: isTerminal(1) }, process.env) ?? false;
   let out: string;
   switch (kind) {
     case "daily": {
       const r = dailyReport(ledger, filter);
       if (flags.order === "desc") r.daily.reverse();
-      out = flags.json ? jsonText(r) : `${dailyTable(r, color())}\n`;
+      out = tables === null ? jsonText(r) : `${tables.dailyTable(r, color)}\n`;
       break;
     }
     case "session": {
       const r = sessionReport(ledger, filter);
-      out = flags.json ? jsonText(r) : `${sessionTable(r, color(), flags.timezone)}\n`;
+      out = tables === null ? jsonText(r) : `${tables.sessionTable(r, color, flags.timezone)}\n`;
       break;
     }
     case "blocks": {
       const r = blocksReport(sortEntries(ledger.entries()), now, filter, limits);
       if (flags.order === "desc") r.blocks.reverse();
-      writeOut(1, flags.json ? jsonText(r) : `${blocksTable(r, color(), flags.timezone, now)}\n`);
+      writeOut(1, tables === null ? jsonText(r) : `${tables.blocksTable(r, color, flags.timezone, now)}\n`);
       return;
     }
   }
@@ -50,5 +52,3 @@ export async function report(kind: string | undefined, flags: CommonFlags, args:
   if (flags.cache && loaded.problems.length === 0 && !loaded.scan.worker?.problem)
     saveAnswer(args, { env: process.env, stdoutIsTTY: isTerminal(1) }, loaded.roots, loaded.files, { stdout: out, stderr: loaded.notes });
 }
-
-const color = () => wantsColor({ isTTY: isTerminal(1) }, process.env);
