@@ -91,6 +91,12 @@ const beside = (filter: RegExp, path: string): Plugin => ({
 const DISPATCH_BESIDE = beside(/\/commands\/dispatch\.js$/, "./dispatch.cjs");
 
 /**
+ * import.meta.url in the CommonJS bundles: the bundle's own file (scripts/import-meta-url.js), so
+ * what a module finds beside itself is in dist/, as in the ES module build.
+ */
+const IMPORT_META_URL = { define: { ...DEFINE, "import.meta.url": "importMetaUrl" }, inject: [here("./scripts/import-meta-url.js")] };
+
+/**
  * The `claude-gauge` command as one CommonJS file (dist/cli.cjs, what bin/claude-gauge.cjs runs):
  * the entry and the saved-answer lookup, with nothing to link. A repeated report is printed from
  * here without Node's ES module loader or a dozen chunk files (~8 ms of a 40 ms answer); anything
@@ -104,11 +110,9 @@ async function buildCliEntry(): Promise<void> {
     platform: "node",
     format: "cjs",
     target: "node20",
-    define: DEFINE,
+    ...IMPORT_META_URL,
     banner: { js: "#!/usr/bin/env node" },
     logLevel: "warning",
-    // the entry finds its folder by __dirname here, by import.meta.url in the ES module build
-    logOverride: { "empty-import-meta": "silent" },
     // the dispatcher is required, not imported: no ES module loader
     supported: { "dynamic-import": false },
     plugins: [DISPATCH_BESIDE],
@@ -131,8 +135,7 @@ async function buildDispatch(): Promise<void> {
       ...common,
       entryPoints: [here("./src/commands/dispatch.ts")],
       outfile: here("./dist/dispatch.cjs"),
-      define: { ...DEFINE, "import.meta.url": "importMetaUrl" },
-      inject: [here("./scripts/import-meta-url.js")],
+      ...IMPORT_META_URL,
       external: Object.keys(PACKAGE.dependencies),
       alias: CORE_ALIASES,
       supported: { "dynamic-import": false },

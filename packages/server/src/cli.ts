@@ -1,7 +1,6 @@
 // The `claude-gauge` entry. It loads nothing but what it needs before deciding: a report asked
 // again on unchanged transcripts is printed from its saved answer, without loading the CLI, core
 // or zod (their load is most of a warm report's time); everything else goes to the dispatcher.
-import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { isTerminal, writeOut } from "./commands/direct-output.js";
 import type { HeadStart } from "./commands/scan-head-start.js";
@@ -28,15 +27,13 @@ async function answered(): Promise<boolean> {
   return true;
 }
 
-/** dist/, where the bundled scan worker is: this entry is built as CommonJS (dist/cli.cjs) and as an ES module */
-const here = () => (typeof __dirname === "string" ? __dirname : dirname(fileURLToPath(import.meta.url)));
-
 /** A report gets its walk and second scan thread ready before the CLI loads (see scan-head-start.ts). */
 async function headStart(): Promise<HeadStart> {
   if (argv[0] !== "report") return { listing };
   try {
     const { reportHeadStart } = await import("./commands/scan-head-start.js");
-    return await reportHeadStart(argv.slice(1), process.env, listing, join(here(), "scan-worker.js"));
+    // the bundled scan worker beside this entry (dist/cli.cjs or dist/cli.js)
+    return await reportHeadStart(argv.slice(1), process.env, listing, fileURLToPath(new URL("./scan-worker.js", import.meta.url)));
   } catch {
     // the report walks and starts its thread itself
     return { listing };

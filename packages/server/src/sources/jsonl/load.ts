@@ -381,9 +381,9 @@ async function readFiles(p: Prepared, opts: LoadOptions, take: (f: ReadFile) => 
     ? setInterval(() => progress(`scanning ${units.length} pieces of ${p.files.length} files, ${(scanBytes / 1e6).toFixed(0)} MB…`), 1000)
     : null;
   const parallel = units.length >= 2 && secondThreadWanted(scanBytes);
-  // the thread the caller started ahead, else one started now; one it started that is not wanted ends
+  // the thread the caller started ahead, else one started now (one started ahead and not wanted
+  // ends with the load: see loadTranscripts)
   const thread = parallel ? (opts.scanThread ?? ScanThread.start(WORKER_FILE)) : null;
-  if (thread !== opts.scanThread) opts.scanThread?.stop();
   let run: WorkerRun | null;
   try {
     deliver();
