@@ -37,8 +37,9 @@ describe("scan cache shared by reports running at once", () => {
     const kinds = ["daily", "session", "daily", "session", "daily", "session", "daily", "session"] as const;
     const outs = await Promise.all(kinds.map((k) => report(k)));
     for (const [i, o] of outs.entries()) expect(o.out).toBe(want[kinds[i]!]);
-    // one cache, no temporary files left behind
+    // one cache, no temporary files left behind (nor of the compiled code, which all of them wrote)
     expect(cacheFiles().filter((n) => n.endsWith(".tmp"))).toEqual([]);
+    expect(readdirSync(join(cacheHome, "claude-gauge", "code")).filter((n) => !n.endsWith(".bin"))).toEqual([]);
     expect(cacheFiles().filter((n) => n.endsWith(".bin"))).toHaveLength(1);
     // the cache that won is whole: read without a note about it, and right
     const again = await report("daily");
@@ -64,5 +65,32 @@ describe("scan cache shared by reports running at once", () => {
     for (const d of during) expect(JSON.parse(d.out)).toHaveProperty("totals");
     expect((await report("daily")).out).toBe((await report("daily", ["--no-cache"])).out);
     expect((await report("session")).out).toBe((await report("session", ["--no-cache"])).out);
+  });
+});
+
+describe("the dispatcher's compiled code", () => {
+  it("is kept per command after a run, and the next run takes it as it is and prints the same", async () => {
+    const home = mkdtempSync(join(tmpdir(), "cg-code-e2e-"));
+    try {
+      const once = async () => {
+        const { stdout } = await run(process.execPath, [CLI, "report", "daily", "--json", "--no-cache", "--timezone", "UTC"], {
+          env: { ...process.env, CLAUDE_CONFIG_DIR: dir, XDG_CACHE_HOME: home },
+          maxBuffer: 1 << 30,
+        });
+        return stdout;
+      };
+      const first = await once();
+      const code = join(home, "claude-gauge", "code");
+      const files = readdirSync(code);
+      expect(files).toEqual([expect.stringMatching(/^dispatch\.cjs-report-[0-9a-f]{8}\.bin$/)]);
+      const saved = readFileSync(join(code, files[0]!));
+      // the first line names the Node that compiled it
+      expect(saved.toString("latin1", 0, saved.indexOf(10))).toMatch(new RegExp(`^${process.version} ${process.arch} `));
+      expect(await once()).toBe(first);
+      // refused, it would have been written anew
+      expect(readFileSync(join(code, files[0]!))).toEqual(saved);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 });

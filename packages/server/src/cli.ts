@@ -3,6 +3,7 @@
 // or zod (their load is most of a warm report's time); everything else goes to the dispatcher.
 import { fileURLToPath } from "node:url";
 import { isTerminal, writeOut } from "./commands/direct-output.js";
+import type * as Dispatch from "./commands/dispatch.js";
 import type { HeadStart } from "./commands/scan-head-start.js";
 import type { Listing } from "./sources/jsonl/files.js";
 
@@ -40,7 +41,35 @@ async function headStart(): Promise<HeadStart> {
   }
 }
 
+/**
+ * The dispatcher bundle beside this entry (dist/dispatch.cjs), compiled with the code the runs
+ * before compiled (see code-cache.ts). Bun caches its own way; from source or inside Bun's single
+ * executable there is no bundle, and a plain import finds the module.
+ */
+async function dispatcher(): Promise<typeof Dispatch> {
+  if (process.versions["bun"] === undefined) {
+    try {
+      const [{ CodeCache }, { defaultCacheDir }, { existsSync }, { join }] = await Promise.all([
+        import("./commands/code-cache.js"),
+        import("./sources/jsonl/cache-keys.js"),
+        import("node:fs"),
+        import("node:path"),
+      ]);
+      const file = fileURLToPath(new URL("./dispatch.cjs", import.meta.url));
+      if (existsSync(file)) {
+        const cache = new CodeCache(join(defaultCacheDir(process.env), "code"), argv[0] ?? "");
+        const loaded = cache.require(file) as typeof Dispatch;
+        process.once("exit", () => cache.write());
+        return loaded;
+      }
+    } catch {
+      // compiled as usual below
+    }
+  }
+  return import("./commands/dispatch.js");
+}
+
 // no top-level await: the entry is also built as CommonJS (see tsup.config.ts)
 void answered().then(async (done) => {
-  if (!done) process.exitCode = await (await import("./commands/dispatch.js")).main(argv, await headStart());
+  if (!done) process.exitCode = await (await dispatcher()).main(argv, await headStart());
 });
