@@ -71,5 +71,8 @@ async function dispatcher(): Promise<typeof Dispatch> {
 
 // no top-level await: the entry is also built as CommonJS (see tsup.config.ts)
 void answered().then(async (done) => {
-  if (!done) process.exitCode = await (await dispatcher()).main(argv, await headStart());
+  if (done) return;
+  // the second scan thread boots while the dispatcher compiles
+  const head = await headStart();
+  process.exitCode = await (await dispatcher()).main(argv, head);
 });
