@@ -62,6 +62,7 @@ export async function rss(_o: BenchOptions): Promise<SectionResult> {
     const restart = await follow(big, cacheHome);
     // as install-service runs it: with the unit's environment for glibc's allocator
     const service = await follow(big, makeTempDir("cg-bench-cache-"), true);
+    const service200 = await follow(small.dir, makeTempDir("cg-bench-cache-"), true);
     const serviceRestart = await follow(big, cacheHome, true);
     // what the daemon holds before any history: its code, Node and ICU
     const blank = makeTempDir("cg-bench-empty-");
@@ -88,6 +89,13 @@ export async function rss(_o: BenchOptions): Promise<SectionResult> {
         target: "≤ 120",
         ok: Math.max(service.settledKb, serviceRestart.settledKb) / 1024 <= 120,
       },
+      {
+        name: "  200 MiB history as the service runs it; ratio 1 GiB / 200 MiB (first starts)",
+        value: `${mib(service200.settledKb)}; ${round(service.settledKb / service200.settledKb, 2)}`,
+        unit: "MiB; x",
+        target: "≤ 1.3",
+        ok: service.settledKb / service200.settledKb <= 1.3,
+      },
       { name: "  JS heap used / total / external (/metrics)", value: `${service.heap.used} / ${service.heap.total} / ${service.heap.external}`, unit: "MiB" },
       {
         name: "  of which anonymous (the rest: Node's binary and ICU data, mapped)",
@@ -96,7 +104,7 @@ export async function rss(_o: BenchOptions): Promise<SectionResult> {
       },
       { name: "  an empty tree, as the service runs it", value: mib(empty.settledKb), unit: "MiB" },
     ];
-    return { rows, notes: [], data: { at200, cold, restart, service, serviceRestart, empty } };
+    return { rows, notes: [], data: { at200, cold, restart, service, service200, serviceRestart, empty } };
   } finally {
     removeTempDir(big);
     removeTempDir(cacheHome);

@@ -2,6 +2,7 @@ import { commandHelp, commonFlags, parseCommand, UsageError, type CommandSpec } 
 import { streamsInUse } from "./direct-output.js";
 import { exitWhenWritten } from "./exit-when-written.js";
 import { listenErrorLine } from "./listen-error.js";
+import { isReportKind } from "./report-kinds.js";
 import { serveFlagsFrom } from "./serve-flags.js";
 import { COMMANDS } from "./specs.js";
 import type { HeadStart } from "./scan-head-start.js";
@@ -59,9 +60,7 @@ async function run(spec: CommandSpec, values: Values, positionals: string[], arg
       return exitWhenWritten(0);
     case "report": {
       const kind = positionals[0];
-      if (kind !== "daily" && kind !== "session" && kind !== "blocks") {
-        throw new UsageError(`expected daily, session or blocks, got ${JSON.stringify(kind ?? "")}`);
-      }
+      if (!isReportKind(kind)) throw new UsageError(`expected daily, session or blocks, got ${JSON.stringify(kind ?? "")}`);
       const flags = commonFlags(values);
       await (await import("./report.js")).report(kind, flags, args, ahead);
       return exitWhenWritten(0, streamsInUse);

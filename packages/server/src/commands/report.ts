@@ -1,8 +1,9 @@
 import { assertTimeZone, blocksReport, dailyReport, sessionReport, sortEntries } from "@claude-gauge/core/reports";
-import { UsageError, type CommonFlags } from "./args.js";
+import type { CommonFlags } from "./args.js";
 import { isTerminal, writeOut } from "./direct-output.js";
 import { jsonText, load } from "./load-transcripts.js";
 import { saveAnswer } from "./report-answer.js";
+import type { ReportKind } from "./report-kinds.js";
 import type { HeadStart } from "./scan-head-start.js";
 
 /**
@@ -10,16 +11,13 @@ import type { HeadStart } from "./scan-head-start.js";
  * `args` are the words after `report` as given: daily and session answers are saved under them
  * (see report-answer.ts) when the scan cache is on. `ahead`: the walk and second scan thread the entry got ready.
  */
-export async function report(kind: string | undefined, flags: CommonFlags, args: readonly string[], ahead: HeadStart = {}): Promise<void> {
+export async function report(kind: ReportKind, flags: CommonFlags, args: readonly string[], ahead: HeadStart = {}): Promise<void> {
   assertTimeZone(flags.timezone);
   const filter = {
     timeZone: flags.timezone,
     ...(flags.since ? { since: flags.since } : {}),
     ...(flags.until ? { until: flags.until } : {}),
   };
-  if (kind !== "daily" && kind !== "session" && kind !== "blocks") {
-    throw new UsageError(`report: expected daily, session or blocks, got ${JSON.stringify(kind ?? "")}`);
-  }
   const now = Date.now();
   // ccusage's daily loader differs from its session/blocks loader in three corners; mirror each.
   const loaded = await load(flags, false, now, kind === "daily" ? "daily" : "session", ahead);

@@ -3,6 +3,7 @@ import { defaultCacheDir, scanCachePath } from "../sources/jsonl/cache-keys.js";
 import { listTranscriptFiles, type Listing, type WalkProblem } from "../sources/jsonl/files.js";
 import { findTranscriptRoots } from "../sources/jsonl/roots.js";
 import { ScanThread, secondThreadWanted } from "../sources/jsonl/scan-thread.js";
+import { isReportKind } from "./report-kinds.js";
 
 /** What the entry got ready for a command before loading the CLI. */
 export interface HeadStart {
@@ -11,8 +12,6 @@ export interface HeadStart {
   /** a report's second scan thread, started ahead */
   scanThread?: ScanThread | undefined;
 }
-
-const KINDS = new Set(["daily", "session", "blocks"]);
 
 /**
  * What a report gets ready before the CLI loads (~70 ms of module loading, walking and opening
@@ -29,7 +28,7 @@ export async function reportHeadStart(
   listing: Listing | undefined,
   workerFile: string,
 ): Promise<HeadStart> {
-  if (!KINDS.has(args[0] ?? "") || args.includes("--help") || args.includes("-h")) return { listing };
+  if (!isReportKind(args[0]) || args.includes("--help") || args.includes("-h")) return { listing };
   const { roots } = findTranscriptRoots(env);
   if (roots.length === 0) return { listing };
   if (!args.includes("--no-cache") && existsSync(scanCachePath(defaultCacheDir(env), roots))) return { listing };
