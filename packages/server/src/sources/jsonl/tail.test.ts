@@ -59,6 +59,17 @@ vi.mock("node:fs/promises", async (importOriginal) => {
   return { ...fsp, readdir, default: { ...fsp, readdir } };
 });
 
+/**
+ * While set, a folder watch never reports (as when the OS drops its events): the tail's watch is
+ * a real one, on an empty folder of its own. Only the safety rescan can then see a change.
+ */
+const deaf = vi.hoisted(() => ({ on: false, dir: "" }));
+vi.mock("node:fs", async (importOriginal) => {
+  const fs = await importOriginal<typeof import("node:fs")>();
+  const watch = ((path: string, ...rest: never[]) => fs.watch(deaf.on ? deaf.dir : path, ...rest)) as typeof fs.watch;
+  return { ...fs, watch, default: { ...fs, watch } };
+});
+
 let tail: TranscriptTail | null = null;
 afterEach(() => tail?.close());
 
@@ -391,5 +402,34 @@ describe("the watcher stays O(changes)", () => {
     await until(() => listed.length === 1 && t.tail.stats.files === 52, 3000, "the moved folder");
     expect(listed).toEqual([join(t.root, "-p0-moved")]);
     expect(t.tail.watchedDirs).toBe(54);
+  });
+
+  it("the safety rescan lists only folders changed since their listing, and finds what no event told of", async () => {
+    const t = setup();
+    for (let i = 0; i < 20; i++) {
+      mkdirSync(join(t.root, `-p${i}`, "s", "subagents"), { recursive: true });
+      writeFileSync(join(t.root, `-p${i}`, "s.jsonl"), `${usageLine(`a${i}`, 1)}\n`);
+    }
+    // older than a clock tick of the file system when listed (see SETTLED_MS)
+    await new Promise((r) => setTimeout(r, 2_100));
+    deaf.dir = mkdtempSync(join(tmpdir(), "cg-deaf-"));
+    deaf.on = true;
+    try {
+      await t.tail.start();
+      expect(t.outputs()).toHaveLength(20);
+      listed.length = 0;
+      await t.tail.rescan();
+      expect(listed).toEqual([]);
+      // no event comes for these: only the rescan sees them
+      writeFileSync(join(t.root, "-p3", "new.jsonl"), `${usageLine("n", 7)}\n`);
+      writeFileSync(join(t.root, "-p5", "s", "subagents", "agent-1.jsonl"), `${usageLine("g", 8)}\n`);
+      rmSync(join(t.root, "-p9", "s.jsonl"));
+      await t.tail.rescan();
+      expect(t.outputs().slice(20)).toEqual([7, 8]);
+      expect(t.tail.stats.files).toBe(21);
+      expect(listed.sort()).toEqual([join(t.root, "-p3"), join(t.root, "-p5", "s", "subagents"), join(t.root, "-p9")]);
+    } finally {
+      deaf.on = false;
+    }
   });
 });
