@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -94,6 +94,16 @@ describe("CodeCache", () => {
       run(cache, "report", bundle);
       expect(readFileSync(file)).toEqual(rewritten);
     }
+  });
+
+  it.runIf(process.getuid !== undefined)("a cache file others may write is not run, and a private one replaces it", () => {
+    const { bundle, cache } = setup();
+    run(cache, "report", bundle);
+    const file = join(cache, cacheFiles(cache).find((f) => f.startsWith("main"))!);
+    chmodSync(file, 0o666);
+    expect(run(cache, "report", bundle)).toBe(42);
+    // refused, so written anew, private again
+    expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 
   it("keeps one cache per command, names an odd command word 'other', and bounds the folder", () => {

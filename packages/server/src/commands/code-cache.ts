@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import Module, { createRequire } from "node:module";
 import { basename, dirname, join } from "node:path";
 import { Script } from "node:vm";
@@ -25,7 +25,7 @@ interface Loaded {
   script: Script;
   cacheFile: string;
   key: string;
-  /** the cache V8 took, or null (none, stale or refused: written at exit) */
+  /** whether V8 took the file's code (when not: none, stale, foreign or refused, it is written at exit) */
   used: boolean;
 }
 
@@ -42,10 +42,21 @@ function nameOf(text: string): string {
   return (h >>> 0).toString(16).padStart(8, "0");
 }
 
+/**
+ * The compiled code in `cacheFile` when it was made for `key`. Code is run as it is found, so only
+ * a file of this user's that no one else may write is read (where the system has owners).
+ */
 function readCache(cacheFile: string, key: string): Buffer | undefined {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(cacheFile);
+    const fd = openSync(cacheFile, "r");
+    try {
+      const s = fstatSync(fd);
+      if (process.getuid && (s.uid !== process.getuid() || (s.mode & 0o022) !== 0)) return undefined;
+      bytes = readFileSync(fd);
+    } finally {
+      closeSync(fd);
+    }
   } catch {
     return undefined;
   }
