@@ -91,7 +91,7 @@ export class TreeWatch {
     this.#gone(root);
   }
 
-  /** Re-reads every followed folder (the safety net for a lost event); O(tree), on a slow timer. */
+  /** Looks at every followed folder and re-reads those changed since their listing (the safety net for a lost event); on a slow timer. */
   async resync(roots: readonly string[]): Promise<void> {
     for (const root of roots) if (this.#dirs.has(root)) await this.#walkDir(root, root, true, true);
   }
@@ -131,9 +131,6 @@ export class TreeWatch {
   /**
    * Reads a folder: watches it (before listing, so nothing created in between is missed), then
    * classifies each entry it does not know; `deep` also re-reads the folders below it.
-   */
-  /**
-   * Lists `dir`, watches it, and walks what it holds (`deep`: the folders known already too).
    * `resync`: a folder whose watch stands and that has not changed since it was listed (an entry
    * made, removed or renamed changes its change time, as does a chmod) is not listed again, only
    * the folders below it are looked at: the safety rescan of a 1 GiB history (857 folders) listed
