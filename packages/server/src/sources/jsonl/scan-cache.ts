@@ -247,8 +247,8 @@ export function marksOf(path: string, consumed: number): { head: string; tail: s
  * process: a daemon that read a 25 MB cache file then keeps every later buffer under 25 MB in its
  * heap, whose freed holes stay resident. Past 32 MiB nothing is raised, so a large read gets a
  * buffer of at least that (the pages never touched cost nothing). Measured on a 1 GiB history's
- * restart: peak 215–232 → 179–183 MB, settled 117–121 → 110–117 MB; glibc's setting itself
- * (MALLOC_MMAP_THRESHOLD_, what the service unit sets) is worth ~19 MB more.
+ * restart of plain `serve`: settled 117–121 → 110–117 MB; glibc's setting itself
+ * (MALLOC_MMAP_THRESHOLD_, what the service unit sets) is worth ~10 MB more.
  */
 const MALLOC_MMAP_MAX = 32 << 20;
 
