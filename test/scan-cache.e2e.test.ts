@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -69,18 +69,24 @@ describe("scan cache shared by reports running at once", () => {
 });
 
 describe("the dispatcher's compiled code", () => {
-  it("is kept per command after a run, and the next run takes it as it is and prints the same", async () => {
+  it("is kept per command after a run, the next run takes it as it is and prints the same, and --no-cache uses none", async () => {
     const home = mkdtempSync(join(tmpdir(), "cg-code-e2e-"));
+    const project = join(dir, "projects", readdirSync(join(dir, "projects"))[0]!);
+    const transcript = join(project, readdirSync(project).find((n) => n.endsWith(".jsonl"))!);
     try {
-      const once = async () => {
-        const { stdout } = await run(process.execPath, [CLI, "report", "daily", "--json", "--no-cache", "--timezone", "UTC"], {
+      const once = async (...extra: string[]) => {
+        // a blank line: the saved answer no longer holds, so the run loads the dispatcher
+        appendFileSync(transcript, "\n");
+        const { stdout } = await run(process.execPath, [CLI, "report", "daily", "--json", "--timezone", "UTC", ...extra], {
           env: { ...process.env, CLAUDE_CONFIG_DIR: dir, XDG_CACHE_HOME: home },
           maxBuffer: 1 << 30,
         });
         return stdout;
       };
-      const first = await once();
       const code = join(home, "claude-gauge", "code");
+      const first = await once("--no-cache");
+      expect(existsSync(code)).toBe(false);
+      expect(await once()).toBe(first);
       const files = readdirSync(code);
       expect(files).toEqual([expect.stringMatching(/^dispatch\.cjs-report-[0-9a-f]{8}\.bin$/)]);
       const saved = readFileSync(join(code, files[0]!));

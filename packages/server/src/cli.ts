@@ -44,10 +44,11 @@ async function headStart(): Promise<HeadStart> {
 /**
  * The dispatcher bundle beside this entry (dist/dispatch.cjs), compiled with the code the runs
  * before compiled (see code-cache.ts). Bun caches its own way; from source or inside Bun's single
- * executable there is no bundle, and a plain import finds the module.
+ * executable there is no bundle, and a plain import finds the module. `--no-cache` uses no cache
+ * file at all, this one included.
  */
 async function dispatcher(): Promise<typeof Dispatch> {
-  if (process.versions["bun"] === undefined) {
+  if (process.versions["bun"] === undefined && !argv.includes("--no-cache")) {
     try {
       const [{ CodeCache }, { defaultCacheDir }, { existsSync }, { join }] = await Promise.all([
         import("./commands/code-cache.js"),
