@@ -219,7 +219,9 @@ describe("NeedleMotion (SwitecX25's motion model)", () => {
             const before = m.currentStep;
             m.update(t);
             const now = m.currentStep;
-            if (Math.abs(now - before) > 1 || now < 0 || now > 944) throw new Error(`step ${before} → ${now} at ${t} µs`);
+            // up to steps (945), not 944: turned back at speed near the top, the library's stepUp
+            // overshoots to one past the last target (SwitecX25.cpp: `if (currentStep < steps)`)
+            if (Math.abs(now - before) > 1 || now < 0 || now > m.steps) throw new Error(`step ${before} → ${now} at ${t} µs`);
             t += 100;
           }
         }
@@ -227,7 +229,8 @@ describe("NeedleMotion (SwitecX25's motion model)", () => {
         expect(m.stopped).toBe(true);
         expect(m.currentStep).toBe(targets.at(-1));
       }),
-      { numRuns: 60 },
+      // the case a CI run found: up to 944, then turned back at speed
+      { numRuns: 60, examples: [[[122, 426, 0, 672, 944, 0, 0], 119_201]] },
     );
   });
 });
