@@ -2,6 +2,7 @@ import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, r
 import Module, { createRequire } from "node:module";
 import { basename, dirname, join } from "node:path";
 import { Script } from "node:vm";
+import { fnv1a } from "../sources/jsonl/cache-keys.js";
 
 /**
  * Node compiles the dispatcher's half a megabyte (and zod's 0.8 MB when a command validates) anew
@@ -33,13 +34,6 @@ interface Loaded {
 function keyOf(file: string): string {
   const s = statSync(file);
   return `${process.version} ${process.arch} ${s.size} ${s.mtimeMs} ${s.ino}\n`;
-}
-
-/** FNV-1a: names a bundle's path and Node's flags in a file name (no crypto to load). */
-function nameOf(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return (h >>> 0).toString(16).padStart(8, "0");
 }
 
 /**
@@ -81,8 +75,8 @@ export class CodeCache {
     const known = this.#loaded.get(file);
     if (known) return known.exports;
     const key = keyOf(file);
-    // two installs (a global one and a clone) each keep theirs
-    const cacheFile = join(this.#dir, `${basename(file)}-${this.#command}-${nameOf(`${file}\0${process.execArgv.join(" ")}`)}.bin`);
+    // two installs (a global one and a clone) each keep theirs; Node's flags change the code V8 makes
+    const cacheFile = join(this.#dir, `${basename(file)}-${this.#command}-${fnv1a(`${file}\0${process.execArgv.join(" ")}`, 0x811c9dc5)}.bin`);
     const cachedData = readCache(cacheFile, key);
     // the wrapper Node puts around a CommonJS file, on the source's first line so lines keep their numbers
     const script = new Script(`(function (exports, require, module, __filename, __dirname) { ${readFileSync(file, "utf8")}\n})`, {

@@ -44,7 +44,8 @@ export function cacheStem(roots: readonly string[]): string {
   return `scan-${fnv1a(text, 0x811c9dc5)}${fnv1a(text, 0x050c5d1f)}`;
 }
 
-function fnv1a(text: string, seed: number): string {
+/** FNV-1a over UTF-16 code units from `seed`, as 8 hex digits: a name, not a check (no crypto to load). */
+export function fnv1a(text: string, seed: number): string {
   let h = seed;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
   return (h >>> 0).toString(16).padStart(8, "0");

@@ -28,8 +28,7 @@ export function secondThreadWanted(bytes: number, env: Record<string, string | u
 
 /**
  * node:worker_threads, required when a thread starts (a report that reads a few appended lines
- * never loads it, ~3 ms). A builtin resolves from any path: this module is bundled as CommonJS
- * too (the CLI's entry), where import.meta has no url.
+ * never loads it, ~3 ms). A builtin resolves from any path, so any path will do for the require.
  */
 const threads = () => createRequire(process.execPath)("node:worker_threads") as typeof import("node:worker_threads");
 
