@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { MessageLedger, type CostFn, type LedgerMode } from "./message-ledger.js";
+import { MessageLedger, type CostFn, type LedgerDelta, type LedgerMode } from "./message-ledger.js";
 import { UsageColumns } from "./usage-columns.js";
 import type { TokenCounts, UsageDelta, UsageEvent } from "./usage-event.js";
 import { subtractCounts, totalTokens } from "./usage-event.js";
@@ -229,14 +229,28 @@ function event(x: typeof line extends fc.Arbitrary<infer T> ? T : never, file: s
   };
 }
 
+const UNSET_DELTA: LedgerDelta = {
+  timestamp: -1,
+  model: "?",
+  sessionId: "?",
+  project: "?",
+  counts: { input: -1, output: -1, cacheCreation: -1, cacheRead: -1, cacheCreation5m: -1, cacheCreation1h: -1 },
+  thinkingOutput: -1,
+  costUsd: -1,
+  replacedAt: -1,
+};
+
 describe("MessageLedger against the object ledger it replaced", () => {
-  it.each(["session", "daily"] as const)("keeps the same lines, costs and deltas (%s mode)", (mode: LedgerMode) => {
+  it.each(["session", "daily"] as const)("keeps the same lines, costs and deltas, from events and from columns (%s mode)", (mode: LedgerMode) => {
     fc.assert(
       fc.property(fc.array(line, { maxLength: 80 }), (lines) => {
         const ref = new ReferenceLedger(price, mode);
         const ours = new MessageLedger(price, mode);
         const batch = new MessageLedger(price, mode);
+        const into = new MessageLedger(price, mode);
         const cols = new UsageColumns(0);
+        // one scratch delta for every row, as a daemon's cold start passes it
+        const scratch: LedgerDelta = { ...UNSET_DELTA, counts: { ...UNSET_DELTA.counts } };
         lines.forEach((x, i) => {
           const e = event(x, `f${i % 3}`);
           const before = [...ours.entries()];
@@ -251,11 +265,15 @@ describe("MessageLedger against the object ledger it replaced", () => {
             else expect(ours.size).toBe(before.length + 1);
           }
           cols.push(e);
+          const counted = into.addFromInto(cols, cols.length - 1, scratch);
+          expect(counted).toBe(got !== null);
+          if (got !== null) expect({ ...scratch, counts: { ...scratch.counts } }).toEqual(got);
         });
         for (let i = 0; i < cols.length; i++) batch.addFrom(cols, i);
         const want = [...ref.entries()];
         expect([...ours.entries()]).toEqual(want);
         expect([...batch.entries()]).toEqual(want);
+        expect([...into.entries()]).toEqual(want);
         expect(ours.size).toBe(ref.size);
       }),
       { numRuns: 400 },

@@ -258,7 +258,20 @@ export class MessageLedger implements KeptMessages {
    * starts only want the kept lines).
    */
   addFrom(from: UsageColumns, i: number): void {
-    if (from.isProgress(i) && this.#mode !== "daily") return;
+    this.#addRow(from, i, null);
+  }
+
+  /**
+   * add() for row `i` of `from`, its delta written into `out` instead of a new object (a daemon's
+   * cold start adds one per message: `out` is the caller's, read before the next call); false,
+   * with `out` untouched, when the row changes nothing.
+   */
+  addFromInto(from: UsageColumns, i: number, out: LedgerDelta): boolean {
+    return this.#addRow(from, i, out);
+  }
+
+  #addRow(from: UsageColumns, i: number, out: LedgerDelta | null): boolean {
+    if (from.isProgress(i) && this.#mode !== "daily") return false;
     const line = this.#line;
     line.messageId = from.messageIds[i]!;
     line.requestId = from.requestIds[i]!;
@@ -268,7 +281,7 @@ export class MessageLedger implements KeptMessages {
     line.hasSpeed = from.speed(i) !== null;
     line.total = from.total(i);
     const k = this.#match(line);
-    if (k === NOT_REPLACED) return;
+    if (k === NOT_REPLACED) return false;
     this.#version++;
     const c = this.#counts;
     c.input = from.input[i]!;
@@ -283,13 +296,31 @@ export class MessageLedger implements KeptMessages {
     if (k === NEW) {
       const row = this.#kept.pushFrom(from, i);
       this.#created(row, line, cost, thinking ? c.output : 0);
-      return;
+      if (out !== null) {
+        copyCounts(out.counts, c);
+        describe(out, from, i, thinking ? c.output : 0, cost, null);
+      }
+      return true;
     }
-    const growth = c.output - this.#kept.output[k]!;
-    if (thinking && growth > 0) this.#thinking[k] = this.#thinking[k]! + growth;
+    const kept = this.#kept;
+    // Output grows block by block; growth that arrives on a thinking line was spent thinking.
+    const growth = c.output - kept.output[k]!;
+    const thinkingGrowth = thinking && growth > 0 ? growth : 0;
+    if (out !== null) {
+      const d = out.counts;
+      d.input = c.input - kept.input[k]!;
+      d.output = growth;
+      d.cacheCreation = c.cacheCreation - kept.cacheCreation[k]!;
+      d.cacheRead = c.cacheRead - kept.cacheRead[k]!;
+      d.cacheCreation5m = c.cacheCreation5m - kept.cacheCreation5m[k]!;
+      d.cacheCreation1h = c.cacheCreation1h - kept.cacheCreation1h[k]!;
+      describe(out, from, i, thinkingGrowth, cost - this.#cost[k]!, kept.timestamp[k]!);
+    }
+    this.#thinking[k] = this.#thinking[k]! + thinkingGrowth;
     this.#cost[k] = cost;
     this.#total[k] = line.total;
-    this.#kept.setFrom(k, from, i);
+    kept.setFrom(k, from, i);
+    return true;
   }
 
   /** The kept row the line replaces, NOT_REPLACED when it changes nothing, or NEW. */
@@ -439,6 +470,26 @@ function grow(a: Float64Array, cap: number): Float64Array<ArrayBuffer> {
   const next = new Float64Array(cap);
   next.set(a);
   return next;
+}
+
+function copyCounts(to: TokenCounts, from: TokenCounts): void {
+  to.input = from.input;
+  to.output = from.output;
+  to.cacheCreation = from.cacheCreation;
+  to.cacheRead = from.cacheRead;
+  to.cacheCreation5m = from.cacheCreation5m;
+  to.cacheCreation1h = from.cacheCreation1h;
+}
+
+/** The rest of a delta for row `i` of `from` (its counts are the caller's). */
+function describe(out: LedgerDelta, from: UsageColumns, i: number, thinkingOutput: number, costUsd: number, replacedAt: number | null): void {
+  out.timestamp = from.timestamp[i]!;
+  out.model = from.strings[from.model[i]!]!;
+  out.sessionId = from.strings[from.sessionId[i]!]!;
+  out.project = from.strings[from.project[i]!]!;
+  out.thinkingOutput = thinkingOutput;
+  out.costUsd = costUsd;
+  out.replacedAt = replacedAt;
 }
 
 function delta(event: UsageEvent, counts: TokenCounts, thinkingOutput: number, costUsd: number, replacedAt: number | null): LedgerDelta {

@@ -1,6 +1,16 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { addCounts, MessageLedger, totalTokens, ZERO_COUNTS, type TokenCounts, type UsageDelta, type UsageEvent } from "@claude-gauge/core";
+import {
+  addCounts,
+  MessageLedger,
+  totalTokens,
+  UsageColumns,
+  ZERO_COUNTS,
+  type LedgerDelta,
+  type TokenCounts,
+  type UsageDelta,
+  type UsageEvent,
+} from "@claude-gauge/core";
 import { usageEvent } from "../../../../test/helpers/usage-event.js";
 import { CrossSourceLedger } from "./cross-source-ledger.js";
 
@@ -40,6 +50,41 @@ describe("CrossSourceLedger: a request seen by its id only (OTLP) and in the tra
     const l = new CrossSourceLedger(new MessageLedger(price), price);
     l.addRequest(request({ timestamp: 1_000 }));
     expect(l.add(line({ timestamp: 5_000 }))?.replacedAt).toBe(1_000);
+  });
+
+  it("a backfill's rows (addFromInto) take over an earlier request as add() does", () => {
+    const byEvent = new CrossSourceLedger(new MessageLedger(price), price);
+    const byRow = new CrossSourceLedger(new MessageLedger(price), price);
+    byEvent.addRequest(request({ output: 60, timestamp: 1_000 }));
+    byRow.addRequest(request({ output: 60, timestamp: 1_000 }));
+    const rows = new UsageColumns(0);
+    const out: LedgerDelta = {
+      timestamp: 0,
+      model: "",
+      sessionId: "",
+      project: "",
+      counts: { ...ZERO_COUNTS },
+      thinkingOutput: 0,
+      costUsd: 0,
+      replacedAt: null,
+    };
+    const deltas: LedgerDelta[] = [];
+    for (const e of [
+      line({ output: 5, thinking: true, timestamp: 5_000 }),
+      line({ output: 50, timestamp: 6_000 }),
+      line({ output: 50, sessionId: "resumed" }),
+    ]) {
+      const want = byEvent.add(e);
+      rows.push(e);
+      expect(byRow.addFromInto(rows, rows.length - 1, out)).toBe(want !== null);
+      if (want !== null) expect({ ...out, counts: { ...out.counts } }).toEqual(want);
+      if (want !== null) deltas.push({ ...out, counts: { ...out.counts } });
+    }
+    // the first row took the request over (its delta takes the event's counts away, where the event sat)
+    expect(deltas[0]).toMatchObject({ replacedAt: 1_000, counts: { output: -55 } });
+    expect(deltas).toHaveLength(2);
+    expect(byRow.addRequest(request({ output: 60 }))).toBeNull();
+    expect([...byRow.entries()]).toEqual([...byEvent.entries()]);
   });
 
   it("request first: counted; the transcript's lines then replace its counts with their own (they are exact)", () => {

@@ -44,6 +44,24 @@ export class CrossSourceLedger {
     return without(delta, counted);
   }
 
+  /**
+   * add() for row `i` of `rows`, its delta written into `out` (MessageLedger.addFromInto); false
+   * when the row changes nothing.
+   */
+  addFromInto(rows: UsageColumns, i: number, out: LedgerDelta): boolean {
+    if (!this.#ledger.addFromInto(rows, i, out)) return false;
+    const requestId = rows.requestIds[i]!;
+    const counted = requestId === null || this.#requests.size === 0 ? undefined : this.#requests.get(requestId);
+    if (counted === undefined) return true;
+    this.#requests.delete(requestId!);
+    this.#requestsVersion++;
+    const d = without(out, counted);
+    out.counts = d.counts;
+    out.costUsd = d.costUsd;
+    out.replacedAt = d.replacedAt;
+    return true;
+  }
+
   /** An API request known by its request id only: counted unless the request is counted already. */
   addRequest(event: UsageEvent & { requestId: string }): LedgerDelta | null {
     if (this.#requests.has(event.requestId) || this.#ledger.hasRequest(event.requestId)) return null;

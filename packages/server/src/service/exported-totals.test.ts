@@ -13,43 +13,43 @@ describe("ExportedTotals", () => {
   it("a restart that re-derives the same history continues where it was", () => {
     const file = fresh();
     const a = new ExportedTotals(file);
-    a.add(S, 1000);
+    a.adder(S)(1000);
     a.settle();
-    a.add(S, 50);
+    a.adder(S)(50);
     a.save();
     const b = new ExportedTotals(file);
-    b.add(S, 1050);
+    b.adder(S)(1050);
     b.settle();
     expect(total(b, S)).toBe(1050);
-    b.add(S, 5);
+    b.adder(S)(5);
     expect(total(b, S)).toBe(1055);
   });
 
   it("stays monotonic when old transcripts were deleted (Claude Code's 30-day cleanup): only new growth is added", () => {
     const file = fresh();
     const a = new ExportedTotals(file);
-    a.add(S, 1000);
-    a.add(C, 2.5);
+    a.adder(S)(1000);
+    a.adder(C)(2.5);
     a.save();
     // after the cleanup only 300 tokens of history are left; 20 new ones follow
     const b = new ExportedTotals(file);
-    b.add(S, 300);
+    b.adder(S)(300);
     b.settle();
     expect(total(b, S)).toBe(1000);
     expect(total(b, C)).toBe(2.5);
-    b.add(S, 20);
-    b.add(C, 0.1);
+    b.adder(S)(20);
+    b.adder(C)(0.1);
     expect(total(b, S)).toBe(1020);
     expect(total(b, C)).toBeCloseTo(2.6, 12);
   });
 
   it("never shows a lower total, even when the ledger replaces a line with a smaller one", () => {
     const t = new ExportedTotals(fresh());
-    t.add(S, 100);
+    t.adder(S)(100);
     expect(total(t, S)).toBe(100);
-    t.add(S, -10);
+    t.adder(S)(-10);
     expect(total(t, S)).toBe(100);
-    t.add(S, 30);
+    t.adder(S)(30);
     expect(total(t, S)).toBe(120);
   });
 
@@ -67,7 +67,7 @@ describe("ExportedTotals", () => {
       writeFileSync(file, text);
       const logs: string[] = [];
       const t = new ExportedTotals(file, (m) => logs.push(m));
-      t.add(S, 7);
+      t.adder(S)(7);
       expect(total(t, S)).toBe(7);
       expect(logs.join("\n")).toMatch(msg);
       expect(logs.join("\n")).not.toContain("secret-value");
@@ -77,7 +77,7 @@ describe("ExportedTotals", () => {
   it("saves atomically and only what moved", () => {
     const file = fresh();
     const t = new ExportedTotals(file);
-    t.add(S, 3);
+    t.adder(S)(3);
     t.save();
     expect(JSON.parse(readFileSync(file, "utf8"))).toEqual({ v: 1, series: [{ ...S, total: 3 }] });
   });

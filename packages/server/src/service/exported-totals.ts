@@ -65,17 +65,26 @@ export class ExportedTotals {
     }
   }
 
-  /** Growth of one series (tokens or USD; may be negative when the ledger replaces a line). */
-  add(key: SeriesKey, amount: number): void {
-    if (!Number.isFinite(amount) || amount === 0) return;
+  /**
+   * What adds growth to one series (tokens or USD; negative when the ledger replaces a line), its
+   * key looked up once: a cold start adds a delta per message. The series exists from its first
+   * growth on.
+   */
+  adder(key: SeriesKey): (amount: number) => void {
     const k = keyOf(key);
     let s = this.#series.get(k);
-    if (s === undefined) {
-      // A series first seen after settle() is new to this machine: it starts from zero.
-      s = { key, current: 0, offset: this.#settled ? 0 : null, shown: 0 };
-      this.#series.set(k, s);
-    }
-    s.current = Math.min(s.current + amount, MAX_TOTAL);
+    return (amount) => {
+      if (!Number.isFinite(amount) || amount === 0) return;
+      if (s === undefined) {
+        s = this.#series.get(k);
+        if (s === undefined) {
+          // A series first seen after settle() is new to this machine: it starts from zero.
+          s = { key, current: 0, offset: this.#settled ? 0 : null, shown: 0 };
+          this.#series.set(k, s);
+        }
+      }
+      s.current = Math.min(s.current + amount, MAX_TOTAL);
+    };
   }
 
   /**

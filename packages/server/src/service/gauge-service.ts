@@ -97,6 +97,15 @@ export class GaugeService {
     };
     const sink: SourceSink = {
       usage: (event, initial) => counted(this.#ledger.add(event), event, initial),
+      usageRows: (rows) => {
+        // counted(…, initial) for each row, with one delta object for all
+        const d = scratchDelta();
+        for (let i = 0; i < rows.length; i++) {
+          if (!this.#ledger.addFromInto(rows, i, d)) continue;
+          this.#history.changed(Math.min(d.timestamp, d.replacedAt ?? d.timestamp));
+          this.#o.metrics.countDelta(d.model, d.counts, d.costUsd);
+        }
+      },
       // One ledger for every source: a request both an OTLP event and a transcript report is counted once.
       request: (event, initial) => counted(this.#ledger.addRequest(event), event, initial),
       signal: (signal, initial) => {
@@ -234,4 +243,17 @@ export class GaugeService {
   history(hours: number): unknown {
     return this.#history.points(this.#ledger.rows(), this.#clock(), hours);
   }
+}
+
+function scratchDelta(): LedgerDelta {
+  return {
+    timestamp: 0,
+    model: "",
+    sessionId: "",
+    project: "",
+    counts: { input: 0, output: 0, cacheCreation: 0, cacheRead: 0, cacheCreation5m: 0, cacheCreation1h: 0 },
+    thinkingOutput: 0,
+    costUsd: 0,
+    replacedAt: null,
+  };
 }

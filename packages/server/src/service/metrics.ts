@@ -5,12 +5,26 @@ import { CLAUDE_CODE_TOKEN_TYPES, type ExportedTotals } from "./exported-totals.
 /** tokens: 2^64, just above the largest count (u64) a transcript line can hold */
 const MAX_TOKENS_PER_TYPE = 2 ** 64;
 
+/** the `type` label of claude_gauge_tokens_total by count, in the order of ModelSums.tokens */
 const TYPES: readonly [keyof TokenCounts, string][] = [
   ["input", "input"],
   ["output", "output"],
   ["cacheCreation", "cache_creation"],
   ["cacheRead", "cache_read"],
 ];
+
+/**
+ * One model's sums: found with one lookup per delta (a cold start adds one delta per message,
+ * and a key string per type and series made most of its garbage).
+ */
+interface ModelSums {
+  /** positive growth per TYPES entry; a type that never grew is not exported */
+  tokens: number[];
+  /** positive growth, USD; not exported while 0 */
+  costUsd: number;
+  /** the exported totals' series of this model: CLAUDE_CODE_TOKEN_TYPES in order, then cost */
+  exported: ((amount: number) => void)[] | null;
+}
 
 /**
  * The daemon's own counts under the names Claude Code's telemetry gets in Prometheus, so one
@@ -35,8 +49,7 @@ export class GaugeMetrics {
    * The counters' totals, kept here and handed to prom-client at scrape time: a cold start adds
    * tens of thousands of deltas, and prom-client's labelled inc costs a label hash each time.
    */
-  readonly #tokenSums = new Map<string, { model: string; type: string; total: number }>();
-  readonly #costSums = new Map<string, number>();
+  readonly #sums = new Map<string, ModelSums>();
   readonly #gauges: Map<string, Gauge>;
   readonly #ingestLag: Gauge;
   readonly badLines: Counter;
@@ -56,8 +69,7 @@ export class GaugeMetrics {
     // ~0.5 % CPU; once a second is plenty for a gauge.
     if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: "claude_gauge_process_", eventLoopMonitoringPrecision: 1000 });
     const r = [registry];
-    const tokenSums = this.#tokenSums;
-    const costSums = this.#costSums;
+    const sums = this.#sums;
     new Counter({
       name: "claude_gauge_tokens_total",
       help: "Tokens counted (each message once, at its largest usage)",
@@ -65,7 +77,9 @@ export class GaugeMetrics {
       registers: r,
       collect() {
         this.reset();
-        for (const { model, type, total } of tokenSums.values()) this.inc({ model, type }, total);
+        for (const [model, m] of sums) {
+          for (let t = 0; t < TYPES.length; t++) if (m.tokens[t]! > 0) this.inc({ model, type: TYPES[t]![1] }, m.tokens[t]!);
+        }
       },
     });
     new Counter({
@@ -75,7 +89,7 @@ export class GaugeMetrics {
       registers: r,
       collect() {
         this.reset();
-        for (const [model, total] of costSums) this.inc({ model }, total);
+        for (const [model, m] of sums) if (m.costUsd > 0) this.inc({ model }, m.costUsd);
       },
     });
     const g = (name: string, help: string) => new Gauge({ name, help, registers: r });
@@ -140,21 +154,29 @@ export class GaugeMetrics {
    * largest count a transcript can hold) and MAX_USD (as in the windows), so no sum can overflow.
    */
   countDelta(model: string, counts: TokenCounts, costUsd: number): void {
-    for (const [key, type] of TYPES) {
-      const v = counts[key];
-      if (!(v > 0 && Number.isFinite(v))) continue;
-      const k = `${model}\0${type}`;
-      const sum = this.#tokenSums.get(k);
-      if (sum === undefined) this.#tokenSums.set(k, { model, type, total: Math.min(v, MAX_TOKENS_PER_TYPE) });
-      else sum.total += Math.min(v, MAX_TOKENS_PER_TYPE);
+    let m = this.#sums.get(model);
+    if (m === undefined) {
+      const totals = this.#usage?.totals;
+      m = {
+        tokens: TYPES.map(() => 0),
+        costUsd: 0,
+        exported: totals
+          ? [...CLAUDE_CODE_TOKEN_TYPES.map((type) => totals.adder({ metric: "tokens", model, type })), totals.adder({ metric: "cost", model })]
+          : null,
+      };
+      this.#sums.set(model, m);
     }
-    if (costUsd > 0 && Number.isFinite(costUsd)) this.#costSums.set(model, (this.#costSums.get(model) ?? 0) + Math.min(costUsd, MAX_USD));
-    const totals = this.#usage?.totals;
-    if (!totals) return;
+    for (let t = 0; t < TYPES.length; t++) {
+      const v = counts[TYPES[t]![0]];
+      if (v > 0 && Number.isFinite(v)) m.tokens[t] = m.tokens[t]! + Math.min(v, MAX_TOKENS_PER_TYPE);
+    }
+    if (costUsd > 0 && Number.isFinite(costUsd)) m.costUsd += Math.min(costUsd, MAX_USD);
+    const exported = m.exported;
+    if (exported === null) return;
     // the same bounds; negative growth (a replaced line) is kept: the totals never show a drop
     const clamp = (v: number, max: number) => Math.max(-max, Math.min(v, max));
-    for (const type of CLAUDE_CODE_TOKEN_TYPES) totals.add({ metric: "tokens", model, type }, clamp(counts[type], MAX_TOKENS_PER_TYPE));
-    totals.add({ metric: "cost", model }, clamp(costUsd, MAX_USD));
+    for (let t = 0; t < CLAUDE_CODE_TOKEN_TYPES.length; t++) exported[t]!(clamp(counts[CLAUDE_CODE_TOKEN_TYPES[t]!], MAX_TOKENS_PER_TYPE));
+    exported[CLAUDE_CODE_TOKEN_TYPES.length]!(clamp(costUsd, MAX_USD));
   }
 
   #usageCounters({ machine, totals }: UsageExport, r: Registry[]): void {

@@ -1,4 +1,4 @@
-import type { LimitNotice, SourceKind, TurnSignal, UsageEvent } from "@claude-gauge/core";
+import type { LimitNotice, SourceKind, TurnSignal, UsageColumns, UsageEvent } from "@claude-gauge/core";
 
 /**
  * Where a source delivers what it read. `initial` is true for everything delivered during the
@@ -8,6 +8,8 @@ import type { LimitNotice, SourceKind, TurnSignal, UsageEvent } from "@claude-ga
 export interface SourceSink {
   /** one API message (or a further line of one): the service's ledger counts each message once */
   usage(event: UsageEvent, initial: boolean): void;
+  /** a backfill's lines in bulk, as columns: usage(row, true) for each row, in order */
+  usageRows(rows: UsageColumns): void;
   /**
    * One API request known by its `requestId` only (an OTLP api_request event, no message id):
    * counted unless a transcript line of the same request was; a transcript line that comes later

@@ -58,6 +58,10 @@ export class CcusageSource implements Source {
     this.#sink = sink;
     await this.#tail.start({
       usage: (event, initial) => this.#tailUsage(event, initial),
+      // the history is ccusage's to report: the tail's ledger only learns what it already holds
+      usageRows: (rows) => {
+        for (let i = 0; i < rows.length; i++) this.#ledger.addFrom(rows, i);
+      },
       // the transcript tail never reports request-only events (those come from OTLP)
       request: (event, initial) => sink.request(event, initial),
       signal: (s, initial) => sink.signal(s, initial),

@@ -18,7 +18,7 @@ process.stdin.resume();
 const [rootsJson = "[]", dir = ""] = process.argv.slice(2);
 const roots = JSON.parse(rootsJson) as string[];
 const ignore = () => {};
-backfillTranscripts(roots, { now: Date.now(), cache: { dir }, progress: say }, { usage: ignore, limit: ignore, badLine: ignore }).then(
+backfillTranscripts(roots, { now: Date.now(), cache: { dir }, progress: say }, { usageRows: ignore, limit: ignore, badLine: ignore }).then(
   () => process.exit(0),
   (e: unknown) => {
     say(`the first scan's process failed: ${String((e as Error)?.message ?? e).split("\n", 1)[0]}`);

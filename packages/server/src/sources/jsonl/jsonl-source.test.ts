@@ -30,7 +30,14 @@ it("says in its health which roots it follows, where it looked and what is wrong
   const config = join(mkdtempSync(join(tmpdir(), "cg-src-")), "claude");
   const outputs: number[] = [];
   const logs: string[] = [];
-  const sink: SourceSink = { usage: (e) => outputs.push(e.output), request: () => {}, signal: () => {}, limit: () => {}, rejected: () => {} };
+  const sink: SourceSink = {
+    usage: (e) => outputs.push(e.output),
+    usageRows: (rows) => outputs.push(...rows.output.subarray(0, rows.length)),
+    request: () => {},
+    signal: () => {},
+    limit: () => {},
+    rejected: () => {},
+  };
   source = new JsonlSource({ resolveRoots: () => findTranscriptRoots({ CLAUDE_CONFIG_DIR: config }), checkMs: 20, log: (m) => logs.push(m) });
   await source.start(sink);
   expect(source.health()).toMatchObject({ ok: true, problems: [], detail: { roots: [], looked_in: [config], files: 0 } });

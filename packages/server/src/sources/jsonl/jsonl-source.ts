@@ -90,7 +90,7 @@ export class JsonlSource implements Source {
         roots,
         { now: Date.now(), cache: { dir: cacheDir }, progress: (msg) => log(msg) },
         {
-          usage: (e) => sink.usage(e, true),
+          usageRows: (rows) => sink.usageRows(rows),
           limit: (n) => sink.limit(n, true),
           badLine: (b) => sink.rejected(`${this.#label(b.path)}:${b.line}`, b.error),
         },

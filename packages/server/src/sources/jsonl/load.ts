@@ -11,7 +11,6 @@ import {
   type LimitNotice,
   type SavedMessages,
   type TurnSignal,
-  type UsageEvent,
 } from "@claude-gauge/core/reports";
 import { LEDGER_FINGERPRINT, PRICING_FINGERPRINT } from "./cache-keys.js";
 import { unpackColumns } from "./column-pack.js";
@@ -702,10 +701,14 @@ export interface ResumePoint {
   /** number of the line that starts at `offset` */
   lineNo: number;
   ino: string | null;
+  /** the size and mtime (ms) the file was listed with: a follower that finds them unchanged has nothing to check */
+  size: number;
+  mtimeMs: number;
 }
 
 export interface BackfillSink {
-  usage(e: UsageEvent): void;
+  /** a file's complete lines, as columns (a cold start delivers hundreds of thousands) */
+  usageRows(rows: UsageColumns): void;
   limit(n: LimitNotice): void;
   badLine(b: BadLine): void;
 }
@@ -755,13 +758,13 @@ export async function backfillTranscripts(
       p,
       opts,
       (f) => {
-        for (const cols of f.complete ?? []) for (let r = 0; r < cols.length; r++) sink.usage(cols.get(r));
+        for (const cols of f.complete ?? []) sink.usageRows(cols);
         for (const part of f.completeParts) {
           for (const n of part.limits) sink.limit(n);
           for (const b of part.badLines) sink.badLine({ path: f.file.path, line: b.line, error: b.error });
         }
         if (f.problem !== null) p.problems.push({ path: f.file.path, error: f.problem });
-        else resume.set(f.file.path, { offset: f.consumed, lineNo: f.lines + 1, ino: f.ino });
+        else resume.set(f.file.path, { offset: f.consumed, lineNo: f.lines + 1, ino: f.ino, size: f.file.size, mtimeMs: f.file.mtimeMs });
       },
       // the daemon keeps the ids of every message for months: not as slices of each part's id text
       { keepLedger: false, flatIds: true },

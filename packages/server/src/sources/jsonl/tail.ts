@@ -142,7 +142,9 @@ export class TranscriptTail {
   /** Reads each file whole with `initial` (the part a scan cache can replace), then open turns. */
   async #coldScan(states: FileState[]): Promise<void> {
     for (const st of states) {
-      await this.#pump(st, true);
+      // a file the backfill read to its end, unchanged since it was listed, needs no read: a stat
+      // here spares a trip through the thread pool per file (most of a restart's files)
+      if (!this.#unchanged(st)) await this.#pump(st, true);
       this.#coldPending.delete(st);
     }
     // The cold scan skips user lines; the newest lines of recent files tell which turns are open.
@@ -273,6 +275,9 @@ export class TranscriptTail {
       st.offset = r.offset;
       st.lineNo = r.lineNo;
       st.ino = Number(r.ino);
+      // as if this follower had stat'ed it then: the first read of an unchanged file reads no mark again
+      st.size = r.size;
+      st.mtimeMs = r.mtimeMs;
       try {
         st.mark = readMark(path, r.offset);
         this.stats.bytes += r.offset;

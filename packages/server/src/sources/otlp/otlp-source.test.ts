@@ -13,6 +13,7 @@ async function started(): Promise<{ source: OtlpSource; events: UsageEvent[]; re
   const rejected: string[] = [];
   const sink: SourceSink = {
     usage: (e) => events.push(e),
+    usageRows: (rows) => events.push(...Array.from({ length: rows.length }, (_, i) => rows.get(i))),
     request: (e) => events.push(e),
     signal: () => {},
     limit: () => {},
