@@ -102,8 +102,11 @@ export class UsageColumns {
   /** exact counts of the few rows where one exceeds 2^53 − 1 (hostile or broken transcripts) */
   readonly wide = new Map<number, WideCounts>();
   readonly #index = new Map<string, number>();
-  /** the last source table translated into ours (see pushFrom) */
-  #from: UsageColumns | null = null;
+  /**
+   * the string table of the last source translated into ours (see pushFrom): the table, not the
+   * source, whose columns may be views of a whole cache file a long-lived ledger must not hold
+   */
+  #fromStrings: readonly string[] | null = null;
   #fromRefs: Int32Array = new Int32Array(0);
 
   /** `capacity` rows are allocated up front; 0 allocates nothing until the first push. */
@@ -310,10 +313,10 @@ export class UsageColumns {
 
   /** Our index for `from`'s string `ref` (tables are translated once per source). */
   #translate(from: UsageColumns, ref: number): number {
-    if (this.#from !== from || this.#fromRefs.length < from.strings.length) {
-      if (this.#from !== from) this.#fromRefs = new Int32Array(Math.max(16, from.strings.length)).fill(-1);
+    if (this.#fromStrings !== from.strings || this.#fromRefs.length < from.strings.length) {
+      if (this.#fromStrings !== from.strings) this.#fromRefs = new Int32Array(Math.max(16, from.strings.length)).fill(-1);
       else this.#fromRefs = grown(this.#fromRefs, from.strings.length * 2).fill(-1, this.#fromRefs.length);
-      this.#from = from;
+      this.#fromStrings = from.strings;
     }
     let mine = this.#fromRefs[ref]!;
     if (mine < 0) {

@@ -1,3 +1,5 @@
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
@@ -85,6 +87,33 @@ describe("CrossSourceLedger: a request seen by its id only (OTLP) and in the tra
     expect(deltas).toHaveLength(2);
     expect(byRow.addRequest(request({ output: 60 }))).toBeNull();
     expect([...byRow.entries()]).toEqual([...byEvent.entries()]);
+  });
+
+  it("keeps no hold on the columns it took rows from (a backfill's are views of the whole cache file)", async () => {
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const l = new CrossSourceLedger(new MessageLedger(price), price);
+    const out: LedgerDelta = {
+      timestamp: 0,
+      model: "",
+      sessionId: "",
+      project: "",
+      counts: { ...ZERO_COUNTS },
+      thinkingOutput: 0,
+      costUsd: 0,
+      replacedAt: null,
+    };
+    const held = (() => {
+      const rows = new UsageColumns(0);
+      rows.push(line({}));
+      l.addFromInto(rows, 0, out);
+      return new WeakRef(rows);
+    })();
+    // a WeakRef's target stays alive until the job that made it ends
+    await new Promise((r) => setTimeout(r, 0));
+    gc();
+    expect(held.deref()).toBeUndefined();
+    expect([...l.entries()]).toHaveLength(1);
   });
 
   it("request first: counted; the transcript's lines then replace its counts with their own (they are exact)", () => {
