@@ -35,7 +35,7 @@ export interface TranscriptFile {
 }
 
 /** `dir`/`name` (join() without its normalising: names from readdir hold no separator). */
-const below = (dir: string, name: string) => (dir.endsWith(sep) ? `${dir}${name}` : `${dir}${sep}${name}`);
+export const below = (dir: string, name: string) => (dir.endsWith(sep) ? `${dir}${name}` : `${dir}${sep}${name}`);
 
 export interface WalkProblem {
   path: string;

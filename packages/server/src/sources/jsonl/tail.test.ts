@@ -171,6 +171,24 @@ describe("TranscriptTail", () => {
     expect(t.outputs().at(-1)).toBe(7);
   });
 
+  it("a rescan looks at files quiet for an hour in turns: each one within ten rescans, a slice each time", async () => {
+    const t = setup();
+    const files = Array.from({ length: 20 }, (_, i) => join(t.proj, `s${i}.jsonl`));
+    const hourAgo = new Date(Date.now() - 2 * 3_600_000);
+    for (const [i, f] of files.entries()) {
+      writeFileSync(f, `${usageLine(`m${i}`, 1)}\n`);
+      utimesSync(f, hourAgo, hourAgo);
+    }
+    await t.tail.start();
+    t.tail.close(); // no watch events: only rescans see the appends
+    for (const [i, f] of files.entries()) appendFileSync(f, `${usageLine(`late${i}`, 100 + i)}\n`);
+    const late = () => t.outputs().filter((n) => n >= 100).length;
+    await t.tail.rescan();
+    expect(late()).toBe(2);
+    for (let i = 1; i < 10; i++) await t.tail.rescan();
+    expect(late()).toBe(20);
+  });
+
   it("notices a rewrite in place that keeps the size (only the mtime moves)", async () => {
     const t = setup();
     const f = join(t.proj, "s1.jsonl");
@@ -428,6 +446,33 @@ describe("the watcher stays O(changes)", () => {
       expect(t.outputs().slice(20)).toEqual([7, 8]);
       expect(t.tail.stats.files).toBe(21);
       expect(listed.sort()).toEqual([join(t.root, "-p3"), join(t.root, "-p5", "s", "subagents"), join(t.root, "-p9")]);
+    } finally {
+      deaf.on = false;
+    }
+  });
+  it("the safety rescan looks at folders quiet for an hour in turns: a new file in each is found within ten rescans", async () => {
+    const t = setup();
+    const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);
+    const folders = Array.from({ length: 10 }, (_, i) => join(t.root, `-q${i}`));
+    for (const [i, dir] of folders.entries()) {
+      mkdirSync(dir);
+      writeFileSync(join(dir, "s.jsonl"), `${usageLine(`a${i}`, 1)}\n`);
+      utimesSync(join(dir, "s.jsonl"), twoHoursAgo, twoHoursAgo);
+      utimesSync(dir, twoHoursAgo, twoHoursAgo);
+    }
+    rmSync(t.proj, { recursive: true });
+    deaf.dir = mkdtempSync(join(tmpdir(), "cg-deaf-"));
+    deaf.on = true;
+    try {
+      await t.tail.start();
+      expect(t.outputs()).toHaveLength(10);
+      // no event comes for these: only the rescan sees them
+      for (const [i, dir] of folders.entries()) writeFileSync(join(dir, "new.jsonl"), `${usageLine(`n${i}`, 100 + i)}\n`);
+      await t.tail.rescan();
+      expect(t.outputs().slice(10)).toHaveLength(1);
+      for (let i = 1; i < 10; i++) await t.tail.rescan();
+      expect(t.outputs().slice(10).sort()).toEqual(folders.map((_, i) => 100 + i));
+      expect(t.tail.stats.files).toBe(20);
     } finally {
       deaf.on = false;
     }

@@ -7,7 +7,7 @@ import { scanCandidates, skippedLines } from "./line-scan.js";
 import { fsError, sessionOfPath, type WalkProblem } from "./files.js";
 import { signalFiles, tailSignals, type ResumePoint } from "./load.js";
 import { decodeCandidate, type BadLine } from "./file-scan.js";
-import { gone, TreeWatch } from "./tree-watch.js";
+import { gone, QUIET_EVERY, QUIET_MS, TreeWatch } from "./tree-watch.js";
 import { WorkQueue } from "./work-queue.js";
 
 /** files read at once after events (a stat and a read each) */
@@ -65,6 +65,8 @@ interface FileState {
   counted: { bytes: number; digest: string } | null;
   reading: Promise<void> | null;
   dirty: boolean;
+  /** order found in: which rescans look at the file while it is quiet */
+  seq: number;
 }
 
 export interface TailStats {
@@ -92,6 +94,10 @@ export class TranscriptTail {
   readonly #fullMax: number;
   #resume: ReadonlyMap<string, ResumePoint> | null;
   readonly #files = new Map<string, FileState>();
+  /** files found so far (FileState.seq) */
+  #filesSeen = 0;
+  /** safety rescans so far */
+  #rescans = 0;
   /** followed roots → the inode of the folder, to notice one deleted and made again */
   readonly #roots = new Map<string, number>();
   readonly #tree: TreeWatch;
@@ -177,11 +183,14 @@ export class TranscriptTail {
     return this.#tree.watchedDirs;
   }
 
-  /** Re-read every folder and catch up every file (what the safety timer runs). */
+  /** Re-read changed folders and catch up every file, quiet ones in turns (what the safety timer runs). */
   async rescan(): Promise<void> {
     await this.#tree.resync(this.roots);
     let checked = 0;
+    const turn = this.#rescans++;
+    const now = Date.now();
     for (const st of [...this.#files.values()]) {
+      if (st.size >= 0 && now - st.mtimeMs > QUIET_MS && (st.seq + turn) % QUIET_EVERY !== 0) continue;
       if (this.#unchanged(st)) {
         // synchronous stats in slices: the event loop answers between them
         if (++checked % RESCAN_SLICE === 0) await new Promise((r) => setImmediate(r));
@@ -268,6 +277,7 @@ export class TranscriptTail {
       counted: null,
       reading: null,
       dirty: false,
+      seq: this.#filesSeen++,
     };
     const r = this.#resume?.get(path);
     if (r !== undefined && r.ino !== null) {

@@ -1,7 +1,7 @@
 import { statSync, watch, type Dirent, type FSWatcher } from "node:fs";
 import { lstat, readdir, realpath, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { fsError } from "./files.js";
+import { below, fsError } from "./files.js";
 import { WorkQueue } from "./work-queue.js";
 
 /** entries classified at once after events (each is an lstat or two) */
@@ -13,6 +13,15 @@ const CLASSIFY_IN_FLIGHT = 8;
  * entry made just after a listing can leave the time as it was.
  */
 const SETTLED_MS = 2_000;
+
+/**
+ * A file or folder unchanged this long (as last seen) is quiet: the safety rescan looks at it
+ * only every QUIET_EVERY-th time, a slice of them each time. Watches report its changes as any
+ * other's; the rescan is for events the OS dropped, and a stat of every file and folder of a long
+ * history every 30 s was most of an idle daemon's CPU (2,446 files in 857 folders).
+ */
+export const QUIET_MS = 3_600_000;
+export const QUIET_EVERY = 10;
 
 export interface TreeWatchHandlers {
   /** a transcript file appeared (by a walk or an event); `root` is the projects/ folder above it */
@@ -35,7 +44,9 @@ interface DirRecord {
   /** names below this folder we hold a record or a problem for */
   children: Set<string>;
   /** the folder as it was just before its last listing (see SETTLED_MS) */
-  listed: { ino: number; ctimeMs: number; at: number } | null;
+  listed: { ino: number; ctimeMs: number; mtimeMs: number; at: number } | null;
+  /** order made in: which resyncs look at the folder while it is quiet */
+  seq: number;
 }
 
 /** The path is no longer there (or a folder on it became a file). */
@@ -54,6 +65,11 @@ export const gone = (e: unknown): boolean => {
  */
 export class TreeWatch {
   readonly #h: TreeWatchHandlers;
+  /** folders made so far (DirRecord.seq) */
+  #made = 0;
+  /** resyncs so far, and when the last began */
+  #resyncTurn = 0;
+  #resyncAt = 0;
   readonly #dirs = new Map<string, DirRecord>();
   readonly #realDirs = new Map<string, string>();
   /** followed file → its real path */
@@ -91,8 +107,13 @@ export class TreeWatch {
     this.#gone(root);
   }
 
-  /** Looks at every followed folder and re-reads those changed since their listing (the safety net for a lost event); on a slow timer. */
+  /**
+   * Looks at the followed folders, quiet ones in turns, and re-reads those changed since their
+   * listing (the safety net for a lost event); on a slow timer.
+   */
   async resync(roots: readonly string[]): Promise<void> {
+    this.#resyncTurn++;
+    this.#resyncAt = Date.now();
     for (const root of roots) if (this.#dirs.has(root)) await this.#walkDir(root, root, true, true);
   }
 
@@ -134,15 +155,18 @@ export class TreeWatch {
    * `resync`: a folder whose watch stands and that has not changed since it was listed (an entry
    * made, removed or renamed changes its change time, as does a chmod) is not listed again, only
    * the folders below it are looked at: the safety rescan of a 1 GiB history (857 folders) listed
-   * every one every 30 s, most of an idle daemon's CPU.
+   * every one every 30 s, most of an idle daemon's CPU. A folder quiet at its listing (see
+   * QUIET_MS) is not even stat'ed but on its turn.
    */
   async #walkDir(dir: string, root: string, deep: boolean, resync = false): Promise<void> {
     if (this.#closed) return;
     let rec = this.#dirs.get(dir);
-    const before = statOrNull(dir);
-    if (resync && rec?.watcher && rec.listed && before && unchangedSince(before, rec.listed)) {
+    const quietNow = resync && rec?.watcher && rec.listed && this.#resyncAt - rec.listed.mtimeMs > QUIET_MS && (rec.seq + this.#resyncTurn) % QUIET_EVERY !== 0;
+    const before = quietNow ? null : statOrNull(dir);
+    if (resync && rec?.watcher && rec.listed && (quietNow || (before && unchangedSince(before, rec.listed)))) {
+      // most children are files: no join()'s normalising for each
       for (const name of [...rec.children]) {
-        const sub = join(dir, name);
+        const sub = below(dir, name);
         if (this.#dirs.has(sub)) await this.#walkDir(sub, root, deep, true);
       }
       return;
@@ -160,7 +184,7 @@ export class TreeWatch {
     const owner = this.#realDirs.get(real);
     if (owner !== undefined && owner !== dir) return; // a second way into a folder we follow (a link, a loop)
     if (!rec) {
-      rec = { root, real: null, watcher: null, children: new Set(), listed: null };
+      rec = { root, real: null, watcher: null, children: new Set(), listed: null, seq: this.#made++ };
       this.#dirs.set(dir, rec);
       this.#dirs.get(dirname(dir))?.children.add(dir.slice(dirname(dir).length + 1));
     }
@@ -193,7 +217,7 @@ export class TreeWatch {
       return;
     }
     if (this.#closed || this.#dirs.get(dir) !== rec) return;
-    rec.listed = before ? { ino: before.ino, ctimeMs: before.ctimeMs, at: listedAt } : null;
+    rec.listed = before ? { ino: before.ino, ctimeMs: before.ctimeMs, mtimeMs: before.mtimeMs, at: listedAt } : null;
     if (watchError === null) this.#clear(dir);
     else this.#fail(dir, watchError, () => this.#walkDir(dir, root, true));
     const names = new Set<string>();
@@ -330,7 +354,7 @@ export class TreeWatch {
 }
 
 /** The folder's own times now, or null where it cannot be looked at (the listing then says why). */
-function statOrNull(dir: string): { ino: number; ctimeMs: number } | null {
+function statOrNull(dir: string): { ino: number; ctimeMs: number; mtimeMs: number } | null {
   try {
     return statSync(dir, { throwIfNoEntry: false }) ?? null;
   } catch {
