@@ -30,6 +30,18 @@ const request = (over: Partial<UsageEvent> & { requestId?: string } = {}): Usage
   requestId: over.requestId ?? "req_1",
 });
 
+/** the one delta a backfill passes for every row */
+const scratchDelta = (): LedgerDelta => ({
+  timestamp: 0,
+  model: "",
+  sessionId: "",
+  project: "",
+  counts: { ...ZERO_COUNTS },
+  thinkingOutput: 0,
+  costUsd: 0,
+  replacedAt: null,
+});
+
 function sum(deltas: (UsageDelta | null)[]): TokenCounts & { cost: number } {
   const c = { ...ZERO_COUNTS, cost: 0 };
   for (const d of deltas) {
@@ -60,16 +72,7 @@ describe("CrossSourceLedger: a request seen by its id only (OTLP) and in the tra
     byEvent.addRequest(request({ output: 60, timestamp: 1_000 }));
     byRow.addRequest(request({ output: 60, timestamp: 1_000 }));
     const rows = new UsageColumns(0);
-    const out: LedgerDelta = {
-      timestamp: 0,
-      model: "",
-      sessionId: "",
-      project: "",
-      counts: { ...ZERO_COUNTS },
-      thinkingOutput: 0,
-      costUsd: 0,
-      replacedAt: null,
-    };
+    const out = scratchDelta();
     const deltas: LedgerDelta[] = [];
     for (const e of [
       line({ output: 5, thinking: true, timestamp: 5_000 }),
@@ -93,16 +96,7 @@ describe("CrossSourceLedger: a request seen by its id only (OTLP) and in the tra
     setFlagsFromString("--expose-gc");
     const gc = runInNewContext("gc") as () => void;
     const l = new CrossSourceLedger(new MessageLedger(price), price);
-    const out: LedgerDelta = {
-      timestamp: 0,
-      model: "",
-      sessionId: "",
-      project: "",
-      counts: { ...ZERO_COUNTS },
-      thinkingOutput: 0,
-      costUsd: 0,
-      replacedAt: null,
-    };
+    const out = scratchDelta();
     const held = (() => {
       const rows = new UsageColumns(0);
       rows.push(line({}));
