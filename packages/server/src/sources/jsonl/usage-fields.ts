@@ -37,9 +37,11 @@ interface Slot {
   kind: number;
   start: number;
   end: number;
+  /** the members read inside it when it is an object (set once, below) */
+  nested: Names | null;
 }
 
-const slot = (): Slot => ({ kind: NONE, start: 0, end: 0 });
+const slot = (): Slot => ({ kind: NONE, start: 0, end: 0, nested: null });
 
 // One line at a time (a scan is synchronous): the line and what was found in it live here.
 let b: Buffer = Buffer.alloc(0);
@@ -86,13 +88,14 @@ const name = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
  * The wanted members of one object by key length (most keys are ruled out by it): per length,
  * the keys and their slots side by side.
  */
-type Names = readonly ({ keys: Uint8Array[]; slots: Slot[] } | undefined)[];
+type Names = readonly ({ keys: Uint8Array[]; firsts: number[]; slots: Slot[] } | undefined)[];
 function names(o: Record<string, Slot>): Names {
-  const byLength: { keys: Uint8Array[]; slots: Slot[] }[] = [];
+  const byLength: { keys: Uint8Array[]; firsts: number[]; slots: Slot[] }[] = [];
   for (const [k, s] of Object.entries(o)) {
-    const at = byLength[k.length] ?? { keys: [], slots: [] };
+    const at = byLength[k.length] ?? { keys: [], firsts: [], slots: [] };
     byLength[k.length] = at;
     at.keys.push(name(k));
+    at.firsts.push(k.charCodeAt(0));
     at.slots.push(s);
   }
   return byLength;
@@ -104,16 +107,20 @@ const MESSAGE = names(msg);
 const USAGE = names(use);
 const SPLIT = names(split);
 const BLOCK = names(block);
-/** the members read inside a wanted member that is an object */
-const NESTED = new Map<Slot, Names>([
-  [top.message, MESSAGE],
-  [top.data, DATA],
-  [data.message, INNER],
-  [inner.message, MESSAGE],
-  [msg.usage, USAGE],
-  [use.cache_creation, SPLIT],
-]);
+// the members read inside a wanted member that is an object
+top.message.nested = MESSAGE;
+top.data.nested = DATA;
+data.message.nested = INNER;
+inner.message.nested = MESSAGE;
+msg.usage.nested = USAGE;
+use.cache_creation.nested = SPLIT;
 const NULL_KEYS = [...NULL_DROP_KEYS].map(name);
+
+/** Whether b[from, to) spells a key ccusage drops lines for when it holds null. */
+function isNullKey(from: number, to: number): boolean {
+  for (const w of NULL_KEYS) if (same(w, from, to)) return true;
+  return false;
+}
 
 /** nesting beyond this is left to JSON.parse */
 const MAX_DEPTH = 64;
@@ -240,7 +247,9 @@ const same = (w: Uint8Array, from: number, to: number): boolean => {
 function slotOf(names: Names | null, from: number, to: number): Slot | null {
   const alike = names === null ? undefined : names[to - from];
   if (alike === undefined) return null;
-  for (let k = 0; k < alike.keys.length; k++) if (same(alike.keys[k]!, from, to)) return alike.slots[k]!;
+  // most keys of the same length differ in their first byte
+  const first = b[from];
+  for (let k = 0; k < alike.keys.length; k++) if (alike.firsts[k] === first && same(alike.keys[k]!, from, to)) return alike.slots[k]!;
   return null;
 }
 
@@ -264,9 +273,9 @@ function object(i: number, depth: number, names: Names | null): number {
     if (b[i] !== 0x3a) return -1;
     i = ws(i + 1);
     const at = i;
-    i = value(i, depth, into, into === null ? null : (NESTED.get(into) ?? null));
+    i = value(i, depth, into, into === null ? null : into.nested);
     if (i === -1) return -1;
-    if (b[at] === 0x6e && NULL_KEYS.some((w) => same(w, keyStart + 1, keyEnd - 1))) declined = true;
+    if (b[at] === 0x6e && isNullKey(keyStart + 1, keyEnd - 1)) declined = true;
     i = ws(i);
     if (b[i] === 0x7d) return i + 1;
     if (b[i] !== 0x2c) return -1;
@@ -301,7 +310,8 @@ function keptString(s: Slot): string | null {
     declined = true;
     return null;
   }
-  for (let i = s.start; i < s.end; i++) if (b[i]! >= 0x80) declined = true;
+  const buf = b;
+  for (let i = s.start; i < s.end; i++) if (buf[i]! >= 0x80) declined = true;
   if (s.end === s.start) declined = true; // ccusage skips lines with an empty id (decodeLine says so)
   return text(s);
 }
