@@ -221,21 +221,25 @@ export class TreeWatch {
     if (watchError === null) this.#clear(dir);
     else this.#fail(dir, watchError, () => this.#walkDir(dir, root, true));
     const names = new Set<string>();
+    // the folders below are walked side by side: each walk waits on the thread pool twice (its
+    // real path, its listing), and one after another a walk of 857 folders sat idle ~0.1 s
+    const walks: Promise<void>[] = [];
     for (const ent of entries) {
       names.add(ent.name);
       const path = join(dir, ent.name);
       if (this.#files.has(path)) continue;
       const sub = this.#dirs.get(path);
       if (sub) {
-        if (deep || sub.real === null) await this.#walkDir(path, root, deep, resync);
+        if (deep || sub.real === null) walks.push(this.#walkDir(path, root, deep, resync));
       } else if (ent.isDirectory()) {
-        await this.#walkDir(path, root, deep);
+        walks.push(this.#walkDir(path, root, deep));
       } else if (ent.isFile()) {
         if (ent.name.endsWith(".jsonl")) this.#addFile(path, join(real, ent.name), root);
       } else {
         await this.#entry(dir, ent.name, root); // links, and types the listing did not say
       }
     }
+    await Promise.all(walks);
     for (const name of [...rec.children]) if (!names.has(name)) this.#gone(join(dir, name));
   }
 
