@@ -20,6 +20,18 @@ describe("packed strings", () => {
     );
   });
 
+  it("come back equal one by one when they repeat in runs, as a message's ids do (an equal string is taken again, one byte off is not)", () => {
+    const near = fc.constantFrom("msg_01ABC", "msg_01ABD", "req_01ABC", "ü\u{1F600}", "ü\u{1F601}", "x");
+    const runs = fc.array(fc.tuple(fc.option(near, { nil: null }), fc.integer({ min: 1, max: 3 })), { maxLength: 20 });
+    fc.assert(
+      fc.property(runs, (rs) => {
+        const list = rs.flatMap(([x, n]) => Array.from({ length: n }, () => x));
+        expect(unpackStrings(packStrings(list), true)).toEqual(list);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it("are refused, in both forms, when the lengths do not add up to the bytes", () => {
     for (const list of [
       ["abc", null, "de"],

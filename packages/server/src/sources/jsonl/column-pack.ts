@@ -72,6 +72,10 @@ function unpackEach(bytes: Buffer, p: PackedStrings): (string | null)[] {
   const encoding = p.wide ? "utf16le" : "latin1";
   const out = new Array<string | null>(p.lengths.length);
   let at = 0;
+  // A message's lines are rows in a row and share its ids: the string decoded for the row before
+  // is taken again when the bytes are the same (a daemon's restart decodes ~2.5 rows per message).
+  let last: string | null = null;
+  let lastAt = 0;
   for (let i = 0; i < p.lengths.length; i++) {
     const n = p.lengths[i]!;
     if (n === -1) {
@@ -79,8 +83,13 @@ function unpackEach(bytes: Buffer, p: PackedStrings): (string | null)[] {
       continue;
     }
     if (n < 0 || at + n * unit > bytes.length) throw new RangeError("packed strings: lengths beyond the text");
-    out[i] = bytes.toString(encoding, at, at + n * unit);
-    at += n * unit;
+    const size = n * unit;
+    if (last === null || last.length !== n || !sameBytes(bytes, lastAt, at, size)) {
+      last = bytes.toString(encoding, at, at + size);
+      lastAt = at;
+    }
+    out[i] = last;
+    at += size;
   }
   if (at !== bytes.length) throw new RangeError("packed strings: text beyond the lengths");
   return out;
@@ -96,6 +105,10 @@ export function packColumns(c: UsageColumnParts): PackedColumns {
     strings: packStrings(c.strings),
     wide: c.wide.map(([row, w]) => [row, String(w.input), String(w.output), String(w.cacheCreation), String(w.cacheRead)]),
   };
+}
+function sameBytes(b: Buffer, x: number, y: number, size: number): boolean {
+  for (let k = 0; k < size; k++) if (b[x + k] !== b[y + k]) return false;
+  return true;
 }
 
 const DIGITS = /^\d{1,20}$/;
