@@ -106,6 +106,8 @@ export function packColumns(c: UsageColumnParts): PackedColumns {
     wide: c.wide.map(([row, w]) => [row, String(w.input), String(w.output), String(w.cacheCreation), String(w.cacheRead)]),
   };
 }
+
+/** Whether the `size` bytes at x and at y are the same. */
 function sameBytes(b: Buffer, x: number, y: number, size: number): boolean {
   for (let k = 0; k < size; k++) if (b[x + k] !== b[y + k]) return false;
   return true;
