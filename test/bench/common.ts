@@ -1,5 +1,5 @@
 /** Shared plumbing of the benchmarks: child processes (always killed), stats, corpora, /proc. */
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -243,6 +243,15 @@ export function memoryKb(pid: number): { rssKb: number; hwmKb: number; anonKb: n
 }
 
 /** utime + stime of a process, in clock ticks. */
+/** The kernel's clock ticks per second, the unit of cpuTicks. */
+export function clockTicksPerSecond(): number {
+  try {
+    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+}
+
 export function cpuTicks(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   // fields after the ")" that closes the command name: state is field 3, utime 14, stime 15

@@ -1,17 +1,8 @@
 /** `idle`: CPU the daemon burns while nothing is written (one WebSocket client connected). */
-import { execFileSync } from "node:child_process";
 import WebSocket from "ws";
-import { cpuTicks, memoryKb, round, sleep, smallTree, startDaemon, type BenchOptions, type Row, type SectionResult } from "./common.js";
+import { clockTicksPerSecond, cpuTicks, memoryKb, round, sleep, smallTree, startDaemon, type BenchOptions, type Row, type SectionResult } from "./common.js";
 
 const SETTLE_MS = 5000;
-
-function clockTicksPerSecond(): number {
-  try {
-    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-}
 
 export async function idle(o: BenchOptions): Promise<SectionResult> {
   // the user stopped an hour ago: the 5 h window is live but nothing grows
