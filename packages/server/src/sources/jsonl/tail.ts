@@ -7,7 +7,7 @@ import { scanCandidates, skippedLines } from "./line-scan.js";
 import { fsError, sessionOfPath, type WalkProblem } from "./files.js";
 import { signalFiles, tailSignals, type ResumePoint } from "./load.js";
 import { decodeCandidate, type BadLine } from "./file-scan.js";
-import { gone, QUIET_EVERY, QUIET_MS, TreeWatch } from "./tree-watch.js";
+import { gone, TreeWatch } from "./tree-watch.js";
 import { WorkQueue } from "./work-queue.js";
 
 /** files read at once after events (a stat and a read each) */
@@ -96,8 +96,6 @@ export class TranscriptTail {
   readonly #files = new Map<string, FileState>();
   /** files found so far (FileState.seq) */
   #filesSeen = 0;
-  /** safety rescans so far */
-  #rescans = 0;
   /** followed roots → the inode of the folder, to notice one deleted and made again */
   readonly #roots = new Map<string, number>();
   readonly #tree: TreeWatch;
@@ -187,10 +185,9 @@ export class TranscriptTail {
   async rescan(): Promise<void> {
     await this.#tree.resync(this.roots);
     let checked = 0;
-    const turn = this.#rescans++;
-    const now = Date.now();
     for (const st of [...this.#files.values()]) {
-      if (st.size >= 0 && now - st.mtimeMs > QUIET_MS && (st.seq + turn) % QUIET_EVERY !== 0) continue;
+      // quiet files in turns, by the folders' rule (a file never stat'ed is not quiet)
+      if (st.size >= 0 && this.#tree.passesOver(st.mtimeMs, st.seq)) continue;
       if (this.#unchanged(st)) {
         // synchronous stats in slices: the event loop answers between them
         if (++checked % RESCAN_SLICE === 0) await new Promise((r) => setImmediate(r));

@@ -20,8 +20,8 @@ const SETTLED_MS = 2_000;
  * other's; the rescan is for events the OS dropped, and a stat of every file and folder of a long
  * history every 30 s was most of an idle daemon's CPU (2,446 files in 857 folders).
  */
-export const QUIET_MS = 3_600_000;
-export const QUIET_EVERY = 10;
+const QUIET_MS = 3_600_000;
+const QUIET_EVERY = 10;
 
 export interface TreeWatchHandlers {
   /** a transcript file appeared (by a walk or an event); `root` is the projects/ folder above it */
@@ -117,6 +117,15 @@ export class TreeWatch {
     for (const root of roots) if (this.#dirs.has(root)) await this.#walkDir(root, root, true, true);
   }
 
+  /**
+   * Whether the resync under way (or the last one) passes over something last changed at
+   * `changedMs`: quiet (see QUIET_MS) and not on its turn; `seq` spreads the quiet ones over the
+   * turns. The tail asks it of its files after each resync.
+   */
+  passesOver(changedMs: number, seq: number): boolean {
+    return this.#resyncAt - changedMs > QUIET_MS && (seq + this.#resyncTurn) % QUIET_EVERY !== 0;
+  }
+
   /** Tries every problem path again: a fixed link target or permission has no event of its own. */
   async retryProblems(): Promise<void> {
     for (const p of [...this.#problems.values()]) await p.retry();
@@ -161,16 +170,20 @@ export class TreeWatch {
   async #walkDir(dir: string, root: string, deep: boolean, resync = false): Promise<void> {
     if (this.#closed) return;
     let rec = this.#dirs.get(dir);
-    const quietNow = resync && rec?.watcher && rec.listed && this.#resyncAt - rec.listed.mtimeMs > QUIET_MS && (rec.seq + this.#resyncTurn) % QUIET_EVERY !== 0;
-    const before = quietNow ? null : statOrNull(dir);
-    if (resync && rec?.watcher && rec.listed && (quietNow || (before && unchangedSince(before, rec.listed)))) {
-      // most children are files: no join()'s normalising for each
-      for (const name of [...rec.children]) {
-        const sub = below(dir, name);
-        if (this.#dirs.has(sub)) await this.#walkDir(sub, root, deep, true);
+    let before: ReturnType<typeof statOrNull> = null;
+    if (resync && rec?.watcher && rec.listed) {
+      // a quiet folder off its turn is not even stat'ed
+      const quiet = this.passesOver(rec.listed.mtimeMs, rec.seq);
+      before = quiet ? null : statOrNull(dir);
+      if (quiet || (before && unchangedSince(before, rec.listed))) {
+        // most children are files: no join()'s normalising for each
+        for (const name of [...rec.children]) {
+          const sub = below(dir, name);
+          if (this.#dirs.has(sub)) await this.#walkDir(sub, root, deep, true);
+        }
+        return;
       }
-      return;
-    }
+    } else before = statOrNull(dir);
     const listedAt = Date.now();
     let real: string;
     try {
