@@ -36,12 +36,9 @@ export class CrossSourceLedger {
   /** A transcript line (see MessageLedger.add); it takes over a request its event counted. */
   add(event: UsageEvent): LedgerDelta | null {
     const delta = this.#ledger.add(event);
-    if (delta === null || event.requestId === null) return delta;
-    const counted = this.#requests.get(event.requestId);
-    if (counted === undefined) return delta;
-    this.#requests.delete(event.requestId);
-    this.#requestsVersion++;
-    return without(delta, counted);
+    if (delta === null) return delta;
+    const counted = this.#takeOver(event.requestId);
+    return counted === undefined ? delta : without(delta, counted);
   }
 
   /**
@@ -50,16 +47,22 @@ export class CrossSourceLedger {
    */
   addFromInto(rows: UsageColumns, i: number, out: LedgerDelta): boolean {
     if (!this.#ledger.addFromInto(rows, i, out)) return false;
-    const requestId = rows.requestIds[i]!;
-    const counted = requestId === null || this.#requests.size === 0 ? undefined : this.#requests.get(requestId);
+    const counted = this.#takeOver(rows.requestIds[i]!);
     if (counted === undefined) return true;
-    this.#requests.delete(requestId!);
-    this.#requestsVersion++;
     const d = without(out, counted);
     out.counts = d.counts;
     out.costUsd = d.costUsd;
     out.replacedAt = d.replacedAt;
     return true;
+  }
+
+  /** The request a transcript line of `requestId` takes over (no longer counted from its event), if any. */
+  #takeOver(requestId: string | null): Counted | undefined {
+    const counted = requestId === null ? undefined : this.#requests.get(requestId);
+    if (counted === undefined) return undefined;
+    this.#requests.delete(requestId!);
+    this.#requestsVersion++;
+    return counted;
   }
 
   /** An API request known by its request id only: counted unless the request is counted already. */

@@ -84,11 +84,15 @@ export class GaugeService {
   /** Backfill every source, then follow. Resolves when the first full snapshot is published. */
   async start(): Promise<void> {
     const log = this.#o.log ?? (() => {});
-    const counted = (delta: LedgerDelta | null, event: UsageEvent, initial: boolean): void => {
-      if (delta === null) return;
+    /** what every delta changes, a backfill's included */
+    const tally = (delta: LedgerDelta): void => {
       // /history points at and after the change (and after where a replaced line sat) are stale
       this.#history.changed(Math.min(delta.timestamp, delta.replacedAt ?? delta.timestamp));
       this.#o.metrics.countDelta(delta.model, delta.counts, delta.costUsd);
+    };
+    const counted = (delta: LedgerDelta | null, event: UsageEvent, initial: boolean): void => {
+      if (delta === null) return;
+      tally(delta);
       if (initial) return;
       const now = this.#clock();
       this.#o.metrics.ingested(event.timestamp, now);
@@ -100,11 +104,7 @@ export class GaugeService {
       usageRows: (rows) => {
         // counted(…, initial) for each row, with one delta object for all
         const d = scratchDelta();
-        for (let i = 0; i < rows.length; i++) {
-          if (!this.#ledger.addFromInto(rows, i, d)) continue;
-          this.#history.changed(Math.min(d.timestamp, d.replacedAt ?? d.timestamp));
-          this.#o.metrics.countDelta(d.model, d.counts, d.costUsd);
-        }
+        for (let i = 0; i < rows.length; i++) if (this.#ledger.addFromInto(rows, i, d)) tally(d);
       },
       // One ledger for every source: a request both an OTLP event and a transcript report is counted once.
       request: (event, initial) => counted(this.#ledger.addRequest(event), event, initial),
