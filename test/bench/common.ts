@@ -243,8 +243,19 @@ export function memoryKb(pid: number): { rssKb: number; hwmKb: number; anonKb: n
 }
 
 /** utime + stime of a process, in clock ticks. */
+/** CPU a process used over the next `ms`: utime+stime from /proc in clock ticks, and as % of one core. */
+export async function cpuOver(pid: number, ms: number): Promise<{ ticks: number; hz: number; seconds: number; pct: number }> {
+  const hz = clockTicksPerSecond();
+  const t0 = performance.now();
+  const c0 = cpuTicks(pid);
+  await sleep(ms);
+  const ticks = cpuTicks(pid) - c0;
+  const seconds = (performance.now() - t0) / 1000;
+  return { ticks, hz, seconds, pct: (ticks / hz / seconds) * 100 };
+}
+
 /** The kernel's clock ticks per second, the unit of cpuTicks. */
-export function clockTicksPerSecond(): number {
+function clockTicksPerSecond(): number {
   try {
     return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
   } catch {
@@ -252,7 +263,7 @@ export function clockTicksPerSecond(): number {
   }
 }
 
-export function cpuTicks(pid: number): number {
+function cpuTicks(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   // fields after the ")" that closes the command name: state is field 3, utime 14, stime 15
   const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");

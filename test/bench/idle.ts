@@ -1,6 +1,6 @@
 /** `idle`: CPU the daemon burns while nothing is written (one WebSocket client connected). */
 import WebSocket from "ws";
-import { clockTicksPerSecond, cpuTicks, memoryKb, round, sleep, smallTree, startDaemon, type BenchOptions, type Row, type SectionResult } from "./common.js";
+import { cpuOver, memoryKb, round, sleep, smallTree, startDaemon, type BenchOptions, type Row, type SectionResult } from "./common.js";
 
 const SETTLE_MS = 5000;
 
@@ -17,14 +17,8 @@ export async function idle(o: BenchOptions): Promise<SectionResult> {
       ws.once("error", fail);
     });
     await sleep(SETTLE_MS);
-    const hz = clockTicksPerSecond();
     const framesBefore = frames;
-    const t0 = performance.now();
-    const c0 = cpuTicks(daemon.pid);
-    await sleep(o.idleSeconds * 1000);
-    const c1 = cpuTicks(daemon.pid);
-    const secs = (performance.now() - t0) / 1000;
-    const cpuPct = ((c1 - c0) / hz / secs) * 100;
+    const { ticks, hz, seconds: secs, pct: cpuPct } = await cpuOver(daemon.pid, o.idleSeconds * 1000);
     const mem = memoryKb(daemon.pid);
     const idleFrames = frames - framesBefore;
     const rows: Row[] = [
@@ -35,14 +29,14 @@ export async function idle(o: BenchOptions): Promise<SectionResult> {
         target: "≈ 0 (≤ 0.5)",
         ok: cpuPct <= 0.5,
       },
-      { name: "  CPU time used", value: round(((c1 - c0) / hz) * 1000, 0), unit: "ms" },
+      { name: "  CPU time used", value: round((ticks / hz) * 1000, 0), unit: "ms" },
       { name: "  ws frames pushed while idle", value: idleFrames, unit: "" },
       { name: "  VmRSS at the end", value: round(mem.rssKb / 1024), unit: "MiB" },
     ];
     return {
       rows,
       notes: [`idle: utime+stime from /proc/<pid>/stat at ${hz} ticks/s (resolution ${round(1000 / hz, 0)} ms); tree of 200 lines, last one an hour old.`],
-      data: { seconds: secs, cpu_ticks: c1 - c0, clk_tck: hz, cpu_pct: cpuPct, frames_while_idle: idleFrames, rss_kb: mem.rssKb, hwm_kb: mem.hwmKb },
+      data: { seconds: secs, cpu_ticks: ticks, clk_tck: hz, cpu_pct: cpuPct, frames_while_idle: idleFrames, rss_kb: mem.rssKb, hwm_kb: mem.hwmKb },
     };
   } finally {
     ws.terminate();

@@ -8,9 +8,8 @@ import { mkdirSync, readdirSync, utimesSync } from "node:fs";
 import { join } from "node:path";
 import { DAEMON_LINUX_ENV } from "../../packages/server/src/commands/install-service.js";
 import {
-  clockTicksPerSecond,
   CORPUS_END,
-  cpuTicks,
+  cpuOver,
   ensureCorpus,
   tempCorpus,
   makeTempDir,
@@ -53,13 +52,7 @@ async function follow(dir: string, cacheHome: string, service = false, idle = fa
     await sleep(SETTLED_AFTER_MS);
     const m = memoryKb(daemon.pid);
     const heap = await heapFigures(daemon.url);
-    let idleCpuPct: number | null = null;
-    if (idle) {
-      const c0 = cpuTicks(daemon.pid);
-      const t0 = performance.now();
-      await sleep(IDLE_MS);
-      idleCpuPct = ((cpuTicks(daemon.pid) - c0) / clockTicksPerSecond() / ((performance.now() - t0) / 1000)) * 100;
-    }
+    const idleCpuPct = idle ? (await cpuOver(daemon.pid, IDLE_MS)).pct : null;
     return { readyMs: daemon.readyMs, settledKb: m.rssKb, hwmKb: m.hwmKb, anonKb: m.anonKb, heap, idleCpuPct };
   } finally {
     await daemon.stop();
