@@ -115,7 +115,8 @@ describe("official fuel through the real statusline command and daemon", () => {
     const ok = await post(
       JSON.stringify({ at: Date.now(), sessionId: null, rateLimits: { fiveHour: { usedPct: 0.5, resetsAt: Date.now() + 3_600_000 }, sevenDay: null } }),
     );
-    expect(ok.status).toBe(204);
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ fuel_source: "official", window_5h_pct: 0.5 });
   });
 
   it("calibrate reports the ceiling fitted to the readings beside the percentile guess", async () => {

@@ -80,8 +80,9 @@ export function apiRoutes(api: Api): Route[] {
         }
         const error = statusline(parsed);
         if (error !== null) return sendError(res, 400, error);
-        res.writeHead(204, { "cache-control": "no-store" });
-        res.end();
+        // the snapshot with the reading taken: the status line needs no second request for it
+        const f = api.feed.current;
+        send(res, 200, f.json, undefined, { etag: f.etag });
       },
     });
   }

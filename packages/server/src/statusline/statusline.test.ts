@@ -94,11 +94,18 @@ class FakeDaemon {
   });
   port = 0;
 
+  /** how POST /statusline is answered: with the snapshot (today), 204 (daemons before), or 400 */
+  reading: "snapshot" | "204" | "refused" = "snapshot";
+
   #answer(method: string | undefined, url: string | undefined, res: ServerResponse): void {
     if (res.destroyed) return;
-    if (method === "GET" && url === "/usage") {
+    const posted = method === "POST" && url === "/statusline";
+    if ((method === "GET" && url === "/usage") || (posted && this.reading === "snapshot")) {
       res.writeHead(this.status, { "content-type": "application/json" });
       res.end(JSON.stringify(this.usage));
+    } else if (posted && this.reading === "refused") {
+      res.writeHead(400, { "content-type": "application/json" });
+      res.end('{"error":"at: expected number"}');
     } else {
       res.writeHead(204);
       res.end();
@@ -252,24 +259,32 @@ describe("statusline with a daemon", () => {
     daemon.usage = snapshot;
     daemon.status = 200;
     daemon.delayMs = 0;
+    daemon.reading = "snapshot";
     env = { CLAUDE_GAUGE_PORT: String(daemon.port), XDG_STATE_HOME: dir, NO_COLOR: "1", CLAUDE_GAUGE_TOKEN: "s3cret" };
   });
 
-  it("posts the sample with the bearer token and shows rate and lamps", async () => {
+  it("posts the sample with the bearer token and shows rate and lamps from the answer, in one request", async () => {
     const line = await statusline(claudeInput(), env, { now: NOW });
     expect(line).toBe("5h 23% ↺2h14m · 7d 41% ↺3d4h · 12.3k tok/min · OPUS HOT WARN");
-    const post = daemon.seen.find((s) => s.method === "POST");
-    const get = daemon.seen.find((s) => s.method === "GET");
-    expect(post?.url).toBe("/statusline");
-    expect(post?.headers.authorization).toBe("Bearer s3cret");
-    expect(post?.headers["content-type"]).toBe("application/json");
-    expect(JSON.parse(post!.body)).toEqual(readState()[0]);
-    expect(JSON.parse(post!.body)).toMatchObject({ at: NOW, sessionId: "0d3f5c3e-sess", rateLimits: { fiveHour: { usedPct: 0.235 } } });
-    expect(get?.url).toBe("/usage");
-    expect(get?.headers.authorization).toBe("Bearer s3cret");
+    expect(daemon.seen.map((s) => s.method)).toEqual(["POST"]);
+    const post = daemon.seen[0]!;
+    expect(post.url).toBe("/statusline");
+    expect(post.headers.authorization).toBe("Bearer s3cret");
+    expect(post.headers["content-type"]).toBe("application/json");
+    expect(JSON.parse(post.body)).toEqual(readState()[0]);
+    expect(JSON.parse(post.body)).toMatchObject({ at: NOW, sessionId: "0d3f5c3e-sess", rateLimits: { fiveHour: { usedPct: 0.235 } } });
+  });
+
+  it.each(["204", "refused"] as const)("asks for the snapshot after a reading answered with %s", async (reading) => {
+    daemon.reading = reading;
+    const line = await statusline(claudeInput(), env, { now: NOW });
+    expect(line).toBe("5h 23% ↺2h14m · 7d 41% ↺3d4h · 12.3k tok/min · OPUS HOT WARN");
+    expect(daemon.seen.map((s) => `${s.method} ${s.url}`)).toEqual(["POST /statusline", "GET /usage"]);
+    expect(daemon.seen[1]!.headers.authorization).toBe("Bearer s3cret");
   });
 
   it("sends no authorization header without a token", async () => {
+    daemon.reading = "204";
     const { CLAUDE_GAUGE_TOKEN: _, ...noToken } = env;
     await statusline(claudeInput(), noToken, { now: NOW });
     expect(daemon.seen.length).toBe(2);

@@ -10,7 +10,7 @@
 import { parseStatuslineInput } from "@claude-gauge/core";
 import { runChained, CHAIN_SEPARATOR } from "./chain.js";
 import { formatStatusline, parseDaemonUsage } from "./format.js";
-import { loopback } from "./loopback.js";
+import { loopback, type HttpResult } from "./loopback.js";
 import type { StatuslineSample } from "./sample.js";
 import { appendStateSample, stateDir, type StatuslineEnv } from "./state-file.js";
 
@@ -76,19 +76,22 @@ async function ownLine(stdin: string, env: StatuslineEnv, opts: StatuslineOption
   const timeoutMs = opts.httpTimeoutMs ?? STATUSLINE_DEFAULTS.httpTimeoutMs;
   const colour = !env["NO_COLOR"];
 
-  let post: Promise<unknown> = Promise.resolve();
+  let usage: HttpResult | null;
   if (input.rateLimits) {
     const sample: StatuslineSample = { at: now, sessionId: input.sessionId, rateLimits: input.rateLimits };
-    const body = JSON.stringify(sample);
-    post = loopback(port, "POST", "/statusline", token, body, timeoutMs);
+    // the daemon answers a reading with its snapshot, the reading already in it
+    const posted = loopback(port, "POST", "/statusline", token, JSON.stringify(sample), timeoutMs);
     try {
       appendStateSample(opts.stateDir ?? stateDir(env), sample);
     } catch {
       // a read-only or full disk must not cost the status line
     }
+    usage = await posted;
+    // a refused reading, or a daemon from before readings were answered with the snapshot (204)
+    if (usage !== null && usage.status !== 200) usage = await loopback(port, "GET", "/usage", token, null, timeoutMs);
+  } else {
+    usage = await loopback(port, "GET", "/usage", token, null, timeoutMs);
   }
-  const usage = await loopback(port, "GET", "/usage", token, null, timeoutMs);
-  await post;
   const daemon = usage && usage.status === 200 ? parseDaemonUsage(usage.body) : null;
   return formatStatusline(input.rateLimits, daemon, now, colour) ?? STATUSLINE_FALLBACK;
 }
