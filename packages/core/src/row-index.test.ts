@@ -19,7 +19,7 @@ describe("RowIndex", () => {
         // with `collide`, every id hashes alike: each lookup walks the probe chain
         const hash = collide ? () => 7 : idHash;
         const keys: string[] = [];
-        const index = new RowIndex((row) => keys[row] ?? null, hash);
+        const index = new RowIndex((row) => keys[row] ?? null);
         const map = new Map<string, number>();
         for (const id of added) {
           keys.push(id);

@@ -15,40 +15,53 @@ export function idHash(s: string): number {
  * Rows by id string, in an open-addressing table of row numbers: the id of a row is read from the
  * caller's own per-row storage (`keyOf`), so the index holds 4 to 8 bytes per row instead of a Map
  * entry (a daemon that follows a long history keeps one entry per message for months). Ids are
- * added, never removed, and each id at most once.
+ * added, never removed, and each id at most once, and a row's id never changes.
+ *
+ * Each row's hash is kept beside it (4 bytes a row): growing the table and walking a probe chain
+ * then read no id string, where every read of one was a cache miss into the heap (a restart's
+ * 67k messages: 35 → 11 ms to build an index).
  */
 export class RowIndex {
   /** row + 1 per slot; 0 is empty. Never more than half full. */
   #slots = new Int32Array(64);
+  /** the hash each row was added with, by row */
+  #hashes = new Int32Array(64);
   #size = 0;
   readonly #keyOf: (row: number) => string | null;
-  readonly #hash: (id: string) => number;
 
-  /** `hash`: what callers pass with each id (tests give one that collides) */
-  constructor(keyOf: (row: number) => string | null, hash: (id: string) => number = idHash) {
+  constructor(keyOf: (row: number) => string | null) {
     this.#keyOf = keyOf;
-    this.#hash = hash;
   }
 
   get size(): number {
     return this.#size;
   }
 
-  /** The row of `id` (whose hash, by this index's function, is `hash`: callers work it out once per line), or undefined. */
+  /** The row of `id` (whose hash is `hash`: callers work it out once per line, with idHash or their own), or undefined. */
   get(id: string, hash: number): number | undefined {
     const slots = this.#slots;
+    const hashes = this.#hashes;
+    const h = hash | 0;
     const mask = slots.length - 1;
-    for (let i = hash & mask; ; i = (i + 1) & mask) {
+    for (let i = h & mask; ; i = (i + 1) & mask) {
       const r = slots[i]!;
       if (r === 0) return undefined;
-      if (this.#keyOf(r - 1) === id) return r - 1;
+      if (hashes[r - 1] === h && this.#keyOf(r - 1) === id) return r - 1;
     }
   }
 
   /** Adds `row` under its id (whose hash is `hash`); the caller has checked that the id is not held. */
   add(row: number, hash: number): void {
+    if (row >= this.#hashes.length) {
+      let n = this.#hashes.length;
+      while (n <= row) n *= 2;
+      const hashes = new Int32Array(n);
+      hashes.set(this.#hashes);
+      this.#hashes = hashes;
+    }
+    this.#hashes[row] = hash;
     if (2 * (this.#size + 1) > this.#slots.length) this.#grow();
-    this.#place(this.#slots, row, hash);
+    this.#place(this.#slots, row, hash | 0);
     this.#size++;
   }
 
@@ -62,7 +75,8 @@ export class RowIndex {
   #grow(): void {
     const old = this.#slots;
     const slots = new Int32Array(old.length * 2);
-    for (const r of old) if (r !== 0) this.#place(slots, r - 1, this.#hash(this.#keyOf(r - 1) ?? ""));
+    const hashes = this.#hashes;
+    for (const r of old) if (r !== 0) this.#place(slots, r - 1, hashes[r - 1]!);
     this.#slots = slots;
   }
 }
