@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -102,6 +102,45 @@ describe("daemon start through the scan cache", () => {
       expectSame(await allTotals(third), await uncached());
     } finally {
       await third.stop();
+    }
+  });
+});
+
+/** Flips a byte inside the first block of the first file the scan cache holds; that file's path. */
+function damageFirstBlock(): string {
+  const folder = join(cacheHome, "claude-gauge");
+  const path = join(folder, readdirSync(folder).find((n) => n.startsWith("scan-") && n.endsWith(".bin"))!);
+  const bytes = readFileSync(path);
+  const indexAt = bytes.readDoubleLE(16);
+  const index = JSON.parse(bytes.subarray(indexAt, indexAt + bytes.readDoubleLE(24)).toString("utf8")) as {
+    files: { path: string; parts: { events: { at: number } }[] }[];
+  };
+  const file = index.files.find((f) => f.parts.length > 0)!;
+  bytes[file.parts[0]!.events.at + 8]! ^= 0x40;
+  writeFileSync(path, bytes);
+  return file.path;
+}
+
+describe("a cached entry that does not hold when the restart reaches it", () => {
+  it("leaves its file to the tail, which counts it once; the cache is written without it, so the next start reads it", async () => {
+    await (await daemon()).stop();
+    const damaged = damageFirstBlock();
+    const s = await daemon();
+    try {
+      expect(s.logs()).toMatch(/backfill: .+ is read whole by the tail \(its scan cache entry does not hold \(a block's checksum\)\)/);
+      // the daemon's log names files as its other lines do: project folders not unless asked
+      expect(s.logs()).not.toContain(damaged);
+      expectSame(await allTotals(s), await uncached());
+    } finally {
+      await s.stop();
+    }
+    const next = await daemon();
+    try {
+      expect(next.logs()).toMatch(/backfill: (\d+) files, \d+ from the scan cache, 0 read from where it stopped, 1 read whole/);
+      expect(next.logs()).not.toMatch(/read whole by the tail/);
+      expectSame(await allTotals(next), await uncached());
+    } finally {
+      await next.stop();
     }
   });
 });

@@ -88,7 +88,7 @@ export class JsonlSource implements Source {
     try {
       const r = await backfillTranscripts(
         roots,
-        { now: Date.now(), cache: { dir: cacheDir }, progress: (msg) => log(msg) },
+        { now: Date.now(), cache: { dir: cacheDir }, progress: (msg) => log(msg), label: this.#label },
         {
           usageRows: (rows) => sink.usageRows(rows),
           limit: (n) => sink.limit(n, true),
@@ -99,6 +99,7 @@ export class JsonlSource implements Source {
       log(
         `backfill: ${r.scannedElsewhere ? "scanned by a process of its own, then " : ""}${r.scan.files} files, ${r.scan.cached} from the scan cache, ${r.scan.appended} read from where it stopped, ${r.scan.read} read whole${threadsNote(r.scan.worker)}`,
       );
+      for (const p of r.left) log(`backfill: ${this.#label(p.path)} is read whole by the tail (${p.error})`);
       return r.resume;
     } catch (e) {
       // the tail's own cold scan reads everything instead
