@@ -182,6 +182,8 @@ describe("a first start on a long history", () => {
           /backfill: scanned by a process of its own, then (\d+) files, \1 from the scan cache, 0 read from where it stopped, 0 read whole/,
         );
         counted = await allTotals(first);
+        // the log, the first scan's process's lines included, names no project folder unless asked
+        for (const project of readdirSync(join(big, "projects"))) expect(first.logs()).not.toContain(project);
       } finally {
         await first.stop();
       }

@@ -3,8 +3,10 @@
  * scan cache; the daemon then starts from the cache as a restart does. What a cold scan leaves
  * behind goes with this process: glibc keeps memory freed by it inside its arenas for the life of
  * the process (after a 1 GiB history a first start held ~20 MB more than a restart).
- * Arguments: the roots as JSON, the cache folder. Exits 0 once the cache is written.
+ * Arguments: the roots as JSON, the cache folder, "show-projects" when the daemon names project
+ * folders (its notes name files as the daemon's log does). Exits 0 once the cache is written.
  */
+import { pathLabeler, projectLabeler } from "../project-label.js";
 import { backfillTranscripts } from "./load.js";
 
 const say = (msg: string) => process.stderr.write(`claude-gauge: ${msg}\n`);
@@ -15,13 +17,15 @@ process.stdin.on("end", () => process.exit(1));
 process.stdin.on("error", () => process.exit(1));
 process.stdin.resume();
 
-const [rootsJson = "[]", dir = ""] = process.argv.slice(2);
+const [rootsJson = "[]", dir = "", projects = ""] = process.argv.slice(2);
 const roots = JSON.parse(rootsJson) as string[];
+const label = pathLabeler(() => roots, projectLabeler(projects === "show-projects"));
 const ignore = () => {};
-backfillTranscripts(roots, { now: Date.now(), cache: { dir }, progress: say }, { usageRows: ignore, limit: ignore, badLine: ignore }).then(
+backfillTranscripts(roots, { now: Date.now(), cache: { dir }, progress: say, label }, { usageRows: ignore, limit: ignore, badLine: ignore }).then(
   () => process.exit(0),
   (e: unknown) => {
-    say(`the first scan's process failed: ${String((e as Error)?.message ?? e).split("\n", 1)[0]}`);
+    // an error's message may hold a path: its code or name only
+    say(`the first scan's process failed (${(e as NodeJS.ErrnoException)?.code ?? (e as Error)?.name ?? "error"}); the daemon scans itself`);
     process.exit(1);
   },
 );

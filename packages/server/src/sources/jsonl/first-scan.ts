@@ -18,10 +18,11 @@ export const FIRST_SCAN_MIN_BYTES = 64 << 20;
  * progress lines go to our stderr. It is killed when we exit; killed ourselves, we close its stdin
  * and it ends (see first-scan-main.ts).
  */
-export function scanInChildProcess(roots: readonly string[], cacheDir: string): Promise<boolean> {
+export function scanInChildProcess(roots: readonly string[], cacheDir: string, showProjects: boolean): Promise<boolean> {
   if (!existsSync(MAIN)) return Promise.resolve(false);
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...process.execArgv, MAIN, JSON.stringify(roots), cacheDir], { stdio: ["pipe", "ignore", "inherit"] });
+    const args = [...process.execArgv, MAIN, JSON.stringify(roots), cacheDir, showProjects ? "show-projects" : ""];
+    const child = spawn(process.execPath, args, { stdio: ["pipe", "ignore", "inherit"] });
     const gone = () => child.kill();
     process.once("exit", gone);
     child.once("error", () => resolve(false));

@@ -94,7 +94,7 @@ export class JsonlSource implements Source {
           limit: (n) => sink.limit(n, true),
           badLine: (b) => sink.rejected(`${this.#label(b.path)}:${b.line}`, b.error),
         },
-        { minBytes: FIRST_SCAN_MIN_BYTES, run: () => scanInChildProcess(roots, cacheDir) },
+        { minBytes: FIRST_SCAN_MIN_BYTES, run: () => scanInChildProcess(roots, cacheDir, this.#o.showProjects ?? false) },
       );
       log(
         `backfill: ${r.scannedElsewhere ? "scanned by a process of its own, then " : ""}${r.scan.files} files, ${r.scan.cached} from the scan cache, ${r.scan.appended} read from where it stopped, ${r.scan.read} read whole${threadsNote(r.scan.worker)}`,
