@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -102,6 +102,43 @@ describe("daemon start through the scan cache", () => {
       expectSame(await allTotals(third), await uncached());
     } finally {
       await third.stop();
+    }
+  });
+});
+
+describe("a file the restart took over from the cache unchanged", () => {
+  it("is read again from the top when it is rewritten in place to a larger size (checked against the cache's mark)", async () => {
+    await (await daemon()).stop();
+    const projects = join(dir, "projects");
+    const project = join(projects, readdirSync(projects).at(-1)!);
+    const file = join(
+      project,
+      readdirSync(project)
+        .filter((n) => n.endsWith(".jsonl"))
+        .at(-1)!,
+    );
+    const s = await daemon();
+    try {
+      expect(s.logs()).toMatch(/backfill: (\d+) files, \1 from the scan cache/);
+      const before = await allTotals(s);
+      // the same file (same inode), other lines, longer than it was: none of them after its old end only
+      const size = statSync(file).size;
+      const lines: string[] = [];
+      for (let n = 0; lines.join("\n").length <= size; n++) {
+        lines.push(assistantLine({ id: `rewritten-${n}`, ts: new Date("2026-02-21T10:00:00.000Z"), input: 1, output: 2, cacheRead: 3 }));
+      }
+      writeFileSync(file, `${lines.join("\n")}\n`);
+      const after = await waitFor(
+        async () => {
+          const now = await allTotals(s);
+          return now.messages === before.messages + lines.length ? now : undefined;
+        },
+        10_000,
+        "every line of the rewritten file",
+      );
+      expect(after.total).toBe(before.total + 6 * lines.length);
+    } finally {
+      await s.stop();
     }
   });
 });

@@ -272,6 +272,8 @@ interface ReadFile {
   lines: number;
   /** inode number, as the file system gave it when the file was planned */
   ino: string | null;
+  /** the scan cache's tail mark at `consumed`, for a file it held unchanged (a hit) */
+  tail: string | null;
   problem: string | null;
 }
 
@@ -368,6 +370,7 @@ async function readFiles(p: Prepared, opts: LoadOptions, take: (f: ReadFile) => 
             consumed: 0,
             lines: 0,
             ino: w.identity.ino,
+            tail: null,
             problem,
           });
           // a cache that was to stay as it is is written anew without the entry: the next start
@@ -401,6 +404,7 @@ async function readFiles(p: Prepared, opts: LoadOptions, take: (f: ReadFile) => 
         consumed,
         lines: plan.kind === "hit" ? plan.file.lines : fresh.lines,
         ino: w.identity.ino,
+        tail: plan.kind === "hit" ? plan.file.tail : null,
         problem,
       });
       w.cached = [];
@@ -755,6 +759,12 @@ export interface ResumePoint {
   /** the size and mtime (ms) the file was listed with: a follower that finds them unchanged has nothing to check */
   size: number;
   mtimeMs: number;
+  /**
+   * the scan cache's tail mark of the bytes before `offset` (see marksOf), when the file came from
+   * the cache unchanged: a follower checks a rewrite against it instead of reading a mark of its
+   * own at start (a restart on 1 GiB: 2,446 files opened and read for nothing)
+   */
+  tail: string | null;
 }
 
 export interface BackfillSink {
@@ -817,7 +827,7 @@ export async function backfillTranscripts(
           for (const b of part.badLines) sink.badLine({ path: f.file.path, line: b.line, error: b.error });
         }
         if (f.problem !== null) left.push({ path: f.file.path, error: f.problem });
-        else resume.set(f.file.path, { offset: f.consumed, lineNo: f.lines + 1, ino: f.ino, size: f.file.size, mtimeMs: f.file.mtimeMs });
+        else resume.set(f.file.path, { offset: f.consumed, lineNo: f.lines + 1, ino: f.ino, size: f.file.size, mtimeMs: f.file.mtimeMs, tail: f.tail });
       },
       // the daemon keeps the ids of every message for months: not as slices of each part's id text
       { keepLedger: false, flatIds: true, lateHits: true },

@@ -231,6 +231,23 @@ function markOf(fd: number, from: number, to: number): string {
   return sha1(buf.subarray(0, got));
 }
 
+/** Whether the bytes of `path` before `consumed` are still those whose tail mark (see marksOf) is `tail`; false when unreadable. */
+export function tailMarkHolds(path: string, consumed: number, tail: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch {
+    return false;
+  }
+  try {
+    return markOf(fd, Math.max(0, consumed - MARK_BYTES), consumed) === tail;
+  } catch {
+    return false;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** The head and tail marks of `path` for a consumed offset (bytes). */
 export function marksOf(path: string, consumed: number): { head: string; tail: string } {
   const fd = openSync(path, "r");

@@ -7,6 +7,7 @@ import { scanCandidates, skippedLines } from "./line-scan.js";
 import { fsError, sessionOfPath, type WalkProblem } from "./files.js";
 import { signalFiles, tailSignals, type ResumePoint } from "./load.js";
 import { decodeCandidate, type BadLine } from "./file-scan.js";
+import { tailMarkHolds } from "./scan-cache.js";
 import { gone, TreeWatch } from "./tree-watch.js";
 import { WorkQueue } from "./work-queue.js";
 
@@ -56,8 +57,12 @@ interface FileState {
   /** size and mtime (ms) at the last stat: a rewrite in place keeps the size but moves the mtime */
   size: number;
   mtimeMs: number;
-  /** the bytes just before `offset`, to notice a file rewritten in place to a larger size */
-  mark: Buffer;
+  /**
+   * the bytes just before `offset`, to notice a file rewritten in place to a larger size; for a
+   * file taken over from the backfill unchanged, the scan cache's hash of them (ResumePoint.tail),
+   * so that a restart reads no mark of each file
+   */
+  mark: Buffer | string;
   /**
    * The unterminated last line at `offset`, counted because it parses as a whole JSON object
    * (the cold report counts it too): skipped when its newline arrives, unless it changed.
@@ -285,12 +290,17 @@ export class TranscriptTail {
       // as if this follower had stat'ed it then: the first read of an unchanged file reads no mark again
       st.size = r.size;
       st.mtimeMs = r.mtimeMs;
-      try {
-        st.mark = readMark(path, r.offset);
+      if (r.tail !== null) {
+        st.mark = r.tail;
         this.stats.bytes += r.offset;
-      } catch {
-        st.offset = 0;
-        st.lineNo = 1;
+      } else {
+        try {
+          st.mark = readMark(path, r.offset);
+          this.stats.bytes += r.offset;
+        } catch {
+          st.offset = 0;
+          st.lineNo = 1;
+        }
       }
     }
     this.#files.set(path, st);
@@ -454,6 +464,7 @@ export class TranscriptTail {
 
   /** False when the bytes before our offset changed: truncated and rewritten between two reads. */
   #markHolds(st: FileState): boolean {
+    if (typeof st.mark === "string") return tailMarkHolds(st.file.path, st.offset, st.mark);
     if (st.mark.length === 0) return true;
     try {
       return readMark(st.file.path, st.offset).equals(st.mark);
