@@ -233,18 +233,15 @@ function markOf(fd: number, from: number, to: number): string {
 
 /** Whether the bytes of `path` before `consumed` are still those whose tail mark (see marksOf) is `tail`; false when unreadable. */
 export function tailMarkHolds(path: string, consumed: number, tail: string): boolean {
-  let fd: number;
   try {
-    fd = openSync(path, "r");
+    const fd = openSync(path, "r");
+    try {
+      return markOf(fd, Math.max(0, consumed - MARK_BYTES), consumed) === tail;
+    } finally {
+      closeSync(fd);
+    }
   } catch {
     return false;
-  }
-  try {
-    return markOf(fd, Math.max(0, consumed - MARK_BYTES), consumed) === tail;
-  } catch {
-    return false;
-  } finally {
-    closeSync(fd);
   }
 }
 
