@@ -242,7 +242,6 @@ export function memoryKb(pid: number): { rssKb: number; hwmKb: number; anonKb: n
   return { rssKb: field("VmRSS"), hwmKb: field("VmHWM"), anonKb: field("RssAnon") };
 }
 
-/** utime + stime of a process, in clock ticks. */
 /** CPU a process used over the next `ms`: utime+stime from /proc in clock ticks, and as % of one core. */
 export async function cpuOver(pid: number, ms: number): Promise<{ ticks: number; hz: number; seconds: number; pct: number }> {
   const hz = clockTicksPerSecond();
@@ -263,6 +262,7 @@ function clockTicksPerSecond(): number {
   }
 }
 
+/** utime + stime of a process, in clock ticks. */
 function cpuTicks(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   // fields after the ")" that closes the command name: state is field 3, utime 14, stime 15

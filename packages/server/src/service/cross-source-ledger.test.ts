@@ -14,7 +14,7 @@ import {
   type UsageEvent,
 } from "@claude-gauge/core";
 import { usageEvent } from "../../../../test/helpers/usage-event.js";
-import { CrossSourceLedger } from "./cross-source-ledger.js";
+import { CrossSourceLedger, scratchDelta } from "./cross-source-ledger.js";
 
 // 1 USD per token keeps the arithmetic visible.
 const price = (_m: string, c: TokenCounts) => totalTokens(c);
@@ -28,18 +28,6 @@ function line(over: Partial<UsageEvent>): UsageEvent {
 const request = (over: Partial<UsageEvent> & { requestId?: string } = {}): UsageEvent & { requestId: string } => ({
   ...line({ messageId: null, project: "", timestamp: 1_000.5, ...over }),
   requestId: over.requestId ?? "req_1",
-});
-
-/** the one delta a backfill passes for every row */
-const scratchDelta = (): LedgerDelta => ({
-  timestamp: 0,
-  model: "",
-  sessionId: "",
-  project: "",
-  counts: { ...ZERO_COUNTS },
-  thinkingOutput: 0,
-  costUsd: 0,
-  replacedAt: null,
 });
 
 function sum(deltas: (UsageDelta | null)[]): TokenCounts & { cost: number } {

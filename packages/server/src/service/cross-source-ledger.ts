@@ -1,10 +1,24 @@
-import { subtractCounts, UsageColumns, type CostFn, type LedgerDelta, type MessageLedger, type PricedRows, type UsageEvent } from "@claude-gauge/core";
+import {
+  subtractCounts,
+  UsageColumns,
+  ZERO_COUNTS,
+  type CostFn,
+  type LedgerDelta,
+  type MessageLedger,
+  type PricedRows,
+  type UsageEvent,
+} from "@claude-gauge/core";
 import { entryDelta, ledgerRows, type KeptRows } from "./cold-engine.js";
 
 interface Counted {
   event: UsageEvent;
   /** USD */
   cost: number;
+}
+
+/** A delta for addFromInto to write into: one for all the rows of a backfill. */
+export function scratchDelta(): LedgerDelta {
+  return { timestamp: 0, model: "", sessionId: "", project: "", counts: { ...ZERO_COUNTS }, thinkingOutput: 0, costUsd: 0, replacedAt: null };
 }
 
 /**

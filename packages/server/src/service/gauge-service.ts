@@ -14,7 +14,7 @@ import {
 import { engineFromLedger } from "./cold-engine.js";
 import { HistoryBook } from "./history.js";
 import { StatsBook } from "./stats.js";
-import { CrossSourceLedger } from "./cross-source-ledger.js";
+import { CrossSourceLedger, scratchDelta } from "./cross-source-ledger.js";
 import { OfficialStore } from "./official-store.js";
 import { parseStatuslineSample, type StatuslineSample } from "../statusline/sample.js";
 import type { GaugeMetrics } from "./metrics.js";
@@ -243,17 +243,4 @@ export class GaugeService {
   history(hours: number): unknown {
     return this.#history.points(this.#ledger.rows(), this.#clock(), hours);
   }
-}
-
-function scratchDelta(): LedgerDelta {
-  return {
-    timestamp: 0,
-    model: "",
-    sessionId: "",
-    project: "",
-    counts: { input: 0, output: 0, cacheCreation: 0, cacheRead: 0, cacheCreation5m: 0, cacheCreation1h: 0 },
-    thinkingOutput: 0,
-    costUsd: 0,
-    replacedAt: null,
-  };
 }

@@ -290,18 +290,16 @@ export class TranscriptTail {
       // as if this follower had stat'ed it then: the first read of an unchanged file reads no mark again
       st.size = r.size;
       st.mtimeMs = r.mtimeMs;
-      if (r.tail !== null) {
-        st.mark = r.tail;
-        this.stats.bytes += r.offset;
-      } else {
+      if (r.tail !== null) st.mark = r.tail;
+      else {
         try {
           st.mark = readMark(path, r.offset);
-          this.stats.bytes += r.offset;
         } catch {
           st.offset = 0;
           st.lineNo = 1;
         }
       }
+      this.stats.bytes += st.offset;
     }
     this.#files.set(path, st);
     this.stats.files = this.#files.size;
