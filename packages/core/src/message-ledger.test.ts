@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { usageEvent } from "../../../test/helpers/usage-event.js";
-import { MessageLedger } from "./message-ledger.js";
+import { type LedgerMode, MessageLedger } from "./message-ledger.js";
+import { arbitraryUsageEvent } from "./usage-event.test-helper.js";
 import { totalTokens, type TokenCounts, type UsageEvent } from "./usage-event.js";
 
 // A linear toy price keeps the arithmetic visible: 1 USD per token of any kind.
@@ -73,5 +74,44 @@ describe("MessageLedger", () => {
         expect(cost).toBe(kept.reduce((n, k) => n + k.cost, 0));
       }),
     );
+  });
+
+  describe("state and resume", () => {
+    // few timestamps, so that sidechain replays (matched by time in session mode) meet
+    const line = fc.tuple(arbitraryUsageEvent, fc.constantFrom(1_000, 2_000, 3_000)).map(([e, timestamp]) => ({ ...e, timestamp }));
+
+    it("a ledger resumed from another's state goes on as that one does: the same deltas, kept rows and state", () => {
+      fc.assert(
+        fc.property(fc.array(line, { maxLength: 50 }), fc.nat(), fc.constantFrom<LedgerMode>("session", "daily"), (lines, at, mode) => {
+          const cut = lines.length === 0 ? 0 : at % (lines.length + 1);
+          const whole = new MessageLedger(price, mode);
+          const before = new MessageLedger(price, mode);
+          for (const e of lines.slice(0, cut)) {
+            whole.add(e);
+            before.add(e);
+          }
+          const resumed = MessageLedger.resume(price, before.state());
+          for (const e of lines.slice(cut)) expect(resumed.add(e)).toEqual(whole.add(e));
+          expect(resumed.state()).toEqual(whole.state());
+          expect([...resumed.entries()]).toEqual([...whole.entries()]);
+          expect(resumed.hasRequest("req_a")).toBe(whole.hasRequest("req_a"));
+        }),
+        { numRuns: 300 },
+      );
+    });
+
+    it("refuses a state whose parts do not hold together, naming the part", () => {
+      const l = new MessageLedger(price);
+      l.add(ev({}));
+      l.add(ev({ messageId: "m2", requestId: null }));
+      const s = () => l.state();
+      expect(() => MessageLedger.resume(price, { ...s(), createdIn: new Int32Array(0) })).toThrow(/value columns/);
+      expect(() => MessageLedger.resume(price, { ...s(), createdIn: Int32Array.of(0, 99) })).toThrow(/createdIn/);
+      expect(() => MessageLedger.resume(price, { ...s(), keys: [["k", 7]] })).toThrow(/keys/);
+      expect(() => MessageLedger.resume(price, { ...s(), links: [[0, [["s", 0]]]] })).toThrow(/links/);
+      expect(() => MessageLedger.resume(price, { ...s(), createdRequests: [[1, "r1"]] })).toThrow(/two rows/);
+      expect(() => MessageLedger.resume(price, { ...s(), version: -1 })).toThrow(/version/);
+      expect(MessageLedger.resume(price, s()).size).toBe(2);
+    });
   });
 });

@@ -79,6 +79,26 @@ export interface SavedMessages {
 }
 
 /**
+ * Everything a live ledger holds, so that another can go on where it stopped (a daemon's restart
+ * takes it back instead of adding every line of the history again): MessageLedger.state() gives
+ * it, MessageLedger.resume() takes it. What can be worked out of the kept rows is not in it.
+ */
+export interface LedgerState {
+  mode: LedgerMode;
+  version: number;
+  /** the kept messages, as save() gives them */
+  kept: SavedMessages;
+  /** per row: the index in kept.columns.strings of the session the row was created in */
+  createdIn: Int32Array;
+  /** rows not found by their own request id now (a sidechain copy replaced the line that made them, or none): [row, the id they are found by] */
+  createdRequests: [number, string | null][];
+  /** rows found by their general key (messageKey): [key, row] */
+  keys: [string, number][];
+  /** message ids seen in more than one session: [the row that first registered one, its (session, row) pairs first registration first] */
+  links: [number, [string, number][]][];
+}
+
+/**
  * The kept messages of a finished ledger, read back (the scan cache keeps them, so a report on
  * unchanged transcripts skips the deduplication). It takes no more lines: a live source keeps a
  * MessageLedger.
@@ -129,14 +149,14 @@ export class SavedLedger implements KeptMessages {
  */
 export class MessageLedger implements KeptMessages {
   /** every kept message in first-seen order (the order reports list models in) */
-  readonly #kept = new UsageColumns(256);
+  #kept = new UsageColumns(256);
   /** per kept row: USD, total tokens, output tokens attributed to thinking, its creating line's session */
-  #cost = new Float64Array(256);
-  #total = new Float64Array(256);
-  #thinking = new Float64Array(256);
-  #createdIn = new Int32Array(256);
+  #cost: Float64Array = new Float64Array(256);
+  #total: Float64Array = new Float64Array(256);
+  #thinking: Float64Array = new Float64Array(256);
+  #createdIn: Int32Array = new Int32Array(256);
   /** the requestId each row was indexed under in #byRequest (null for rows that were not) */
-  readonly #createdRequest: (string | null)[] = [];
+  #createdRequest: (string | null)[] = [];
   /**
    * Lookup by requestId, which Claude Code never reuses across messages: the line's own string is
    * the key, so no key string is built per message. A hit for another message id falls through
@@ -177,6 +197,87 @@ export class MessageLedger implements KeptMessages {
   constructor(cost: CostFn, mode: LedgerMode = "session") {
     this.#price = cost;
     this.#mode = mode;
+  }
+
+  /**
+   * A ledger that goes on from `state` (MessageLedger.state()) as the one that gave it would.
+   * Its columns, cost, thinking and createdIn arrays are taken over, not copied. Throws RangeError
+   * naming the part of the state that does not hold together (a state read from a file is input).
+   */
+  static resume(cost: CostFn, state: LedgerState): MessageLedger {
+    const l = new MessageLedger(cost, state.mode);
+    l.#resume(state);
+    return l;
+  }
+
+  #resume(s: LedgerState): void {
+    const bad = (what: string): never => {
+      throw new RangeError(`ledger state: ${what}`);
+    };
+    const kept = s.kept.columns;
+    const n = kept.length;
+    const isRow = (r: unknown): r is number => Number.isInteger(r) && (r as number) >= 0 && (r as number) < n;
+    if (s.mode !== "session" && s.mode !== "daily") bad("mode");
+    if (!Number.isSafeInteger(s.version) || s.version < 0) bad("version");
+    if (s.kept.cost.length !== n || s.kept.thinking.length !== n || s.createdIn.length !== n) bad("value columns of another length");
+    for (let i = 0; i < n; i++) if (!(s.createdIn[i]! >= 0 && s.createdIn[i]! < kept.strings.length)) bad("createdIn");
+    const createdRequest = kept.requestIds.slice();
+    for (const [row, id] of s.createdRequests) {
+      if (!isRow(row) || !(id === null || typeof id === "string")) bad("createdRequests");
+      createdRequest[row] = id;
+    }
+    this.#kept = kept;
+    this.#cost = s.kept.cost;
+    this.#thinking = s.kept.thinking;
+    this.#createdIn = s.createdIn;
+    this.#createdRequest = createdRequest;
+    this.#total = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      this.#total[i] = kept.total(i);
+      const r = createdRequest[i]!;
+      if (r !== null) {
+        const h = idHash(r);
+        if (this.#byRequest.get(r, h) !== undefined) bad("a request id that finds two rows");
+        this.#byRequest.add(i, h);
+      }
+      // the first registration of a message id is the creation of the first row that has it
+      const m = kept.messageIds[i]!;
+      if (m !== null) {
+        const h = idHash(m);
+        if (this.#bySession.get(m, h) === undefined) this.#bySession.add(i, h);
+      }
+    }
+    for (const [key, row] of s.keys) {
+      if (typeof key !== "string" || !isRow(row)) bad("keys");
+      this.#byKey.set(key, row);
+      if (key.startsWith("r\u0000")) this.#requestKeys++;
+    }
+    for (const [first, pairs] of s.links) {
+      if (!isRow(first) || !Array.isArray(pairs) || pairs.length < 2) bad("links");
+      const links: SessionLink[] = [];
+      for (const [session, row] of pairs) {
+        if (typeof session !== "string" || !isRow(row)) bad("links");
+        links.push({ session, kept: row });
+      }
+      this.#links.set(first, links);
+    }
+    this.#version = s.version;
+  }
+
+  /** What another ledger needs to go on from here (MessageLedger.resume); copies. */
+  state(): LedgerState {
+    const n = this.#kept.length;
+    const createdRequests: [number, string | null][] = [];
+    for (let i = 0; i < n; i++) if (this.#createdRequest[i] !== this.#kept.requestIds[i]) createdRequests.push([i, this.#createdRequest[i]!]);
+    return {
+      mode: this.#mode,
+      version: this.#version,
+      kept: this.save(),
+      createdIn: this.#createdIn.slice(0, n),
+      createdRequests,
+      keys: [...this.#byKey],
+      links: [...this.#links].map(([first, links]) => [first, links.map((l): [string, number] => [l.session, l.kept])]),
+    };
   }
 
   /** number of distinct messages held */
