@@ -1,6 +1,6 @@
 import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateCorpus } from "./corpus/corpus-lib.js";
 import { startServer, waitFor, type RunningServer } from "./helpers/server-process.js";
@@ -58,6 +58,12 @@ async function uncached(): Promise<Totals> {
   }
 }
 
+/** Removes the daemon's saved state: the next start goes through the scan cache. */
+function dropState(home = cacheHome): void {
+  const folder = join(home, "claude-gauge");
+  for (const n of readdirSync(folder)) if (n.endsWith(".state")) rmSync(join(folder, n));
+}
+
 function sessionFile(): string {
   const project = join(dir, "projects", readdirSync(join(dir, "projects"))[0]!);
   return join(project, readdirSync(project).find((n) => n.endsWith(".jsonl"))!);
@@ -78,6 +84,7 @@ describe("daemon start through the scan cache", () => {
     const half = assistantLine({ id: "down-2", ts: t, input: 20, output: 700, cacheRead: 3000 });
     appendFileSync(file, half.slice(0, 60));
 
+    dropState();
     const second = await daemon();
     try {
       expect(second.logs()).toMatch(/backfill: \d+ files, \d+ from the scan cache, 1 read from where it stopped, 0 read whole/);
@@ -106,8 +113,120 @@ describe("daemon start through the scan cache", () => {
   });
 });
 
+/** The daemon's token counters, by model and type (the sums every delta told the metrics). */
+async function tokenCounters(s: RunningServer): Promise<string[]> {
+  const text = await (await fetch(`${s.url}/metrics`)).text();
+  return text
+    .split("\n")
+    .filter((l) => l.startsWith("claude_gauge_tokens_total{"))
+    .sort();
+}
+
+describe("a restart through the daemon's saved state", () => {
+  it("goes on from the state saved at stop: what changed while it was down is read, and it counts what a start without the cache counts", async () => {
+    const home = mkdtempSync(join(tmpdir(), "cg-daemon-state-home-"));
+    const start = (args: string[] = []) => startServer(dir, ["--timezone", "UTC", ...args], { XDG_CACHE_HOME: home });
+    try {
+      await (await start()).stop();
+      const stateFile = readdirSync(join(home, "claude-gauge")).find((n) => n.endsWith(".state"));
+      expect(stateFile).toBeDefined();
+      expect(statSync(join(home, "claude-gauge", stateFile!)).mode & 0o777).toBe(0o600);
+
+      // while it is down: whole lines and a half one appended, a new session
+      const file = sessionFile();
+      const t = new Date("2026-02-22T10:00:00.000Z");
+      appendFileSync(file, `${assistantLine({ id: "state-1", ts: t, input: 11, output: 501, cacheRead: 2001 })}\n`);
+      const half = assistantLine({ id: "state-2", ts: t, input: 21, output: 701, cacheRead: 3001 });
+      appendFileSync(file, half.slice(0, 70));
+      const fresh = join(dirname(file), "state-new-session.jsonl");
+      writeFileSync(fresh, `${assistantLine({ id: "state-3", ts: t, input: 1, output: 2, cacheRead: 3 })}\n`);
+
+      const plain = await start(["--no-cache"]);
+      let expected: Totals;
+      let counters: string[];
+      try {
+        expected = await allTotals(plain);
+        counters = await tokenCounters(plain);
+      } finally {
+        await plain.stop();
+      }
+      const second = await start();
+      try {
+        expect(second.logs()).toMatch(/resumed the state saved \S+: \d+ messages, \d+ files/);
+        expect(second.logs()).not.toMatch(/backfill:/);
+        expectSame(await allTotals(second), expected);
+        // the metrics count the resumed messages as the lines' deltas would have
+        expect(await tokenCounters(second)).toEqual(counters);
+        // the rest of the half line, while it follows: counted once
+        appendFileSync(file, `${half.slice(70)}\n`);
+        await waitFor(async () => ((await allTotals(second)).messages === expected.messages + 1 ? true : undefined), 10_000, "the completed line");
+        expect((await allTotals(second)).total).toBe(expected.total + 21 + 701 + 3001);
+        // killed outright: no state is saved, the one it resumed stays
+        second.proc.kill("SIGKILL");
+        await second.stop();
+      } finally {
+        await second.stop();
+      }
+
+      // the older state is still whole: the lines written since it are read as new
+      appendFileSync(fresh, `${assistantLine({ id: "state-4", ts: t, input: 4, output: 5, cacheRead: 6 })}\n`);
+      const third = await start();
+      let before: Totals;
+      try {
+        expect(third.logs()).toMatch(/resumed the state saved/);
+        before = await allTotals(third);
+        expectSame(before, await uncached());
+      } finally {
+        await third.stop();
+      }
+
+      // rewritten in place while it is down (same inode, other lines, larger): read again from the
+      // top against the mark the state keeps; what was counted stays counted, as in a live daemon
+      const size = statSync(fresh).size;
+      const lines: string[] = [];
+      for (let n = 0; lines.join("\n").length <= size; n++) lines.push(assistantLine({ id: `state-rewritten-${n}`, ts: t, input: 1, output: 1, cacheRead: 1 }));
+      writeFileSync(fresh, `${lines.join("\n")}\n`);
+      const rewritten = await start();
+      try {
+        expect(rewritten.logs()).toMatch(/resumed the state saved/);
+        const now = await allTotals(rewritten);
+        expect({ total: now.total, messages: now.messages }).toEqual({ total: before.total + 3 * lines.length, messages: before.messages + lines.length });
+      } finally {
+        await rewritten.stop();
+      }
+
+      // a damaged state is dropped with a note; the start goes through the scan cache
+      const path = join(home, "claude-gauge", stateFile!);
+      const bytes = readFileSync(path);
+      bytes[bytes.length - 3]! ^= 0x01;
+      writeFileSync(path, bytes);
+      const fourth = await start();
+      try {
+        expect(fourth.logs()).toMatch(/the saved state does not hold up \(checksum\); starting through the scan cache/);
+        expect(fourth.logs()).toMatch(/backfill: \d+ files/);
+        expectSame(await allTotals(fourth), await uncached());
+        rmSync(fresh);
+      } finally {
+        await fourth.stop();
+      }
+      // and saved again at its stop
+      expect(readdirSync(join(home, "claude-gauge"))).toContain(stateFile);
+      const fifth = await start();
+      try {
+        expect(fifth.logs()).toMatch(/resumed the state saved/);
+      } finally {
+        await fifth.stop();
+      }
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
 describe("a file the restart took over from the cache unchanged", () => {
   it("is read again from the top when it is rewritten in place to a larger size (checked against the cache's mark)", async () => {
+    // a start that resumes a saved state leaves the scan cache as it was: this one writes it
+    dropState();
     await (await daemon()).stop();
     const projects = join(dir, "projects");
     const project = join(projects, readdirSync(projects).at(-1)!);
@@ -117,6 +236,7 @@ describe("a file the restart took over from the cache unchanged", () => {
         .filter((n) => n.endsWith(".jsonl"))
         .at(-1)!,
     );
+    dropState();
     const s = await daemon();
     try {
       expect(s.logs()).toMatch(/backfill: (\d+) files, \1 from the scan cache/);
@@ -160,8 +280,10 @@ function damageFirstBlock(): string {
 
 describe("a cached entry that does not hold when the restart reaches it", () => {
   it("leaves its file to the tail, which counts it once; the cache is written without it, so the next start reads it", async () => {
+    dropState();
     await (await daemon()).stop();
     const damaged = damageFirstBlock();
+    dropState();
     const s = await daemon();
     try {
       expect(s.logs()).toMatch(/backfill: .+ is read whole by the tail \(its scan cache entry does not hold \(a block's checksum\)\)/);
@@ -171,6 +293,7 @@ describe("a cached entry that does not hold when the restart reaches it", () => 
     } finally {
       await s.stop();
     }
+    dropState();
     const next = await daemon();
     try {
       expect(next.logs()).toMatch(/backfill: (\d+) files, \d+ from the scan cache, 0 read from where it stopped, 1 read whole/);

@@ -232,6 +232,8 @@ export class MessageLedger implements KeptMessages {
     this.#createdIn = s.createdIn;
     this.#createdRequest = createdRequest;
     this.#total = new Float64Array(n);
+    this.#byRequest.reserve(n);
+    this.#bySession.reserve(n);
     for (let i = 0; i < n; i++) {
       this.#total[i] = kept.total(i);
       const r = createdRequest[i]!;

@@ -13,15 +13,17 @@ describe("idHash", () => {
 describe("RowIndex", () => {
   const ids = fc.uniqueArray(fc.string({ minLength: 1, maxLength: 12 }), { maxLength: 400, size: "max" });
 
-  it("finds what a Map finds, across growth, for present and absent ids", () => {
+  it("finds what a Map finds, across growth and a reserve at any point, for present and absent ids", () => {
+    const reserve = fc.option(fc.record({ after: fc.nat(400), rows: fc.nat(1000) }));
     fc.assert(
-      fc.property(ids, fc.array(fc.string({ maxLength: 12 }), { maxLength: 50 }), fc.boolean(), (added, probes, collide) => {
+      fc.property(ids, fc.array(fc.string({ maxLength: 12 }), { maxLength: 50 }), fc.boolean(), reserve, (added, probes, collide, room) => {
         // with `collide`, every id hashes alike: each lookup walks the probe chain
         const hash = collide ? () => 7 : idHash;
         const keys: string[] = [];
         const index = new RowIndex((row) => keys[row] ?? null);
         const map = new Map<string, number>();
         for (const id of added) {
+          if (room !== null && keys.length === room.after) index.reserve(room.rows);
           keys.push(id);
           index.add(keys.length - 1, hash(id));
           map.set(id, keys.length - 1);

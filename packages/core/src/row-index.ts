@@ -65,6 +65,22 @@ export class RowIndex {
     this.#size++;
   }
 
+  /** Room for rows up to `rows` − 1 without growing (a ledger taken back knows how many it will add). */
+  reserve(rows: number): void {
+    let n = this.#slots.length;
+    while (n < 2 * rows) n *= 2;
+    if (n > this.#slots.length) {
+      const slots = new Int32Array(n);
+      for (const r of this.#slots) if (r !== 0) this.#place(slots, r - 1, this.#hashes[r - 1]!);
+      this.#slots = slots;
+    }
+    if (rows > this.#hashes.length) {
+      const hashes = new Int32Array(rows);
+      hashes.set(this.#hashes);
+      this.#hashes = hashes;
+    }
+  }
+
   #place(slots: Int32Array, row: number, hash: number): void {
     const mask = slots.length - 1;
     let i = hash & mask;

@@ -1,10 +1,11 @@
 import {
+  MessageLedger,
   subtractCounts,
   UsageColumns,
   ZERO_COUNTS,
   type CostFn,
   type LedgerDelta,
-  type MessageLedger,
+  type LedgerState,
   type PricedRows,
   type UsageEvent,
 } from "@claude-gauge/core";
@@ -33,7 +34,7 @@ export function scratchDelta(): LedgerDelta {
  *   field, as when the ledger swaps a sidechain copy for the main one).
  */
 export class CrossSourceLedger {
-  readonly #ledger: MessageLedger;
+  #ledger: MessageLedger;
   readonly #price: CostFn;
   /** requests counted from their event alone, by request id, first seen first */
   readonly #requests = new Map<string, Counted>();
@@ -45,6 +46,27 @@ export class CrossSourceLedger {
   constructor(ledger: MessageLedger, price: CostFn) {
     this.#ledger = ledger;
     this.#price = price;
+  }
+
+  /** Grows whenever the transcript ledger changes. */
+  get transcriptVersion(): number {
+    return this.#ledger.version;
+  }
+
+  /** The transcript ledger's state (MessageLedger.state), for a restart to go on from. */
+  transcriptState(): LedgerState {
+    return this.#ledger.state();
+  }
+
+  /**
+   * Takes a saved transcript ledger back (MessageLedger.resume), only before anything was counted
+   * and for the same mode: false otherwise. Throws RangeError when the state does not hold
+   * together, the ledger as it was.
+   */
+  resumeTranscripts(state: LedgerState): boolean {
+    if (this.#ledger.size > 0 || this.#requests.size > 0 || state.mode !== this.#ledger.mode) return false;
+    this.#ledger = MessageLedger.resume(this.#price, state);
+    return true;
   }
 
   /** A transcript line (see MessageLedger.add); it takes over a request its event counted. */

@@ -8,7 +8,9 @@ import {
   type StatsWindow,
   type TurnSignal,
   type LedgerDelta,
+  type TokenCounts,
   type UsageEvent,
+  ZERO_COUNTS,
   type UsageSnapshot,
 } from "@claude-gauge/core";
 import { engineFromLedger } from "./cold-engine.js";
@@ -81,6 +83,38 @@ export class GaugeService {
     return this.#ready;
   }
 
+  /**
+   * What the deltas of a resumed ledger's lines would have told the metrics and /history: the sum
+   * of its kept messages, one count per model instead of one per message (a restart on a 1 GiB
+   * history: 67k messages).
+   */
+  #countResumed(): void {
+    const byModel = new Map<number, { counts: TokenCounts; costUsd: number }>();
+    let first = Number.POSITIVE_INFINITY;
+    for (const set of this.#ledger.priced().sets) {
+      const c = set.columns;
+      byModel.clear();
+      for (let i = 0; i < c.length; i++) {
+        let m = byModel.get(c.model[i]!);
+        if (m === undefined) {
+          m = { counts: { ...ZERO_COUNTS }, costUsd: 0 };
+          byModel.set(c.model[i]!, m);
+        }
+        const n = m.counts;
+        n.input += c.input[i]!;
+        n.output += c.output[i]!;
+        n.cacheCreation += c.cacheCreation[i]!;
+        n.cacheRead += c.cacheRead[i]!;
+        n.cacheCreation5m += c.cacheCreation5m[i]!;
+        n.cacheCreation1h += c.cacheCreation1h[i]!;
+        m.costUsd += set.cost(i);
+        first = Math.min(first, c.timestamp[i]!);
+      }
+      for (const [model, m] of byModel) this.#o.metrics.countDelta(c.strings[model]!, m.counts, m.costUsd);
+    }
+    if (first !== Number.POSITIVE_INFINITY) this.#history.changed(first);
+  }
+
   /** Backfill every source, then follow. Resolves when the first full snapshot is published. */
   async start(): Promise<void> {
     const log = this.#o.log ?? (() => {});
@@ -105,6 +139,15 @@ export class GaugeService {
         // counted(…, initial) for each row, with one delta object for all
         const d = scratchDelta();
         for (let i = 0; i < rows.length; i++) if (this.#ledger.addFromInto(rows, i, d)) tally(d);
+      },
+      ledger: {
+        version: () => this.#ledger.transcriptVersion,
+        state: () => this.#ledger.transcriptState(),
+        resume: (state) => {
+          if (!this.#ledger.resumeTranscripts(state)) return false;
+          this.#countResumed();
+          return true;
+        },
       },
       // One ledger for every source: a request both an OTLP event and a transcript report is counted once.
       request: (event, initial) => counted(this.#ledger.addRequest(event), event, initial),

@@ -1,4 +1,4 @@
-import type { LimitNotice, SourceKind, TurnSignal, UsageColumns, UsageEvent } from "@claude-gauge/core";
+import type { LedgerState, LimitNotice, SourceKind, TurnSignal, UsageColumns, UsageEvent } from "@claude-gauge/core";
 
 /**
  * Where a source delivers what it read. `initial` is true for everything delivered during the
@@ -16,6 +16,20 @@ export interface SourceSink {
    * replaces its counts with the transcript's.
    */
   request(event: UsageEvent & { requestId: string }, initial: boolean): void;
+  /**
+   * The transcript ledger, for a source that saves it so that a restart goes on from it (the
+   * JSONL source); absent where the sink keeps none.
+   */
+  ledger?: {
+    /** grows whenever the ledger changes */
+    version(): number;
+    state(): LedgerState;
+    /**
+     * Takes a saved state back, before anything was counted: false when something was. Throws
+     * RangeError when the state does not hold together (the ledger is left as it was).
+     */
+    resume(state: LedgerState): boolean;
+  };
   signal(signal: TurnSignal, initial: boolean): void;
   limit(notice: LimitNotice, initial: boolean): void;
   /** an input the source skipped (a bad transcript line, a malformed export): counted and logged */

@@ -1,9 +1,11 @@
+import { rmSync } from "node:fs";
 import { dirname } from "node:path";
-import type { SourceKind } from "@claude-gauge/core";
+import type { LimitNotice, SourceKind } from "@claude-gauge/core";
 import { pathLabeler, projectLabeler } from "../project-label.js";
 import type { Source, SourceHealth, SourceSink } from "../source.js";
 import { findTranscriptRoots, type RootsResult } from "./roots.js";
 import { FIRST_SCAN_MIN_BYTES, scanInChildProcess } from "./first-scan.js";
+import { daemonStatePath, readDaemonState, writeDaemonState } from "./daemon-state.js";
 import { backfillTranscripts, type ResumePoint, type WorkerRun } from "./load.js";
 import { TranscriptTail } from "./tail.js";
 
@@ -19,9 +21,17 @@ export interface JsonlSourceOptions {
   log?: (msg: string) => void;
   /** the demo follows its own generated transcripts with this same source */
   kind?: SourceKind;
-  /** read and update the scan cache in this folder: a restart reads only what changed (absent: no cache) */
+  /**
+   * read and update the scan cache in this folder, and keep the daemon's state there: a restart
+   * goes on from the saved state, else reads only what changed (absent: neither)
+   */
   cacheDir?: string;
+  /** how often the daemon's state is saved while it changes, ms (it is also saved at stop) */
+  saveStateMs?: number;
 }
+
+/** limit notices a saved state keeps, newest first (the windows use those of the last 5 h; Claude Code logs one per limit hit) */
+const KEPT_LIMITS = 32;
 
 /** Claude Code's JSONL transcripts: a cold scan of every file, then the live tail. */
 export class JsonlSource implements Source {
@@ -30,6 +40,12 @@ export class JsonlSource implements Source {
   readonly #label: (path: string) => string;
   #roots: RootsResult = { roots: [], missing: [] };
   #tail: TranscriptTail | null = null;
+  #sink: SourceSink | null = null;
+  /** the newest limit notices read, for a saved state */
+  #limits: LimitNotice[] = [];
+  /** what the last saved (or resumed) state was taken at: ledger version, files, bytes */
+  #savedAt = "";
+  #saver: ReturnType<typeof setInterval> | null = null;
 
   constructor(opts: JsonlSourceOptions = {}) {
     this.#o = opts;
@@ -54,8 +70,15 @@ export class JsonlSource implements Source {
       this.#roots = next;
       return next.roots;
     };
-    // From the scan cache where it holds: the tail then follows each file from where this stopped.
-    const backfill = this.#o.cacheDir === undefined ? null : await this.#backfill(sink, this.#o.cacheDir, roots());
+    this.#sink = sink;
+    const cacheDir = this.#o.cacheDir;
+    // From the state the daemon saved when it last stopped, else from the scan cache where it
+    // holds: the tail then follows each file from where that stopped.
+    const startRoots = cacheDir === undefined ? null : roots();
+    const resume =
+      cacheDir === undefined || startRoots === null
+        ? null
+        : (this.#resumeSaved(sink, cacheDir, startRoots) ?? (await this.#backfill(sink, cacheDir, startRoots)));
     const tail = new TranscriptTail(
       roots,
       {
@@ -64,9 +87,9 @@ export class JsonlSource implements Source {
             sink.usage(d.event, initial);
             for (const e of d.extras) sink.usage(e, initial);
             if (d.signal) sink.signal(d.signal, initial);
-            if (d.limit) sink.limit(d.limit, initial);
+            if (d.limit) this.#limit(d.limit, initial);
           } else if (d.kind === "signal") sink.signal(d.signal, initial);
-          else sink.limit(d.limit, initial);
+          else this.#limit(d.limit, initial);
         },
         badLine: (b) => sink.rejected(`${this.#label(b.path)}:${b.line}`, b.error),
         problem: (p) => log(`cannot read ${this.#label(p.path)}: ${p.error}`),
@@ -75,11 +98,76 @@ export class JsonlSource implements Source {
       {
         ...(this.#o.rescanMs === undefined ? {} : { rescanMs: this.#o.rescanMs }),
         ...(this.#o.checkMs === undefined ? {} : { checkMs: this.#o.checkMs }),
-        ...(backfill ? { resume: backfill } : {}),
+        ...(resume ? { resume } : {}),
       },
     );
     this.#tail = tail;
     await tail.start();
+    if (cacheDir !== undefined && sink.ledger !== undefined) {
+      this.#saver = setInterval(() => this.#saveState(), this.#o.saveStateMs ?? 10 * 60_000);
+      this.#saver.unref?.();
+    }
+  }
+
+  #limit(n: LimitNotice, initial: boolean): void {
+    this.#limits.push(n);
+    if (this.#limits.length > 2 * KEPT_LIMITS) this.#limits = newest(this.#limits);
+    this.#sink?.limit(n, initial);
+  }
+
+  /** What a state taken now would be taken at (a state is saved only when this moved). */
+  #stateKey(): string {
+    const tail = this.#tail;
+    return `${this.#sink?.ledger?.version() ?? 0}/${tail?.stats.files ?? 0}/${tail?.stats.bytes ?? 0}`;
+  }
+
+  /**
+   * The daemon's state as the last one left it (see daemon-state.ts): its ledger taken back, the
+   * positions for the tail. Null when there is none or it does not hold (then dropped, with a note).
+   */
+  #resumeSaved(sink: SourceSink, cacheDir: string, roots: readonly string[]): ReadonlyMap<string, ResumePoint> | null {
+    const log = this.#o.log ?? (() => {});
+    if (sink.ledger === undefined) return null;
+    const path = daemonStatePath(cacheDir, roots);
+    try {
+      const state = readDaemonState(path, roots);
+      if (state === null) return null;
+      if (!sink.ledger.resume(state.ledger)) {
+        log("the saved state came after something was counted; starting through the scan cache");
+        return null;
+      }
+      for (const n of state.limits) this.#limit(n, true);
+      this.#savedAt = this.#stateKey();
+      log(`resumed the state saved ${new Date(state.savedAt).toISOString()}: ${state.ledger.kept.columns.length} messages, ${state.positions.size} files`);
+      return state.positions;
+    } catch (e) {
+      log(`the saved state does not hold up (${(e as Error).message}); starting through the scan cache`);
+      rmSync(path, { force: true });
+      return null;
+    }
+  }
+
+  /** Saves the daemon's state when it moved since the last one (a failure is a note: the next start reads more). */
+  #saveState(): void {
+    const cacheDir = this.#o.cacheDir;
+    const ledger = this.#sink?.ledger;
+    const tail = this.#tail;
+    if (cacheDir === undefined || ledger === undefined || tail === null) return;
+    const key = this.#stateKey();
+    if (key === this.#savedAt) return;
+    const roots = tail.roots;
+    try {
+      writeDaemonState(daemonStatePath(cacheDir, roots), {
+        roots,
+        savedAt: Date.now(),
+        ledger: ledger.state(),
+        positions: tail.positions(),
+        limits: newest(this.#limits),
+      });
+      this.#savedAt = key;
+    } catch (e) {
+      (this.#o.log ?? (() => {}))(`could not save the daemon state (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
   }
 
   /** The cold start's bulk: every complete line, through the scan cache; where each file was left. */
@@ -91,7 +179,7 @@ export class JsonlSource implements Source {
         { now: Date.now(), cache: { dir: cacheDir }, progress: (msg) => log(msg), label: this.#label },
         {
           usageRows: (rows) => sink.usageRows(rows),
-          limit: (n) => sink.limit(n, true),
+          limit: (n) => this.#limit(n, true),
           badLine: (b) => sink.rejected(`${this.#label(b.path)}:${b.line}`, b.error),
         },
         { minBytes: FIRST_SCAN_MIN_BYTES, run: () => scanInChildProcess(roots, cacheDir, this.#o.showProjects ?? false) },
@@ -109,6 +197,9 @@ export class JsonlSource implements Source {
   }
 
   stop(): void {
+    if (this.#saver !== null) clearInterval(this.#saver);
+    this.#saver = null;
+    this.#saveState();
     this.#tail?.close();
   }
 
@@ -135,4 +226,9 @@ function threadsNote(w: WorkerRun | null): string {
   return w.problem === null
     ? `; two scan threads (the second scanned ${w.pieces} pieces)`
     : `; the second scan thread failed (${w.problem}), its pieces scanned on the first`;
+}
+
+/** The newest KEPT_LIMITS notices. */
+function newest(limits: readonly LimitNotice[]): LimitNotice[] {
+  return [...limits].sort((a, b) => b.timestamp - a.timestamp).slice(0, KEPT_LIMITS);
 }

@@ -762,9 +762,12 @@ export interface ResumePoint {
   /**
    * the scan cache's tail mark of the bytes before `offset` (see marksOf), when the file came from
    * the cache unchanged: a follower checks a rewrite against it instead of reading a mark of its
-   * own at start (a restart on 1 GiB: 2,446 files opened and read for nothing)
+   * own at start (a restart on 1 GiB: 2,446 files opened and read for nothing); from a saved
+   * daemon state, the follower's own mark (the bytes themselves)
    */
-  tail: string | null;
+  tail: Buffer | string | null;
+  /** from a saved daemon state: the unterminated last line the daemon counted at `offset` */
+  counted?: { bytes: number; digest: string } | null;
 }
 
 export interface BackfillSink {

@@ -181,6 +181,28 @@ export class TranscriptTail {
     return [...this.#roots.keys()];
   }
 
+  /**
+   * Where each file stands now, for a saved daemon state: every line before a file's position has
+   * been handed to the handlers (reads are synchronous from their stat on), so together with the
+   * ledger as it is now, a restart can go on from here. Files never read yet are left out.
+   */
+  positions(): Map<string, ResumePoint> {
+    const out = new Map<string, ResumePoint>();
+    for (const [path, st] of this.#files) {
+      if (st.ino === -1 || st.size < 0) continue;
+      out.set(path, {
+        offset: st.offset,
+        lineNo: st.lineNo,
+        ino: String(st.ino),
+        size: st.size,
+        mtimeMs: st.mtimeMs,
+        tail: st.mark.length === 0 ? null : st.mark,
+        counted: st.counted,
+      });
+    }
+    return out;
+  }
+
   /** Folders with a live watch. */
   get watchedDirs(): number {
     return this.#tree.watchedDirs;
@@ -290,6 +312,7 @@ export class TranscriptTail {
       // as if this follower had stat'ed it then: the first read of an unchanged file reads no mark again
       st.size = r.size;
       st.mtimeMs = r.mtimeMs;
+      st.counted = r.counted ?? null;
       if (r.tail !== null) st.mark = r.tail;
       else {
         try {
@@ -299,7 +322,7 @@ export class TranscriptTail {
           st.lineNo = 1;
         }
       }
-      this.stats.bytes += st.offset;
+      this.stats.bytes += consumedTo(st);
     }
     this.#files.set(path, st);
     this.stats.files = this.#files.size;
