@@ -12,7 +12,7 @@ import type { ResumePoint } from "./load.js";
  * how it finds them) and where it stands in each file it follows, taken at one moment. A restart
  * takes the ledger back and follows each file from there, instead of adding every line of the
  * history to a new ledger (a 1 GiB history: 163k lines, 67k messages). The state is written when
- * the daemon stops and every few minutes while it changes, so a daemon killed outright leaves one
+ * the daemon stops and every half hour while it changes, so a daemon killed outright leaves one
  * a little older, which is still whole: the lines written since are read as new.
  *
  * One file per set of transcript roots beside the scan cache: a fixed header (magic, format, the
@@ -116,7 +116,9 @@ export function writeDaemonState(path: string, state: DaemonState, fingerprint =
   header.writeUInt32LE(json.length, 12);
   header.write(hash.digest("hex"), 16, "latin1");
   mkdirSync(join(path, ".."), { recursive: true, mode: 0o700 });
-  const tmp = `${path}.${process.pid}.tmp`;
+  // one name, not one per process: a save cut off by a second signal leaves no file behind the
+  // next save does not overwrite (two daemons on the same roots writing at once fail the checksum)
+  const tmp = `${path}.tmp`;
   const fd = openSync(tmp, "w", 0o600);
   try {
     writeSync(fd, header);
