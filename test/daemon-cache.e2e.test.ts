@@ -127,6 +127,7 @@ describe("a restart through the daemon's saved state", () => {
     const home = mkdtempSync(join(tmpdir(), "cg-daemon-state-home-"));
     const start = (args: string[] = []) => startServer(dir, ["--timezone", "UTC", ...args], { XDG_CACHE_HOME: home });
     try {
+      // stopped the moment it serves: the signal is already its own to handle, and the state is saved
       await (await start()).stop();
       const stateFile = readdirSync(join(home, "claude-gauge")).find((n) => n.endsWith(".state"));
       expect(stateFile).toBeDefined();
@@ -209,7 +210,7 @@ describe("a restart through the daemon's saved state", () => {
       } finally {
         await fourth.stop();
       }
-      // and saved again at its stop
+      // and saved again at its stop (a file deleted since: saved again at the next stop)
       expect(readdirSync(join(home, "claude-gauge"))).toContain(stateFile);
       const fifth = await start();
       try {
@@ -217,6 +218,13 @@ describe("a restart through the daemon's saved state", () => {
       } finally {
         await fifth.stop();
       }
+      // a start that found nothing new does not write it again; one that did, does
+      const written = statSync(path).mtimeMs;
+      await (await start()).stop();
+      expect(statSync(path).mtimeMs).toBe(written);
+      appendFileSync(file, `${assistantLine({ id: "state-5", ts: t, input: 1, output: 1, cacheRead: 1 })}\n`);
+      await (await start()).stop();
+      expect(statSync(path).mtimeMs).toBeGreaterThan(written);
     } finally {
       rmSync(home, { recursive: true, force: true });
     }

@@ -108,14 +108,9 @@ export async function serve(args: string[]): Promise<void> {
   const files = service.sourceStats().files;
   // the backfill is done: what it read and decoded need not wait for the next collection
   void releaseBackfillMemory();
-  log(
-    `serving http://${shownHost}:${port}/usage (ws /ws) from ${sources.map((s) => s.kind).join(", ")}` +
-      ` — ${files} files scanned in ${Math.round(performance.now() - started)} ms` +
-      `${flags.token ? ", bearer token required" : ""}${demo ? `, DEMO at ${demo.speed}× speed` : ""}`,
-  );
-  log(clusterLine(web, `http://${shownHost}:${port}/`, flags.token !== undefined));
-  if (otlp) log(`OTLP/HTTP receiver: OTEL_EXPORTER_OTLP_ENDPOINT=http://${shownHost}:${port} (POST /v1/logs, /v1/metrics)`);
-  await new Promise<void>((resolve) => {
+  // listening for the signals before saying so: a supervisor that stops the daemon as soon as it
+  // serves must not meet the default action (the process gone without saving its state)
+  const stopped = new Promise<void>((resolve) => {
     const stop = (sig: string) => {
       log(`${sig}: shutting down`);
       if (saver) clearInterval(saver);
@@ -128,4 +123,12 @@ export async function serve(args: string[]): Promise<void> {
     process.once("SIGINT", () => stop("SIGINT"));
     process.once("SIGTERM", () => stop("SIGTERM"));
   });
+  log(
+    `serving http://${shownHost}:${port}/usage (ws /ws) from ${sources.map((s) => s.kind).join(", ")}` +
+      ` — ${files} files scanned in ${Math.round(performance.now() - started)} ms` +
+      `${flags.token ? ", bearer token required" : ""}${demo ? `, DEMO at ${demo.speed}× speed` : ""}`,
+  );
+  log(clusterLine(web, `http://${shownHost}:${port}/`, flags.token !== undefined));
+  if (otlp) log(`OTLP/HTTP receiver: OTEL_EXPORTER_OTLP_ENDPOINT=http://${shownHost}:${port} (POST /v1/logs, /v1/metrics)`);
+  await stopped;
 }

@@ -86,7 +86,7 @@ export class GaugeService {
   /**
    * What the deltas of a resumed ledger's lines would have told the metrics and /history: the sum
    * of its kept messages, one count per model instead of one per message (a restart on a 1 GiB
-   * history: 67k messages).
+   * history: 67k messages, ~0.18 s → ~8 ms profiled).
    */
   #countResumed(): void {
     const byModel = new Map<number, { counts: TokenCounts; costUsd: number }>();

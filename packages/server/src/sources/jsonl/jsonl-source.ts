@@ -50,6 +50,8 @@ export class JsonlSource implements Source {
   #limits: LimitNotice[] = [];
   /** what the last saved (or resumed) state was taken at: ledger version, files, bytes */
   #savedAt = "";
+  /** the key of the state the start resumed, until the tail has started */
+  #resumedKey: string | null = null;
   #saver: ReturnType<typeof setInterval> | null = null;
 
   constructor(opts: JsonlSourceOptions = {}) {
@@ -108,6 +110,9 @@ export class JsonlSource implements Source {
     );
     this.#tail = tail;
     await tail.start();
+    // nothing changed while the daemon was down: the state saved is this one (no rewrite at stop)
+    if (this.#resumedKey === this.#stateKey()) this.#savedAt = this.#resumedKey;
+    this.#resumedKey = null;
     if (cacheDir !== undefined && sink.ledger !== undefined) {
       this.#saver = setInterval(() => this.#saveState(), SAVE_STATE_MS);
       this.#saver.unref?.();
@@ -142,7 +147,10 @@ export class JsonlSource implements Source {
         return null;
       }
       for (const n of state.limits) this.#limit(n, true);
-      this.#savedAt = this.#stateKey();
+      // what the key will be once the tail has followed each file from here, if nothing changed
+      let bytes = 0;
+      for (const p of state.positions.values()) bytes += p.offset + (p.counted?.bytes ?? 0);
+      this.#resumedKey = `${sink.ledger.version()}/${state.positions.size}/${bytes}`;
       log(`resumed the state saved ${new Date(state.savedAt).toISOString()}: ${state.ledger.kept.columns.length} messages, ${state.positions.size} files`);
       return state.positions;
     } catch (e) {
