@@ -160,3 +160,37 @@ describe("CrossSourceLedger: a request seen by its id only (OTLP) and in the tra
     );
   });
 });
+
+describe("CrossSourceLedger: a saved transcript ledger taken back", () => {
+  const saved = () => {
+    const l = new MessageLedger(price);
+    l.add(line({}));
+    l.add(line({ messageId: "msg_2", requestId: "req_2", output: 70 }));
+    return l;
+  };
+
+  it("only before anything was counted and in the same mode; then it goes on as the saved ledger, requests included", () => {
+    const state = saved().state();
+    const counted = new CrossSourceLedger(new MessageLedger(price), price);
+    counted.addRequest(request({ requestId: "req_9" }));
+    expect(counted.resumeTranscripts(state)).toBe(false);
+    expect(new CrossSourceLedger(new MessageLedger(price, "daily"), price).resumeTranscripts(state)).toBe(false);
+
+    const l = new CrossSourceLedger(new MessageLedger(price), price);
+    const before = l.transcriptVersion;
+    expect(l.resumeTranscripts(state)).toBe(true);
+    expect(l.transcriptVersion).toBe(state.version);
+    expect(l.transcriptVersion).not.toBe(before);
+    expect([...l.entries()]).toEqual([...saved().entries()]);
+    // a request the resumed transcripts hold adds nothing; the next line of a message only its growth
+    expect(l.addRequest(request({ requestId: "req_2" }))).toBeNull();
+    expect(l.add(line({ messageId: "msg_2", requestId: "req_2", output: 75 }))?.counts.output).toBe(5);
+    expect(l.transcriptState()).toEqual(
+      (() => {
+        const w = saved();
+        w.add(line({ messageId: "msg_2", requestId: "req_2", output: 75 }));
+        return w.state();
+      })(),
+    );
+  });
+});

@@ -143,7 +143,7 @@ export class JsonlSource implements Source {
       const state = readDaemonState(path, roots);
       if (state === null) return null;
       if (!sink.ledger.resume(state.ledger)) {
-        log("the saved state came after something was counted; starting through the scan cache");
+        log("the saved state does not fit this start (something was counted before it, or another ledger mode); starting through the scan cache");
         return null;
       }
       for (const n of state.limits) this.#limit(n, true);
