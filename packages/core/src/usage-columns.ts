@@ -214,6 +214,19 @@ export class UsageColumns {
 
   /** Rows [from, to) as parts (copies of the typed arrays, safe to transfer). */
   parts(from = 0, to = this.#length): UsageColumnParts {
+    return this.#parts(from, to, true);
+  }
+
+  /**
+   * Every row as parts whose typed arrays are views of these columns, valid until they next
+   * change: for writing them out at once without a copy (the ids and strings arrays are copies).
+   */
+  view(): UsageColumnParts {
+    return this.#parts(0, this.#length, false);
+  }
+
+  #parts(from: number, to: number, copy: boolean): UsageColumnParts {
+    const cut = <T extends Float64Array | Int32Array | Uint8Array>(c: T): T => (copy ? c.slice(from, to) : c.subarray(from, to)) as T;
     return {
       length: to - from,
       numbers: [
@@ -225,9 +238,9 @@ export class UsageColumns {
         this.cacheCreation5m,
         this.cacheCreation1h,
         this.loggedCostUsd,
-      ].map((c) => c.slice(from, to)),
-      refs: [this.model, this.sessionId, this.fileSession, this.project].map((c) => c.slice(from, to)),
-      flags: this.flags.slice(from, to),
+      ].map((c) => cut(c)),
+      refs: [this.model, this.sessionId, this.fileSession, this.project].map((c) => cut(c)),
+      flags: cut(this.flags),
       messageIds: this.messageIds.slice(from, to),
       requestIds: this.requestIds.slice(from, to),
       strings: [...this.strings],

@@ -91,6 +91,28 @@ describe("the daemon's saved state", () => {
     }
   });
 
+  it("holds ids past its 64 KiB write buffer, one longer than the buffer, in latin1 and in UTF-16", () => {
+    for (const mark of ["x", "\u{1F600}"]) {
+      const events = Array.from({ length: 3000 }, (_, i) =>
+        usageEvent({
+          timestamp: 1_760_000_000_000 + i,
+          model: "claude-sonnet-4-5",
+          messageId: `msg_${mark}_${i}_${"a".repeat(i % 50)}`,
+          requestId: i % 7 === 0 ? null : `req_${i}`,
+          input: i,
+          output: 1,
+        }),
+      );
+      events.push(
+        usageEvent({ timestamp: 1_760_000_000_000, model: "claude-sonnet-4-5", messageId: `msg_${mark.repeat(40_000)}`, requestId: "req_long", input: 1 }),
+      );
+      const saved = ledgerOf("session", events);
+      writeDaemonState(path, stateOf(saved));
+      const resumed = MessageLedger.resume(costOf, readDaemonState(path, ROOTS)!.ledger);
+      expect([...resumed.entries()]).toEqual([...saved.entries()]);
+    }
+  });
+
   it("is none when no file is there; a file for other roots, from another build or damaged anywhere is refused, naming what failed", () => {
     expect(readDaemonState(path, ROOTS)).toBeNull();
     writeDaemonState(path, stateOf(ledgerOf("session", lines())));

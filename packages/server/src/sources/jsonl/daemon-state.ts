@@ -58,19 +58,78 @@ function check(ok: boolean, what: string): asserts ok {
 const isCount = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
 const pad8 = (n: number): number => (n + 7) & ~7;
 
-/** The buffers of a state, in file order. */
-function buffersOf(p: PackedColumns, s: LedgerState): ArrayBufferView[] {
-  return [...p.numbers, ...p.refs, p.flags, p.ids.bytes, p.ids.lengths, p.strings.bytes, p.strings.lengths, s.kept.cost, s.kept.thinking, s.createdIn];
+/** A run of bytes of the file: its length, and how to hand them out (in one piece or several). */
+interface Piece {
+  bytes: number;
+  write(out: (b: Uint8Array) => void): void;
+}
+
+const whole = (b: ArrayBufferView): Piece => ({
+  bytes: b.byteLength,
+  write: (out) => out(new Uint8Array(b.buffer, b.byteOffset, b.byteLength)),
+});
+
+const WIDE = /[\u0100-\uffff]/;
+const CHUNK = 64 << 10;
+
+/**
+ * The message ids, then the request ids, as packStrings packs them (latin1, or UTF-16 when one
+ * does not fit a byte; -1 for none), handed out through one 64 KiB buffer used again: not one
+ * joined string and one buffer of all 134k ids on a 1 GiB history, which the allocator kept.
+ */
+function idPieces(lists: readonly (readonly (string | null)[])[]): { wide: boolean; lengths: Int32Array; bytes: Piece } {
+  const count = lists.reduce((n, l) => n + l.length, 0);
+  const lengths = new Int32Array(count);
+  let wide = false;
+  let chars = 0;
+  let k = 0;
+  for (const list of lists) {
+    for (const id of list) {
+      lengths[k++] = id?.length ?? -1;
+      if (id === null) continue;
+      chars += id.length;
+      if (!wide && WIDE.test(id)) wide = true;
+    }
+  }
+  const unit = wide ? 2 : 1;
+  const encoding = wide ? "utf16le" : "latin1";
+  const write = (out: (b: Uint8Array) => void): void => {
+    const chunk = Buffer.allocUnsafe(CHUNK);
+    let at = 0;
+    for (const list of lists) {
+      for (const id of list) {
+        if (id === null || id.length === 0) continue;
+        const n = id.length * unit;
+        if (at + n > CHUNK) {
+          out(chunk.subarray(0, at));
+          at = 0;
+        }
+        if (n > CHUNK) out(Buffer.from(id, encoding));
+        else at += chunk.write(id, at, encoding);
+      }
+    }
+    if (at > 0) out(chunk.subarray(0, at));
+  };
+  return { wide, lengths, bytes: { bytes: chars * unit, write } };
 }
 
 /**
  * Writes `state` to `path` through a temporary file and a rename (a reader sees the old state or
- * the new one). The buffers go out as they are, without being copied into one.
+ * the new one). The columns go out as they are, views of the ledger's own (see
+ * MessageLedger.state), the ids through a small buffer: a save copies nothing large.
  */
 export function writeDaemonState(path: string, state: DaemonState, fingerprint = STATE_FINGERPRINT): void {
   const { ledger } = state;
-  const packed = packColumns(ledger.kept.columns.parts());
-  const buffers = buffersOf(packed, ledger);
+  const columns = ledger.kept.columns.view();
+  // every part but the ids, which go out in pieces
+  const packed = packColumns({ ...columns, messageIds: [], requestIds: [] });
+  const ids = idPieces([columns.messageIds, columns.requestIds]);
+  const pieces: Piece[] = [
+    ...[...packed.numbers, ...packed.refs, packed.flags].map(whole),
+    ids.bytes,
+    whole(ids.lengths),
+    ...[packed.strings.bytes, packed.strings.lengths, ledger.kept.cost, ledger.kept.thinking, ledger.createdIn].map(whole),
+  ];
   const positions = [...state.positions].map(([path, p]) => [
     path,
     p.offset,
@@ -91,10 +150,10 @@ export function writeDaemonState(path: string, state: DaemonState, fingerprint =
       mode: ledger.mode,
       version: ledger.version,
       rows: packed.length,
-      idsWide: packed.ids.wide,
+      idsWide: ids.wide,
       stringsWide: packed.strings.wide,
       wide: packed.wide,
-      buffers: buffers.map((b) => b.byteLength),
+      buffers: pieces.map((b) => b.bytes),
       createdRequests: ledger.createdRequests,
       keys: ledger.keys,
       links: ledger.links,
@@ -103,26 +162,33 @@ export function writeDaemonState(path: string, state: DaemonState, fingerprint =
     }),
     "utf8",
   );
-  const zeros = Buffer.alloc(8);
-  const pieces: Uint8Array[] = [json, zeros.subarray(0, pad8(json.length) - json.length)];
-  for (const b of buffers) {
-    pieces.push(new Uint8Array(b.buffer, b.byteOffset, b.byteLength), zeros.subarray(0, pad8(b.byteLength) - b.byteLength));
-  }
-  const hash = crypto.createHash("sha1");
-  for (const p of pieces) hash.update(p);
-  const header = Buffer.alloc(HEADER_BYTES);
-  MAGIC.copy(header, 0);
-  header.writeUInt32LE(FORMAT, 8);
-  header.writeUInt32LE(json.length, 12);
-  header.write(hash.digest("hex"), 16, "latin1");
   mkdirSync(join(path, ".."), { recursive: true, mode: 0o700 });
   // one name, not one per process: a save cut off by a second signal leaves no file behind the
   // next save does not overwrite (two daemons on the same roots writing at once fail the checksum)
   const tmp = `${path}.tmp`;
   const fd = openSync(tmp, "w", 0o600);
   try {
-    writeSync(fd, header);
-    for (const p of pieces) if (p.byteLength > 0) writeSync(fd, p);
+    const hash = crypto.createHash("sha1");
+    let at = HEADER_BYTES;
+    const out = (b: Uint8Array): void => {
+      hash.update(b);
+      for (let done = 0; done < b.byteLength; ) done += writeSync(fd, b, done, b.byteLength - done, at + done);
+      at += b.byteLength;
+    };
+    const zeros = Buffer.alloc(8);
+    out(json);
+    out(zeros.subarray(0, pad8(json.length) - json.length));
+    for (const p of pieces) {
+      p.write(out);
+      out(zeros.subarray(0, pad8(p.bytes) - p.bytes));
+    }
+    // the header last, at the front: its checksum covers everything after it
+    const header = Buffer.alloc(HEADER_BYTES);
+    MAGIC.copy(header, 0);
+    header.writeUInt32LE(FORMAT, 8);
+    header.writeUInt32LE(json.length, 12);
+    header.write(hash.digest("hex"), 16, "latin1");
+    writeSync(fd, header, 0, HEADER_BYTES, 0);
   } catch (e) {
     closeSync(fd);
     rmSync(tmp, { force: true });
