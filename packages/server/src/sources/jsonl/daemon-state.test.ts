@@ -8,7 +8,7 @@ import { costOf, type LedgerMode, MessageLedger, type UsageEvent } from "@claude
 import { usageEvent } from "../../../../../test/helpers/usage-event.js";
 import { type DaemonState, daemonStatePath, readDaemonState, StateInvalid, writeDaemonState } from "./daemon-state.js";
 
-const ROOTS = ["/home/u/.claude/projects"];
+const ROOTS = ["/home/u/.claude/projects", "/home/u/.config/claude/projects"];
 
 /** Lines that exercise every part of a ledger's state: sidechain copies, a message in two sessions, ids outside latin1, no request id. */
 function lines(): UsageEvent[] {
@@ -79,6 +79,7 @@ describe("the daemon's saved state", () => {
       const state = stateOf(saved);
       writeDaemonState(path, state);
       expect(statSync(path).mode & 0o777).toBe(0o600);
+      expect(readDaemonState(path, [...ROOTS].reverse())).not.toBeNull();
       const read = readDaemonState(path, ROOTS)!;
       expect(read.savedAt).toBe(state.savedAt);
       expect(read.positions).toEqual(state.positions);
@@ -117,6 +118,7 @@ describe("the daemon's saved state", () => {
     expect(readDaemonState(path, ROOTS)).toBeNull();
     writeDaemonState(path, stateOf(ledgerOf("session", lines())));
     expect(() => readDaemonState(path, ["/elsewhere"])).toThrow(/^roots$/);
+    expect(() => readDaemonState(path, [...ROOTS, "/elsewhere"])).toThrow(/^roots$/);
     expect(() => readDaemonState(path, ROOTS, "another build")).toThrow(/^made by another build$/);
     const good = readFileSync(path);
     // every byte past the header is under the checksum; the header's own are checked field by field

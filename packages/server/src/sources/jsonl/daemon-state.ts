@@ -265,7 +265,9 @@ function readOpenState(fd: number, roots: readonly string[], fingerprint: string
 
   check(o["format"] === FORMAT, "format");
   check(o["fingerprint"] === fingerprint, "made by another build");
-  check(Array.isArray(o["roots"]) && JSON.stringify(o["roots"]) === JSON.stringify([...roots]), "roots");
+  // the same set in any order, as the file's name (cacheStem) takes them
+  const sorted = (list: readonly unknown[]): string => JSON.stringify([...list].sort());
+  check(Array.isArray(o["roots"]) && sorted(o["roots"] as unknown[]) === sorted(roots), "roots");
   check(typeof o["savedAt"] === "number" && Number.isFinite(o["savedAt"]), "savedAt");
   check(o["mode"] === "session" || o["mode"] === "daily", "mode");
   check(isCount(o["version"]), "version");
