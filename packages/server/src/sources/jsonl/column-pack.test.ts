@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { UsageColumns } from "@claude-gauge/core/decode";
 import { usageEvent } from "../../../../../test/helpers/usage-event.js";
-import { packColumns, packStrings, unpackColumns, unpackRows, unpackStrings } from "./column-pack.js";
+import { packColumns, packStrings, packStringsInPieces, unpackColumns, unpackRows, unpackStrings } from "./column-pack.js";
 
 const lists = fc.array(fc.option(fc.oneof(fc.string(), fc.string({ unit: "binary" }), fc.constantFrom("", "msg_01ABC", "ü", "\u{1F600}")), { nil: null }), {
   maxLength: 40,
@@ -29,6 +29,29 @@ describe("packed strings", () => {
         expect(unpackStrings(packStrings(list), true)).toEqual(list);
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it("come out in pieces as packStrings packs them, across the 64 KiB buffer and past it (fuzzed, with strings of up to 100k units)", () => {
+    const long = fc.oneof(fc.string({ minLength: 20_000, maxLength: 100_000 }), fc.constantFrom("x".repeat(65_536), "ü".repeat(70_000)));
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.array(fc.option(fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: "binary", maxLength: 40 }), long), { nil: null }), { maxLength: 30 }),
+          { maxLength: 3 },
+        ),
+        (groups) => {
+          const joined = packStrings(groups.flat());
+          const p = packStringsInPieces(groups);
+          const pieces: Buffer[] = [];
+          p.write((b) => pieces.push(Buffer.from(b)));
+          expect(p.wide).toBe(joined.wide);
+          expect(p.lengths).toEqual(joined.lengths);
+          expect(p.byteLength).toBe(joined.bytes.byteLength);
+          expect(Buffer.concat(pieces).equals(Buffer.from(joined.bytes))).toBe(true);
+        },
+      ),
+      { numRuns: 60 },
     );
   });
 

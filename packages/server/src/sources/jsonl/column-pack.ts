@@ -41,6 +41,54 @@ export function packStrings(list: readonly (string | null)[]): PackedStrings {
   return { bytes, wide, lengths };
 }
 
+const PIECE_BYTES = 64 << 10;
+
+/**
+ * The strings of `lists` one after another, packed as packStrings packs them, but handed out by
+ * `write` in pieces through one 64 KiB buffer used again (each piece is valid until `out` returns):
+ * not one joined string and one buffer of all of them (a daemon's saved state on a 1 GiB history:
+ * 134k ids, which the allocator kept after every save).
+ */
+export function packStringsInPieces(lists: readonly (readonly (string | null)[])[]): {
+  wide: boolean;
+  lengths: Int32Array;
+  byteLength: number;
+  write(out: (piece: Uint8Array) => void): void;
+} {
+  const lengths = new Int32Array(lists.reduce((n, l) => n + l.length, 0));
+  let wide = false;
+  let chars = 0;
+  let k = 0;
+  for (const list of lists) {
+    for (const s of list) {
+      lengths[k++] = s?.length ?? -1;
+      if (s === null) continue;
+      chars += s.length;
+      if (!wide && WIDE.test(s)) wide = true;
+    }
+  }
+  const unit = wide ? 2 : 1;
+  const encoding = wide ? "utf16le" : "latin1";
+  const write = (out: (piece: Uint8Array) => void): void => {
+    const chunk = Buffer.allocUnsafe(PIECE_BYTES);
+    let at = 0;
+    for (const list of lists) {
+      for (const s of list) {
+        if (s === null || s.length === 0) continue;
+        const n = s.length * unit;
+        if (at + n > PIECE_BYTES) {
+          out(chunk.subarray(0, at));
+          at = 0;
+        }
+        if (n > PIECE_BYTES) out(Buffer.from(s, encoding));
+        else at += chunk.write(s, at, encoding);
+      }
+    }
+    if (at > 0) out(chunk.subarray(0, at));
+  };
+  return { wide, lengths, byteLength: chars * unit, write };
+}
+
 /**
  * The strings back; throws RangeError when the lengths do not add up to the blob. Decoded at once
  * and cut into slices, each of which keeps the whole decoded text alive; `flat` decodes each string

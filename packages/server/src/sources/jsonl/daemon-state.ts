@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { LedgerState } from "@claude-gauge/core";
 import { type LimitNotice, UsageColumns } from "@claude-gauge/core/decode";
 import { cacheStem, LEDGER_FINGERPRINT, PRICING_FINGERPRINT, SCAN_FINGERPRINT } from "./cache-keys.js";
-import { packColumns, unpackColumns, type PackedColumns } from "./column-pack.js";
+import { packColumns, packStringsInPieces, unpackColumns, type PackedColumns } from "./column-pack.js";
 import type { ResumePoint } from "./load.js";
 
 /**
@@ -69,50 +69,6 @@ const whole = (b: ArrayBufferView): Piece => ({
   write: (out) => out(new Uint8Array(b.buffer, b.byteOffset, b.byteLength)),
 });
 
-const WIDE = /[\u0100-\uffff]/;
-const CHUNK = 64 << 10;
-
-/**
- * The message ids, then the request ids, as packStrings packs them (latin1, or UTF-16 when one
- * does not fit a byte; -1 for none), handed out through one 64 KiB buffer used again: not one
- * joined string and one buffer of all 134k ids on a 1 GiB history, which the allocator kept.
- */
-function idPieces(lists: readonly (readonly (string | null)[])[]): { wide: boolean; lengths: Int32Array; bytes: Piece } {
-  const count = lists.reduce((n, l) => n + l.length, 0);
-  const lengths = new Int32Array(count);
-  let wide = false;
-  let chars = 0;
-  let k = 0;
-  for (const list of lists) {
-    for (const id of list) {
-      lengths[k++] = id?.length ?? -1;
-      if (id === null) continue;
-      chars += id.length;
-      if (!wide && WIDE.test(id)) wide = true;
-    }
-  }
-  const unit = wide ? 2 : 1;
-  const encoding = wide ? "utf16le" : "latin1";
-  const write = (out: (b: Uint8Array) => void): void => {
-    const chunk = Buffer.allocUnsafe(CHUNK);
-    let at = 0;
-    for (const list of lists) {
-      for (const id of list) {
-        if (id === null || id.length === 0) continue;
-        const n = id.length * unit;
-        if (at + n > CHUNK) {
-          out(chunk.subarray(0, at));
-          at = 0;
-        }
-        if (n > CHUNK) out(Buffer.from(id, encoding));
-        else at += chunk.write(id, at, encoding);
-      }
-    }
-    if (at > 0) out(chunk.subarray(0, at));
-  };
-  return { wide, lengths, bytes: { bytes: chars * unit, write } };
-}
-
 /**
  * Writes `state` to `path` through a temporary file and a rename (a reader sees the old state or
  * the new one). The columns go out as they are, views of the ledger's own (see
@@ -123,10 +79,10 @@ export function writeDaemonState(path: string, state: DaemonState, fingerprint =
   const columns = ledger.kept.columns.view();
   // every part but the ids, which go out in pieces
   const packed = packColumns({ ...columns, messageIds: [], requestIds: [] });
-  const ids = idPieces([columns.messageIds, columns.requestIds]);
+  const ids = packStringsInPieces([columns.messageIds, columns.requestIds]);
   const pieces: Piece[] = [
     ...[...packed.numbers, ...packed.refs, packed.flags].map(whole),
-    ids.bytes,
+    { bytes: ids.byteLength, write: ids.write },
     whole(ids.lengths),
     ...[packed.strings.bytes, packed.strings.lengths, ledger.kept.cost, ledger.kept.thinking, ledger.createdIn].map(whole),
   ];
@@ -341,17 +297,18 @@ function checkPairs(v: unknown, what: string, second: (x: unknown) => boolean): 
   return v as [number, unknown][];
 }
 
+/** [a string, a row]: a key's row, or a session's row in a link */
+const isNamedRow = (p: unknown): boolean => Array.isArray(p) && p.length === 2 && typeof p[0] === "string" && isCount(p[1]);
+
 function checkKeys(v: unknown): [string, number][] {
   check(Array.isArray(v), "keys");
-  for (const p of v as unknown[]) check(Array.isArray(p) && p.length === 2 && typeof p[0] === "string" && isCount(p[1]), "keys");
+  for (const p of v as unknown[]) check(isNamedRow(p), "keys");
   return v as [string, number][];
 }
 
 function checkLinks(v: unknown): [number, [string, number][]][] {
   checkPairs(v, "links", Array.isArray);
-  for (const [, pairs] of v as [number, unknown[]][]) {
-    for (const p of pairs) check(Array.isArray(p) && p.length === 2 && typeof p[0] === "string" && isCount(p[1]), "links");
-  }
+  for (const [, pairs] of v as [number, unknown[]][]) for (const p of pairs) check(isNamedRow(p), "links");
   return v as [number, [string, number][]][];
 }
 

@@ -7,7 +7,7 @@ import { findTranscriptRoots, type RootsResult } from "./roots.js";
 import { FIRST_SCAN_MIN_BYTES, scanInChildProcess } from "./first-scan.js";
 import { daemonStatePath, readDaemonState, writeDaemonState } from "./daemon-state.js";
 import { backfillTranscripts, type ResumePoint, type WorkerRun } from "./load.js";
-import { TranscriptTail } from "./tail.js";
+import { consumedTo, TranscriptTail } from "./tail.js";
 
 export interface JsonlSourceOptions {
   /** where the transcripts are; Claude Code's own folders (CLAUDE_CONFIG_DIR, ~/.claude…) by default */
@@ -81,11 +81,11 @@ export class JsonlSource implements Source {
     const cacheDir = this.#o.cacheDir;
     // From the state the daemon saved when it last stopped, else from the scan cache where it
     // holds: the tail then follows each file from where that stopped.
-    const startRoots = cacheDir === undefined ? null : roots();
-    const resume =
-      cacheDir === undefined || startRoots === null
-        ? null
-        : (this.#resumeSaved(sink, cacheDir, startRoots) ?? (await this.#backfill(sink, cacheDir, startRoots)));
+    let resume: ReadonlyMap<string, ResumePoint> | null = null;
+    if (cacheDir !== undefined) {
+      const startRoots = roots();
+      resume = this.#resumeSaved(sink, cacheDir, startRoots) ?? (await this.#backfill(sink, cacheDir, startRoots));
+    }
     const tail = new TranscriptTail(
       roots,
       {
@@ -128,7 +128,7 @@ export class JsonlSource implements Source {
   /** What a state taken now would be taken at (a state is saved only when this moved). */
   #stateKey(): string {
     const tail = this.#tail;
-    return `${this.#sink?.ledger?.version() ?? 0}/${tail?.stats.files ?? 0}/${tail?.stats.bytes ?? 0}`;
+    return stateKey(this.#sink?.ledger?.version() ?? 0, tail?.stats.files ?? 0, tail?.stats.bytes ?? 0);
   }
 
   /**
@@ -149,8 +149,8 @@ export class JsonlSource implements Source {
       for (const n of state.limits) this.#limit(n, true);
       // what the key will be once the tail has followed each file from here, if nothing changed
       let bytes = 0;
-      for (const p of state.positions.values()) bytes += p.offset + (p.counted?.bytes ?? 0);
-      this.#resumedKey = `${sink.ledger.version()}/${state.positions.size}/${bytes}`;
+      for (const p of state.positions.values()) bytes += consumedTo(p);
+      this.#resumedKey = stateKey(sink.ledger.version(), state.positions.size, bytes);
       log(`resumed the state saved ${new Date(state.savedAt).toISOString()}: ${state.ledger.kept.columns.length} messages, ${state.positions.size} files`);
       return state.positions;
     } catch (e) {
@@ -239,6 +239,11 @@ function threadsNote(w: WorkerRun | null): string {
   return w.problem === null
     ? `; two scan threads (the second scanned ${w.pieces} pieces)`
     : `; the second scan thread failed (${w.problem}), its pieces scanned on the first`;
+}
+
+/** What a state is taken at: the ledger's version, the files followed and the bytes counted of them. */
+function stateKey(version: number, files: number, bytes: number): string {
+  return `${version}/${files}/${bytes}`;
 }
 
 /** The newest KEPT_LIMITS notices. */

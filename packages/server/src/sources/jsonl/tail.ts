@@ -80,7 +80,8 @@ export interface TailStats {
   bytes: number;
 }
 
-const consumedTo = (st: FileState): number => st.offset + (st.counted?.bytes ?? 0);
+/** The bytes of a file counted so far: its offset, and a counted unterminated last line (a follower's state or a saved position). */
+export const consumedTo = (st: { offset: number; counted?: { bytes: number } | null }): number => st.offset + (st.counted?.bytes ?? 0);
 
 /** files checked by the safety rescan between two turns of the event loop */
 const RESCAN_SLICE = 256;
