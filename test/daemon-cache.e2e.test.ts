@@ -231,6 +231,86 @@ describe("a restart through the daemon's saved state", () => {
   }, 120_000);
 });
 
+/** What of /usage does not move within minutes: the windows' sums, shares and resets, the newest model. */
+async function windows(s: RunningServer): Promise<Record<string, unknown>> {
+  const r = await fetch(`${s.url}/usage`);
+  expect(r.status).toBe(200);
+  const u = (await r.json()) as Record<string, unknown>;
+  const keys = [
+    "window_5h_tokens",
+    "window_5h_pct",
+    "window_5h_reset_at",
+    "window_7d_tokens",
+    "window_7d_pct",
+    "window_7d_reset_at",
+    "cost_5h_usd",
+    "cost_7d_usd",
+    "last_model",
+  ];
+  return Object.fromEntries(keys.map((k) => [k, u[k]]));
+}
+
+describe("the windows of a restart through the saved state", () => {
+  it("go on from the state and show what a start that reads everything shows; fed the history again when what was read since is older, or the settings changed", async () => {
+    const recent = mkdtempSync(join(tmpdir(), "cg-daemon-windows-"));
+    const home = mkdtempSync(join(tmpdir(), "cg-daemon-windows-home-"));
+    // a history up to an hour ago: the saved windows hold its last 5 h and week
+    await generateCorpus({ outDir: recent, seed: 23, sizeMb: 2, days: 3, end: new Date(Date.now() - 3_600_000).toISOString() });
+    const start = (args: string[] = [], env: Record<string, string> = {}) =>
+      startServer(recent, ["--timezone", "UTC", ...args], { XDG_CACHE_HOME: home, ...env });
+    const expectSameWindows = async (s: RunningServer, env: Record<string, string> = {}) => {
+      const plain = await start(["--no-cache"], env);
+      try {
+        const expected = await windows(plain);
+        expect(expected["window_7d_tokens"]).toBeGreaterThan(0);
+        expect(await windows(s)).toEqual(expected);
+      } finally {
+        await plain.stop();
+      }
+    };
+    try {
+      await (await start()).stop();
+      // while it is down: a message in a session it knows and a new session, written now
+      const project = join(recent, "projects", readdirSync(join(recent, "projects"))[0]!);
+      const file = join(project, readdirSync(project).find((n) => n.endsWith(".jsonl"))!);
+      appendFileSync(file, `${assistantLine({ id: "windows-1", ts: new Date(), input: 7, output: 300, cacheRead: 9000 })}\n`);
+      writeFileSync(
+        join(project, "windows-new.jsonl"),
+        `${assistantLine({ id: "windows-2", ts: new Date(), input: 5, output: 40, cacheRead: 100, model: "claude-opus-4-1" })}\n`,
+      );
+      const second = await start();
+      try {
+        expect(second.logs()).toMatch(/the windows went on from the saved state \(2 changes read since\)/);
+        await expectSameWindows(second);
+      } finally {
+        await second.stop();
+      }
+      // a line dated before what the saved windows saw: only a replay in time order puts it in its block
+      appendFileSync(file, `${assistantLine({ id: "windows-3", ts: new Date(Date.now() - 2 * 3_600_000), input: 3, output: 30, cacheRead: 300 })}\n`);
+      const third = await start();
+      try {
+        expect(third.logs()).toMatch(/the saved windows are not taken back \(lines older than the saved windows\); feeding them the history/);
+        expect(third.logs()).not.toMatch(/the windows went on/);
+        await expectSameWindows(third);
+      } finally {
+        await third.stop();
+      }
+      // windows saved for the block mode, a start in rolling mode
+      const rolling = { CLAUDE_GAUGE_5H_MODE: "rolling" };
+      const fourth = await start([], rolling);
+      try {
+        expect(fourth.logs()).toMatch(/the saved windows are not taken back \(windows state: taken with other settings\); feeding them the history/);
+        await expectSameWindows(fourth, rolling);
+      } finally {
+        await fourth.stop();
+      }
+    } finally {
+      rmSync(recent, { recursive: true, force: true });
+      rmSync(home, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
 describe("a file the restart took over from the cache unchanged", () => {
   it("is read again from the top when it is rewritten in place to a larger size (checked against the cache's mark)", async () => {
     // a start that resumes a saved state leaves the scan cache as it was: this one writes it

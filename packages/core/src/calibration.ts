@@ -3,6 +3,7 @@ import { TOKEN_TYPES, tokenCounter } from "./config.js";
 import { BlockTracker } from "./session-blocks.js";
 import type { TokenCounts, UsageDelta } from "./usage-event.js";
 import type { WeekAnchor, WeekWindow } from "./week-anchor.js";
+import { type CalibrationState, check, isArray, isCount, isFiniteNumber, isTime } from "./windows-state.js";
 import { DEFAULT_WEEK_ANCHOR, weekWindowAt } from "./week-anchor.js";
 
 /** What a suggestion is computed from; each number is one completed period. */
@@ -121,7 +122,7 @@ export class CalibrationHistory {
   private readonly maxBlocks: number;
   private readonly maxWeeks: number;
   private readonly maxMinutes: number;
-  private readonly blocks = new BlockTracker();
+  private blocks = new BlockTracker();
   private readonly blockTotals: number[] = [];
   private readonly weeks = new Map<number, WeekTotal>();
   private readonly minutes = new Map<number, number>();
@@ -175,6 +176,56 @@ export class CalibrationHistory {
     for (const [minute, tokens] of this.minutes) if (minute < nowMinute) minuteRates.push(tokens);
 
     return { blockTotals, weekTotals, minuteRates };
+  }
+
+  /** What it holds as JSON data, for a restart (see WindowsState). */
+  state(): CalibrationState {
+    const minutes: number[] = [];
+    for (const [minute, tokens] of this.minutes) minutes.push(minute, tokens);
+    return {
+      block: this.blocks.state(),
+      blockTotals: [...this.blockTotals],
+      weeks: [...this.weeks].map(([start, w]) => [start, w.resetMs, w.tokens]),
+      minutes,
+      firstWeekStart: Number.isFinite(this.firstWeekStart) ? this.firstWeekStart : null,
+      changes: this.changes,
+    };
+  }
+
+  /**
+   * A history that goes on as the one whose state() this was, with the same options; RangeError
+   * naming the part that does not hold.
+   */
+  static resume(options: CalibrationHistoryOptions, state: CalibrationState): CalibrationHistory {
+    const s = state as unknown as Record<string, unknown>;
+    check(typeof s === "object" && s !== null, "calibration");
+    const h = new CalibrationHistory(options);
+    h.blocks = BlockTracker.resume(s["block"] as CalibrationState["block"], "calibration block");
+    const totals = s["blockTotals"];
+    check(isArray(totals) && totals.length <= h.maxBlocks && totals.every(isFiniteNumber), "calibration blocks");
+    h.blockTotals.push(...totals);
+    const weeks = s["weeks"];
+    check(isArray(weeks) && weeks.length <= h.maxWeeks + 1, "calibration weeks");
+    for (const w of weeks) {
+      check(isArray(w) && w.length === 3 && isTime(w[0]) && isTime(w[1]) && w[0] < w[1] && isFiniteNumber(w[2]) && !h.weeks.has(w[0]), "calibration weeks");
+      h.weeks.set(w[0] as number, { resetMs: w[1] as number, tokens: w[2] as number });
+    }
+    const minutes = s["minutes"];
+    check(isArray(minutes) && minutes.length % 2 === 0 && minutes.length / 2 <= h.maxMinutes, "calibration minutes");
+    for (let i = 0; i < minutes.length; i += 2) {
+      const [minute, tokens] = [minutes[i], minutes[i + 1]];
+      check(
+        Number.isSafeInteger(minute) && isTime((minute as number) * 60_000) && isFiniteNumber(tokens) && !h.minutes.has(minute as number),
+        "calibration minutes",
+      );
+      h.minutes.set(minute as number, tokens);
+    }
+    const first = s["firstWeekStart"];
+    check(first === null || isTime(first), "calibration first week");
+    h.firstWeekStart = first ?? Number.POSITIVE_INFINITY;
+    check(isCount(s["changes"]), "calibration changes");
+    h.changes = s["changes"];
+    return h;
   }
 
   private addToWeek(t: number, tokens: number): void {

@@ -15,6 +15,7 @@ export * from "./calibration.js";
 export * from "./lamps.js";
 export * from "./needles.js";
 export * from "./window-engine.js";
+export type { WindowsState } from "./windows-state.js";
 export * from "./stats.js";
 export * from "./official-fuel.js";
 export * from "./needle-motion.js";

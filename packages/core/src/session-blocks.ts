@@ -3,6 +3,7 @@ import { TokenSum } from "./token-sum.js";
 import { SYNTHETIC_MODEL } from "./usage-event.js";
 import type { TokenCounts, WideCounts } from "./usage-event.js";
 import { addCounts, totalTokens, ZERO_COUNTS } from "./usage-event.js";
+import { type BlockState, check, checkCounts, isArray, isCount, isFiniteNumber, isTime } from "./windows-state.js";
 
 /** Length of a ccusage session block and of the silence that ends one, ms (5 h). */
 export const BLOCK_DURATION_MS = 5 * 60 * 60 * 1000;
@@ -200,6 +201,42 @@ export class BlockTracker {
   current(now: number): SessionBlock | null {
     if (this.entryCount === 0) return null;
     return this.snapshot(isBlockActive(this.startMs + this.durationMs, this.lastMs, now, this.durationMs));
+  }
+
+  /** The open block's sums as JSON data, for a restart (see WindowsState). */
+  state(): BlockState {
+    return {
+      startMs: this.startMs,
+      firstMs: this.firstMs,
+      lastMs: this.lastMs,
+      entries: this.entryCount,
+      counts: { ...this.counts },
+      costUsd: this.costUsd,
+      models: [...this.models],
+      late: this.late,
+    };
+  }
+
+  /** A tracker that goes on as the one whose state() this was; RangeError naming `part` when it does not hold. */
+  static resume(state: BlockState, part: string): BlockTracker {
+    const s = state as unknown as Record<string, unknown>;
+    check(typeof s === "object" && s !== null, part);
+    const { startMs, firstMs, lastMs, entries, costUsd, models, late } = s;
+    check(isTime(startMs) && isTime(firstMs) && isTime(lastMs) && isFiniteNumber(costUsd), part);
+    check(isCount(entries) && isCount(late), part);
+    // a block starts at its first entry's hour; a late entry inside it moves its first entry back, never before the start
+    check(entries === 0 || (startMs <= firstMs && firstMs <= lastMs), part);
+    check(isArray(models) && models.every((m) => typeof m === "string"), part);
+    const t = new BlockTracker();
+    t.startMs = startMs;
+    t.firstMs = firstMs;
+    t.lastMs = lastMs;
+    t.entryCount = entries;
+    t.counts = checkCounts(s["counts"], part);
+    t.costUsd = costUsd;
+    t.models = new Set(models as string[]);
+    t.late = late;
+    return t;
   }
 
   /** Entries that arrived after their block had closed (not counted in any block). */

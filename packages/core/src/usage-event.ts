@@ -112,7 +112,8 @@ export interface UsageDelta {
  * prompt = a user prompt, tool_result = a user line carrying tool results, interrupt = the user
  * cancelled the turn, tool_use / thinking / text = the block type of an assistant line.
  */
-export type TurnSignalKind = "prompt" | "tool_result" | "interrupt" | "tool_use" | "thinking" | "text";
+export const TURN_SIGNAL_KINDS = ["prompt", "tool_result", "interrupt", "tool_use", "thinking", "text"] as const;
+export type TurnSignalKind = (typeof TURN_SIGNAL_KINDS)[number];
 
 export interface TurnSignal {
   /** ms since epoch */

@@ -5,6 +5,7 @@ import { tokenCounter } from "./config.js";
 import type { ModelFamily, SourceKind, UsageSnapshot } from "./contract.js";
 import {
   CONTRACT_VERSION,
+  MODEL_FAMILIES,
   encodeCount,
   encodeResetTime,
   encodeShare,
@@ -22,8 +23,9 @@ import { modelFamily } from "./pricing.js";
 import { BLOCK_DURATION_MS, BlockTracker } from "./session-blocks.js";
 import { MAX_TIMESTAMP_MS, MIN_TIMESTAMP_MS } from "./timestamp.js";
 import type { LimitNotice, TokenCounts, TurnSignal, TurnSignalKind, UsageDelta } from "./usage-event.js";
-import { totalTokens } from "./usage-event.js";
+import { TURN_SIGNAL_KINDS, totalTokens } from "./usage-event.js";
 import { weekWindowAt } from "./week-anchor.js";
+import { check, checkSuggestion, deltaOfRow, deltaRow, isArray, isFiniteNumber, isTime, isTimeOrNull, type WindowsState } from "./windows-state.js";
 
 /** Tach window, ms: the rate is the tokens of the last 60 s, so tokens/min. */
 export const TACH_WINDOW_MS = 60_000;
@@ -114,6 +116,35 @@ class RecordQueue {
     return this.items.length - this.head;
   }
 
+  /** The records as numbers, oldest first (8 per record: see WindowsState). */
+  state(): number[] {
+    const out: number[] = [];
+    for (let i = this.head; i < this.items.length; i++) {
+      const r = this.items[i]!;
+      out.push(r.t, r.counted, r.costUsd, r.input, r.cacheRead, r.cacheCreation, r.output, r.thinking);
+    }
+    return out;
+  }
+
+  /** Takes back what state() gave (into an empty queue). */
+  fill(v: unknown): void {
+    check(isArray(v) && v.length % 8 === 0 && v.every(isFiniteNumber), "records");
+    const n = v as number[];
+    for (let i = 0; i < n.length; i += 8) {
+      check(isTime(n[i]) && (i === 0 || n[i - 8]! <= n[i]!), "records");
+      this.items.push({
+        t: n[i]!,
+        counted: n[i + 1]!,
+        costUsd: n[i + 2]!,
+        input: n[i + 3]!,
+        cacheRead: n[i + 4]!,
+        cacheCreation: n[i + 5]!,
+        output: n[i + 6]!,
+        thinking: n[i + 7]!,
+      });
+    }
+  }
+
   /** Records newer than `afterMs`, newest first. */
   *newerThan(afterMs: number): Generator<DeltaRecord> {
     for (let i = this.items.length - 1; i >= this.head; i -= 1) {
@@ -152,6 +183,27 @@ class MinuteRing {
     }
     this.tokens[slot] = (this.tokens[slot] ?? 0) + tokens;
     this.cost[slot] = (this.cost[slot] ?? 0) + costUsd;
+  }
+
+  /** The minutes holding anything as numbers (3 per minute: see WindowsState). */
+  state(): number[] {
+    const out: number[] = [];
+    for (let slot = 0; slot < RING_MINUTES; slot++) if (this.minute[slot]! >= 0) out.push(this.minute[slot]!, this.tokens[slot]!, this.cost[slot]!);
+    return out;
+  }
+
+  /** Takes back what state() gave (into an empty ring). */
+  fill(v: unknown): void {
+    check(isArray(v) && v.length % 3 === 0 && v.every(isFiniteNumber), "week");
+    const n = v as number[];
+    for (let i = 0; i < n.length; i += 3) {
+      const m = n[i]!;
+      const slot = m % RING_MINUTES;
+      check(Number.isSafeInteger(m) && m >= 0 && isTime(m * MINUTE_MS) && this.minute[slot] === -1, "week");
+      this.minute[slot] = m;
+      this.tokens[slot] = n[i + 1]!;
+      this.cost[slot] = n[i + 2]!;
+    }
   }
 
   /** Minutes whose start lies in [fromMs, toMs). */
@@ -213,8 +265,8 @@ export class WindowEngine {
   private readonly records = new RecordQueue();
   private readonly retentionMs: number;
   private readonly week = new MinuteRing();
-  private readonly block = new BlockTracker();
-  private readonly history: CalibrationHistory;
+  private block = new BlockTracker();
+  private history: CalibrationHistory;
   private readonly sessions = new Map<string, SessionState>();
   private limits: LimitNotice[] = [];
   private lastTokenAt: number | null = null;
@@ -227,11 +279,80 @@ export class WindowEngine {
   constructor(readonly config: GaugeConfig) {
     this.counted = tokenCounter(config.count);
     this.retentionMs = config.mode5h === "rolling" ? BLOCK_DURATION_MS : RATIO_WINDOW_MS;
-    this.history = new CalibrationHistory({
-      count: config.count,
-      weekAnchor: config.weekAnchor,
-      weekTimeZone: config.weekTimeZone,
-    });
+    this.history = new CalibrationHistory(historyOptions(config));
+  }
+
+  /**
+   * Everything the windows hold, as JSON data, so that a restart goes on from here
+   * (WindowEngine.resume) instead of feeding them the whole history again. Not the fitted ceilings:
+   * those come from Claude's own readings, fitted again by the caller.
+   */
+  state(): WindowsState {
+    const orNull = (t: number): number | null => (Number.isFinite(t) ? t : null);
+    return {
+      basis: windowsBasis(this.config),
+      records: this.records.state(),
+      week: this.week.state(),
+      block: this.config.mode5h === "block" ? this.block.state() : null,
+      history: this.history.state(),
+      sessions: [...this.sessions].map(([id, s]) => [id, s.kind, orNull(s.at), s.lastTokenAt]),
+      limits: this.limits.map((n) => [n.timestamp, n.resetAt]),
+      lastTokenAt: this.lastTokenAt,
+      lastModel: this.lastModel === null ? null : [this.lastModel.t, this.lastModel.family],
+      watermark: orNull(this.watermark),
+      pending: this.pending.map(deltaRow),
+      suggestion: this.cachedSuggestion === null ? null : [this.cachedSuggestion.minute, this.cachedSuggestion.value],
+    };
+  }
+
+  /**
+   * An engine that goes on exactly as the one whose state() this was, for the same settings: fed
+   * the same from here, it gives the same snapshots. Throws a RangeError naming the part of the
+   * state that does not hold together, or that it was taken with other settings.
+   */
+  static resume(config: GaugeConfig, state: WindowsState): WindowEngine {
+    const s = state as unknown as Record<string, unknown>;
+    check(typeof s === "object" && s !== null && !isArray(s), "not an object");
+    check(s["basis"] === windowsBasis(config), "taken with other settings");
+    const e = new WindowEngine(config);
+    e.records.fill(s["records"]);
+    e.week.fill(s["week"]);
+    if (config.mode5h === "block") e.block = BlockTracker.resume(s["block"] as WindowsState["block"] & object, "block");
+    else check(s["block"] === null, "block");
+    e.history = CalibrationHistory.resume(historyOptions(config), s["history"] as WindowsState["history"]);
+    const sessions = s["sessions"];
+    check(isArray(sessions), "sessions");
+    for (const v of sessions) {
+      check(isArray(v) && v.length === 4 && typeof v[0] === "string" && !e.sessions.has(v[0]), "sessions");
+      const [id, kind, at, lastTokenAt] = v as [string, unknown, unknown, unknown];
+      check((kind === null || TURN_SIGNAL_KINDS.includes(kind as TurnSignalKind)) && isTimeOrNull(at) && isTimeOrNull(lastTokenAt), "sessions");
+      e.sessions.set(id, { kind: kind as TurnSignalKind | null, at: at ?? Number.NEGATIVE_INFINITY, lastTokenAt });
+    }
+    const limits = s["limits"];
+    check(isArray(limits), "limits");
+    for (const v of limits) {
+      check(isArray(v) && v.length === 2 && isTime(v[0]) && isFiniteNumber(v[1]), "limits");
+      e.limits.push({ timestamp: v[0] as number, resetAt: v[1] as number });
+    }
+    check(isTimeOrNull(s["lastTokenAt"]), "lastTokenAt");
+    e.lastTokenAt = s["lastTokenAt"];
+    const lastModel = s["lastModel"];
+    check(
+      lastModel === null || (isArray(lastModel) && lastModel.length === 2 && isTime(lastModel[0]) && MODEL_FAMILIES.includes(lastModel[1] as ModelFamily)),
+      "lastModel",
+    );
+    e.lastModel = lastModel === null ? null : { t: lastModel[0] as number, family: lastModel[1] as ModelFamily };
+    check(isTimeOrNull(s["watermark"]), "watermark");
+    e.watermark = s["watermark"] ?? Number.NEGATIVE_INFINITY;
+    const pending = s["pending"];
+    check(isArray(pending) && pending.length <= MAX_PENDING_DELTAS, "pending");
+    e.pending = pending.map(deltaOfRow);
+    check(
+      e.pending.every((d, i) => i === 0 || e.pending[i - 1]!.timestamp <= d.timestamp),
+      "pending",
+    );
+    e.cachedSuggestion = checkSuggestion(s["suggestion"]);
+    return e;
   }
 
   /**
@@ -317,6 +438,8 @@ export class WindowEngine {
   /** Takes a limit notice as of `now` (ms since epoch); one logged well after `now` is dropped. */
   addLimit(n: LimitNotice, now: number): void {
     if (!isLineTime(n.timestamp) || n.timestamp > clampNow(now) + SIGNAL_SKEW_MS || !Number.isFinite(n.resetAt)) return;
+    // the same notice again (a file read again, a restart handing back the notices it kept) is one
+    if (this.limits.some((l) => l.timestamp === n.timestamp && l.resetAt === n.resetAt)) return;
     this.limits.push(n);
   }
 
@@ -332,6 +455,11 @@ export class WindowEngine {
     const value = suggestCalibration(this.history.samples(now));
     this.cachedSuggestion = { minute, value };
     return value;
+  }
+
+  /** ms since epoch: the newest time seen (a delta's, or a snapshot's `now`); -Infinity before any. */
+  get newestTime(): number {
+    return this.watermark;
   }
 
   /** How much per-event state is held (for tests and benchmarks): it must follow the windows. */
@@ -513,6 +641,15 @@ export class WindowEngine {
       if (Math.max(s.at, s.lastTokenAt ?? Number.NEGATIVE_INFINITY) < cutoff) this.sessions.delete(id);
     }
   }
+}
+
+/** The settings a WindowsState depends on: what is counted, the 5 h mode, the week's anchor and zone. */
+function windowsBasis(c: GaugeConfig): string {
+  return JSON.stringify([c.count, c.mode5h, c.weekAnchor.weekday, c.weekAnchor.hour, c.weekAnchor.minute, c.weekTimeZone]);
+}
+
+function historyOptions(c: GaugeConfig): { count: GaugeConfig["count"]; weekAnchor: GaugeConfig["weekAnchor"]; weekTimeZone: string } {
+  return { count: c.count, weekAnchor: c.weekAnchor, weekTimeZone: c.weekTimeZone };
 }
 
 /**

@@ -53,6 +53,11 @@ export class CrossSourceLedger {
     return this.#ledger.version;
   }
 
+  /** How many requests are counted from their event alone (no transcript line of theirs yet). */
+  get eventOnlyRequests(): number {
+    return this.#requests.size;
+  }
+
   /** The transcript ledger's state (MessageLedger.state), for a restart to go on from. */
   transcriptState(): LedgerState {
     return this.#ledger.state();

@@ -12,6 +12,7 @@ import {
   type UsageEvent,
   ZERO_COUNTS,
   type UsageSnapshot,
+  type WindowsState,
 } from "@claude-gauge/core";
 import { engineFromLedger } from "./cold-engine.js";
 import { HistoryBook } from "./history.js";
@@ -23,6 +24,9 @@ import type { GaugeMetrics } from "./metrics.js";
 import { SnapshotFeed } from "../http/snapshot-feed.js";
 import { projectLabeler } from "../sources/project-label.js";
 import type { Source, SourceProblem, SourceSink } from "../sources/source.js";
+
+/** Deltas a start keeps for resumed windows; more are fed by a replay of the whole ledger instead. */
+const MAX_CATCH_UP = 100_000;
 
 export interface ServiceOptions {
   /** where usage comes from; the first one names the snapshot's `source` */
@@ -64,6 +68,10 @@ export class GaugeService {
   #ready = false;
   #initialSignals: TurnSignal[] = [];
   #initialLimits: LimitNotice[] = [];
+  /** windows taken back from a saved state, until the start is over (see #windowsAtStart) */
+  #resumed: { engine: WindowEngine; catchUp: LedgerDelta[] } | null = null;
+  /** why the resumed windows cannot go on from what the start read after them (then fed the history) */
+  #resumedUnfit: string | null = null;
   readonly #stats = new StatsBook();
   readonly #history: HistoryBook;
   readonly #official = new OfficialStore();
@@ -127,7 +135,10 @@ export class GaugeService {
     const counted = (delta: LedgerDelta | null, event: UsageEvent, initial: boolean): void => {
       if (delta === null) return;
       tally(delta);
-      if (initial) return;
+      if (initial) {
+        this.#catchUp(delta);
+        return;
+      }
       const now = this.#clock();
       this.#o.metrics.ingested(event.timestamp, now);
       this.#engine.addDelta(delta, now);
@@ -136,6 +147,7 @@ export class GaugeService {
     const sink: SourceSink = {
       usage: (event, initial) => counted(this.#ledger.add(event), event, initial),
       usageRows: (rows) => {
+        if (this.#resumed !== null) this.#resumedUnfit ??= "a backfill after them";
         // counted(…, initial) for each row, with one delta object for all
         const d = scratchDelta();
         for (let i = 0; i < rows.length; i++) if (this.#ledger.addFromInto(rows, i, d)) tally(d);
@@ -143,9 +155,13 @@ export class GaugeService {
       ledger: {
         version: () => this.#ledger.transcriptVersion,
         state: () => this.#ledger.transcriptState(),
-        resume: (state) => {
+        // only windows fed exactly the transcripts' messages: a request known from its event alone
+        // is not in the saved ledger, and a restart would count its transcript line again
+        windows: () => (this.#ready && this.#ledger.eventOnlyRequests === 0 ? this.#engine.state() : null),
+        resume: (state, windows) => {
           if (!this.#ledger.resumeTranscripts(state)) return false;
           this.#countResumed();
+          if (windows !== null) this.#resumeWindows(windows);
           return true;
         },
       },
@@ -176,8 +192,7 @@ export class GaugeService {
         s.start(sink).catch((e: unknown) => log(`source ${s.kind} failed to start: ${(e as Error).message}`)),
       ),
     );
-    // The backfill fed only the ledger; the windows get each message once, in time order.
-    this.#engine = engineFromLedger(this.#o.config, this.#ledger.rows(), this.#initialSignals, this.#initialLimits, this.#clock());
+    this.#engine = this.#windowsAtStart();
     this.#initialSignals = [];
     this.#initialLimits = [];
     for (const sample of this.#o.officialHistory?.() ?? []) this.#official.add(sample, this.#engine);
@@ -187,6 +202,49 @@ export class GaugeService {
     void this.#history.prefetch(() => this.#ledger.rows(), this.#clock);
     this.#ticker = setInterval(() => this.#publish(), this.#o.tickMs ?? 1000);
     this.#ticker.unref?.();
+  }
+
+  /** Windows from a saved state (WindowEngine.resume); a state that does not fit is a note, and the start feeds them the history. */
+  #resumeWindows(state: WindowsState): void {
+    try {
+      this.#resumed = { engine: WindowEngine.resume(this.#o.config, state), catchUp: [] };
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      this.#resumedUnfit = e.message;
+    }
+  }
+
+  /** A delta the start read: the resumed windows take it after the start, in time order, if they can. */
+  #catchUp(delta: LedgerDelta): void {
+    const r = this.#resumed;
+    if (r === null || this.#resumedUnfit !== null) return;
+    // older than what the windows saw (a file of old lines appeared): only a replay in time order puts it where it belongs
+    if (delta.timestamp < r.engine.newestTime) this.#resumedUnfit = "lines older than the saved windows";
+    else if (r.catchUp.length >= MAX_CATCH_UP) this.#resumedUnfit = "more new lines than a replay takes longer for";
+    else r.catchUp.push(delta);
+  }
+
+  /**
+   * The windows once every source has started: those of the saved state with what was read since
+   * (in time order), or, without them, every message fed once in time order (the backfill fed only
+   * the ledger).
+   */
+  #windowsAtStart(): WindowEngine {
+    const now = this.#clock();
+    const resumed = this.#resumed;
+    this.#resumed = null;
+    if (resumed !== null && this.#resumedUnfit === null) {
+      const engine = resumed.engine;
+      // stable: equal times keep the order they were read in
+      for (const d of resumed.catchUp.sort((a, b) => a.timestamp - b.timestamp)) engine.addDelta(d, now);
+      for (const s of [...this.#initialSignals].sort((a, b) => a.timestamp - b.timestamp)) engine.addSignal(s, now);
+      for (const n of this.#initialLimits) engine.addLimit(n, now);
+      (this.#o.log ?? (() => {}))(`the windows went on from the saved state (${resumed.catchUp.length} changes read since)`);
+      return engine;
+    }
+    if (this.#resumedUnfit !== null) (this.#o.log ?? (() => {}))(`the saved windows are not taken back (${this.#resumedUnfit}); feeding them the history`);
+    this.#resumedUnfit = null;
+    return engineFromLedger(this.#o.config, this.#ledger.rows(), this.#initialSignals, this.#initialLimits, now);
   }
 
   stop(): void {

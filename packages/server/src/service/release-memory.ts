@@ -3,24 +3,30 @@ import { runInNewContext } from "node:vm";
 
 /**
  * Gives back what the daemon's backfill leaves behind, for a process that runs for months: one
- * compacting collection now; V8's young generation kept from growing again; and, while it is
- * still larger than it started, a collection after each quiet stretch. The cold start grows the
- * young generation to 16 MiB per semi-space (32 MB resident) and V8 shrinks it only at a
- * collection that finds the allocation since the one before slow (under ~1 MB/s), which an idle
- * daemon may not run for minutes; the first quiet collection can still count the start's last
- * burst (the service's history is built in slices after the backfill), so it tries again. The
- * live path allocates too little to notice the extra scavenges of a 1 MiB semi-space. The growth
- * factor is set here, after the backfill, because V8 reads it at each growth but puts its floor
- * of 2 back whenever a thread sets up a heap (the backfill's worker does), and the backfill runs
- * faster with room to grow. Resolves when the young generation is back (or after `tries`).
+ * compacting collection after the first quiet stretch; V8's young generation kept from growing
+ * again; and, while it is still larger than it started, a collection after each quiet stretch
+ * after that. The cold start grows the young generation to 16 MiB per semi-space (32 MB resident)
+ * and V8 shrinks it only at a collection that finds the allocation since the one before slow
+ * (under ~1 MB/s), which an idle daemon may not run for minutes; the first quiet collection can
+ * still count the start's last burst (the service's history is built in slices after the
+ * backfill), so it tries again. The live path allocates too little to notice the extra scavenges
+ * of a 1 MiB semi-space. The growth factor is set here, after the backfill, because V8 reads it
+ * at each growth but puts its floor of 2 back whenever a thread sets up a heap (the backfill's
+ * worker does), and the backfill runs faster with room to grow. Resolves when the young
+ * generation is back (or after `tries`).
  */
 export async function releaseBackfillMemory(quietMs = 6_000, tries = 5): Promise<void> {
+  if (bun === undefined) setFlagsFromString("--semi-space-growth-factor=1");
+  const quiet = () => new Promise((resolve) => setTimeout(resolve, quietMs).unref());
+  // not at once: a full collection of a long history's leftovers takes ~70 ms, which the first
+  // requests after a (re)start would wait for; a quiet moment later it also takes the history's
+  // points, computed in slices after the start
+  await quiet();
   collectGarbage();
   if (bun !== undefined) return;
-  setFlagsFromString("--semi-space-growth-factor=1");
   const young = () => getHeapSpaceStatistics().find((s) => s.space_name === "new_space")?.space_size ?? 0;
   for (let i = 0; i < tries && young() > STARTING_YOUNG_BYTES; i++) {
-    await new Promise((resolve) => setTimeout(resolve, quietMs).unref());
+    await quiet();
     collectGarbage(false);
   }
 }

@@ -1,4 +1,4 @@
-import type { LedgerState, LimitNotice, SourceKind, TurnSignal, UsageColumns, UsageEvent } from "@claude-gauge/core";
+import type { LedgerState, LimitNotice, SourceKind, TurnSignal, UsageColumns, UsageEvent, WindowsState } from "@claude-gauge/core";
 
 /**
  * Where a source delivers what it read. `initial` is true for everything delivered during the
@@ -24,11 +24,14 @@ export interface SourceSink {
     /** grows whenever the ledger changes */
     version(): number;
     state(): LedgerState;
+    /** the windows' state, taken with state(): null while they hold more than the transcripts' messages */
+    windows(): WindowsState | null;
     /**
      * Takes a saved state back, before anything was counted: false when something was. Throws
-     * RangeError when the state does not hold together (the ledger is left as it was).
+     * RangeError when the state does not hold together (the ledger is left as it was). Windows
+     * that do not fit are fed the history instead (with a note).
      */
-    resume(state: LedgerState): boolean;
+    resume(state: LedgerState, windows: WindowsState | null): boolean;
   };
   signal(signal: TurnSignal, initial: boolean): void;
   limit(notice: LimitNotice, initial: boolean): void;

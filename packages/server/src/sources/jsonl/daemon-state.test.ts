@@ -4,7 +4,8 @@ import { join } from "node:path";
 import crypto from "node:crypto";
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { costOf, type LedgerMode, MessageLedger, type UsageEvent } from "@claude-gauge/core";
+import { costOf, DEFAULT_CONFIG, type LedgerMode, MessageLedger, type UsageEvent, WindowEngine } from "@claude-gauge/core";
+import { engineFromLedger } from "../../service/cold-engine.js";
 import { usageEvent } from "../../../../../test/helpers/usage-event.js";
 import { type DaemonState, daemonStatePath, readDaemonState, StateInvalid, writeDaemonState } from "./daemon-state.js";
 
@@ -45,6 +46,7 @@ function stateOf(ledger: MessageLedger): DaemonState {
       ["/home/u/.claude/projects/-b/ü.jsonl", { offset: 0, lineNo: 1, ino: "7", size: 0, mtimeMs: 0, tail: null, counted: null }],
     ]),
     limits: [{ timestamp: 1_760_000_002_000, resetAt: 1_760_010_000_000 }],
+    windows: engineFromLedger(DEFAULT_CONFIG, ledger, [], [], 1_760_000_009_000).state(),
   };
 }
 
@@ -84,6 +86,8 @@ describe("the daemon's saved state", () => {
       expect(read.savedAt).toBe(state.savedAt);
       expect(read.positions).toEqual(state.positions);
       expect(read.limits).toEqual(state.limits);
+      expect(read.windows).toEqual(state.windows);
+      expect(WindowEngine.resume(DEFAULT_CONFIG, read.windows!).state()).toEqual(state.windows);
       const resumed = MessageLedger.resume(costOf, read.ledger);
       expect([...resumed.entries()]).toEqual([...saved.entries()]);
       for (const e of events.slice(5)) expect(resumed.add(e)).toEqual(saved.add(e));
@@ -154,6 +158,7 @@ describe("the daemon's saved state", () => {
       "links",
       "positions",
       "limits",
+      "windows",
     ];
     const value = fc.oneof(
       fc.jsonValue(),
@@ -175,6 +180,11 @@ describe("the daemon's saved state", () => {
         expect(state).not.toBeNull();
         try {
           MessageLedger.resume(costOf, state!.ledger);
+        } catch (e) {
+          expect(e).toBeInstanceOf(RangeError);
+        }
+        try {
+          if (state!.windows !== null) WindowEngine.resume(DEFAULT_CONFIG, state!.windows);
         } catch (e) {
           expect(e).toBeInstanceOf(RangeError);
         }

@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import { closeSync, fstatSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import type { LedgerState } from "@claude-gauge/core";
+import type { LedgerState, WindowsState } from "@claude-gauge/core";
 import { type LimitNotice, UsageColumns } from "@claude-gauge/core/decode";
 import { cacheStem, LEDGER_FINGERPRINT, PRICING_FINGERPRINT, SCAN_FINGERPRINT } from "./cache-keys.js";
 import { packColumns, packStringsInPieces, unpackColumns, type PackedColumns } from "./column-pack.js";
@@ -41,6 +41,8 @@ export interface DaemonState {
   positions: Map<string, ResumePoint>;
   /** the newest limit notices read (the windows use those of the last 5 h) */
   limits: LimitNotice[];
+  /** the windows fed this ledger (WindowEngine.state, checked when taken back), when the daemon had them */
+  windows: WindowsState | null;
 }
 
 /** The daemon state file of these roots in the cache folder. */
@@ -115,6 +117,7 @@ export function writeDaemonState(path: string, state: DaemonState, fingerprint =
       links: ledger.links,
       positions,
       limits: state.limits.map((n) => [n.timestamp, n.resetAt]),
+      windows: state.windows,
     }),
     "utf8",
   );
@@ -288,6 +291,7 @@ function readOpenState(fd: number, roots: readonly string[], fingerprint: string
     ledger,
     positions: checkPositions(o["positions"]),
     limits: checkLimits(o["limits"]),
+    windows: checkWindows(o["windows"]),
   };
 }
 
@@ -335,6 +339,12 @@ function checkPositions(v: unknown): Map<string, ResumePoint> {
     });
   }
   return out;
+}
+
+/** An object or nothing: its parts are checked where they are taken back (WindowEngine.resume). */
+function checkWindows(v: unknown): WindowsState | null {
+  check(v === undefined || v === null || (typeof v === "object" && !Array.isArray(v)), "windows");
+  return (v ?? null) as WindowsState | null;
 }
 
 function checkLimits(v: unknown): LimitNotice[] {

@@ -142,7 +142,7 @@ export class JsonlSource implements Source {
     try {
       const state = readDaemonState(path, roots);
       if (state === null) return null;
-      if (!sink.ledger.resume(state.ledger)) {
+      if (!sink.ledger.resume(state.ledger, state.windows)) {
         log("the saved state does not fit this start (something was counted before it, or another ledger mode); starting through the scan cache");
         return null;
       }
@@ -150,7 +150,8 @@ export class JsonlSource implements Source {
       // what the key will be once the tail has followed each file from here, if nothing changed
       let bytes = 0;
       for (const p of state.positions.values()) bytes += consumedTo(p);
-      this.#resumedKey = stateKey(sink.ledger.version(), state.positions.size, bytes);
+      // a state without the windows (an earlier build's) is saved again at stop, with them
+      this.#resumedKey = state.windows === null ? null : stateKey(sink.ledger.version(), state.positions.size, bytes);
       log(`resumed the state saved ${new Date(state.savedAt).toISOString()}: ${state.ledger.kept.columns.length} messages, ${state.positions.size} files`);
       return state.positions;
     } catch (e) {
@@ -176,6 +177,7 @@ export class JsonlSource implements Source {
         ledger: ledger.state(),
         positions: tail.positions(),
         limits: newest(this.#limits),
+        windows: ledger.windows(),
       });
       this.#savedAt = key;
     } catch (e) {
