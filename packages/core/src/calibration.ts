@@ -127,6 +127,8 @@ export class CalibrationHistory {
   private readonly weeks = new Map<number, WeekTotal>();
   private readonly minutes = new Map<number, number>();
   private lastWeek: WeekWindow | null = null;
+  /** the newest minute with tokens (what samplesStableUntil needs of the minutes), -Infinity before any */
+  private newestMinute = Number.NEGATIVE_INFINITY;
   /** start of the week of the oldest delta seen: that week is usually cut by the history's start */
   private firstWeekStart = Number.POSITIVE_INFINITY;
   private changes = 0;
@@ -156,6 +158,7 @@ export class CalibrationHistory {
     this.addToWeek(d.timestamp, tokens);
     const minute = Math.floor(d.timestamp / 60_000);
     this.minutes.set(minute, (this.minutes.get(minute) ?? 0) + tokens);
+    if (minute > this.newestMinute) this.newestMinute = minute;
     if (this.minutes.size > this.maxMinutes) dropOldestKey(this.minutes);
   }
 
@@ -176,6 +179,25 @@ export class CalibrationHistory {
     for (const [minute, tokens] of this.minutes) if (minute < nowMinute) minuteRates.push(tokens);
 
     return { blockTotals, weekTotals, minuteRates };
+  }
+
+  /**
+   * The first time after `now` (ms since epoch) at which samples() could differ from
+   * samples(now) with nothing added meanwhile: when the open block ends, a week resets, or a
+   * minute with tokens completes. What was computed from samples(now) holds until then.
+   */
+  samplesStableUntil(now: number): number {
+    let until = Number.POSITIVE_INFINITY;
+    const open = this.blocks.current(now);
+    if (open !== null && open.lastEntryMs !== null) {
+      // samples() counts the open block from this moment on (see there)
+      const counted = Math.max(open.lastEntryMs, Math.min(open.endMs, open.lastEntryMs + this.blocks.durationMs));
+      if (now < counted) until = counted;
+    }
+    for (const [start, w] of this.weeks) if (start !== this.firstWeekStart && w.resetMs > now) until = Math.min(until, w.resetMs);
+    const nowMinute = Math.floor(now / 60_000);
+    if (this.newestMinute >= nowMinute) until = Math.min(until, (nowMinute + 1) * 60_000);
+    return until;
   }
 
   /** What it holds as JSON data, for a restart (see WindowsState). */
@@ -219,6 +241,7 @@ export class CalibrationHistory {
         "calibration minutes",
       );
       h.minutes.set(minute as number, tokens);
+      h.newestMinute = Math.max(h.newestMinute, minute as number);
     }
     const first = s["firstWeekStart"];
     check(first === null || isTime(first), "calibration first week");

@@ -274,7 +274,11 @@ export class WindowEngine {
   private watermark = Number.NEGATIVE_INFINITY;
   /** deltas dated after the latest `now`, earliest first */
   private pending: UsageDelta[] = [];
-  private cachedSuggestion: { minute: number; value: CalibrationSuggestion } | null = null;
+  /**
+   * The suggestion of `minute`, computed at `from` with the history at `version`: the same until
+   * `until` while the history does not change (CalibrationHistory.samplesStableUntil)
+   */
+  private cachedSuggestion: { minute: number; value: CalibrationSuggestion; version: number; from: number; until: number } | null = null;
 
   constructor(readonly config: GaugeConfig) {
     this.counted = tokenCounter(config.count);
@@ -351,7 +355,9 @@ export class WindowEngine {
       e.pending.every((d, i) => i === 0 || e.pending[i - 1]!.timestamp <= d.timestamp),
       "pending",
     );
-    e.cachedSuggestion = checkSuggestion(s["suggestion"]);
+    const suggestion = checkSuggestion(s["suggestion"]);
+    // taken back for its minute only: a later minute computes it again
+    e.cachedSuggestion = suggestion && { ...suggestion, version: -1, from: Number.POSITIVE_INFINITY, until: Number.NEGATIVE_INFINITY };
     return e;
   }
 
@@ -445,15 +451,22 @@ export class WindowEngine {
 
   /**
    * The calibration suggestion as of `now` (ms since epoch), with its evidence. Its samples are
-   * completed minutes, blocks and weeks, so it is recomputed at most once per minute.
+   * completed minutes, blocks and weeks, so it is recomputed at most once per minute, and not
+   * while nothing was added and no minute, block or week with tokens completed (an idle daemon
+   * sorted up to 20,000 minute rates once a minute for the same answer).
    */
   calibration(atNow: number): CalibrationSuggestion {
     const now = clampNow(atNow);
     const minute = Math.floor(now / MINUTE_MS);
     const c = this.cachedSuggestion;
     if (c !== null && c.minute === minute) return c.value;
+    const version = this.history.version;
+    if (c !== null && c.version === version && c.from <= now && now < c.until) {
+      c.minute = minute;
+      return c.value;
+    }
     const value = suggestCalibration(this.history.samples(now));
-    this.cachedSuggestion = { minute, value };
+    this.cachedSuggestion = { minute, value, version, from: now, until: this.history.samplesStableUntil(now) };
     return value;
   }
 

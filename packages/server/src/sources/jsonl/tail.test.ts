@@ -50,13 +50,19 @@ const asRoot = process.getuid?.() === 0;
 
 /** every folder listing the tail makes (to prove an event does not re-list the tree) */
 const listed = vi.hoisted(() => [] as string[]);
+/** every path a read of a file starts with (its stat) */
+const statted = vi.hoisted(() => [] as string[]);
 vi.mock("node:fs/promises", async (importOriginal) => {
   const fsp = await importOriginal<typeof import("node:fs/promises")>();
   const readdir = ((path: string, opts: never) => {
     listed.push(String(path));
     return fsp.readdir(path, opts);
   }) as typeof fsp.readdir;
-  return { ...fsp, readdir, default: { ...fsp, readdir } };
+  const stat = ((path: string, opts: never) => {
+    statted.push(String(path));
+    return fsp.stat(path, opts);
+  }) as typeof fsp.stat;
+  return { ...fsp, readdir, stat, default: { ...fsp, readdir, stat } };
 });
 
 /**
@@ -125,6 +131,23 @@ describe("TranscriptTail", () => {
     await until(() => t.outputs().length === 2);
     expect(t.outputs()).toEqual([5, 7]);
     expect(t.seen.filter((s) => s.d.kind === "usage")[1]?.initial).toBe(false);
+  });
+
+  it("a file cut mid-line is not read again by the safety rescan until it changes", async () => {
+    const t = setup();
+    const f = join(t.proj, "s1.jsonl");
+    const line = usageLine("b", 7);
+    writeFileSync(f, `${usageLine("a", 5)}\n${line.slice(0, 30)}`);
+    await t.tail.start();
+    expect(t.outputs()).toEqual([5]);
+    statted.length = 0;
+    await t.tail.rescan();
+    await t.tail.rescan();
+    expect(statted.filter((p) => p === f)).toEqual([]);
+    // it changes: read again, the line now whole
+    appendFileSync(f, `${line.slice(30)}\n`);
+    await until(() => t.outputs().length === 2);
+    expect(t.outputs()).toEqual([5, 7]);
   });
 
   it("finds a new subagent folder and file", async () => {

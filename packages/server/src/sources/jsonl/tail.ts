@@ -72,6 +72,11 @@ interface FileState {
   dirty: boolean;
   /** order found in: which rescans look at the file while it is quiet */
   seq: number;
+  /**
+   * The size at which a read of this run left an unterminated last line it could not count (a
+   * line cut mid-write stays so for good): the same file at that size holds nothing new; -1 none
+   */
+  partialAt: number;
 }
 
 export interface TailStats {
@@ -227,16 +232,18 @@ export class TranscriptTail {
 
   /**
    * Whether a read of `st` now would find nothing to do (#readNew's first return: the same file,
-   * size and mtime, all of it consumed, nothing wrong with it). The safety rescan asks this of
-   * every followed file every 30 s: a read through fs/promises for each of thousands of files
-   * made ~3 KB of garbage apiece (a third of what a rescan made at 2,446 files; the folder walk
-   * makes the rest).
+   * size and mtime, all of it consumed, or all but a last line this run found it cannot count,
+   * nothing wrong with it). The safety rescan asks this of every followed file every 30 s: a read
+   * through fs/promises for each of thousands of files made ~3 KB of garbage apiece (a third of
+   * what a rescan made at 2,446 files; the folder walk makes the rest), and a file cut mid-line
+   * was read again at every rescan (110 of a generated 1 GiB history's 2,446).
    */
   #unchanged(st: FileState): boolean {
     if (st.reading !== null || this.#problems.has(st.file.path)) return false;
     try {
       const s = statSync(st.file.path, { throwIfNoEntry: false });
-      return s?.isFile() === true && s.ino === st.ino && s.size === st.size && s.mtimeMs === st.mtimeMs && s.size === consumedTo(st);
+      const same = s?.isFile() === true && s.ino === st.ino && s.size === st.size && s.mtimeMs === st.mtimeMs;
+      return same && (s.size === consumedTo(st) || s.size === st.partialAt);
     } catch {
       return false; // the read says what is wrong
     }
@@ -303,6 +310,7 @@ export class TranscriptTail {
       reading: null,
       dirty: false,
       seq: this.#filesSeen++,
+      partialAt: -1,
     };
     const r = this.#resume?.get(path);
     if (r !== undefined && r.ino !== null) {
@@ -448,6 +456,7 @@ export class TranscriptTail {
       st.lineNo = r.nextLine;
       st.offset = r.consumed;
       if (r.partial) this.#lastLine(st, all, decode, emit);
+      st.partialAt = consumedTo(st) < s.size ? s.size : -1;
       st.mark = readMark(path, st.offset);
       this.stats.bytes += consumedTo(st) - before;
       this.#recover(path);
