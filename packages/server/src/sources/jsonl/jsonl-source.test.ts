@@ -1,8 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, expect, it } from "vitest";
+import { costOf, MessageLedger } from "@claude-gauge/core";
 import type { SourceSink } from "../source.js";
+import { daemonStatePath, readDaemonState } from "./daemon-state.js";
 import { JsonlSource } from "./jsonl-source.js";
 import { findTranscriptRoots } from "./roots.js";
 
@@ -57,4 +59,33 @@ it("says in its health which roots it follows, where it looked and what is wrong
   ]);
   rmSync(join(proj, "dangling.jsonl"));
   await until(() => source!.health().ok, "the problem to clear");
+});
+
+it("saves the daemon's state while it runs, each time with what was read since (a daemon killed outright starts from it)", async () => {
+  const config = join(mkdtempSync(join(tmpdir(), "cg-src-")), "claude");
+  const cacheDir = join(config, "..", "cache");
+  const proj = join(config, "projects", "-home-u-p");
+  mkdirSync(proj, { recursive: true });
+  const file = join(proj, "s.jsonl");
+  writeFileSync(file, `${line("a", 5)}\n`);
+  const ledger = new MessageLedger(costOf);
+  const sink: SourceSink = {
+    usage: (e) => ledger.add(e),
+    usageRows: (rows) => {
+      for (let i = 0; i < rows.length; i++) ledger.addFrom(rows, i);
+    },
+    request: () => {},
+    signal: () => {},
+    limit: () => {},
+    rejected: () => {},
+    ledger: { version: () => ledger.version, state: () => ledger.state(), windows: () => null, resume: () => false },
+  };
+  source = new JsonlSource({ resolveRoots: () => findTranscriptRoots({ CLAUDE_CONFIG_DIR: config }), cacheDir, saveStateMs: 30 });
+  await source.start(sink);
+  const path = daemonStatePath(cacheDir, [join(config, "projects")]);
+  const saved = () => (existsSync(path) ? (readDaemonState(path, [join(config, "projects")])?.ledger.kept.columns.length ?? 0) : 0);
+  await until(() => saved() === 1, "the first save");
+  appendFileSync(file, `${line("b", 7)}\n`);
+  await until(() => saved() === 2, "a save with the line read since");
+  expect(readDaemonState(path, [join(config, "projects")])!.positions.get(file)).toMatchObject({ lineNo: 3 });
 });

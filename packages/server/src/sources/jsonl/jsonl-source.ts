@@ -26,6 +26,8 @@ export interface JsonlSourceOptions {
    * goes on from the saved state, else reads only what changed (absent: neither)
    */
   cacheDir?: string;
+  /** how often the state is saved while it changes, ms (it is also saved at stop); 30 min by default */
+  saveStateMs?: number;
 }
 
 /**
@@ -114,7 +116,7 @@ export class JsonlSource implements Source {
     if (this.#resumedKey === this.#stateKey()) this.#savedAt = this.#resumedKey;
     this.#resumedKey = null;
     if (cacheDir !== undefined && sink.ledger !== undefined) {
-      this.#saver = setInterval(() => this.#saveState(), SAVE_STATE_MS);
+      this.#saver = setInterval(() => this.#saveState(), this.#o.saveStateMs ?? SAVE_STATE_MS);
       this.#saver.unref?.();
     }
   }
