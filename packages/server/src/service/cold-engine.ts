@@ -95,7 +95,12 @@ export function engineFromLedger(
   const rows = "delta" in kept ? kept : ledgerRows(kept);
   const engine = new WindowEngine(config);
   for (const row of timeOrder(rows)) engine.addDelta(rows.delta(row), now);
+  addTurns(engine, signals, limits, now);
+  return engine;
+}
+
+/** A start's turn signals (in time order) and limit notices, after its messages. */
+export function addTurns(engine: WindowEngine, signals: readonly TurnSignal[], limits: readonly LimitNotice[], now: number): void {
   for (const s of [...signals].sort((a, b) => a.timestamp - b.timestamp)) engine.addSignal(s, now);
   for (const n of limits) engine.addLimit(n, now);
-  return engine;
 }

@@ -14,7 +14,7 @@ import {
   type UsageSnapshot,
   type WindowsState,
 } from "@claude-gauge/core";
-import { engineFromLedger } from "./cold-engine.js";
+import { addTurns, engineFromLedger } from "./cold-engine.js";
 import { HistoryBook } from "./history.js";
 import { StatsBook } from "./stats.js";
 import { CrossSourceLedger, scratchDelta } from "./cross-source-ledger.js";
@@ -237,8 +237,7 @@ export class GaugeService {
       const engine = resumed.engine;
       // stable: equal times keep the order they were read in
       for (const d of resumed.catchUp.sort((a, b) => a.timestamp - b.timestamp)) engine.addDelta(d, now);
-      for (const s of [...this.#initialSignals].sort((a, b) => a.timestamp - b.timestamp)) engine.addSignal(s, now);
-      for (const n of this.#initialLimits) engine.addLimit(n, now);
+      addTurns(engine, this.#initialSignals, this.#initialLimits, now);
       (this.#o.log ?? (() => {}))(`the windows went on from the saved state (${resumed.catchUp.length} changes read since)`);
       return engine;
     }
